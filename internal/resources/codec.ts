@@ -1,0 +1,126 @@
+/**
+ * REST/YAML representation of resources (spec kuma-api-cli.md §1.1): meta keys
+ * first (type, mesh, name, creationTime, modificationTime, labels), then the
+ * spec fields flat, or under `spec:` for plugin types. Parsing accepts
+ * snake_case proto names as well as camelCase and ignores unknown meta.
+ */
+import { parseAllDocuments } from 'yaml';
+import { BadRequestError } from '../errors';
+import type { Resource, Spec } from './model';
+import type { Registry, ResourceDescriptor } from './registry';
+
+/** Meta keys that are never part of a flat spec. */
+const META_KEYS = new Set(['type', 'mesh', 'name', 'creationTime', 'modificationTime', 'labels', 'kri', 'creation_time', 'modification_time']);
+
+/** Maps (tags, labels, selectors' match, ...) whose keys are data, not proto field names. */
+const DATA_MAP_KEYS = new Set(['tags', 'match', 'labels', 'headers', 'metadata', 'services', 'stat', 'policies', 'resources', 'issuedBackends', 'supportedBackends', 'dependencies', 'conf', 'config']);
+
+const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;
+
+function camel(k: string): string {
+  return k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** snake_case proto field names to camelCase, leaving data maps untouched. */
+export function camelizeKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(camelizeKeys);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+    const key = SNAKE.test(k) ? camel(k) : k;
+    out[key] = DATA_MAP_KEYS.has(key) ? val : camelizeKeys(val);
+  }
+  return out;
+}
+
+/** Drops nulls (jsonpb omits unset fields). */
+function dropNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(dropNulls);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+    if (val === null || val === undefined) continue;
+    out[k] = dropNulls(val);
+  }
+  return out;
+}
+
+/** The REST JSON object of a stored resource. */
+export function toRest(d: ResourceDescriptor, r: Resource): Record<string, unknown> {
+  const out: Record<string, unknown> = { type: r.type };
+  if (d.scope === 'Mesh' && r.mesh) out.mesh = r.mesh;
+  out.name = r.name;
+  out.creationTime = r.creationTime;
+  out.modificationTime = r.modificationTime;
+  if (Object.keys(r.labels).length > 0) out.labels = r.labels;
+  if (d.nestedSpec) {
+    out.spec = r.spec;
+  } else {
+    Object.assign(out, r.spec);
+  }
+  return out;
+}
+
+export interface ParsedResource {
+  descriptor: ResourceDescriptor;
+  type: string;
+  mesh: string;
+  name: string;
+  labels: Record<string, string>;
+  spec: Spec;
+}
+
+/**
+ * Turns one REST/YAML document into its parts. Throws BadRequestError for a
+ * document that is not an object or names no known type; field rules are
+ * left to validation so that every violation is reported at once.
+ */
+export function fromRest(registry: Registry, doc: unknown, expectType?: string): ParsedResource {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new BadRequestError('the document must be a YAML/JSON object with at least "type" and "name"');
+  }
+  const obj = doc as Record<string, unknown>;
+  const type = typeof obj.type === 'string' ? obj.type : expectType;
+  if (!type) throw new BadRequestError('the resource has no "type"; add e.g. "type: Mesh"');
+  const descriptor = registry.byName(type);
+  if (!descriptor) throw new BadRequestError(`unknown type "${type}"; see "kuma get --help" for the list of types`);
+  let spec: Spec;
+  if (descriptor.nestedSpec) {
+    const s = obj.spec;
+    if (s !== undefined && (s === null || typeof s !== 'object' || Array.isArray(s))) {
+      throw new BadRequestError(`invalid ${type} object: "spec" must be an object`);
+    }
+    spec = (camelizeKeys(dropNulls(s ?? {})) ?? {}) as Spec;
+  } else {
+    spec = {};
+    for (const [k, v] of Object.entries(obj)) {
+      if (META_KEYS.has(k)) continue;
+      const key = SNAKE.test(k) ? camel(k) : k;
+      spec[key] = DATA_MAP_KEYS.has(key) ? dropNulls(v) : camelizeKeys(dropNulls(v));
+    }
+  }
+  const labels = obj.labels && typeof obj.labels === 'object' && !Array.isArray(obj.labels) ? (obj.labels as Record<string, string>) : {};
+  return {
+    descriptor,
+    type,
+    mesh: descriptor.scope === 'Mesh' ? (typeof obj.mesh === 'string' ? obj.mesh : '') : '',
+    name: typeof obj.name === 'string' ? obj.name : '',
+    labels: { ...labels },
+    spec: descriptor.normalize ? descriptor.normalize(spec) : spec,
+  };
+}
+
+/** Splits a multi-document YAML (or JSON) text; empty documents are skipped. */
+export function parseYamlDocuments(text: string): unknown[] {
+  const docs = parseAllDocuments(text);
+  const out: unknown[] = [];
+  for (const [i, d] of docs.entries()) {
+    if (d.errors.length > 0) {
+      throw new BadRequestError(`resource[${i}]: failed to parse YAML: ${d.errors[0]!.message.split('\n')[0]}`);
+    }
+    const js = d.toJS();
+    if (js === null || js === undefined) continue;
+    out.push(js);
+  }
+  return out;
+}

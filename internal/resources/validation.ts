@@ -1,0 +1,165 @@
+/**
+ * Small building blocks for type validators. A validator walks a spec and
+ * collects every violation (field path + Kuma's message) instead of stopping
+ * at the first, so a user fixes a file in one round.
+ */
+import type { Violation } from '../errors';
+
+export class Violations {
+  readonly list: Violation[] = [];
+
+  add(field: string, message: string): void {
+    this.list.push({ field, message });
+  }
+
+  addAll(prefix: string, vs: Violation[]): void {
+    for (const v of vs) this.list.push({ field: join(prefix, v.field), message: v.message });
+  }
+
+  get empty(): boolean {
+    return this.list.length === 0;
+  }
+}
+
+/** Joins a field path: join("a", "b") = "a.b", join("a", "[0]") = "a[0]". */
+export function join(prefix: string, field: string): string {
+  if (!prefix) return field;
+  if (!field) return prefix;
+  return field.startsWith('[') ? prefix + field : `${prefix}.${field}`;
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function isNonEmptyString(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0;
+}
+
+/** Go/protobuf duration strings as Kuma accepts them: "5s", "1h30m", "250ms", "0s". */
+const DURATION_RE = /^-?(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$|^0$/;
+
+export function isDuration(v: unknown): v is string {
+  return typeof v === 'string' && DURATION_RE.test(v);
+}
+
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses "1h30m" / "250ms" / "10y"-free durations to milliseconds; undefined if malformed. */
+export function durationMs(v: string): number | undefined {
+  if (v === '0') return 0;
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/g;
+  let total = 0;
+  let consumed = 0;
+  const neg = v.startsWith('-');
+  const body = neg ? v.slice(1) : v;
+  for (const m of body.matchAll(re)) {
+    total += Number(m[1]) * UNIT_MS[m[2]!]!;
+    consumed += m[0].length;
+  }
+  if (consumed !== body.length || consumed === 0) return undefined;
+  return neg ? -total : total;
+}
+
+/** A positive duration ("> 0"), the common rule for intervals and timeouts. */
+export function checkPositiveDuration(vs: Violations, field: string, v: unknown, required = false): void {
+  if (v === undefined || v === null) {
+    if (required) vs.add(field, 'has to be defined');
+    return;
+  }
+  if (!isDuration(v)) {
+    vs.add(field, 'must be a valid duration, e.g. "5s", "1m30s" or "250ms"');
+    return;
+  }
+  const ms = durationMs(v);
+  if (ms === undefined || ms <= 0) vs.add(field, 'must be greater than 0');
+}
+
+export function checkDurationIfSet(vs: Violations, field: string, v: unknown): void {
+  if (v === undefined || v === null) return;
+  if (!isDuration(v)) vs.add(field, 'must be a valid duration, e.g. "5s", "1m30s" or "250ms"');
+}
+
+export function checkUint32(vs: Violations, field: string, v: unknown, opts: { min?: number; max?: number } = {}): void {
+  if (v === undefined || v === null) return;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 4294967295) {
+    vs.add(field, 'must be a non-negative integer');
+    return;
+  }
+  if (opts.min !== undefined && v < opts.min) vs.add(field, `must be greater than or equal to ${opts.min}`);
+  if (opts.max !== undefined && v > opts.max) vs.add(field, `must be less than or equal to ${opts.max}`);
+}
+
+export function checkPort(vs: Violations, field: string, v: unknown, required = false): void {
+  if (v === undefined || v === null) {
+    if (required) vs.add(field, 'port must be in the range [1, 65535]');
+    return;
+  }
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) {
+    vs.add(field, 'port must be in the range [1, 65535]');
+  }
+}
+
+export function checkEnum(vs: Violations, field: string, v: unknown, allowed: readonly string[]): void {
+  if (v === undefined || v === null) return;
+  if (typeof v !== 'string' || !allowed.includes(v)) {
+    vs.add(field, `must be one of: ${allowed.join(', ')}`);
+  }
+}
+
+// Tag character sets, pkg/core/resources/apis/mesh/validators.go.
+const TAG_NAME_RE = /^[a-zA-Z0-9.\-_:/]+$/;
+const TAG_VALUE_RE = /^[a-zA-Z0-9.\-_:]+$/;
+
+/** Validates a tag map as Kuma does for Dataplane inbounds and selectors. */
+export function checkTags(
+  vs: Violations,
+  field: string,
+  tags: unknown,
+  opts: { requireService?: boolean; allowWildcard?: boolean } = {},
+): void {
+  if (tags === undefined || tags === null) {
+    if (opts.requireService) vs.add(`${field}["kuma.io/service"]`, 'tag has to exist');
+    return;
+  }
+  if (!isObject(tags)) {
+    vs.add(field, 'must be a map of tag name to value');
+    return;
+  }
+  for (const [k, v] of Object.entries(tags)) {
+    if (k === '') vs.add(field, 'tag name must be non-empty');
+    else if (!TAG_NAME_RE.test(k)) {
+      vs.add(`${field}["${k}"]`, 'tag name must consist of alphanumeric characters, dots, dashes, slashes and underscores');
+    }
+    if (typeof v !== 'string' || v === '') {
+      vs.add(`${field}["${k}"]`, 'tag value must be non-empty');
+    } else if (!(opts.allowWildcard && v === '*') && !TAG_VALUE_RE.test(v)) {
+      vs.add(`${field}["${k}"]`, 'tag value must consist of alphanumeric characters, dots, dashes and underscores');
+    }
+  }
+  if (opts.requireService && !('kuma.io/service' in tags)) {
+    vs.add(`${field}["kuma.io/service"]`, 'tag has to exist');
+  }
+}
+
+/** Legacy selector lists (sources/destinations): at least one, each with a non-empty match. */
+export function checkSelectors(vs: Violations, field: string, selectors: unknown, opts: { required: boolean; requireService?: boolean }): void {
+  if (selectors === undefined || selectors === null || (Array.isArray(selectors) && selectors.length === 0)) {
+    if (opts.required) vs.add(field, 'must have at least one element');
+    return;
+  }
+  if (!Array.isArray(selectors)) {
+    vs.add(field, 'must be a list of selectors');
+    return;
+  }
+  selectors.forEach((s, i) => {
+    const f = `${field}[${i}].match`;
+    const match = isObject(s) ? s.match : undefined;
+    if (!isObject(match) || Object.keys(match).length === 0) {
+      vs.add(f, 'must have at least one tag');
+      return;
+    }
+    checkTags(vs, f, match, { allowWildcard: true });
+    if (opts.requireService && !('kuma.io/service' in match)) vs.add(`${f}["kuma.io/service"]`, 'tag has to exist');
+  });
+}
