@@ -90,3 +90,43 @@ export class ConfigError extends KumaError {
 export function isKumaError(e: unknown): e is KumaError {
   return e instanceof Error && typeof (e as KumaError).code === 'string' && (e as KumaError).code.startsWith('KUMA_');
 }
+
+/**
+ * A non-2xx answer of the control plane's REST API as kumactl sees it, or a
+ * failure to reach it at all (status 0). The message is Kuma's error body
+ * already formatted for one line: `Title (detail): field: reason; ...`.
+ */
+export class ApiError extends KumaError {
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string;
+  /** Kuma's `invalid_parameters`; not named `violations` so the one-line message is printed as is. */
+  readonly invalidParameters: Violation[];
+  constructor(status: number, message: string, parts: { title?: string; detail?: string; invalidParameters?: Violation[] } = {}) {
+    super(apiErrorCode(status), message);
+    this.status = status;
+    this.title = parts.title ?? '';
+    this.detail = parts.detail ?? '';
+    this.invalidParameters = parts.invalidParameters ?? [];
+  }
+}
+
+function apiErrorCode(status: number): ErrorCode {
+  switch (status) {
+    case 0:
+      return 'KUMA_CONFIG';
+    case 401:
+      return 'KUMA_UNAUTHENTICATED';
+    case 403:
+      return 'KUMA_ACCESS_DENIED';
+    case 404:
+      return 'KUMA_NOT_FOUND';
+    case 405:
+      return 'KUMA_READ_ONLY';
+    case 409:
+      return 'KUMA_CONFLICT';
+    default:
+      // The server refused or failed; for the CLI that is exit 1, not an internal failure of ours.
+      return 'KUMA_BAD_REQUEST';
+  }
+}

@@ -1,0 +1,130 @@
+/** Index, config, type catalogue and the computed global insight (spec §2.2, §2.6, §1.8). */
+import { hostname } from 'node:os';
+import { isOnline } from '../core/insight-status';
+import { PRODUCT, VERSION } from '../version';
+import type { ApiDeps } from './deps';
+import { sendJson } from './http-util';
+import type { Router } from './router';
+
+export function registerSystemEndpoints(router: Router, deps: ApiDeps): void {
+  const { registry, store, manager, config } = deps;
+
+  router.add('GET', '/', (c) =>
+    sendJson(c.res, 200, {
+      hostname: hostname(),
+      // kumactl <= 2.8 checks `tagline`, >= 2.9 checks `product`: emit both.
+      tagline: PRODUCT,
+      product: PRODUCT,
+      version: VERSION,
+      instanceId: deps.instanceId,
+      clusterId: deps.clusterId(),
+      gui: '',
+    }),
+  );
+
+  router.add('GET', '/config', (c) => sendJson(c.res, 200, maskSecrets(config)));
+
+  router.add('GET', '/versions', (c) => sendJson(c.res, 200, { kumaDp: { [VERSION]: { envoy: '~1.40.0' } } }));
+
+  router.add('GET', '/who-am-i', (c) =>
+    sendJson(c.res, 200, c.admin ? { name: 'mesh-system:admin', groups: ['mesh-system:admin', 'mesh-system:authenticated'] } : { name: 'mesh-system:anonymous', groups: ['mesh-system:unauthenticated'] }),
+  );
+
+  router.add('GET', '/_resources', (c) => {
+    const resources = registry
+      .all()
+      .filter((d) => !d.readOnly || d.name.endsWith('Insight'))
+      .map((d) => {
+        let writable = true;
+        try {
+          manager.assertWritable(d);
+        } catch {
+          writable = false;
+        }
+        const entry: Record<string, unknown> = {
+          name: d.name,
+          scope: d.scope,
+          readOnly: !writable,
+          path: d.path,
+          singularDisplayName: d.singularDisplayName,
+          pluralDisplayName: d.pluralDisplayName,
+          includeInFederation: d.providedByGlobal && !d.readOnly,
+        };
+        if (d.shortName) entry.shortName = d.shortName;
+        if (d.policy) entry.policy = { hasToTargetRef: d.policy.hasToTargetRef, hasFromTargetRef: d.policy.hasFromTargetRef, isTargetRef: d.policy.isTargetRef, isFromAsRules: d.policy.isFromAsRules };
+        return entry;
+      })
+      .sort((a, b) => String(a.name).localeCompare(String(b.name)));
+    sendJson(c.res, 200, { resources });
+  });
+
+  router.add('GET', '/policies', (c) => {
+    const policies = registry
+      .all()
+      .filter((d) => d.policy)
+      .map((d) => ({
+        name: d.name,
+        readOnly: false,
+        path: d.path,
+        singularDisplayName: d.singularDisplayName,
+        pluralDisplayName: d.pluralDisplayName,
+        isExperimental: false,
+        isTargetRefBased: d.policy!.isTargetRef,
+        isInbound: d.policy!.hasFromTargetRef,
+        isOutbound: d.policy!.hasToTargetRef,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    sendJson(c.res, 200, { policies });
+  });
+
+  router.add('GET', '/status/zones', (c) => {
+    const zones = store.list('Zone').items.map((z) => ({
+      name: z.name,
+      active: z.spec.enabled !== false && isOnline(store.get({ type: 'ZoneInsight', mesh: '', name: z.name })?.spec),
+    }));
+    sendJson(c.res, 200, zones);
+  });
+
+  const globalInsights = (c: Parameters<Parameters<Router['add']>[2]>[0]) => {
+    const resources: Record<string, { total: number }> = {};
+    for (const d of registry.all()) {
+      if (d.scope !== 'Global' || d.readOnly) continue;
+      resources[d.name] = { total: store.count(d.name) };
+    }
+    sendJson(c.res, 200, { type: 'GlobalInsights', creationTime: new Date().toISOString(), resources });
+  };
+  router.add('GET', '/global-insights', globalInsights);
+
+  router.add('GET', '/global-insight', (c) => {
+    const online = (type: string, insight: string) => {
+      const items = store.list(type).items;
+      return { online: items.filter((r) => isOnline(store.get({ type: insight, mesh: r.mesh, name: r.name })?.spec)).length, total: items.length };
+    };
+    const resources: Record<string, { total: number }> = {};
+    let policies = 0;
+    for (const d of registry.all()) {
+      if (d.readOnly) continue;
+      const n = store.count(d.name);
+      resources[d.name] = { total: n };
+      if (d.policy) policies += n;
+    }
+    const dps = online('Dataplane', 'DataplaneInsight');
+    let internal = 0;
+    const external = store.count('ExternalService');
+    for (const si of store.list('ServiceInsight').items) internal += Object.keys((si.spec.services ?? {}) as object).length;
+    sendJson(c.res, 200, {
+      createdAt: new Date().toISOString(),
+      services: { total: internal + external, internal: { total: internal, online: 0, offline: 0, partiallyDegraded: 0 }, external: { total: external } },
+      zones: { controlPlanes: online('Zone', 'ZoneInsight'), zoneIngresses: online('ZoneIngress', 'ZoneIngressInsight'), zoneEgresses: online('ZoneEgress', 'ZoneEgressInsight') },
+      dataplanes: { standard: { total: dps.total, online: dps.online, offline: dps.total - dps.online, partiallyDegraded: 0 } },
+      policies: { total: policies },
+      meshes: { total: store.count('Mesh') },
+      resources,
+    });
+  });
+}
+
+/** `/config` must never leak key material (Kuma replaces secrets with *****). */
+function maskSecrets(cfg: unknown): unknown {
+  return JSON.parse(JSON.stringify(cfg), (k, v) => (/key|password|token/i.test(k) && typeof v === 'string' && v !== '' && !/file/i.test(k) ? '*****' : v));
+}

@@ -1,0 +1,207 @@
+/**
+ * Control-plane configuration with Kuma's names. Precedence: defaults <
+ * YAML `--config-file` < KUMA_* environment < flags. The environment names
+ * are derived from the defaults tree (apiServer.http.port ->
+ * KUMA_API_SERVER_HTTP_PORT), so every key has an env var without a table.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from '../errors';
+
+export type Mode = 'global' | 'zone';
+
+export function defaultConfig() {
+  return {
+    /** global | zone (standalone is accepted and means zone). */
+    mode: 'zone' as string,
+    environment: 'universal',
+    general: {
+      /** Where the CP keeps its state and generated certificates; default $HOME/.kuma. */
+      workDir: '',
+      tlsCertFile: '',
+      tlsKeyFile: '',
+    },
+    store: {
+      /** leveldb (default, persistent) | memory. */
+      type: 'leveldb',
+      leveldb: { path: '' },
+      /** Allow deleting a Mesh that still has Dataplanes. */
+      unsafeDelete: false,
+    },
+    apiServer: {
+      http: { enabled: true, interface: '0.0.0.0', port: 5681 },
+      readOnly: false,
+      /** Largest accepted request body. */
+      maxBodyBytes: 4 * 1024 * 1024,
+      authn: { localhostIsAdmin: true },
+    },
+    diagnostics: { serverPort: 5680 },
+    dpServer: { port: 5678 },
+    multizone: {
+      global: { kds: { grpcPort: 5685 } },
+      zone: { name: '', globalAddress: '', kds: { tlsSkipVerify: false, rootCaFile: '' } },
+    },
+    defaults: { skipMeshCreation: false },
+    metrics: {
+      /** How often MeshInsight/ServiceInsight are recomputed at most. */
+      meshInsightMinResyncIntervalMs: 1000,
+    },
+    log: { level: 'info' },
+  };
+}
+
+export type CpConfig = ReturnType<typeof defaultConfig>;
+
+/** Flags people set often; each maps onto one config path. */
+export interface CpFlags {
+  mode?: string;
+  zone?: string;
+  kdsGlobalAddress?: string;
+  logLevel?: string;
+}
+
+type Tree = { [k: string]: unknown };
+
+function envName(path: string[]): string {
+  return 'KUMA_' + path.map((p) => p.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_');
+}
+
+/** Every (env var, path) pair of the tree, e.g. ["KUMA_API_SERVER_HTTP_PORT", ["apiServer","http","port"]]. */
+export function envKeys(tree: Tree = defaultConfig(), prefix: string[] = []): [string, string[]][] {
+  const out: [string, string[]][] = [];
+  for (const [k, v] of Object.entries(tree)) {
+    const p = [...prefix, k];
+    if (v && typeof v === 'object' && !Array.isArray(v)) out.push(...envKeys(v as Tree, p));
+    else out.push([envName(p), p]);
+  }
+  return out;
+}
+
+function coerce(raw: unknown, like: unknown, where: string): unknown {
+  if (typeof like === 'number') {
+    const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+    if (!Number.isFinite(n) || String(raw).trim() === '') throw new ConfigError(`${where}: expected a number, got "${String(raw)}"`);
+    return n;
+  }
+  if (typeof like === 'boolean') {
+    if (typeof raw === 'boolean') return raw;
+    const s = String(raw).trim().toLowerCase();
+    if (s === 'true' || s === '1') return true;
+    if (s === 'false' || s === '0' || s === '') return false;
+    throw new ConfigError(`${where}: expected true or false, got "${String(raw)}"`);
+  }
+  return raw === null || raw === undefined ? '' : String(raw);
+}
+
+function setPath(tree: Tree, path: string[], value: unknown): void {
+  let t = tree;
+  for (const p of path.slice(0, -1)) t = t[p] as Tree;
+  t[path[path.length - 1]!] = value;
+}
+
+function getPath(tree: Tree, path: string[]): unknown {
+  let t: unknown = tree;
+  for (const p of path) t = (t as Tree)?.[p];
+  return t;
+}
+
+/** Merges a YAML file's tree onto the config, refusing keys we do not know. */
+function mergeFile(cfg: Tree, file: Tree, prefix: string[], fileName: string): void {
+  for (const [k, v] of Object.entries(file)) {
+    const p = [...prefix, k];
+    const like = getPath(cfg, p);
+    if (like === undefined) throw new ConfigError(`${fileName}: unknown key "${p.join('.')}"`);
+    if (like && typeof like === 'object') {
+      if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`${fileName}: "${p.join('.')}" must be a map`);
+      mergeFile(cfg, v as Tree, p, fileName);
+    } else {
+      setPath(cfg, p, coerce(v, like, `${fileName}: ${p.join('.')}`));
+    }
+  }
+}
+
+export function loadConfig(opts: { configFile?: string; env?: NodeJS.ProcessEnv; flags?: CpFlags } = {}): CpConfig {
+  const cfg = defaultConfig();
+  const env = opts.env ?? process.env;
+  if (opts.configFile) {
+    let text: string;
+    try {
+      text = readFileSync(opts.configFile, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`cannot read --config-file ${opts.configFile}: ${(e as Error).message}`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(text);
+    } catch (e) {
+      throw new ConfigError(`${opts.configFile} is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    }
+    if (parsed !== null && parsed !== undefined) {
+      if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`${opts.configFile} must be a YAML map`);
+      mergeFile(cfg as unknown as Tree, parsed as Tree, [], opts.configFile);
+    }
+  }
+  for (const [name, path] of envKeys()) {
+    if (env[name] !== undefined) setPath(cfg as unknown as Tree, path, coerce(env[name], getPath(cfg as unknown as Tree, path), name));
+  }
+  const f = opts.flags ?? {};
+  if (f.mode !== undefined) cfg.mode = f.mode;
+  if (f.zone !== undefined) cfg.multizone.zone.name = f.zone;
+  if (f.kdsGlobalAddress !== undefined) cfg.multizone.zone.globalAddress = f.kdsGlobalAddress;
+  if (f.logLevel !== undefined) cfg.log.level = f.logLevel;
+  return finish(cfg, env);
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Fills derived defaults and checks cross-field rules, naming the key to fix. */
+function finish(cfg: CpConfig, env: NodeJS.ProcessEnv): CpConfig {
+  if (cfg.mode === 'standalone') cfg.mode = 'zone';
+  if (cfg.mode !== 'global' && cfg.mode !== 'zone') {
+    throw new ConfigError(`mode: "${cfg.mode}" is not supported; use --mode=global or --mode=zone (KUMA_MODE)`);
+  }
+  if (!['leveldb', 'memory'].includes(cfg.store.type)) {
+    throw new ConfigError(`store.type: "${cfg.store.type}" is not supported; use leveldb or memory (KUMA_STORE_TYPE)`);
+  }
+  if (!['off', 'info', 'debug', 'warn', 'error'].includes(cfg.log.level)) {
+    throw new ConfigError(`log level "${cfg.log.level}" is not supported; use off, info or debug`);
+  }
+  const zone = cfg.multizone.zone;
+  if (cfg.mode === 'global' && zone.globalAddress) {
+    throw new ConfigError('multizone.zone.globalAddress is only for --mode=zone; a global CP does not connect to another global');
+  }
+  if (zone.globalAddress) {
+    let scheme = '';
+    try {
+      scheme = new URL(zone.globalAddress).protocol.replace(/:$/, '');
+    } catch {
+      throw new ConfigError(`--kds-global-address "${zone.globalAddress}" is not a URL; use e.g. grpcs://global-cp:5685`);
+    }
+    if (scheme !== 'grpc' && scheme !== 'grpcs') {
+      throw new ConfigError(`unsupported scheme "${scheme}" in zone GlobalAddress. Use one of [grpc grpcs]`);
+    }
+    if (!zone.name) throw new ConfigError('a federated zone needs a name: add --zone NAME (KUMA_MULTIZONE_ZONE_NAME)');
+  }
+  if (cfg.mode === 'zone') {
+    if (!zone.name) zone.name = 'default';
+    if (zone.name.length > 63) throw new ConfigError('Zone name cannot be longer than 63 characters');
+    if (!DNS_LABEL.test(zone.name)) throw new ConfigError(`Zone name ${zone.name} has to be a valid DNS name`);
+  }
+  for (const [key, port] of [
+    ['apiServer.http.port', cfg.apiServer.http.port],
+    ['diagnostics.serverPort', cfg.diagnostics.serverPort],
+    ['dpServer.port', cfg.dpServer.port],
+    ['multizone.global.kds.grpcPort', cfg.multizone.global.kds.grpcPort],
+  ] as const) {
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${key}: port ${port} is not in [0, 65535]`);
+  }
+  if (!cfg.general.workDir) cfg.general.workDir = join(env.HOME || homedir(), '.kuma');
+  if (!cfg.store.leveldb.path) cfg.store.leveldb.path = join(cfg.general.workDir, 'store');
+  return cfg;
+}
+
+export function isFederatedZone(cfg: CpConfig): boolean {
+  return cfg.mode === 'zone' && !!cfg.multizone.zone.globalAddress;
+}

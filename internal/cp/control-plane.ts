@@ -1,0 +1,83 @@
+/**
+ * Wires one control plane from its configuration. The mode decides which
+ * components start, here and nowhere else.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { hostname } from 'node:os';
+import { startApiServer } from '../apiserver/server';
+import { startDiagnosticsServer } from '../apiserver/diagnostics-server';
+import { isFederatedZone, type CpConfig } from '../config/cp-config';
+import { ResourceManager } from '../core/resource-manager';
+import { clusterId, ensureDefaults } from '../defaults/ensure-defaults';
+import { startInsightResyncer } from '../insights/resyncer';
+import { logger } from '../log/logger';
+import { registry } from '../resources/types/index';
+import { LevelDbStore } from '../store/leveldb-store';
+import { MemoryStore } from '../store/memory-store';
+import type { ResourceStore } from '../store/resource-store';
+
+export interface RunningControlPlane {
+  store: ResourceStore;
+  apiPort: number;
+  diagnosticsPort: number;
+  stop(): Promise<void>;
+}
+
+async function openStore(cfg: CpConfig): Promise<ResourceStore> {
+  if (cfg.store.type === 'memory') return new MemoryStore();
+  return LevelDbStore.open(cfg.store.leveldb.path);
+}
+
+export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPlane> {
+  const log = logger('cp');
+  const started = Date.now();
+  let ready = false;
+  const stops: (() => Promise<void> | void)[] = [];
+  const servers: Server[] = [];
+  const diag = await startDiagnosticsServer(cfg.diagnostics.serverPort, cfg.apiServer.http.interface, () => ready);
+  servers.push(diag.server);
+  try {
+    const store = await openStore(cfg);
+    stops.push(() => store.close());
+    const federated = isFederatedZone(cfg);
+    const manager = new ResourceManager({
+      store,
+      registry,
+      ctx: { mode: cfg.mode as 'global' | 'zone', federated, zoneName: cfg.multizone.zone.name },
+      unsafeDelete: cfg.store.unsafeDelete,
+      readOnly: cfg.apiServer.readOnly,
+    });
+    await ensureDefaults(cfg, store, manager);
+    stops.unshift(startInsightResyncer({ store, registry, manager, minIntervalMs: cfg.metrics.meshInsightMinResyncIntervalMs }));
+    const instanceId = `${hostname()}-${randomUUID().slice(0, 4)}`;
+    let apiPort = 0;
+    if (cfg.apiServer.http.enabled) {
+      const api = await startApiServer({ config: cfg, registry, store, manager, instanceId, clusterId: () => clusterId(store) }, cfg.apiServer.http.port, cfg.apiServer.http.interface);
+      servers.push(api.server);
+      apiPort = api.port;
+    }
+    ready = true;
+    log.info(
+      { mode: cfg.mode, zone: cfg.mode === 'zone' ? cfg.multizone.zone.name : undefined, federated, store: cfg.store.type, path: cfg.store.type === 'leveldb' ? cfg.store.leveldb.path : undefined, startupMs: Date.now() - started },
+      'control plane ready',
+    );
+    return {
+      store,
+      apiPort,
+      diagnosticsPort: diag.port,
+      stop: async () => {
+        ready = false;
+        for (const s of servers) {
+          s.closeAllConnections?.();
+          await new Promise((r) => s.close(() => r(undefined)));
+        }
+        for (const stop of stops) await stop();
+      },
+    };
+  } catch (e) {
+    for (const s of servers) s.close();
+    for (const stop of stops) await Promise.resolve(stop()).catch(() => undefined);
+    throw e;
+  }
+}

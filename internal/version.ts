@@ -1,0 +1,11 @@
+/** Build facts, stamped by scripts/build.mjs through esbuild `define`; from sources they read as dev values. */
+declare const __KUMA_VERSION__: string | undefined;
+declare const __KUMA_GIT_COMMIT__: string | undefined;
+declare const __KUMA_GIT_TAG__: string | undefined;
+declare const __KUMA_BUILD_DATE__: string | undefined;
+
+export const VERSION = typeof __KUMA_VERSION__ === 'string' ? __KUMA_VERSION__ : '2.14.0';
+export const GIT_COMMIT = typeof __KUMA_GIT_COMMIT__ === 'string' ? __KUMA_GIT_COMMIT__ : 'unknown';
+export const GIT_TAG = typeof __KUMA_GIT_TAG__ === 'string' ? __KUMA_GIT_TAG__ : 'unknown';
+export const BUILD_DATE = typeof __KUMA_BUILD_DATE__ === 'string' ? __KUMA_BUILD_DATE__ : 'unknown';
+export const PRODUCT = 'Kuma';
