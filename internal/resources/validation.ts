@@ -163,3 +163,153 @@ export function checkSelectors(vs: Violations, field: string, selectors: unknown
     if (opts.requireService && !('kuma.io/service' in match)) vs.add(`${f}["kuma.io/service"]`, 'tag has to exist');
   });
 }
+
+// ---------------------------------------------------------------------------
+// Building blocks for the per-type validators in types/. Messages are Kuma's
+// (pkg/core/validators/messages.go, pkg/core/resources/apis/mesh/validators.go)
+// so that a violation reads the same as it would against a Kuma CP.
+// ---------------------------------------------------------------------------
+
+export const MUST_BE_DEFINED = 'must be defined';
+export const MUST_NOT_BE_DEFINED = 'must not be defined';
+
+/** True for a value that is absent in jsonpb terms (undefined or null). */
+export function isUnset(v: unknown): v is undefined | null {
+  return v === undefined || v === null;
+}
+
+/** Returns the object at `field`, or undefined (recording a violation) when it is set but not an object. */
+export function objectAt(vs: Violations, field: string, v: unknown): Record<string, unknown> | undefined {
+  if (isUnset(v)) return undefined;
+  if (!isObject(v)) {
+    vs.add(field, 'must be an object');
+    return undefined;
+  }
+  return v;
+}
+
+/** Returns the list at `field` ([] when unset), recording a violation when it is set but not a list. */
+export function listAt(vs: Violations, field: string, v: unknown): unknown[] {
+  if (isUnset(v)) return [];
+  if (!Array.isArray(v)) {
+    vs.add(field, 'must be a list');
+    return [];
+  }
+  return v;
+}
+
+export function checkBool(vs: Violations, field: string, v: unknown): void {
+  if (isUnset(v)) return;
+  if (typeof v !== 'boolean') vs.add(field, 'must be true or false');
+}
+
+export function checkString(vs: Violations, field: string, v: unknown, required = false): void {
+  if (isUnset(v) || v === '') {
+    if (required) vs.add(field, MUST_BE_DEFINED);
+    return;
+  }
+  if (typeof v !== 'string') vs.add(field, 'must be a string');
+}
+
+const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** IPv4 dotted quad or an IPv6 literal (what Go's net.ParseIP accepts, minus zones). */
+export function isIP(v: string): boolean {
+  if (IPV4_RE.test(v)) return true;
+  if (!v.includes(':') || !/^[0-9a-fA-F:.]+$/.test(v)) return false;
+  const parts = v.split('::');
+  if (parts.length > 2) return false;
+  const groups = (s: string) => (s === '' ? [] : s.split(':'));
+  const all = [...groups(parts[0]!), ...(parts.length === 2 ? groups(parts[1]!) : [])];
+  const last = all[all.length - 1];
+  const v4Tail = last !== undefined && last.includes('.');
+  if (v4Tail && !IPV4_RE.test(last)) return false;
+  const hex = v4Tail ? all.slice(0, -1) : all;
+  if (!hex.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
+  const width = hex.length + (v4Tail ? 2 : 0);
+  return parts.length === 2 ? width < 8 : width === 8;
+}
+
+/** True for 0.0.0.0 and :: (Go's IP.IsUnspecified). */
+export function isUnspecifiedIP(v: string): boolean {
+  return v === '0.0.0.0' || (/^[0:]+$/.test(v) && isIP(v));
+}
+
+// govalidator.IsDNSName: labels of [a-zA-Z0-9_-], not starting/ending with '-', total <= 253.
+const DNS_LABEL_RE = /^([a-zA-Z0-9_]|[a-zA-Z0-9_][a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])$/;
+
+export function isDNSName(v: string): boolean {
+  if (v === '' || v.length > 253) return false;
+  const name = v.endsWith('.') ? v.slice(0, -1) : v;
+  if (isIP(name)) return false;
+  return name.split('.').every((l) => DNS_LABEL_RE.test(l));
+}
+
+/** A proxy's networking.address (Kuma dataplane_validator.go validateAddress). */
+export function checkProxyAddress(vs: Violations, field: string, v: unknown): void {
+  if (isUnset(v) || v === '') {
+    vs.add(field, "address can't be empty");
+    return;
+  }
+  if (typeof v !== 'string') {
+    vs.add(field, 'address has to be valid IP address or domain name');
+    return;
+  }
+  if (v === '0.0.0.0' || v === '::') vs.add(field, 'must not be 0.0.0.0 or ::');
+  if (!isIP(v) && !isDNSName(v)) vs.add(field, 'address has to be valid IP address or domain name');
+}
+
+function durationOrViolation(vs: Violations, field: string, v: unknown): number | undefined {
+  if (!isDuration(v)) {
+    vs.add(field, 'must be a valid duration, e.g. "5s", "1m30s" or "250ms"');
+    return undefined;
+  }
+  return durationMs(v);
+}
+
+/** targetRef policies: durations that may be 0 but not negative (ValidateDurationNotNegativeOrNil). */
+export function checkDurationNotNegative(vs: Violations, field: string, v: unknown): void {
+  if (isUnset(v)) return;
+  const ms = durationOrViolation(vs, field, v);
+  if (ms !== undefined && ms < 0) vs.add(field, 'must not be negative when defined');
+}
+
+/** targetRef policies: durations that must be > 0 when set (ValidateDurationGreaterThanZeroOrNil). */
+export function checkDurationGreaterThanZero(vs: Violations, field: string, v: unknown): void {
+  if (isUnset(v)) return;
+  const ms = durationOrViolation(vs, field, v);
+  if (ms !== undefined && ms <= 0) vs.add(field, 'must be greater than zero when defined');
+}
+
+/** Integer > 0 when set (ValidateIntegerGreaterThanZeroOrNil). */
+export function checkIntGreaterThanZero(vs: Violations, field: string, v: unknown): void {
+  if (isUnset(v)) return;
+  if (typeof v !== 'number' || !Number.isInteger(v)) vs.add(field, 'must be an integer');
+  else if (v <= 0) vs.add(field, 'must be greater than 0');
+}
+
+/** Integer percentage 0..100 when set (ValidateUInt32PercentageOrNil). */
+export function checkIntPercentage(vs: Violations, field: string, v: unknown): void {
+  if (isUnset(v)) return;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 100) vs.add(field, 'must be in inclusive range [0, 100]');
+}
+
+/** Int-or-string decimal percentage 0..100 (ValidatePercentageOrNil); `required` adds "must be defined". */
+export function checkDecimalPercentage(vs: Violations, field: string, v: unknown, opts: { required?: boolean; allowZero?: boolean } = {}): void {
+  if (isUnset(v)) {
+    if (opts.required) vs.add(field, MUST_BE_DEFINED);
+    return;
+  }
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : NaN;
+  if (Number.isNaN(n)) {
+    vs.add(field, 'string must be a valid number');
+    return;
+  }
+  if (n < 0 || n > 100) vs.add(field, 'must be in inclusive range [0.0, 100.0]');
+  else if (opts.allowZero === false && n === 0) vs.add(field, 'must be greater than 0');
+}
+
+/** "must have at least one defined: a, b" (validators.MustHaveAtLeastOne). */
+export function mustHaveAtLeastOne(...fields: string[]): string {
+  return `must have at least one defined: ${fields.join(', ')}`;
+}

@@ -76,7 +76,7 @@ describe('REST API on a standalone zone', () => {
     const all = await api(cp, 'GET', '/dataplanes?size=1');
     expect(all.json.total).toBeGreaterThanOrEqual(7);
     const tag = await api(cp, 'GET', '/meshes/default/dataplanes?tag=version:v');
-    expect(tag.json.total).toBeGreaterThanOrEqual(7);
+    expect(tag.json.total).toBe(6); // web-1 and page-0..4 carry version=v1; web-yaml has no version tag
     expect((await api(cp, 'GET', '/meshes/default/dataplanes?size=5000')).json.invalid_parameters).toEqual([{ field: 'size', reason: 'invalid page size of 5000. Maximum page size is 1000' }]);
     expect((await api(cp, 'GET', '/meshes/default/dataplanes?size=0')).status).toBe(400);
     expect((await api(cp, 'GET', '/meshes/default/dataplanes?offset=abc')).status).toBe(400);

@@ -3,10 +3,68 @@
  * effect). The order is the order `/_resources` and `kuma get --help` show.
  */
 import { Registry } from '../registry';
+import { circuitBreaker } from './circuit-breaker';
+import { dataplane } from './dataplane';
+import { dataplaneInsight } from './dataplane-insight';
+import { externalService } from './external-service';
+import { globalSecret } from './global-secret';
+import { healthCheck } from './health-check';
 import { mesh } from './mesh';
+import { meshCircuitBreaker } from './mesh-circuit-breaker';
+import { meshHealthCheck } from './mesh-health-check';
+import { meshInsight } from './mesh-insight';
+import { meshLoadBalancingStrategy } from './mesh-load-balancing-strategy';
+import { meshRetry } from './mesh-retry';
+import { meshTimeout } from './mesh-timeout';
+import { meshTrafficPermission } from './mesh-traffic-permission';
+import { retry } from './retry';
+import { secret } from './secret';
+import { serviceInsight } from './service-insight';
+import { timeout } from './timeout';
+import { trafficPermission } from './traffic-permission';
+import { trafficRoute } from './traffic-route';
+import { virtualOutbound } from './virtual-outbound';
+import { zone } from './zone';
+import { zoneEgress } from './zone-egress';
+import { zoneEgressInsight } from './zone-egress-insight';
+import { zoneIngress } from './zone-ingress';
+import { zoneIngressInsight } from './zone-ingress-insight';
+import { zoneInsight } from './zone-insight';
+
+export const ALL_TYPES = [
+  mesh,
+  meshInsight,
+  dataplane,
+  dataplaneInsight,
+  zoneIngress,
+  zoneIngressInsight,
+  zoneEgress,
+  zoneEgressInsight,
+  zone,
+  zoneInsight,
+  serviceInsight,
+  externalService,
+  secret,
+  globalSecret,
+  // legacy (selector-based) policies
+  trafficPermission,
+  trafficRoute,
+  healthCheck,
+  circuitBreaker,
+  retry,
+  timeout,
+  virtualOutbound,
+  // targetRef policies
+  meshTrafficPermission,
+  meshRetry,
+  meshTimeout,
+  meshCircuitBreaker,
+  meshHealthCheck,
+  meshLoadBalancingStrategy,
+] as const;
 
 export function registerAll(registry: Registry = new Registry()): Registry {
-  for (const d of [mesh]) registry.register(d);
+  for (const d of ALL_TYPES) registry.register(d);
   return registry;
 }
 

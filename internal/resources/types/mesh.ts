@@ -54,5 +54,6 @@ export const mesh = defineType({
   cliSingular: 'mesh',
   cliPlural: 'meshes',
   shortName: 'm',
+  pluralDisplayName: 'Meshes',
   validate,
 });

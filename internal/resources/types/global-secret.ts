@@ -1,0 +1,17 @@
+/** GlobalSecret (spec kuma-api-cli.md §1.9): global-scoped base64 bytes, admin only. */
+import { defineType } from '../define';
+import { validateSecretData } from './data-source';
+
+export const globalSecret = defineType({
+  name: 'GlobalSecret',
+  scope: 'Global',
+  path: 'globalsecrets',
+  altPaths: ['global-secrets'],
+  cliSingular: 'globalsecret',
+  cliPlural: 'globalsecrets',
+  cliAliases: ['global-secret', 'global-secrets'],
+  adminOnly: true,
+  providedByGlobal: true,
+  providedByZone: true,
+  validate: validateSecretData,
+});

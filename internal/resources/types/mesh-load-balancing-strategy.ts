@@ -1,0 +1,155 @@
+/** MeshLoadBalancingStrategy (spec kuma-api-cli.md §1.11; Kuma meshloadbalancingstrategy validator.go): `to` only. */
+import { KDS_BOTH_WAYS, defineType } from '../define';
+import type { Spec } from '../model';
+import {
+  MUST_BE_DEFINED,
+  type Violations,
+  checkBool,
+  checkDecimalPercentage,
+  checkEnum,
+  checkIntGreaterThanZero,
+  checkUint32,
+  isObject,
+  isUnset,
+  listAt,
+  objectAt,
+} from '../validation';
+import { type ConfContext, type TargetRefPolicyShape, policyInfo, validateTargetRefPolicy } from './target-ref-policy';
+
+const LB_TYPES = ['RoundRobin', 'LeastRequest', 'RingHash', 'Random', 'Maglev'] as const;
+// Each hash policy type names the sub-object that configures it (SourceIP needs none).
+const HASH_POLICY_FIELD: Record<string, string | undefined> = {
+  Header: 'header',
+  Cookie: 'cookie',
+  Connection: 'connection',
+  SourceIP: undefined,
+  QueryParameter: 'queryParameter',
+  FilterState: 'filterState',
+};
+const ROUTE_ONLY_MSG = 'field is not allowed when targetRef.kind is MeshHTTPRoute, only hashPolicies is supported';
+
+function checkHashPolicies(vs: Violations, field: string, v: unknown): void {
+  listAt(vs, field, v).forEach((p, i) => {
+    const f = `${field}[${i}]`;
+    const type = isObject(p) ? p.type : undefined;
+    if (typeof type !== 'string' || !(type in HASH_POLICY_FIELD)) {
+      vs.add(`${f}.type`, 'unrecognized type');
+      return;
+    }
+    const sub = HASH_POLICY_FIELD[type];
+    if (!sub || !isObject(p)) return;
+    if (isUnset(p[sub])) {
+      vs.add(`${f}.${sub}`, MUST_BE_DEFINED);
+      return;
+    }
+    const cookie = type === 'Cookie' ? objectAt(vs, `${f}.cookie`, p.cookie) : undefined;
+    if (cookie && typeof cookie.path === 'string' && !cookie.path.startsWith('/')) vs.add(`${f}.cookie.path`, 'must be an absolute path');
+  });
+}
+
+function checkLoadBalancer(vs: Violations, field: string, v: unknown): void {
+  const lb = objectAt(vs, field, v);
+  if (!lb) return;
+  if (isUnset(lb.type)) vs.add(`${field}.type`, MUST_BE_DEFINED);
+  else checkEnum(vs, `${field}.type`, lb.type, LB_TYPES);
+  const lr = objectAt(vs, `${field}.leastRequest`, lb.leastRequest);
+  if (lr) {
+    checkUint32(vs, `${field}.leastRequest.choiceCount`, lr.choiceCount);
+    const bias = lr.activeRequestBias;
+    if (!isUnset(bias)) {
+      const n = typeof bias === 'number' ? bias : typeof bias === 'string' && /^-?\d+(\.\d+)?$/.test(bias) ? Number(bias) : NaN;
+      if (Number.isNaN(n)) vs.add(`${field}.leastRequest.activeRequestBias`, 'string must be a valid number');
+      else if (n < 0) vs.add(`${field}.leastRequest.activeRequestBias`, 'must be greater or equal then: 0');
+    }
+  }
+  const rh = objectAt(vs, `${field}.ringHash`, lb.ringHash);
+  if (rh) {
+    checkEnum(vs, `${field}.ringHash.hashFunction`, rh.hashFunction, ['XXHash', 'MurmurHash2']);
+    checkUint32(vs, `${field}.ringHash.minRingSize`, rh.minRingSize);
+    checkUint32(vs, `${field}.ringHash.maxRingSize`, rh.maxRingSize);
+    checkHashPolicies(vs, `${field}.ringHash.hashPolicies`, rh.hashPolicies);
+  }
+  const mg = objectAt(vs, `${field}.maglev`, lb.maglev);
+  if (mg) {
+    checkUint32(vs, `${field}.maglev.tableSize`, mg.tableSize);
+    checkHashPolicies(vs, `${field}.maglev.hashPolicies`, mg.hashPolicies);
+  }
+}
+
+function checkLocalityAwareness(vs: Violations, field: string, v: unknown): void {
+  const la = objectAt(vs, field, v);
+  if (!la) return;
+  checkBool(vs, `${field}.disabled`, la.disabled);
+  const lz = objectAt(vs, `${field}.localZone`, la.localZone);
+  if (lz) {
+    const tags = listAt(vs, `${field}.localZone.affinityTags`, lz.affinityTags);
+    let weighted = 0;
+    tags.forEach((t, i) => {
+      const f = `${field}.localZone.affinityTags[${i}]`;
+      if (!isObject(t) || typeof t.key !== 'string' || t.key === '') vs.add(`${f}.key`, 'must not be empty');
+      if (isObject(t) && !isUnset(t.weight)) {
+        checkIntGreaterThanZero(vs, `${f}.weight`, t.weight);
+        weighted++;
+      }
+    });
+    if (weighted > 0 && weighted !== tags.length) vs.add(`${field}.localZone.affinityTags`, 'all or none affinity tags should have weight');
+  }
+  const cz = objectAt(vs, `${field}.crossZone`, la.crossZone);
+  if (!cz) return;
+  listAt(vs, `${field}.crossZone.failover`, cz.failover).forEach((fo, i) => {
+    const f = `${field}.crossZone.failover[${i}]`;
+    if (!isObject(fo)) return vs.add(f, 'must be an object');
+    const from = objectAt(vs, `${f}.from`, fo.from);
+    if (from) {
+      const zones = listAt(vs, `${f}.from.zones`, from.zones);
+      if (zones.length === 0) vs.add(`${f}.from.zones`, 'must not be empty');
+      zones.forEach((z, j) => {
+        if (typeof z !== 'string' || z === '') vs.add(`${f}.from.zones[${j}]`, 'must not be empty');
+      });
+    }
+    const to = isObject(fo.to) ? fo.to : {};
+    const zones = listAt(vs, `${f}.to.zones`, to.zones);
+    if (to.type === 'Any' || to.type === 'None') {
+      if (zones.length > 0) vs.add(`${f}.to.zones`, `must be empty when type is ${to.type}`);
+    } else if (to.type === 'AnyExcept' || to.type === 'Only') {
+      if (zones.length === 0) vs.add(`${f}.to.zones`, `must not be empty when type is ${to.type}`);
+    } else {
+      vs.add(`${f}.to.type`, 'unrecognized type');
+    }
+  });
+  const ft = objectAt(vs, `${field}.crossZone.failoverThreshold`, cz.failoverThreshold);
+  if (ft) checkDecimalPercentage(vs, `${field}.crossZone.failoverThreshold.percentage`, ft.percentage, { required: true, allowZero: false });
+}
+
+function conf(vs: Violations, field: string, c: Record<string, unknown>, ctx: ConfContext): void {
+  checkHashPolicies(vs, `${field}.hashPolicies`, c.hashPolicies);
+  // A route only picks the hash key; balancing itself belongs to the backend's cluster.
+  if (ctx.itemKind === 'MeshHTTPRoute') {
+    if (!isUnset(c.loadBalancer)) vs.add(`${field}.loadBalancer`, ROUTE_ONLY_MSG);
+    if (!isUnset(c.localityAwareness)) vs.add(`${field}.localityAwareness`, ROUTE_ONLY_MSG);
+    return;
+  }
+  checkLoadBalancer(vs, `${field}.loadBalancer`, c.loadBalancer);
+  checkLocalityAwareness(vs, `${field}.localityAwareness`, c.localityAwareness);
+}
+
+const shape: TargetRefPolicyShape = {
+  topKinds: ['Mesh', 'MeshSubset', 'MeshGateway', 'MeshService', 'MeshServiceSubset', 'Dataplane'],
+  to: { kinds: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService', 'MeshHTTPRoute'], conf },
+};
+
+export const meshLoadBalancingStrategy = defineType({
+  name: 'MeshLoadBalancingStrategy',
+  scope: 'Mesh',
+  path: 'meshloadbalancingstrategies',
+  cliSingular: 'meshloadbalancingstrategy',
+  cliPlural: 'meshloadbalancingstrategies',
+  shortName: 'mlbs',
+  pluralDisplayName: 'Mesh Load Balancing Strategies',
+  nestedSpec: true,
+  kds: KDS_BOTH_WAYS,
+  providedByGlobal: true,
+  providedByZone: true,
+  policy: policyInfo(shape),
+  validate: (spec: Spec) => validateTargetRefPolicy(spec, shape),
+});

@@ -1,0 +1,59 @@
+/** MeshTimeout (spec kuma-api-cli.md §1.11; Kuma meshtimeout validator.go): `to` + `from` + `rules`. */
+import { KDS_BOTH_WAYS, defineType } from '../define';
+import type { Spec } from '../model';
+import { MUST_NOT_BE_DEFINED, type Violations, checkDurationGreaterThanZero, checkDurationNotNegative, isObject, isUnset, objectAt } from '../validation';
+import { type ConfContext, type TargetRefPolicyShape, policyInfo, validateTargetRefPolicy } from './target-ref-policy';
+
+const HTTP_FIELDS = ['requestTimeout', 'streamIdleTimeout', 'maxStreamDuration', 'maxConnectionDuration', 'requestHeadersTimeout'] as const;
+const ROUTE_MSG = "can't be specified when top-level TargetRef is referencing MeshHTTPRoute";
+
+function conf(vs: Violations, field: string, c: Record<string, unknown>, ctx: ConfContext): void {
+  if (isUnset(c.connectionTimeout) && isUnset(c.idleTimeout) && isUnset(c.http)) {
+    vs.add(field, 'at least one timeout should be configured');
+    return;
+  }
+  // A route-level timeout cannot change connection-wide settings.
+  if (ctx.topKind === 'MeshHTTPRoute') {
+    if (!isUnset(c.connectionTimeout)) vs.add(`${field}.connectionTimeout`, ROUTE_MSG);
+    if (!isUnset(c.idleTimeout)) vs.add(`${field}.idleTimeout`, ROUTE_MSG);
+    if (isObject(c.http)) {
+      if (!isUnset(c.http.maxStreamDuration)) vs.add(`${field}.http.maxStreamDuration`, ROUTE_MSG);
+      if (!isUnset(c.http.maxConnectionDuration)) vs.add(`${field}.http.maxConnectionDuration`, ROUTE_MSG);
+    }
+  }
+  checkDurationGreaterThanZero(vs, `${field}.connectionTimeout`, c.connectionTimeout);
+  checkDurationNotNegative(vs, `${field}.idleTimeout`, c.idleTimeout);
+  const http = objectAt(vs, `${field}.http`, c.http);
+  if (!http) return;
+  if (HTTP_FIELDS.every((k) => isUnset(http[k]))) vs.add(`${field}.http`, 'at least one timeout in this section should be configured');
+  for (const k of HTTP_FIELDS) checkDurationNotNegative(vs, `${field}.http.${k}`, http[k]);
+}
+
+const shape: TargetRefPolicyShape = {
+  topKinds: ['Mesh', 'MeshSubset', 'MeshGateway', 'MeshService', 'MeshServiceSubset', 'MeshHTTPRoute', 'Dataplane'],
+  to: { kinds: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService', 'MeshHTTPRoute'], conf },
+  from: { kinds: ['Mesh'], conf },
+  rules: { conf },
+  extra: (vs, spec) => {
+    // Routes and gateways only have outbound (to) traffic.
+    const top = isObject(spec.targetRef) ? spec.targetRef.kind : 'Mesh';
+    if ((top === 'MeshHTTPRoute' || top === 'MeshGateway') && Array.isArray(spec.from) && spec.from.length > 0) {
+      vs.add('spec.from', MUST_NOT_BE_DEFINED);
+    }
+  },
+};
+
+export const meshTimeout = defineType({
+  name: 'MeshTimeout',
+  scope: 'Mesh',
+  path: 'meshtimeouts',
+  cliSingular: 'meshtimeout',
+  cliPlural: 'meshtimeouts',
+  shortName: 'mt',
+  nestedSpec: true,
+  kds: KDS_BOTH_WAYS,
+  providedByGlobal: true,
+  providedByZone: true,
+  policy: policyInfo(shape),
+  validate: (spec: Spec) => validateTargetRefPolicy(spec, shape),
+});

@@ -1,0 +1,16 @@
+/** Secret (spec kuma-api-cli.md §1.9): mesh-scoped base64 bytes, admin only. */
+import { defineType } from '../define';
+import { validateSecretData } from './data-source';
+
+export const secret = defineType({
+  name: 'Secret',
+  scope: 'Mesh',
+  path: 'secrets',
+  cliSingular: 'secret',
+  cliPlural: 'secrets',
+  adminOnly: true,
+  // Pushed global→zone, and a zone may keep its own (zone-created ones never go up).
+  providedByGlobal: true,
+  providedByZone: true,
+  validate: validateSecretData,
+});

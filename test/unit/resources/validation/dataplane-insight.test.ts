@@ -1,0 +1,22 @@
+import { validationTable } from './table';
+
+// Written by the control plane only: any object is accepted.
+validationTable('DataplaneInsight', {
+  valid: {
+    empty: `type: DataplaneInsight
+mesh: default
+name: x
+`,
+    'as the CP writes it': `type: DataplaneInsight
+mesh: default
+name: x
+subscriptions:
+- id: "1"
+  controlPlaneInstanceId: cp-1
+  connectTime: "2024-01-01T10:00:00Z"
+  status: { total: { responsesSent: "10", responsesRejected: "0" } }
+mTLS: { issuedBackend: ca-1, supportedBackends: [ca-1] }
+`,
+  },
+  invalid: {},
+});
