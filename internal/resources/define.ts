@@ -2,6 +2,8 @@
 import type { KdsFlags, ResourceDescriptor } from './registry';
 
 export const KDS_GLOBAL_TO_ZONE: KdsFlags = { globalToZone: true, zoneToGlobal: false, zoneToOtherZones: false };
+/** Mesh, Secret, GlobalSecret: sent down under their own names. */
+export const KDS_GLOBAL_TO_ZONE_KEEP_NAME: KdsFlags = { globalToZone: true, zoneToGlobal: false, zoneToOtherZones: false, keepName: true };
 export const KDS_ZONE_TO_GLOBAL: KdsFlags = { globalToZone: false, zoneToGlobal: true, zoneToOtherZones: false };
 /** targetRef policies: authored on either side; zone-authored ones reach the other zones through the global. */
 export const KDS_BOTH_WAYS: KdsFlags = { globalToZone: true, zoneToGlobal: true, zoneToOtherZones: true };

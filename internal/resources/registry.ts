@@ -17,6 +17,8 @@ export interface KdsFlags {
   zoneToGlobal: boolean;
   /** Having arrived at the global from a zone, also fanned out to the other zones (ZoneIngress, targetRef policies). */
   zoneToOtherZones: boolean;
+  /** Synced copies keep the original name instead of a hash-suffixed one (Mesh, Secret, GlobalSecret: Kuma's SkipKDSHash). */
+  keepName?: boolean;
 }
 
 /** The policy facts that `/_resources` and `/policies` publish. */

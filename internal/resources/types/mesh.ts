@@ -1,5 +1,5 @@
 /** Mesh (spec kuma-api-cli.md §1.3). */
-import { defineType } from '../define';
+import { KDS_GLOBAL_TO_ZONE_KEEP_NAME, defineType } from '../define';
 import type { Spec } from '../model';
 import { Violations, checkEnum, isObject } from '../validation';
 
@@ -48,6 +48,7 @@ function validate(spec: Spec) {
 }
 
 export const mesh = defineType({
+  kds: KDS_GLOBAL_TO_ZONE_KEEP_NAME,
   name: 'Mesh',
   scope: 'Global',
   path: 'meshes',

@@ -1,8 +1,9 @@
 /** Secret (spec kuma-api-cli.md §1.9): mesh-scoped base64 bytes, admin only. */
-import { defineType } from '../define';
+import { KDS_GLOBAL_TO_ZONE_KEEP_NAME, defineType } from '../define';
 import { validateSecretData } from './data-source';
 
 export const secret = defineType({
+  kds: KDS_GLOBAL_TO_ZONE_KEEP_NAME,
   name: 'Secret',
   scope: 'Mesh',
   path: 'secrets',

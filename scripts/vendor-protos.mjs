@@ -1,0 +1,169 @@
+#!/usr/bin/env node
+// Refreshes proto/vendor/ from the .proto files shipped in @grpc/grpc-js-xds (its deps/ folder).
+//
+//   node scripts/vendor-protos.mjs [--out DIR]
+//
+// Only the protoc --include_imports closure of ROOTS is copied (google/protobuf WKTs excluded:
+// they come from the `protoc` package's include dir). Files are normalised to LF (the npm tarball
+// ships CRLF) and PGV's validate.proto is patched (see patchValidate). Then run `npm run gen:proto`.
+// To need another Envoy message, add its file to ROOTS and re-run both scripts.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+const require = createRequire(import.meta.url);
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const xdsPkgDir = path.join(repo, "node_modules/@grpc/grpc-js-xds");
+const depsDir = path.join(xdsPkgDir, "deps");
+const protocPkgDir = path.join(repo, "node_modules/protoc");
+const protocInclude = path.join(protocPkgDir, "include");
+const outArg = process.argv.indexOf("--out");
+// --out DIR writes elsewhere (test/unit/proto/codegen.test.ts checks proto/vendor is up to date)
+const vendorDir = outArg > 0 ? path.resolve(process.argv[outArg + 1]) : path.join(repo, "proto/vendor");
+
+// Upstream trees inside grpc-js-xds deps/ (each one is an include root).
+const TREES = ["envoy-api", "xds", "googleapis", "protoc-gen-validate"];
+
+// Entry points; everything they import is vendored too.
+const ROOTS = [
+  // ADS / Delta xDS (also carried by KDS)
+  "envoy/service/discovery/v3/ads.proto",
+  "envoy/service/discovery/v3/discovery.proto",
+  // resources served over xDS
+  "envoy/config/listener/v3/listener.proto",
+  "envoy/config/cluster/v3/cluster.proto",
+  "envoy/config/endpoint/v3/endpoint.proto",
+  "envoy/config/route/v3/route.proto",
+  "envoy/config/rbac/v3/rbac.proto",
+  // Envoy bootstrap written by `kuma dp run`
+  "envoy/config/bootstrap/v3/bootstrap.proto",
+  // filters and transport sockets
+  "envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto",
+  "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto",
+  "envoy/extensions/filters/network/rbac/v3/rbac.proto",
+  "envoy/extensions/filters/http/router/v3/router.proto",
+  "envoy/extensions/filters/http/rbac/v3/rbac.proto",
+  "envoy/extensions/transport_sockets/tls/v3/tls.proto",
+  "envoy/extensions/transport_sockets/tls/v3/secret.proto",
+  // SDS
+  "envoy/service/secret/v3/sds.proto",
+  // Envoy admin /config_dump (zone -> global StreamXDSConfigs payloads)
+  "envoy/admin/v3/config_dump.proto",
+];
+
+function protocBin() {
+  const assets = JSON.parse(fs.readFileSync(path.join(protocPkgDir, "assets.json"), "utf8"));
+  const a = assets.find((x) => x.platform === process.platform && x.arch === process.arch);
+  if (!a) throw new Error(`protoc package has no binary for ${process.platform}/${process.arch}`);
+  return path.join(protocPkgDir, "bin", a.executable);
+}
+
+// The PGV validate.proto pinned by grpc-node predates `ignore_empty`, which envoy-api uses.
+// Add it to the 16 *Rules messages with the upstream PGV field numbers.
+const IGNORE_EMPTY = {
+  FloatRules: 8, DoubleRules: 8, Int32Rules: 8, Int64Rules: 8, UInt32Rules: 8, UInt64Rules: 8,
+  SInt32Rules: 8, SInt64Rules: 8, Fixed32Rules: 8, Fixed64Rules: 8, SFixed32Rules: 8, SFixed64Rules: 8,
+  StringRules: 26, BytesRules: 14, RepeatedRules: 5, MapRules: 6,
+};
+function patchValidate(text) {
+  let out = text;
+  for (const [msg, num] of Object.entries(IGNORE_EMPTY)) {
+    const start = out.indexOf(`\nmessage ${msg} {`);
+    if (start < 0) throw new Error(`validate.proto: message ${msg} not found`);
+    const end = out.indexOf("\n}", start + 1); // message bodies close at column 0
+    if (/ignore_empty/.test(out.slice(start, end))) continue;
+    const add =
+      "\n\n    // IgnoreEmpty specifies that the validation rules of this field should be evaluated only if\n" +
+      "    // the field is not empty. (Added by kuma scripts/vendor-protos.mjs; upstream PGV field.)\n" +
+      `    optional bool ignore_empty = ${num};`;
+    out = out.slice(0, end) + add + out.slice(end);
+  }
+  return out;
+}
+
+const lf = (s) => s.replace(/\r\n/g, "\n");
+
+function main() {
+  const xdsVersion = JSON.parse(fs.readFileSync(path.join(xdsPkgDir, "package.json"), "utf8")).version;
+  const protocVersion = JSON.parse(fs.readFileSync(path.join(protocPkgDir, "package.json"), "utf8")).version;
+
+  // 1. stage every .proto of the four trees (LF, patched) into one include root
+  const stage = fs.mkdtempSync(path.join(os.tmpdir(), "kuma-vendor-"));
+  const origin = new Map(); // relative path -> tree
+  for (const tree of TREES) {
+    const base = path.join(depsDir, tree);
+    for (const rel of fs.readdirSync(base, { recursive: true })) {
+      if (!rel.endsWith(".proto")) continue;
+      const relPosix = rel.split(path.sep).join("/");
+      if (origin.has(relPosix)) continue;
+      origin.set(relPosix, tree);
+      let text = lf(fs.readFileSync(path.join(base, rel), "utf8"));
+      if (relPosix === "validate/validate.proto") text = patchValidate(text);
+      fs.mkdirSync(path.dirname(path.join(stage, relPosix)), { recursive: true });
+      fs.writeFileSync(path.join(stage, relPosix), text);
+    }
+  }
+
+  // 2. closure via protoc --include_imports
+  const setFile = path.join(stage, "closure.pb");
+  const r = spawnSync(protocBin(), [`-I${stage}`, `-I${protocInclude}`, "--include_imports", `--descriptor_set_out=${setFile}`, ...ROOTS], { stdio: "inherit" });
+  if (r.status !== 0) throw new Error(`protoc failed (exit ${r.status})`);
+  const { fromBinary } = require("@bufbuild/protobuf");
+  const { FileDescriptorSetSchema } = require("@bufbuild/protobuf/wkt");
+  const set = fromBinary(FileDescriptorSetSchema, fs.readFileSync(setFile));
+  const files = set.file.map((f) => f.name).filter((n) => !n.startsWith("google/protobuf/")).sort();
+
+  // 3. replace proto/vendor
+  fs.rmSync(vendorDir, { recursive: true, force: true });
+  let bytes = 0;
+  const perTree = {};
+  for (const f of files) {
+    if (!origin.has(f)) throw new Error(`${f} is not from grpc-js-xds deps`);
+    const dst = path.join(vendorDir, f);
+    fs.mkdirSync(path.dirname(dst), { recursive: true });
+    fs.copyFileSync(path.join(stage, f), dst);
+    bytes += fs.statSync(dst).size;
+    perTree[origin.get(f)] = (perTree[origin.get(f)] ?? 0) + 1;
+  }
+  fs.rmSync(stage, { recursive: true, force: true });
+  fs.writeFileSync(path.join(vendorDir, "README.md"), readme({ xdsVersion, protocVersion, files, bytes, perTree }));
+  console.log(`vendored ${files.length} files (${(bytes / 1024).toFixed(0)} KiB) into ${path.relative(repo, vendorDir)}`);
+}
+
+function readme({ xdsVersion, protocVersion, files, bytes, perTree }) {
+  return `# proto/vendor — third-party .proto files (generated by scripts/vendor-protos.mjs; do not edit)
+
+Source: npm \`@grpc/grpc-js-xds@${xdsVersion}\`, folder \`deps/\`. That package vendors these git
+submodules of grpc/grpc-node (branch \`@grpc/grpc-js@1.14.x\`):
+
+| tree | upstream | commit | files here |
+|---|---|---|---|
+| \`envoy/\` | envoyproxy/data-plane-api | \`f8b75d1efa92bbf534596a013d9ca5873f79dd30\` (2024-07-19, the same pin as grpc core) | ${perTree["envoy-api"] ?? 0} |
+| \`xds/\`, \`udpa/\` | cncf/xds | \`3a472e52…\` (Jul 2025) | ${perTree["xds"] ?? 0} |
+| \`google/api\`, \`google/rpc\` | googleapis/googleapis | \`8c53b2cb…\` | ${perTree["googleapis"] ?? 0} |
+| \`validate/\` | envoyproxy/protoc-gen-validate (now bufbuild) | \`0af61d9d…\` | ${perTree["protoc-gen-validate"] ?? 0} |
+
+The npm tarball carries no commit ids: these are grpc-node's submodule pins for that branch,
+recorded when the toolchain was evaluated (only the envoy-api one was cross-checked, against grpc
+core's third_party list). The Envoy API is therefore the mid-2024 data-plane-api, older than the
+Envoy that Kuma 2.14 ships; fields added upstream since then are absent here.
+
+Not vendored: \`google/protobuf/*\` well-known types — protoc and ts-proto take them from the
+\`protoc@${protocVersion}\` npm package's \`include/\` dir.
+
+Changes against upstream:
+1. Line endings normalised CRLF -> LF (the npm tarball ships CRLF).
+2. \`validate/validate.proto\`: added \`optional bool ignore_empty = N;\` to the 16 \`*Rules\`
+   messages (numerics 8, String 26, Bytes 14, Repeated 5, Map 6 — upstream PGV numbers). This PGV
+   pin predates the field, which envoy-api options use; protoc rejects the files without it.
+
+Contents: the \`protoc --include_imports\` closure of the roots listed in
+scripts/vendor-protos.mjs (ROOTS): ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB.
+To add a root: edit ROOTS, run \`node scripts/vendor-protos.mjs && npm run gen:proto\`.
+`;
+}
+
+main();
