@@ -10,7 +10,8 @@ rm -f "$report"
 npx vitest run --reporter=default --reporter=json --outputFile="$report" "$@"
 rc=$?
 if [ -f "$report" ]; then
-  node -e 'const r=require("./'"$report"'");console.log(`${r.numPassedTests} passed, ${r.numFailedTests + (r.numFailedTestSuites||0)} failed`)'
+  # A file that fails before running any test (import error) counts as one failure.
+  node -e 'const r=require("./'"$report"'");const broken=r.testResults.filter(t=>t.status==="failed"&&t.assertionResults.length===0).length;console.log(`${r.numPassedTests} passed, ${r.numFailedTests+broken} failed`)'
 else
   echo "0 passed, 1 failed"
   rc=1

@@ -64,8 +64,9 @@ export function startInsightResyncer(deps: { store: ResourceStore; registry: Reg
     if (dirty.size) schedule();
   };
   const stop = deps.store.watch(onEvents);
+  // The first computation runs right away so a fresh CP answers `inspect meshes` at once.
   for (const m of deps.store.list('Mesh').items) dirty.add(m.name);
-  if (dirty.size) schedule();
+  if (dirty.size) void resync();
   return () => {
     stop();
     if (timer) clearTimeout(timer);

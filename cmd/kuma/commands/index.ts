@@ -7,9 +7,39 @@ import { VersionCommand } from './version';
 // == control plane and data plane ==
 import { ControlPlaneRunCommand } from './control-plane/run';
 // == kumactl ==
+import { ApplyCommand } from './apply';
+import { CompletionCommand } from './completion';
+import { ControlPlanesAddCommand } from './config/control-planes/add';
+import { ControlPlanesListCommand } from './config/control-planes/list';
+import { ControlPlanesRemoveCommand } from './config/control-planes/remove';
+import { ControlPlanesSwitchCommand } from './config/control-planes/switch';
+import { ConfigViewCommand } from './config/view';
+import { DeleteCommand } from './delete';
+import { GetCommand } from './get';
+import { InspectDataplanesCommand } from './inspect/dataplanes';
+import { InspectMeshesCommand } from './inspect/meshes';
+import { InspectServicesCommand } from './inspect/services';
+import { InspectZoneEgressesCommand } from './inspect/zone-egresses';
+import { InspectZoneIngressesCommand } from './inspect/zone-ingresses';
+import { InspectZonesCommand } from './inspect/zones';
 
 export const commands: CommandClass[] = [
   VersionCommand,
   ControlPlaneRunCommand,
   // == kumactl commands ==
+  GetCommand,
+  ApplyCommand,
+  DeleteCommand,
+  InspectMeshesCommand,
+  InspectDataplanesCommand,
+  InspectServicesCommand,
+  InspectZonesCommand,
+  InspectZoneIngressesCommand,
+  InspectZoneEgressesCommand,
+  ConfigViewCommand,
+  ControlPlanesAddCommand,
+  ControlPlanesListCommand,
+  ControlPlanesSwitchCommand,
+  ControlPlanesRemoveCommand,
+  CompletionCommand,
 ];

@@ -1,0 +1,18 @@
+/** The common part of the `kuma inspect` list commands: fetch one REST list, print it as a table or as the REST value. */
+import type { Query } from '../../../../internal/cli/api-client';
+import type { Table } from '../../../../internal/cli/printers/table';
+import { KumactlCommand, outputOption } from '../kumactl-command';
+
+export abstract class InspectCommand extends KumactlCommand {
+  output = outputOption();
+
+  protected async printList(path: string, query: Query, table: (items: unknown[], now: number) => Table): Promise<number> {
+    await this.warnOnVersionMismatch();
+    const { asRestList, renderOutput } = await import('../../../../internal/cli/output');
+    const client = await this.client();
+    const body = await client.getJson(path, query);
+    const now = Date.now();
+    this.out(await renderOutput(this.output, body, () => table(asRestList(body).items, now)));
+    return 0;
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The kumactl side of the control plane's REST API, on undici. It knows the
+ * coordinates of one control plane from the kumactl config (URL, headers,
+ * token, TLS files) and turns every non-2xx answer into an ApiError whose
+ * message is Kuma's error body on one line. undici is imported on first use
+ * so commands that never talk to a control plane do not load it.
+ */
+import { readFileSync } from 'node:fs';
+import type { Dispatcher } from 'undici';
+import { ApiError, ConfigError } from '../errors';
+import { apiErrorFromResponse } from './api-errors';
+import type { ApiServerCoordinates } from './kumactl-config';
+
+export const DEFAULT_API_TIMEOUT_MS = 60_000;
+
+export type Query = Record<string, string | string[] | number | undefined>;
+
+export interface ApiResponse {
+  status: number;
+  text: string;
+}
+
+export class ApiClient {
+  readonly baseUrl: string;
+  #coords: ApiServerCoordinates;
+  #timeoutMs: number;
+  #dispatcher: Dispatcher | undefined;
+
+  constructor(coords: ApiServerCoordinates, timeoutMs = DEFAULT_API_TIMEOUT_MS) {
+    if (!/^https?:\/\//.test(coords.url)) {
+      throw new ConfigError(`API Server URL is invalid: "${coords.url}" must start with http:// or https://`);
+    }
+    this.baseUrl = coords.url.replace(/\/+$/, '');
+    this.#coords = coords;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** Absolute URL of an API path, with its query. */
+  url(path: string, query: Query = {}): string {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) {
+      if (v === undefined) continue;
+      for (const item of Array.isArray(v) ? v : [v]) qs.append(k, String(item));
+    }
+    const q = qs.toString();
+    return `${this.baseUrl}${path.startsWith('/') ? path : `/${path}`}${q ? `?${q}` : ''}`;
+  }
+
+  #headers(hasBody: boolean): Record<string, string> {
+    const h: Record<string, string> = { accept: 'application/json' };
+    if (hasBody) h['content-type'] = 'application/json';
+    for (const { key, value } of this.#coords.headers ?? []) h[key.toLowerCase()] = value;
+    const token = this.#coords.authConf?.token;
+    if (this.#coords.authType === 'tokens' && token) h.authorization = `Bearer ${token}`;
+    return h;
+  }
+
+  async #getDispatcher(): Promise<Dispatcher> {
+    if (this.#dispatcher) return this.#dispatcher;
+    const { Agent } = await import('undici');
+    const c = this.#coords;
+    const read = (f: string | undefined, what: string) => {
+      if (!f) return undefined;
+      try {
+        return readFileSync(f);
+      } catch (e) {
+        throw new ConfigError(`could not read the ${what} file "${f}": ${(e as Error).message}`);
+      }
+    };
+    this.#dispatcher = new Agent({
+      connect: {
+        rejectUnauthorized: !c.skipVerify,
+        ca: read(c.caCertFile, 'CA certificate'),
+        cert: read(c.clientCertFile, 'client certificate'),
+        key: read(c.clientKeyFile, 'client key'),
+      },
+    });
+    return this.#dispatcher;
+  }
+
+  /** Sends one request; transport failures and timeouts become an ApiError with status 0. */
+  async send(method: 'GET' | 'PUT' | 'DELETE' | 'POST', path: string, opts: { query?: Query; body?: unknown } = {}): Promise<ApiResponse> {
+    const { request } = await import('undici');
+    const url = this.url(path, opts.query);
+    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    try {
+      const res = await request(url, {
+        method,
+        headers: this.#headers(body !== undefined),
+        body,
+        dispatcher: await this.#getDispatcher(),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+      return { status: res.statusCode, text: await res.body.text() };
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      const err = e as Error & { code?: string; cause?: Error };
+      if (err.name === 'TimeoutError' || err.name === 'AbortError') {
+        throw new ApiError(0, `${method} ${url}: no answer from the control plane within ${this.#timeoutMs / 1000}s (see --api-timeout)`);
+      }
+      const reason = err.cause?.message || err.message || err.code || String(e);
+      throw new ApiError(0, `could not connect to the Control Plane API Server at ${this.baseUrl}: ${reason}`);
+    }
+  }
+
+  /** GET that must succeed; the parsed JSON body. */
+  async getJson<T = unknown>(path: string, query?: Query): Promise<T> {
+    return this.#ok(await this.send('GET', path, { query }));
+  }
+
+  /** GET that may find nothing: undefined on 404. */
+  async getOptional<T = unknown>(path: string, query?: Query): Promise<T | undefined> {
+    const res = await this.send('GET', path, { query });
+    if (res.status === 404) return undefined;
+    return this.#ok(res);
+  }
+
+  async putJson<T = unknown>(path: string, body: unknown): Promise<{ status: number; body: T }> {
+    const res = await this.send('PUT', path, { body });
+    return { status: res.status, body: this.#ok(res) };
+  }
+
+  #ok<T>(res: ApiResponse): T {
+    if (res.status < 200 || res.status >= 300) throw apiErrorFromResponse(res.status, res.text);
+    if (res.text.trim() === '') return {} as T;
+    try {
+      return JSON.parse(res.text) as T;
+    } catch {
+      throw new ApiError(res.status, `the control plane answered with a body that is not JSON: ${res.text.slice(0, 200)}`);
+    }
+  }
+
+  /** Releases the connection pool so the process can exit right away. */
+  async close(): Promise<void> {
+    const d = this.#dispatcher;
+    this.#dispatcher = undefined;
+    if (d) await d.close();
+  }
+}
