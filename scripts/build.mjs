@@ -83,7 +83,7 @@ try {
 execFileSync(
   process.execPath,
   [join(root, 'node_modules/postject/dist/cli.js'), out, 'NODE_SEA_BLOB', join(dist, 'sea-prep.blob'), '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'],
-  { stdio: ['ignore', 'ignore', 'inherit'] },
+  { stdio: ['ignore', 'ignore', 'pipe'] },
 );
 rmSync(join(dist, 'kumactl'), { force: true });
 symlinkSync('kuma', join(dist, 'kumactl'));

@@ -1,6 +1,4 @@
 /** MeshCircuitBreaker (spec kuma-api-cli.md §1.11; Kuma meshcircuitbreaker validator.go): `to` + `from` + `rules`. */
-import { KDS_BOTH_WAYS, defineType } from '../define';
-import type { Spec } from '../model';
 import {
   MUST_BE_DEFINED,
   type Violations,
@@ -13,7 +11,7 @@ import {
   mustHaveAtLeastOne,
   objectAt,
 } from '../validation';
-import { type TargetRefPolicyShape, policyInfo, validateTargetRefPolicy } from './target-ref-policy';
+import { type TargetRefPolicyShape, defineTargetRefPolicy } from './target-ref-policy';
 
 const LIMITS = ['maxConnections', 'maxConnectionPools', 'maxPendingRequests', 'maxRetries', 'maxRequests'] as const;
 const DETECTORS = ['totalFailures', 'gatewayFailures', 'localOriginFailures', 'successRate', 'failurePercentage'] as const;
@@ -79,17 +77,4 @@ const shape: TargetRefPolicyShape = {
   rules: { conf },
 };
 
-export const meshCircuitBreaker = defineType({
-  name: 'MeshCircuitBreaker',
-  scope: 'Mesh',
-  path: 'meshcircuitbreakers',
-  cliSingular: 'meshcircuitbreaker',
-  cliPlural: 'meshcircuitbreakers',
-  shortName: 'mcb',
-  nestedSpec: true,
-  kds: KDS_BOTH_WAYS,
-  providedByGlobal: true,
-  providedByZone: true,
-  policy: policyInfo(shape),
-  validate: (spec: Spec) => validateTargetRefPolicy(spec, shape),
-});
+export const meshCircuitBreaker = defineTargetRefPolicy({ name: 'MeshCircuitBreaker', path: 'meshcircuitbreakers', shortName: 'mcb' }, shape);

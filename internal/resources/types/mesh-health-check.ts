@@ -1,6 +1,4 @@
 /** MeshHealthCheck (spec kuma-api-cli.md §1.11; Kuma meshhealthcheck validator.go): `to` only. */
-import { KDS_BOTH_WAYS, defineType } from '../define';
-import type { Spec } from '../model';
 import {
   MUST_BE_DEFINED,
   type Violations,
@@ -14,7 +12,7 @@ import {
   mustHaveAtLeastOne,
   objectAt,
 } from '../validation';
-import { type TargetRefPolicyShape, policyInfo, validateTargetRefPolicy } from './target-ref-policy';
+import { type TargetRefPolicyShape, defineTargetRefPolicy } from './target-ref-policy';
 
 const DURATIONS = ['interval', 'timeout', 'initialJitter', 'intervalJitter', 'noTrafficInterval'] as const;
 
@@ -57,17 +55,4 @@ const shape: TargetRefPolicyShape = {
   to: { kinds: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService'], conf },
 };
 
-export const meshHealthCheck = defineType({
-  name: 'MeshHealthCheck',
-  scope: 'Mesh',
-  path: 'meshhealthchecks',
-  cliSingular: 'meshhealthcheck',
-  cliPlural: 'meshhealthchecks',
-  shortName: 'mhc',
-  nestedSpec: true,
-  kds: KDS_BOTH_WAYS,
-  providedByGlobal: true,
-  providedByZone: true,
-  policy: policyInfo(shape),
-  validate: (spec: Spec) => validateTargetRefPolicy(spec, shape),
-});
+export const meshHealthCheck = defineTargetRefPolicy({ name: 'MeshHealthCheck', path: 'meshhealthchecks', shortName: 'mhc' }, shape);

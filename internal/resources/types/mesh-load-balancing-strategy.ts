@@ -1,6 +1,4 @@
 /** MeshLoadBalancingStrategy (spec kuma-api-cli.md §1.11; Kuma meshloadbalancingstrategy validator.go): `to` only. */
-import { KDS_BOTH_WAYS, defineType } from '../define';
-import type { Spec } from '../model';
 import {
   MUST_BE_DEFINED,
   type Violations,
@@ -14,7 +12,7 @@ import {
   listAt,
   objectAt,
 } from '../validation';
-import { type ConfContext, type TargetRefPolicyShape, policyInfo, validateTargetRefPolicy } from './target-ref-policy';
+import { type ConfContext, type TargetRefPolicyShape, defineTargetRefPolicy } from './target-ref-policy';
 
 const LB_TYPES = ['RoundRobin', 'LeastRequest', 'RingHash', 'Random', 'Maglev'] as const;
 // Each hash policy type names the sub-object that configures it (SourceIP needs none).
@@ -138,18 +136,4 @@ const shape: TargetRefPolicyShape = {
   to: { kinds: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService', 'MeshHTTPRoute'], conf },
 };
 
-export const meshLoadBalancingStrategy = defineType({
-  name: 'MeshLoadBalancingStrategy',
-  scope: 'Mesh',
-  path: 'meshloadbalancingstrategies',
-  cliSingular: 'meshloadbalancingstrategy',
-  cliPlural: 'meshloadbalancingstrategies',
-  shortName: 'mlbs',
-  pluralDisplayName: 'Mesh Load Balancing Strategies',
-  nestedSpec: true,
-  kds: KDS_BOTH_WAYS,
-  providedByGlobal: true,
-  providedByZone: true,
-  policy: policyInfo(shape),
-  validate: (spec: Spec) => validateTargetRefPolicy(spec, shape),
-});
+export const meshLoadBalancingStrategy = defineTargetRefPolicy({ name: 'MeshLoadBalancingStrategy', path: 'meshloadbalancingstrategies', shortName: 'mlbs', pluralDisplayName: 'Mesh Load Balancing Strategies' }, shape);

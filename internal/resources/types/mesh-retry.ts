@@ -1,6 +1,4 @@
 /** MeshRetry (spec kuma-api-cli.md §1.11; Kuma meshretry validator.go): `to` only. */
-import { KDS_BOTH_WAYS, defineType } from '../define';
-import type { Spec } from '../model';
 import {
   MUST_BE_DEFINED,
   type Violations,
@@ -14,7 +12,7 @@ import {
   listAt,
   objectAt,
 } from '../validation';
-import { type TargetRefPolicyShape, policyInfo, validateTargetRefPolicy } from './target-ref-policy';
+import { type TargetRefPolicyShape, defineTargetRefPolicy } from './target-ref-policy';
 
 const HTTP_RETRY_ON = [
   '5xx',
@@ -134,18 +132,4 @@ const shape: TargetRefPolicyShape = {
   to: { kinds: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService', 'MeshHTTPRoute'], conf, required: true },
 };
 
-export const meshRetry = defineType({
-  name: 'MeshRetry',
-  scope: 'Mesh',
-  path: 'meshretries',
-  cliSingular: 'meshretry',
-  cliPlural: 'meshretries',
-  shortName: 'mr',
-  pluralDisplayName: 'Mesh Retries',
-  nestedSpec: true,
-  kds: KDS_BOTH_WAYS,
-  providedByGlobal: true,
-  providedByZone: true,
-  policy: policyInfo(shape),
-  validate: (spec: Spec) => validateTargetRefPolicy(spec, shape),
-});
+export const meshRetry = defineTargetRefPolicy({ name: 'MeshRetry', path: 'meshretries', shortName: 'mr', pluralDisplayName: 'Mesh Retries' }, shape);

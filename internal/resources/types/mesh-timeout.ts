@@ -1,8 +1,6 @@
 /** MeshTimeout (spec kuma-api-cli.md §1.11; Kuma meshtimeout validator.go): `to` + `from` + `rules`. */
-import { KDS_BOTH_WAYS, defineType } from '../define';
-import type { Spec } from '../model';
 import { MUST_NOT_BE_DEFINED, type Violations, checkDurationGreaterThanZero, checkDurationNotNegative, isObject, isUnset, objectAt } from '../validation';
-import { type ConfContext, type TargetRefPolicyShape, policyInfo, validateTargetRefPolicy } from './target-ref-policy';
+import { type ConfContext, type TargetRefPolicyShape, defineTargetRefPolicy } from './target-ref-policy';
 
 const HTTP_FIELDS = ['requestTimeout', 'streamIdleTimeout', 'maxStreamDuration', 'maxConnectionDuration', 'requestHeadersTimeout'] as const;
 const ROUTE_MSG = "can't be specified when top-level TargetRef is referencing MeshHTTPRoute";
@@ -43,17 +41,4 @@ const shape: TargetRefPolicyShape = {
   },
 };
 
-export const meshTimeout = defineType({
-  name: 'MeshTimeout',
-  scope: 'Mesh',
-  path: 'meshtimeouts',
-  cliSingular: 'meshtimeout',
-  cliPlural: 'meshtimeouts',
-  shortName: 'mt',
-  nestedSpec: true,
-  kds: KDS_BOTH_WAYS,
-  providedByGlobal: true,
-  providedByZone: true,
-  policy: policyInfo(shape),
-  validate: (spec: Spec) => validateTargetRefPolicy(spec, shape),
-});
+export const meshTimeout = defineTargetRefPolicy({ name: 'MeshTimeout', path: 'meshtimeouts', shortName: 'mt' }, shape);

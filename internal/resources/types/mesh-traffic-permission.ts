@@ -1,8 +1,6 @@
 /** MeshTrafficPermission (spec kuma-api-cli.md §1.11): `from` + `rules`, inbound only. */
-import { KDS_BOTH_WAYS, defineType } from '../define';
-import type { Spec } from '../model';
 import { MUST_BE_DEFINED, type Violations, checkEnum, isObject, isUnset, listAt } from '../validation';
-import { type TargetRefPolicyShape, policyInfo, validateTargetRefPolicy } from './target-ref-policy';
+import { type TargetRefPolicyShape, defineTargetRefPolicy } from './target-ref-policy';
 
 const ACTIONS = ['Allow', 'Deny', 'AllowWithShadowDeny'] as const;
 const MATCH_LISTS = ['allow', 'allowWithShadowDeny', 'deny'] as const;
@@ -39,17 +37,4 @@ const shape: TargetRefPolicyShape = {
   rules: { conf: ruleConf },
 };
 
-export const meshTrafficPermission = defineType({
-  name: 'MeshTrafficPermission',
-  scope: 'Mesh',
-  path: 'meshtrafficpermissions',
-  cliSingular: 'meshtrafficpermission',
-  cliPlural: 'meshtrafficpermissions',
-  shortName: 'mtp',
-  nestedSpec: true,
-  kds: KDS_BOTH_WAYS,
-  providedByGlobal: true,
-  providedByZone: true,
-  policy: policyInfo(shape),
-  validate: (spec: Spec) => validateTargetRefPolicy(spec, shape),
-});
+export const meshTrafficPermission = defineTargetRefPolicy({ name: 'MeshTrafficPermission', path: 'meshtrafficpermissions', shortName: 'mtp' }, shape);

@@ -6,7 +6,8 @@
  */
 import type { Violation } from '../../errors';
 import type { Spec } from '../model';
-import type { PolicyInfo } from '../registry';
+import { KDS_BOTH_WAYS, defineType } from '../define';
+import type { PolicyInfo, ResourceDescriptor } from '../registry';
 import { MUST_BE_DEFINED, MUST_NOT_BE_DEFINED, Violations, checkTags, isObject, isUnset, listAt } from '../validation';
 
 export type Kind =
@@ -215,4 +216,29 @@ export function mixedToFromViolation(spec: Spec): Violation | undefined {
     return { field: 'spec', message: "it's not allowed to mix 'to' and 'from' arrays in the same policy" };
   }
   return undefined;
+}
+
+/**
+ * The descriptor of a targetRef policy: nested spec, Kuma's lowercase REST
+ * path and kumactl names, authored on either CP, validated by its shape.
+ */
+export function defineTargetRefPolicy(
+  meta: { name: string; path: string; shortName: string; pluralDisplayName?: string },
+  shape: TargetRefPolicyShape,
+): ResourceDescriptor {
+  return defineType({
+    name: meta.name,
+    scope: 'Mesh',
+    path: meta.path,
+    cliSingular: meta.name.toLowerCase(),
+    cliPlural: meta.path,
+    shortName: meta.shortName,
+    ...(meta.pluralDisplayName ? { pluralDisplayName: meta.pluralDisplayName } : {}),
+    nestedSpec: true,
+    kds: KDS_BOTH_WAYS,
+    providedByGlobal: true,
+    providedByZone: true,
+    policy: policyInfo(shape),
+    validate: (spec: Spec) => validateTargetRefPolicy(spec, shape),
+  });
 }
