@@ -38,10 +38,52 @@ export function defaultConfig() {
       authn: { localhostIsAdmin: true },
     },
     diagnostics: { serverPort: 5680 },
-    dpServer: { port: 5678 },
+    dpServer: {
+      /** HTTPS /bootstrap and gRPC ADS on one TLS port (zone CPs only). */
+      port: 5678,
+      /** dpToken (default) | none: how proxies authenticate on the xDS stream. */
+      authn: { dpProxy: { type: 'dpToken' }, zoneProxy: { type: 'zoneToken' } },
+    },
+    xdsServer: {
+      /** Bursts of store changes within this window produce one regeneration. */
+      debounceMs: 50,
+      /** How long a disconnected Universal Dataplane is kept before deregistration. */
+      dataplaneDeregistrationDelayMs: 10_000,
+    },
+    ca: {
+      /** Identity certificate validity when the Mesh backend sets no dpCert.rotation.expiration. */
+      dpCertValidity: '24h',
+      /** Renew an identity certificate once this fraction of its lifetime has passed. */
+      dpCertRenewalFraction: 0.8,
+    },
     multizone: {
-      global: { kds: { grpcPort: 5685 } },
-      zone: { name: '', globalAddress: '', kds: { tlsSkipVerify: false, rootCaFile: '' } },
+      global: {
+        kds: {
+          grpcPort: 5685,
+          /** TLS on the KDS port (auto-generated self-signed cert unless general.tlsCertFile/KeyFile). */
+          tlsEnabled: true,
+          /** zoneToken (default) | none: how zone CPs authenticate to the global. */
+          authType: 'zoneToken',
+          /** Largest KDS message; bigger state is split into several responses. */
+          maxMsgSizeBytes: 10 * 1024 * 1024,
+          /** How often ZoneInsight counters are written at most. */
+          zoneInsightFlushIntervalMs: 1000,
+        },
+      },
+      zone: {
+        name: '',
+        globalAddress: '',
+        kds: {
+          tlsSkipVerify: false,
+          rootCaFile: '',
+          /** The zone token (kuma generate zone-token --scope cp), inline or from a file. */
+          authToken: '',
+          authTokenFile: '',
+          /** Reconnect backoff: starts here, doubles up to the max, forever. */
+          reconnectBaseBackoffMs: 500,
+          reconnectMaxBackoffMs: 10_000,
+        },
+      },
     },
     defaults: { skipMeshCreation: false },
     metrics: {
