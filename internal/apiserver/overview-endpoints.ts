@@ -3,6 +3,7 @@
  * main type joined with its insight by key (spec §2.3). Derived from the
  * descriptors that declare `overview`.
  */
+import { effectiveInsight } from '../core/insight-status';
 import type { Resource } from '../resources/model';
 import type { ResourceDescriptor } from '../resources/registry';
 import type { ApiDeps } from './deps';
@@ -32,7 +33,7 @@ export function overviewItem(deps: ApiDeps, d: ResourceDescriptor, r: Resource):
   item.modificationTime = r.modificationTime;
   if (Object.keys(r.labels).length) item.labels = r.labels;
   item[o.resourceField] = r.spec;
-  item[o.insightField] = insight?.spec ?? {};
+  item[o.insightField] = effectiveInsight(deps.store, r.labels, insight?.spec) ?? {};
   return item;
 }
 

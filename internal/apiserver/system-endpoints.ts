@@ -1,6 +1,6 @@
 /** Index, config, type catalogue and the computed global insight (spec §2.2, §2.6, §1.8). */
 import { hostname } from 'node:os';
-import { isOnline } from '../core/insight-status';
+import { effectiveInsight, isOnline } from '../core/insight-status';
 import { PRODUCT, VERSION } from '../version';
 import type { ApiDeps } from './deps';
 import { sendJson } from './http-util';
@@ -98,7 +98,7 @@ export function registerSystemEndpoints(router: Router, deps: ApiDeps): void {
   router.add('GET', '/global-insight', (c) => {
     const online = (type: string, insight: string) => {
       const items = store.list(type).items;
-      return { online: items.filter((r) => isOnline(store.get({ type: insight, mesh: r.mesh, name: r.name })?.spec)).length, total: items.length };
+      return { online: items.filter((r) => isOnline(effectiveInsight(store, r.labels, store.get({ type: insight, mesh: r.mesh, name: r.name })?.spec))).length, total: items.length };
     };
     const resources: Record<string, { total: number }> = {};
     let policies = 0;

@@ -4,7 +4,7 @@
  * are derived from the defaults tree (apiServer.http.port ->
  * KUMA_API_SERVER_HTTP_PORT), so every key has an env var without a table.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -101,6 +101,8 @@ export interface CpFlags {
   mode?: string;
   zone?: string;
   kdsGlobalAddress?: string;
+  kdsAuth?: string;
+  kdsAuthTokenFile?: string;
   logLevel?: string;
 }
 
@@ -193,6 +195,8 @@ export function loadConfig(opts: { configFile?: string; env?: NodeJS.ProcessEnv;
   if (f.zone !== undefined) cfg.multizone.zone.name = f.zone;
   if (f.kdsGlobalAddress !== undefined) cfg.multizone.zone.globalAddress = f.kdsGlobalAddress;
   if (f.logLevel !== undefined) cfg.log.level = f.logLevel;
+  if (f.kdsAuth !== undefined) cfg.multizone.global.kds.authType = f.kdsAuth;
+  if (f.kdsAuthTokenFile !== undefined) cfg.multizone.zone.kds.authTokenFile = f.kdsAuthTokenFile;
   return finish(cfg, env);
 }
 
@@ -210,7 +214,13 @@ function finish(cfg: CpConfig, env: NodeJS.ProcessEnv): CpConfig {
   if (!['off', 'info', 'debug', 'warn', 'error'].includes(cfg.log.level)) {
     throw new ConfigError(`log level "${cfg.log.level}" is not supported; use off, info or debug`);
   }
+  if (!['zoneToken', 'none'].includes(cfg.multizone.global.kds.authType)) {
+    throw new ConfigError(`multizone.global.kds.authType: "${cfg.multizone.global.kds.authType}" is not supported; use zoneToken or none (--kds-auth)`);
+  }
   const zone = cfg.multizone.zone;
+  if (zone.kds.authTokenFile && !existsSync(zone.kds.authTokenFile)) {
+    throw new ConfigError(`the zone token file ${zone.kds.authTokenFile} does not exist (multizone.zone.kds.authTokenFile / --kds-auth-token-file)`);
+  }
   if (cfg.mode === 'global' && zone.globalAddress) {
     throw new ConfigError('multizone.zone.globalAddress is only for --mode=zone; a global CP does not connect to another global');
   }

@@ -72,6 +72,7 @@ export class ResourceManager {
     const labels = computeLabels(d, key.mesh, p.labels, this.#d.ctx);
     const spec = this.#stamp(d, p.spec);
     if (current) {
+      this.#assertOwnOrigin(current);
       const more = checkImmutableLabels(current.labels, labels);
       if (d.name === 'Mesh') more.push(...checkMeshUpdate(current.spec, spec));
       if (more.length) throw new ValidationError(more);
@@ -105,6 +106,7 @@ export class ResourceManager {
     const { store } = this.#d;
     const current = store.get(key);
     if (!current) throw new NotFoundError();
+    this.#assertOwnOrigin(current);
     const ops: WriteOp[] = [{ op: 'delete', key, version: current.version }];
     if (d.name === 'Mesh') {
       if (!this.#d.unsafeDelete && store.count('Dataplane', key.name) > 0) {
@@ -123,12 +125,34 @@ export class ResourceManager {
         throw new ValidationError([{ field: 'zone', message: 'unable to delete Zone, Zone CP is still connected, please shut it down first' }]);
       }
       if (insight) ops.push({ op: 'delete', key: { type: 'ZoneInsight', mesh: '', name: key.name } });
+      // Everything the zone synced up goes with it (Kuma: owner references to the Zone).
+      for (const t of this.#d.registry.all()) {
+        if (!t.kds.zoneToGlobal) continue;
+        for (const r of store.list(t.name, { labels: { [LABEL.zone]: key.name, [LABEL.origin]: 'zone' } }).items) {
+          ops.push({ op: 'delete', key: { type: r.type, mesh: r.mesh, name: r.name } });
+        }
+      }
     }
     if (d.insightType) {
       const ik = { type: d.insightType, mesh: key.mesh, name: key.name };
       if (store.get(ik) && !ops.some((o) => o.op === 'delete' && o.key.type === ik.type)) ops.push({ op: 'delete', key: ik });
     }
     await store.transact(ops);
+  }
+
+  /**
+   * A copy synced from the other side is not editable here: a federated zone may not
+   * change what came from the global, the global may not change what a zone sent up.
+   */
+  #assertOwnOrigin(current: Resource): void {
+    const { ctx } = this.#d;
+    const origin = current.labels[LABEL.origin];
+    if (ctx.mode === 'zone' && ctx.federated && origin === 'global') {
+      throw new ValidationError([{ field: `labels["${LABEL.origin}"]`, message: "the origin label must be set to 'zone'" }]);
+    }
+    if (ctx.mode === 'global' && origin === 'zone') {
+      throw new ValidationError([{ field: `labels["${LABEL.origin}"]`, message: "the origin label must be set to 'global'" }]);
+    }
   }
 
   async #meshCompanions(mesh: string, spec: Spec): Promise<WriteOp[]> {

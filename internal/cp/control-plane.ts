@@ -13,6 +13,11 @@ import { clusterId, ensureDefaults } from '../defaults/ensure-defaults';
 import { startInsightResyncer } from '../insights/resyncer';
 import { logger } from '../log/logger';
 import { registry } from '../resources/types/index';
+import { startGlobalKdsServer } from '../kds/global/kds-server';
+import { zoneAuthenticator } from '../kds/global/zone-auth';
+import { startZoneKdsClient } from '../kds/zone/kds-client';
+import { loadOrCreateCpCert } from '../tls/self-signed';
+import { readFileSync } from 'node:fs';
 import { LevelDbStore } from '../store/leveldb-store';
 import { MemoryStore } from '../store/memory-store';
 import type { ResourceStore } from '../store/resource-store';
@@ -20,6 +25,7 @@ import type { ResourceStore } from '../store/resource-store';
 export interface RunningControlPlane {
   store: ResourceStore;
   apiPort: number;
+  kdsPort?: number;
   diagnosticsPort: number;
   stop(): Promise<void>;
 }
@@ -51,6 +57,7 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     await ensureDefaults(cfg, store, manager);
     stops.unshift(startInsightResyncer({ store, registry, manager, minIntervalMs: cfg.metrics.meshInsightMinResyncIntervalMs }));
     const instanceId = `${hostname()}-${randomUUID().slice(0, 4)}`;
+    const kdsPort = await startMultizone(cfg, store, instanceId, stops);
     let apiPort = 0;
     if (cfg.apiServer.http.enabled) {
       const api = await startApiServer({ config: cfg, registry, store, manager, instanceId, clusterId: () => clusterId(store) }, cfg.apiServer.http.port, cfg.apiServer.http.interface);
@@ -65,6 +72,7 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     return {
       store,
       apiPort,
+      kdsPort,
       diagnosticsPort: diag.port,
       stop: async () => {
         ready = false;
@@ -80,4 +88,48 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     for (const stop of stops) await Promise.resolve(stop()).catch(() => undefined);
     throw e;
   }
+}
+
+/** Global: serve KDS. Federated zone: dial the global. Standalone zone: nothing. */
+async function startMultizone(cfg: CpConfig, store: ResourceStore, instanceId: string, stops: (() => Promise<void> | void)[]): Promise<number | undefined> {
+  const log = logger('kds');
+  if (cfg.mode === 'global') {
+    const kds = cfg.multizone.global.kds;
+    const tls = kds.tlsEnabled ? await loadOrCreateCpCert(cfg.general.workDir, { certFile: cfg.general.tlsCertFile || undefined, keyFile: cfg.general.tlsKeyFile || undefined }) : undefined;
+    const server = await startGlobalKdsServer({
+      store,
+      registry,
+      log,
+      instanceId,
+      port: kds.grpcPort,
+      address: '0.0.0.0',
+      tls,
+      maxMsgBytes: kds.maxMsgSizeBytes,
+      insightFlushMs: kds.zoneInsightFlushIntervalMs,
+      authenticate: zoneAuthenticator(kds.authType, store),
+    });
+    stops.unshift(() => server.stop());
+    return server.port;
+  }
+  if (isFederatedZone(cfg)) {
+    const z = cfg.multizone.zone;
+    const token = z.kds.authToken || (z.kds.authTokenFile ? readFileSync(z.kds.authTokenFile, 'utf8').trim() : '');
+    const client = startZoneKdsClient({
+      store,
+      registry,
+      log,
+      zone: z.name,
+      instanceId,
+      globalAddress: z.globalAddress,
+      tlsSkipVerify: z.kds.tlsSkipVerify,
+      rootCaFile: z.kds.rootCaFile,
+      authToken: token,
+      configJson: JSON.stringify({ environment: cfg.environment, mode: cfg.mode, store: { type: cfg.store.type }, multizone: { zone: { name: z.name } }, dpServer: { authn: cfg.dpServer.authn } }),
+      maxMsgBytes: cfg.multizone.global.kds.maxMsgSizeBytes,
+      baseBackoffMs: z.kds.reconnectBaseBackoffMs,
+      maxBackoffMs: z.kds.reconnectMaxBackoffMs,
+    });
+    stops.unshift(() => client.stop());
+  }
+  return undefined;
 }

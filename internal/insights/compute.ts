@@ -2,7 +2,7 @@
  * Pure computation of MeshInsight and ServiceInsight (`all-services-<mesh>`)
  * from a consistent read of the store, as Kuma's insight resyncer does.
  */
-import { isOnline } from '../core/insight-status';
+import { effectiveInsight, isOnline } from '../core/insight-status';
 import type { Resource, Spec } from '../resources/model';
 import type { Registry } from '../resources/registry';
 import type { ResourceStore } from '../store/resource-store';
@@ -29,7 +29,7 @@ export function computeMeshInsight(store: ResourceStore, registry: Registry, mes
   const envoy: Record<string, { total: number; online: number; offline: number }> = {};
   const issued: Record<string, { total: number; online: number; offline: number }> = {};
   for (const dp of dps) {
-    const insight = store.get({ type: 'DataplaneInsight', mesh, name: dp.name })?.spec;
+    const insight = effectiveInsight(store, dp.labels, store.get({ type: 'DataplaneInsight', mesh, name: dp.name })?.spec);
     const st = dataplaneStatus(dp, insight);
     if (st === 'online') online++;
     if (st === 'partially_degraded') degraded++;
@@ -71,7 +71,7 @@ export function computeMeshInsight(store: ResourceStore, registry: Registry, mes
 export function computeServiceInsight(store: ResourceStore, mesh: string): Spec {
   const services: Record<string, { online: number; offline: number; zones: Set<string>; issued: Record<string, number> }> = {};
   for (const dp of store.list('Dataplane', { mesh }).items) {
-    const insight = store.get({ type: 'DataplaneInsight', mesh, name: dp.name })?.spec;
+    const insight = effectiveInsight(store, dp.labels, store.get({ type: 'DataplaneInsight', mesh, name: dp.name })?.spec);
     const st = dataplaneStatus(dp, insight);
     const backend = (insight?.mTLS as { issuedBackend?: string } | undefined)?.issuedBackend;
     const seen = new Set<string>();

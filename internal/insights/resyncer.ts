@@ -58,6 +58,11 @@ export function startInsightResyncer(deps: { store: ResourceStore; registry: Reg
   const onEvents = (events: StoreEvent[]) => {
     for (const e of events) {
       if (OWN_TYPES.has(e.resource.type)) continue;
+      if (e.resource.type === 'Zone' || e.resource.type === 'ZoneInsight') {
+        // A zone going offline changes how every mesh's synced proxies count.
+        for (const m of deps.store.list('Mesh').items) dirty.add(m.name);
+        continue;
+      }
       dirty.add(e.resource.type === 'Mesh' ? e.resource.name : e.resource.mesh || '');
     }
     dirty.delete('');

@@ -166,3 +166,44 @@ export async function api(cp: { apiUrl: string }, method: string, path: string, 
   }
   return { status: r.status, json, text };
 }
+
+/** Polls `fn` until it returns without throwing (its value) or the time is up (its last error). */
+export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export interface Multizone {
+  global: ControlPlane;
+  kdsPort: number;
+  zones: Record<string, ControlPlane>;
+}
+
+/** A global CP with KDS on a known port (so it can be restarted on it). */
+export async function startGlobal(opts: { kdsPort?: number; workDir?: string; apiPort?: number; env?: Record<string, string>; args?: string[] } = {}): Promise<ControlPlane & { kdsPort: number }> {
+  const kdsPort = opts.kdsPort ?? (await freePort());
+  const cp = await startCp({
+    workDir: opts.workDir,
+    apiPort: opts.apiPort,
+    args: ['--mode=global', ...(opts.args ?? [])],
+    env: { KUMA_MULTIZONE_GLOBAL_KDS_GRPC_PORT: String(kdsPort), ...opts.env },
+  });
+  return Object.assign(cp, { kdsPort });
+}
+
+/** A federated zone CP dialling the global's KDS port over TLS (self-signed, so verification is skipped). */
+export async function startZone(zone: string, kdsPort: number, opts: { workDir?: string; apiPort?: number; env?: Record<string, string>; args?: string[] } = {}): Promise<ControlPlane> {
+  return startCp({
+    workDir: opts.workDir,
+    apiPort: opts.apiPort,
+    args: ['--mode=zone', '--zone', zone, '--kds-global-address', `grpcs://127.0.0.1:${kdsPort}`, ...(opts.args ?? [])],
+    env: { KUMA_MULTIZONE_ZONE_KDS_TLS_SKIP_VERIFY: 'true', ...opts.env },
+  });
+}

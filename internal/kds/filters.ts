@@ -1,0 +1,48 @@
+/**
+ * What crosses KDS, as pure rules over one resource (kuma-kds-xds.md §1.6-§1.7).
+ * The type lists come from the registry's KDS flags.
+ */
+import { LABEL, type Resource } from '../resources/model';
+import type { Registry, ResourceDescriptor } from '../resources/registry';
+
+/** GlobalSecrets that never leave the global (admin material). */
+const GLOBAL_ONLY_SECRETS = new Set(['envoy-admin-ca', 'admin-user-token', 'inter-cp-ca', 'user-token-revocations', 'zone-token-revocations']);
+const GLOBAL_ONLY_SECRET_PREFIXES = ['user-token-signing-key', 'zone-token-signing-key'];
+
+export function typesGlobalToZone(registry: Registry): ResourceDescriptor[] {
+  return registry.all().filter((d) => d.kds.globalToZone || d.kds.zoneToOtherZones);
+}
+
+export function typesZoneToGlobal(registry: Registry): ResourceDescriptor[] {
+  return registry.all().filter((d) => d.kds.zoneToGlobal);
+}
+
+function syncDisabled(r: Resource): boolean {
+  return r.labels['kuma.io/kds-sync'] === 'disabled';
+}
+
+export interface ZoneLookup {
+  /** false only for a Zone whose spec.enabled is false; unknown zones count as enabled. */
+  isEnabled(zone: string): boolean;
+}
+
+/** Whether the global sends `r` to zone `zone`. */
+export function sendToZone(d: ResourceDescriptor, r: Resource, zone: string, zones: ZoneLookup): boolean {
+  if (syncDisabled(r)) return false;
+  if (d.name === 'GlobalSecret' && (GLOBAL_ONLY_SECRETS.has(r.name) || GLOBAL_ONLY_SECRET_PREFIXES.some((p) => r.name.startsWith(p)))) return false;
+  const origin = r.labels[LABEL.origin];
+  if ((origin === undefined || origin === 'global') && d.kds.globalToZone) return true;
+  if (origin === 'zone' && d.kds.zoneToOtherZones && !d.nestedSpec) {
+    const from = r.labels[LABEL.zone];
+    if (!from || from === zone) return false; // never back to the zone it came from
+    return zones.isEnabled(from); // a disabled zone's ingresses vanish from the others
+  }
+  return false;
+}
+
+/** Whether a zone sends its local `r` to the global: only what it originated. */
+export function sendToGlobal(d: ResourceDescriptor, r: Resource): boolean {
+  if (!d.kds.zoneToGlobal || syncDisabled(r)) return false;
+  const origin = r.labels[LABEL.origin];
+  return origin === undefined || origin === 'zone';
+}

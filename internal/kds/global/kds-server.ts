@@ -1,0 +1,226 @@
+/**
+ * The global side of KDS (:5685): zones dial in and open two streams.
+ * GlobalToZoneSync: the zone subscribes, the global sends what the zone
+ * needs (Mesh, policies, secrets, other zones' ingresses). ZoneToGlobalSync:
+ * the global subscribes, the zone sends what it provides (Dataplanes, zone
+ * proxies and their insights). Zones are authenticated by a zone token.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '../../../proto/gen/envoy/service/discovery/v3/discovery';
+import { GlobalKDSServiceService, KDSSyncServiceService } from '../../../proto/gen/kuma/mesh/v1alpha1/kds';
+import type { Logger } from 'pino';
+import { isDeepStrictEqual } from 'node:util';
+import type { Registry } from '../../resources/registry';
+import type { ResourceStore } from '../../store/resource-store';
+import { applyBatch, fromZoneSide } from '../apply';
+import { DeltaReceiver } from '../delta-receiver';
+import { DeltaSender } from '../delta-sender';
+import { sendToZone, typesGlobalToZone, typesZoneToGlobal, type ZoneLookup } from '../filters';
+import { mapForZone } from '../mappers';
+import { EncodeCache, outboxSnapshot } from '../outbox';
+import { grpcServerOptions } from '../grpc-options';
+import { ZoneInsightTracker } from './zone-insight-tracker';
+
+export class KdsAuthError extends Error {
+  constructor(
+    message: string,
+    readonly grpcCode: grpc.status = grpc.status.UNAUTHENTICATED,
+  ) {
+    super(message);
+  }
+}
+
+/** Who a stream belongs to; throws KdsAuthError to refuse it with a reason the zone logs. */
+export type ZoneAuthenticator = (md: grpc.Metadata) => Promise<{ zone: string; tokenProvided: boolean }>;
+
+export interface GlobalKdsDeps {
+  store: ResourceStore;
+  registry: Registry;
+  log: Logger;
+  instanceId: string;
+  port: number;
+  address: string;
+  tls?: { certPem: string; keyPem: string };
+  maxMsgBytes: number;
+  insightFlushMs: number;
+  authenticate: ZoneAuthenticator;
+}
+
+interface Session {
+  zone: string;
+  sender: DeltaSender;
+  tracker?: ZoneInsightTracker;
+}
+
+const REFRESH_DEBOUNCE_MS = 10;
+
+export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port: number; stop(): Promise<void> }> {
+  const { store, registry, log } = deps;
+  const cache = new EncodeCache(mapForZone);
+  const downTypes = typesGlobalToZone(registry).map((d) => d.name);
+  const upTypes = typesZoneToGlobal(registry).map((d) => d.name);
+  const sessions = new Set<Session>();
+  const zones: ZoneLookup = { isEnabled: (z) => store.get({ type: 'Zone', mesh: '', name: z })?.spec.enabled !== false };
+
+  await closeStaleSubscriptions(store);
+
+  let timer: NodeJS.Timeout | undefined;
+  const refreshAll = () => {
+    timer = undefined;
+    for (const s of sessions) if (zones.isEnabled(s.zone)) s.sender.refresh();
+  };
+  const unwatch = store.watch(() => {
+    if (!timer) timer = setTimeout(refreshAll, REFRESH_DEBOUNCE_MS);
+  });
+
+  const refuse = (call: grpc.ServerDuplexStream<unknown, unknown>, e: unknown) => {
+    const code = e instanceof KdsAuthError ? e.grpcCode : grpc.status.INTERNAL;
+    const details = (e as Error).message;
+    log.warn({ peer: call.getPeer(), reason: details }, 'refused a KDS stream');
+    call.emit('error', { code, details });
+  };
+
+  const globalToZoneSync = async (call: grpc.ServerDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) => {
+    let zone: string;
+    let tokenProvided: boolean;
+    try {
+      ({ zone, tokenProvided } = await deps.authenticate(call.metadata));
+    } catch (e) {
+      return refuse(call, e);
+    }
+    await ensureZone(store, zone);
+    const session: Session = {
+      zone,
+      sender: new DeltaSender({
+        types: downTypes,
+        snapshot: (type) => outboxSnapshot(store, registry, cache, type, (d, r) => sendToZone(d, r, zone, zones)),
+        send: (resp) => call.write(resp),
+        maxMsgBytes: deps.maxMsgBytes,
+        onStat: (type, ev, detail) => {
+          session.tracker?.count(type, ev);
+          if (ev === 'nack') log.warn({ zone, type, error: detail }, 'zone rejected resources (NACK)');
+        },
+      }),
+    };
+    sessions.add(session);
+    log.info({ zone, peer: call.getPeer() }, 'zone connected (global->zone stream)');
+    let first = true;
+    call.on('data', (req: DeltaDiscoveryRequest) => {
+      if (first) {
+        first = false;
+        const md = (req.node?.metadata ?? {}) as Record<string, unknown>;
+        session.tracker = new ZoneInsightTracker(
+          store,
+          zone,
+          {
+            globalInstanceId: deps.instanceId,
+            zoneInstanceId: String(md['control-plane-id'] ?? ''),
+            version: (md.version as Record<string, unknown>) ?? {},
+            config: typeof md.config === 'string' ? md.config : '{}',
+            authTokenProvided: tokenProvided,
+          },
+          deps.insightFlushMs,
+        );
+        void session.tracker.open();
+      }
+      // A disabled zone gets nothing from the global until it is enabled again.
+      if (zones.isEnabled(zone)) session.sender.onRequest(req);
+      else pendingWhileDisabled.set(session, [...(pendingWhileDisabled.get(session) ?? []), req]);
+    });
+    const end = () => {
+      if (!sessions.delete(session)) return;
+      pendingWhileDisabled.delete(session);
+      void session.tracker?.close();
+      log.info({ zone }, 'zone disconnected (global->zone stream)');
+    };
+    call.on('end', () => {
+      end();
+      call.end();
+    });
+    call.on('error', end);
+    call.on('close', end);
+    call.on('cancelled', end);
+  };
+
+  // Subscriptions that arrived while a zone was disabled are replayed once it is enabled.
+  const pendingWhileDisabled = new Map<Session, DeltaDiscoveryRequest[]>();
+  const unwatchZones = store.watch((events) => {
+    if (!events.some((e) => e.resource.type === 'Zone')) return;
+    for (const [s, reqs] of pendingWhileDisabled) {
+      if (!zones.isEnabled(s.zone)) continue;
+      pendingWhileDisabled.delete(s);
+      for (const r of reqs) s.sender.onRequest(r);
+    }
+  });
+
+  const zoneToGlobalSync = async (call: grpc.ServerDuplexStream<DeltaDiscoveryResponse, DeltaDiscoveryRequest>) => {
+    let zone: string;
+    try {
+      ({ zone } = await deps.authenticate(call.metadata));
+    } catch (e) {
+      return refuse(call, e);
+    }
+    await ensureZone(store, zone);
+    const receiver = new DeltaReceiver({
+      types: upTypes,
+      node: { id: deps.instanceId, cluster: '', metadata: {}, dynamicParameters: {}, userAgentName: 'kuma-global', extensions: [], clientFeatures: [], listeningAddresses: [] },
+      send: (req) => call.write(req),
+      apply: (type, batch) => applyBatch(store, registry, fromZoneSide(zone), type, batch),
+      onFatal: (e) => {
+        log.error({ zone, err: e.message }, 'applying zone resources failed; closing the stream so the zone resyncs');
+        call.emit('error', { code: grpc.status.INTERNAL, details: e.message });
+      },
+    });
+    call.on('data', (resp: DeltaDiscoveryResponse) => receiver.onResponse(resp));
+    call.on('end', () => {
+      receiver.stop();
+      call.end();
+    });
+    call.on('error', () => receiver.stop());
+    call.on('cancelled', () => receiver.stop());
+    receiver.start();
+  };
+
+  const server = new grpc.Server(grpcServerOptions(deps.maxMsgBytes));
+  server.addService(KDSSyncServiceService, { globalToZoneSync, zoneToGlobalSync });
+  server.addService(GlobalKDSServiceService, {
+    healthCheck: (_call: unknown, cb: grpc.sendUnaryData<{ interval?: { seconds: string; nanos: number } }>) => cb(null, {}),
+  });
+  const creds = deps.tls ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(deps.tls.certPem), private_key: Buffer.from(deps.tls.keyPem) }], false) : grpc.ServerCredentials.createInsecure();
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync(`${deps.address}:${deps.port}`, creds, (err, p) => (err ? reject(err) : resolve(p))));
+  log.info({ port, tls: !!deps.tls }, 'KDS server listening');
+  return {
+    port,
+    stop: async () => {
+      unwatch();
+      unwatchZones();
+      if (timer) clearTimeout(timer);
+      server.forceShutdown();
+      await Promise.all([...sessions].map((s) => s.tracker?.close()));
+      sessions.clear();
+    },
+  };
+}
+
+/** The global creates a zone's Zone resource on its first contact (Kuma zone_sync.go). */
+async function ensureZone(store: ResourceStore, zone: string): Promise<void> {
+  if (store.get({ type: 'Zone', mesh: '', name: zone })) return;
+  try {
+    await store.create({ type: 'Zone', mesh: '', name: zone, labels: {}, spec: { enabled: true } });
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'KUMA_ALREADY_EXISTS') throw e;
+  }
+}
+
+/**
+ * After a restart no zone is connected to this global, whatever the stored
+ * insights say: close every subscription still open so nothing shows Online.
+ */
+async function closeStaleSubscriptions(store: ResourceStore): Promise<void> {
+  const now = new Date().toISOString();
+  for (const zi of store.list('ZoneInsight').items) {
+    const subs = (zi.spec.subscriptions ?? []) as Record<string, unknown>[];
+    const closed = subs.map((s) => (s.disconnectTime ? s : { ...s, disconnectTime: now }));
+    if (!isDeepStrictEqual(closed, subs)) await store.update({ ...zi, spec: { ...zi.spec, subscriptions: closed } }, zi.version);
+  }
+}

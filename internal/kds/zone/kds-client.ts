@@ -1,0 +1,196 @@
+/**
+ * The zone side of KDS: dials the global, receives the global's resources
+ * (GlobalToZoneSync) and provides its own (ZoneToGlobalSync). Any error on
+ * either stream tears the connection down; it is dialled again with
+ * exponential backoff, forever. The link is a small state machine whose
+ * transitions are logged.
+ */
+import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '../../../proto/gen/envoy/service/discovery/v3/discovery';
+import { KDSSyncServiceClient } from '../../../proto/gen/kuma/mesh/v1alpha1/kds';
+import type { Registry } from '../../resources/registry';
+import type { ResourceStore } from '../../store/resource-store';
+import { BUILD_DATE, GIT_COMMIT, GIT_TAG, VERSION } from '../../version';
+import { applyBatch, fromGlobalSide } from '../apply';
+import { DeltaReceiver } from '../delta-receiver';
+import { DeltaSender } from '../delta-sender';
+import { sendToGlobal, typesGlobalToZone, typesZoneToGlobal } from '../filters';
+import { grpcClientOptions } from '../grpc-options';
+import { mapForGlobal } from '../mappers';
+import { EncodeCache, outboxSnapshot } from '../outbox';
+
+export type LinkState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'stopped';
+
+const ALLOWED: Record<LinkState, LinkState[]> = {
+  idle: ['connecting', 'stopped'],
+  connecting: ['connected', 'backoff', 'stopped'],
+  connected: ['backoff', 'stopped'],
+  backoff: ['connecting', 'stopped'],
+  stopped: [],
+};
+
+export interface ZoneKdsDeps {
+  store: ResourceStore;
+  registry: Registry;
+  log: Logger;
+  zone: string;
+  instanceId: string;
+  /** grpc://host:port or grpcs://host:port */
+  globalAddress: string;
+  tlsSkipVerify: boolean;
+  rootCaFile: string;
+  authToken: string;
+  /** The zone CP's effective config, sent as a JSON string for ZoneInsight. */
+  configJson: string;
+  maxMsgBytes: number;
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+  onStateChange?(from: LinkState, to: LinkState): void;
+}
+
+const REFRESH_DEBOUNCE_MS = 10;
+
+export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; stop(): void } {
+  const { store, registry, log } = deps;
+  const url = new URL(deps.globalAddress);
+  const target = `${url.hostname.replace(/^\[|\]$/g, '')}:${url.port || '5685'}`;
+  const cache = new EncodeCache((_d, r) => mapForGlobal(r, deps.zone));
+  const upTypes = typesZoneToGlobal(registry).map((d) => d.name);
+  const downTypes = typesGlobalToZone(registry).map((d) => d.name);
+
+  let state: LinkState = 'idle';
+  let backoff = deps.baseBackoffMs;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let current: { client: InstanceType<typeof KDSSyncServiceClient>; sender: DeltaSender; streams: { cancel(): void }[] } | undefined;
+
+  const transition = (from: LinkState[], to: LinkState, why?: string): boolean => {
+    if (!from.includes(state) || !ALLOWED[state].includes(to)) return false;
+    const prev = state;
+    state = to;
+    log.info({ from: prev, to, reason: why }, `KDS link ${prev} -> ${to}`);
+    deps.onStateChange?.(prev, to);
+    return true;
+  };
+
+  const credentials = (): grpc.ChannelCredentials => {
+    if (url.protocol === 'grpc:') return grpc.credentials.createInsecure();
+    const ca = deps.rootCaFile ? readFileSync(deps.rootCaFile) : null;
+    return grpc.credentials.createSsl(ca, null, null, deps.tlsSkipVerify ? { rejectUnauthorized: false, checkServerIdentity: () => undefined } : {});
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  const unwatch = store.watch(() => {
+    if (!timer) {
+      timer = setTimeout(() => {
+        timer = undefined;
+        current?.sender.refresh();
+      }, REFRESH_DEBOUNCE_MS);
+    }
+  });
+
+  const teardown = (why: string) => {
+    const c = current;
+    current = undefined;
+    if (!c) return;
+    for (const s of c.streams) s.cancel();
+    c.client.close();
+    if (transition(['connecting', 'connected'], 'backoff', why)) {
+      const wait = backoff;
+      backoff = Math.min(backoff * 2, deps.maxBackoffMs);
+      retryTimer = setTimeout(connect, wait);
+    }
+  };
+
+  const connect = () => {
+    if (!transition(['idle', 'backoff'], 'connecting')) return;
+    const client = new KDSSyncServiceClient(target, credentials(), grpcClientOptions(deps.maxMsgBytes));
+    const md = new grpc.Metadata();
+    md.set('client-id', deps.zone);
+    md.set('kds-version', 'v3');
+    md.add('features', 'hash-suffix');
+    md.set('version', VERSION);
+    if (deps.authToken) md.set('authorization', deps.authToken);
+
+    const node = {
+      id: deps.zone,
+      cluster: '',
+      metadata: {
+        version: { kumaCp: { version: VERSION, gitTag: GIT_TAG, gitCommit: GIT_COMMIT, buildDate: BUILD_DATE } },
+        config: deps.configJson,
+        'control-plane-id': deps.instanceId,
+        features: ['hash-suffix'],
+      },
+      dynamicParameters: {},
+      userAgentName: 'kuma-zone',
+      extensions: [],
+      clientFeatures: [],
+      listeningAddresses: [],
+    };
+
+    const down = client.globalToZoneSync(md) as grpc.ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
+    const up = client.zoneToGlobalSync(md) as grpc.ClientDuplexStream<DeltaDiscoveryResponse, DeltaDiscoveryRequest>;
+    const sender = new DeltaSender({
+      types: upTypes,
+      snapshot: (type) => outboxSnapshot(store, registry, cache, type, (d, r) => sendToGlobal(d, r)),
+      send: (resp) => up.write(resp),
+      maxMsgBytes: deps.maxMsgBytes,
+      onStat: (type, ev, detail) => {
+        if (ev === 'nack') log.warn({ type, error: detail }, 'global rejected resources (NACK)');
+      },
+    });
+    const receiver = new DeltaReceiver({
+      types: downTypes,
+      node,
+      send: (req) => down.write(req),
+      apply: (type, batch) => applyBatch(store, registry, fromGlobalSide, type, batch),
+      onFatal: (e) => teardown(`applying resources from the global failed: ${e.message}`),
+      onInitialSyncDone: () => log.info('initial sync from the global applied'),
+    });
+    current = { client, sender, streams: [down, up] };
+    const fail = (which: string) => (e: grpc.ServiceError) => {
+      if (current?.client !== client) return;
+      const reason = e.code === grpc.status.UNAUTHENTICATED || e.code === grpc.status.PERMISSION_DENIED ? `the global refused this zone: ${e.details}` : `${which} stream failed: ${e.details || e.message}`;
+      if (e.code === grpc.status.UNAUTHENTICATED || e.code === grpc.status.PERMISSION_DENIED) log.error({ code: e.code }, reason);
+      teardown(reason);
+    };
+    down.on('error', fail('global->zone'));
+    up.on('error', fail('zone->global'));
+    down.on('end', () => current?.client === client && teardown('the global closed the global->zone stream'));
+    up.on('end', () => current?.client === client && teardown('the global closed the zone->global stream'));
+    let connected = false;
+    const markConnected = () => {
+      if (connected || current?.client !== client) return;
+      connected = true;
+      backoff = deps.baseBackoffMs;
+      transition(['connecting'], 'connected');
+    };
+    down.on('data', (resp: DeltaDiscoveryResponse) => {
+      markConnected();
+      receiver.onResponse(resp);
+    });
+    up.on('data', (req: DeltaDiscoveryRequest) => {
+      markConnected();
+      sender.onRequest(req);
+    });
+    receiver.start();
+  };
+
+  connect();
+  return {
+    state: () => state,
+    stop: () => {
+      unwatch();
+      if (timer) clearTimeout(timer);
+      if (retryTimer) clearTimeout(retryTimer);
+      const c = current;
+      current = undefined;
+      if (c) {
+        for (const s of c.streams) s.cancel();
+        c.client.close();
+      }
+      transition(['idle', 'connecting', 'connected', 'backoff'], 'stopped');
+    },
+  };
+}
