@@ -9,13 +9,13 @@ import { Agent, request } from 'undici';
 
 const KUMA = process.env.KUMA_BIN ?? join(import.meta.dirname, '..', 'dist', 'kuma');
 
-const median = (xs) => {
+export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+export const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
-const freePort = () =>
+export const freePort = () =>
   new Promise((res) => {
     const s = createServer();
     s.listen(0, '127.0.0.1', () => {
@@ -26,13 +26,13 @@ const freePort = () =>
 
 const env = (extra) => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...extra });
 
-async function startCp() {
-  const work = mkdtempSync(join(tmpdir(), 'kuma-bench-'));
+export async function startCp(args = [], extraEnv = {}, workDir) {
+  const work = workDir ?? mkdtempSync(join(tmpdir(), 'kuma-bench-'));
   const api = await freePort();
   const diag = await freePort();
   const t0 = performance.now();
-  const proc = spawn(KUMA, ['control-plane', 'run', '--log-level', 'off'], {
-    env: env({ KUMA_GENERAL_WORK_DIR: work, KUMA_API_SERVER_HTTP_PORT: String(api), KUMA_API_SERVER_HTTP_INTERFACE: '127.0.0.1', KUMA_DIAGNOSTICS_SERVER_PORT: String(diag) }),
+  const proc = spawn(KUMA, ['control-plane', 'run', '--log-level', 'off', ...args], {
+    env: env({ KUMA_GENERAL_WORK_DIR: work, KUMA_API_SERVER_HTTP_PORT: String(api), KUMA_API_SERVER_HTTP_INTERFACE: '127.0.0.1', KUMA_DIAGNOSTICS_SERVER_PORT: String(diag), KUMA_DP_SERVER_PORT: String(await freePort()), ...extraEnv }),
     stdio: 'ignore',
   });
   for (;;) {
@@ -44,7 +44,17 @@ async function startCp() {
     await new Promise((r) => setTimeout(r, 2));
   }
   const readyMs = performance.now() - t0;
-  return { url: `http://127.0.0.1:${api}`, readyMs, proc, work, stop: () => { proc.kill('SIGKILL'); rmSync(work, { recursive: true, force: true }); } };
+  return {
+    url: `http://127.0.0.1:${api}`,
+    readyMs,
+    proc,
+    work,
+    kill: () => proc.kill('SIGKILL'),
+    stop: () => {
+      proc.kill('SIGKILL');
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
 }
 
 const dataplane = (name) => JSON.stringify({
