@@ -13,12 +13,14 @@ import { registerResourceEndpoints } from './resource-endpoints';
 import { Router } from './router';
 import { registerServiceInsightEndpoints } from './service-insight-endpoints';
 import { registerSystemEndpoints } from './system-endpoints';
+import { registerTokenEndpoints } from './token-endpoints';
 
 export function buildRouter(deps: ApiDeps): Router {
   const router = new Router();
   registerSystemEndpoints(router, deps);
   registerServiceInsightEndpoints(router, deps);
   registerOverviewEndpoints(router, deps);
+  registerTokenEndpoints(router, deps);
   registerResourceEndpoints(router, deps);
   return router;
 }

@@ -18,6 +18,9 @@ import { zoneAuthenticator } from '../kds/global/zone-auth';
 import { startZoneKdsClient } from '../kds/zone/kds-client';
 import { loadOrCreateCpCert } from '../tls/self-signed';
 import { readFileSync } from 'node:fs';
+import { ensureZoneSigningKey } from '../auth/signing-key';
+import { verifyZoneCpToken } from '../auth/token-authn';
+import { startCaManager } from '../ca/ca-manager';
 import { LevelDbStore } from '../store/leveldb-store';
 import { MemoryStore } from '../store/memory-store';
 import type { ResourceStore } from '../store/resource-store';
@@ -55,6 +58,9 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
       readOnly: cfg.apiServer.readOnly,
     });
     await ensureDefaults(cfg, store, manager);
+    // Zone tokens are signed on the global (or a standalone zone); federated zones get the public key over KDS.
+    if (!federated) await ensureZoneSigningKey(store);
+    stops.unshift(startCaManager({ store, ctx: { mode: cfg.mode as 'global' | 'zone', federated, zoneName: cfg.multizone.zone.name }, createCa: !federated }));
     stops.unshift(startInsightResyncer({ store, registry, manager, minIntervalMs: cfg.metrics.meshInsightMinResyncIntervalMs }));
     const instanceId = `${hostname()}-${randomUUID().slice(0, 4)}`;
     const kdsPort = await startMultizone(cfg, store, instanceId, stops);
@@ -106,7 +112,7 @@ async function startMultizone(cfg: CpConfig, store: ResourceStore, instanceId: s
       tls,
       maxMsgBytes: kds.maxMsgSizeBytes,
       insightFlushMs: kds.zoneInsightFlushIntervalMs,
-      authenticate: zoneAuthenticator(kds.authType, store),
+      authenticate: zoneAuthenticator(kds.authType, store, verifyZoneCpToken),
     });
     stops.unshift(() => server.stop());
     return server.port;

@@ -21,8 +21,10 @@ export type KeyKind = { type: 'ecdsa' } | { type: 'rsa'; bits: number };
 
 export const ECDSA_P256: KeyKind = { type: 'ecdsa' };
 
-/** WebCrypto algorithm for a key kind; the hash is the signature hash used when the key signs a certificate. */
-function algorithmOf(kind: KeyKind): EcKeyGenParams & { hash: string } | (RsaHashedKeyGenParams & { hash: string }) {
+type KeyGenAlgorithm = (EcKeyGenParams | RsaHashedKeyGenParams) & { hash: string };
+
+/** WebCrypto algorithm for a key kind; `hash` is the signature hash when the key signs a certificate. */
+function algorithmOf(kind: KeyKind): KeyGenAlgorithm {
   return kind.type === 'ecdsa'
     ? { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' }
     : { name: 'RSASSA-PKCS1-v1_5', modulusLength: kind.bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };

@@ -15,6 +15,10 @@ import { ControlPlanesRemoveCommand } from './config/control-planes/remove';
 import { ControlPlanesSwitchCommand } from './config/control-planes/switch';
 import { ConfigViewCommand } from './config/view';
 import { DeleteCommand } from './delete';
+import { GenerateDataplaneTokenCommand } from './generate/dataplane-token';
+import { GenerateSigningKeyCommand } from './generate/signing-key';
+import { GenerateTlsCertificateCommand } from './generate/tls-certificate';
+import { GenerateZoneTokenCommand } from './generate/zone-token';
 import { GetCommand } from './get';
 import { InspectDataplanesCommand } from './inspect/dataplanes';
 import { InspectMeshesCommand } from './inspect/meshes';
@@ -27,6 +31,10 @@ export const commands: CommandClass[] = [
   VersionCommand,
   ControlPlaneRunCommand,
   // == kumactl commands ==
+  GenerateDataplaneTokenCommand,
+  GenerateZoneTokenCommand,
+  GenerateSigningKeyCommand,
+  GenerateTlsCertificateCommand,
   GetCommand,
   ApplyCommand,
   DeleteCommand,

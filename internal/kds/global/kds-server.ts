@@ -20,6 +20,8 @@ import { mapForZone } from '../mappers';
 import { EncodeCache, outboxSnapshot } from '../outbox';
 import { grpcServerOptions } from '../grpc-options';
 import { ZoneInsightTracker } from './zone-insight-tracker';
+import { ZONE_SIGNING_KEY_PREFIX, parseKey, publicKeyPem, secretBytes, zoneSigningPublicKeyName } from '../../auth/signing-key';
+import { encodeResource, type EncodedResource } from '../wire';
 
 export class KdsAuthError extends Error {
   constructor(
@@ -64,6 +66,22 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
 
   await closeStaleSubscriptions(store);
 
+  // Zones validate zone tokens (ingress/egress) with the public halves of the
+  // global's zone signing keys; the private keys never leave the global.
+  const publicKeyCache = new WeakMap<object, EncodedResource>();
+  const zonePublicKeys = (): EncodedResource[] =>
+    store.list('GlobalSecret', { nameContains: ZONE_SIGNING_KEY_PREFIX }).items.flatMap((r) => {
+      let e = publicKeyCache.get(r);
+      if (!e) {
+        const kid = r.name.slice(ZONE_SIGNING_KEY_PREFIX.length + 1);
+        if (!/^\d+$/.test(kid)) return [];
+        const pem = publicKeyPem(parseKey(secretBytes(r), 'private'));
+        e = encodeResource({ type: 'GlobalSecret', mesh: '', name: zoneSigningPublicKeyName(kid), labels: { 'kuma.io/origin': 'global' }, spec: { data: Buffer.from(pem).toString('base64') } });
+        publicKeyCache.set(r, e);
+      }
+      return [e];
+    });
+
   let timer: NodeJS.Timeout | undefined;
   const refreshAll = () => {
     timer = undefined;
@@ -93,7 +111,11 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
       zone,
       sender: new DeltaSender({
         types: downTypes,
-        snapshot: (type) => outboxSnapshot(store, registry, cache, type, (d, r) => sendToZone(d, r, zone, zones)),
+        snapshot: (type) => {
+          const snap = outboxSnapshot(store, registry, cache, type, (d, r) => sendToZone(d, r, zone, zones));
+          if (type === 'GlobalSecret') for (const e of zonePublicKeys()) snap.set(e.wireName, e);
+          return snap;
+        },
         send: (resp) => call.write(resp),
         maxMsgBytes: deps.maxMsgBytes,
         onStat: (type, ev, detail) => {
