@@ -3,6 +3,7 @@
 
 deps:
 	@bash scripts/deps.sh
+	@bash scripts/install-envoy.sh
 
 build: deps
 	@npm run --silent build

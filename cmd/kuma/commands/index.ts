@@ -6,6 +6,9 @@ import type { CommandClass } from 'clipanion';
 import { VersionCommand } from './version';
 // == control plane and data plane ==
 import { ControlPlaneRunCommand } from './control-plane/run';
+import { DemoAppHttpCommand } from './demo-app/http';
+import { DemoAppTcpCommand } from './demo-app/tcp';
+import { DataplaneRunCommand } from './dp/run';
 // == kumactl ==
 import { ApplyCommand } from './apply';
 import { CompletionCommand } from './completion';
@@ -30,6 +33,9 @@ import { InspectZonesCommand } from './inspect/zones';
 export const commands: CommandClass[] = [
   VersionCommand,
   ControlPlaneRunCommand,
+  DataplaneRunCommand,
+  DemoAppHttpCommand,
+  DemoAppTcpCommand,
   // == kumactl commands ==
   GenerateDataplaneTokenCommand,
   GenerateZoneTokenCommand,

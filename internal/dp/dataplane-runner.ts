@@ -1,0 +1,247 @@
+/**
+ * `kuma dp run` from inputs to a supervised Envoy (spec kuma-api-cli.md
+ * §4.4-§4.7):
+ *
+ *   1. read and render the resource, read the token and CA (every local
+ *      mistake fails here, before Envoy or the control plane is touched);
+ *   2. find Envoy and learn its version (`envoy --version`);
+ *   3. POST /bootstrap to the control plane (retried while it is unreachable);
+ *   4. write `<workdir>/bootstrap.yaml` (0600: it carries the token) and run
+ *      Envoy under the supervisor until stop().
+ *
+ * Deregistration is the control plane's job, as in Kuma: kuma-dp holds no
+ * API credentials. A Dataplane registered through the bootstrap resource is
+ * deleted by the CP's xDS server `xdsServer.dataplaneDeregistrationDelayMs`
+ * after its ADS stream closes (Kuma dataplane_lifecycle.go); stopping Envoy
+ * closes that stream.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { BadRequestError } from '../errors';
+import type { Registry } from '../resources/registry';
+import { BUILD_DATE, GIT_COMMIT, GIT_TAG, VERSION } from '../version';
+import { type BootstrapClientOptions, type BootstrapRequest, type BootstrapResult, bootstrapUrl, fetchBootstrap } from './bootstrap-client';
+import { adminAddressFromBootstrap, formatAdminAddress } from './envoy-admin';
+import { type EnvoyBinary, EXPECTED_ENVOY_MINOR, type LocateOptions, locateEnvoy } from './envoy-locator';
+import { EnvoySupervisor, type RestartPolicy } from './envoy-supervisor';
+import { buildProxyResource, type ProxyResource } from './proxy-resource';
+
+export const DEFAULT_DRAIN_TIME_MS = 30_000;
+export const BOOTSTRAP_FILE = 'bootstrap.yaml';
+/** Kuma's lookup order for the system CA bundle sent as `systemCaPath`. */
+const SYSTEM_CA_PATHS = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/ca-bundle.pem', '/etc/pki/tls/cacert.pem', '/etc/ssl/cert.pem'];
+/**
+ * Kuma features this kuma-dp can honour. None yet: each of Kuma's (access-log
+ * named pipe, embedded DNS, readiness unix socket, ...) needs a companion
+ * process or socket that this kuma-dp does not run, and the CP changes the
+ * generated config when it sees one.
+ */
+export const DP_FEATURES: string[] = [];
+
+export interface DataplaneRunOptions {
+  cpAddress: string;
+  proxyType?: string;
+  /** Path of the resource file, `-` for stdin. */
+  dataplaneFile?: string;
+  /** The resource inline (`--dataplane`). */
+  dataplane?: string;
+  vars?: Record<string, string>;
+  name?: string;
+  mesh?: string;
+  adminPort?: number;
+  tokenFile?: string;
+  token?: string;
+  caCertFile?: string;
+  /** PEM inline (KUMA_CONTROL_PLANE_CA_CERT). */
+  caCert?: string;
+  skipVerify?: boolean;
+  binaryPath?: string;
+  /** Kept after exit when given; otherwise a temp `kuma-dp-*` dir removed on exit. */
+  workDir?: string;
+  drainTimeMs?: number;
+  envoyLogLevel?: string;
+  envoyComponentLogLevel?: string;
+  concurrency?: number;
+  retry?: { backoffMs?: number; maxDurationMs?: number };
+  restart?: Partial<RestartPolicy>;
+  killTimeoutMs?: number;
+}
+
+export interface DataplaneRunnerDeps {
+  registry: Registry;
+  log: Logger;
+  envoyLog: Logger;
+  env?: NodeJS.ProcessEnv;
+  readStdin?: () => Promise<string>;
+  locateEnvoy?: (o: LocateOptions) => Promise<EnvoyBinary>;
+  fetchBootstrap?: (req: BootstrapRequest, o: BootstrapClientOptions) => Promise<BootstrapResult>;
+}
+
+function systemCaPath(): string {
+  return SYSTEM_CA_PATHS.find((p) => existsSync(p)) ?? '';
+}
+
+function ipv6Enabled(): boolean {
+  return Object.values(networkInterfaces()).some((list) => (list ?? []).some((i) => i.family === 'IPv6'));
+}
+
+async function readInput(what: string, path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new BadRequestError(`could not read ${what} "${path}": ${code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+  }
+}
+
+export class DataplaneRunner {
+  readonly #o: DataplaneRunOptions;
+  readonly #d: DataplaneRunnerDeps;
+  readonly #abort = new AbortController();
+  #supervisor: EnvoySupervisor | undefined;
+
+  constructor(opts: DataplaneRunOptions, deps: DataplaneRunnerDeps) {
+    this.#o = opts;
+    this.#d = deps;
+  }
+
+  /** The supervisor once Envoy was started (tests, diagnostics). */
+  get supervisor(): EnvoySupervisor | undefined {
+    return this.#supervisor;
+  }
+
+  /** Graceful stop: cancels the bootstrap exchange or drains Envoy. A second call cuts the drain short. */
+  stop(): void {
+    this.#abort.abort(new Error('kuma dp run is stopping'));
+    void this.#supervisor?.stop();
+  }
+
+  /** Everything local, no side effects: the flags, the proxy, the token and the CA. Throws on the first kind of mistake found. */
+  async prepare(): Promise<{ proxy: ProxyResource; token: string; tokenPath: string; caCert: string }> {
+    const o = this.#o;
+    if (o.dataplaneFile !== undefined && o.dataplane !== undefined) {
+      throw new BadRequestError('--dataplane-file and --dataplane (inline) cannot be used together');
+    }
+    if (o.caCertFile && o.skipVerify) throw new BadRequestError('--ca-cert-file and --skip-verify cannot be used together');
+    bootstrapUrl(o.cpAddress);
+    let text: string | undefined;
+    let source: string | undefined;
+    if (o.dataplaneFile === '-') {
+      text = await (this.#d.readStdin ?? (() => Promise.resolve('')))();
+      source = 'stdin';
+    } else if (o.dataplaneFile !== undefined) {
+      text = await readInput('the dataplane file', o.dataplaneFile);
+      source = o.dataplaneFile;
+    } else if (o.dataplane !== undefined) {
+      text = o.dataplane;
+      source = '--dataplane';
+    }
+    const proxy = buildProxyResource(this.#d.registry, {
+      proxyType: o.proxyType,
+      text,
+      source,
+      vars: o.vars,
+      name: o.name,
+      mesh: o.mesh,
+      adminPort: o.adminPort,
+    });
+    const tokenPath = o.tokenFile ? resolve(o.tokenFile) : '';
+    const token = o.tokenFile ? (await readInput('the dataplane token file', o.tokenFile)).trim() : (o.token ?? '').trim();
+    const caCert = o.caCertFile ? await readInput('the CA certificate file', o.caCertFile) : (o.caCert ?? '');
+    return { proxy, token, tokenPath, caCert };
+  }
+
+  /** Runs until stop() (resolves) or a failure before Envoy runs (rejects). */
+  async run(): Promise<void> {
+    const o = this.#o;
+    const log = this.#d.log;
+    const { proxy, token, tokenPath, caCert } = await this.prepare();
+    const envoy = await (this.#d.locateEnvoy ?? locateEnvoy)({ binaryPath: o.binaryPath, env: this.#d.env });
+    log.info({ path: envoy.path, version: envoy.version }, `using Envoy ${envoy.version} at ${envoy.path}`);
+    if (!envoy.kumaDpCompatible) log.warn({ build: envoy.build }, `Envoy ${envoy.version} is older than this kuma expects (${EXPECTED_ENVOY_MINOR}); running it anyway`);
+    if (this.#abort.signal.aborted) return;
+
+    const tempWorkDir = o.workDir === undefined;
+    const workdir = o.workDir !== undefined ? resolve(o.workDir) : await mkdtemp(join(tmpdir(), 'kuma-dp-'));
+    await mkdir(workdir, { recursive: true });
+    try {
+      const drainTimeMs = o.drainTimeMs ?? DEFAULT_DRAIN_TIME_MS;
+      const request: BootstrapRequest = {
+        mesh: proxy.mesh,
+        name: proxy.name,
+        proxyType: proxy.proxyType,
+        dataplaneToken: token,
+        dataplaneTokenPath: tokenPath,
+        dataplaneResource: proxy.resourceJson,
+        version: {
+          kumaDp: { version: VERSION, gitTag: GIT_TAG, gitCommit: GIT_COMMIT, buildDate: BUILD_DATE },
+          envoy: { version: envoy.version, build: envoy.build, kumaDpCompatible: envoy.kumaDpCompatible },
+        },
+        caCert,
+        dynamicMetadata: {},
+        dnsPort: 0,
+        readinessPort: 0,
+        appProbeProxyDisabled: false,
+        operatingSystem: process.platform,
+        features: DP_FEATURES,
+        resources: { maxHeapSizeBytes: 0 },
+        workdir,
+        metricsResources: { certPath: '', keyPath: '' },
+        systemCaPath: systemCaPath(),
+        ipv6Enabled: ipv6Enabled(),
+        spireResources: { socketPath: '' },
+      };
+      let result: BootstrapResult;
+      try {
+        result = await (this.#d.fetchBootstrap ?? fetchBootstrap)(request, {
+          cpAddress: o.cpAddress,
+          caCert: caCert || undefined,
+          skipVerify: o.skipVerify,
+          backoffMs: o.retry?.backoffMs,
+          maxDurationMs: o.retry?.maxDurationMs,
+          signal: this.#abort.signal,
+          log,
+        });
+      } catch (e) {
+        if (this.#abort.signal.aborted) return; // stopped while waiting for the CP: a clean exit
+        throw e;
+      }
+      const bootstrapPath = join(workdir, BOOTSTRAP_FILE);
+      await writeFile(bootstrapPath, result.bootstrap, { mode: 0o600 });
+      const text = result.bootstrap.toString('utf8');
+      const admin = adminAddressFromBootstrap(text);
+      log.info(
+        { bootstrapPath, admin: admin ? formatAdminAddress(admin) : undefined, address: result.kumaSidecarConfiguration.networking?.address },
+        `wrote the Envoy bootstrap to ${bootstrapPath}`,
+      );
+      if (!admin) log.warn({ bootstrapPath }, 'the bootstrap has no admin address; Envoy will be stopped without a drain');
+      if (this.#abort.signal.aborted) return;
+
+      const sup = new EnvoySupervisor(
+        {
+          binaryPath: envoy.path,
+          bootstrapPath,
+          drainTimeMs,
+          logLevel: o.envoyLogLevel,
+          componentLogLevel: o.envoyComponentLogLevel,
+          concurrency: o.concurrency,
+          admin,
+          restart: o.restart,
+          killTimeoutMs: o.killTimeoutMs,
+          cwd: workdir,
+          env: this.#d.env,
+        },
+        { log, envoyLog: this.#d.envoyLog },
+      );
+      this.#supervisor = sup;
+      sup.start();
+      await sup.done();
+      log.info({ mesh: proxy.mesh, name: proxy.name }, 'Envoy stopped; the control plane deregisters a Dataplane it registered from the bootstrap once the ADS stream stays closed');
+    } finally {
+      if (tempWorkDir) await rm(workdir, { recursive: true, force: true });
+    }
+  }
+}
