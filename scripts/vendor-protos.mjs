@@ -48,6 +48,9 @@ const ROOTS = [
   "envoy/extensions/filters/http/rbac/v3/rbac.proto",
   "envoy/extensions/transport_sockets/tls/v3/tls.proto",
   "envoy/extensions/transport_sockets/tls/v3/secret.proto",
+  // sidecar clusters (HTTP/2 upstreams, idle timeouts) and PERMISSIVE mTLS inbound listeners
+  "envoy/extensions/upstreams/http/v3/http_protocol_options.proto",
+  "envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto",
   // SDS
   "envoy/service/secret/v3/sds.proto",
   // Envoy admin /config_dump (zone -> global StreamXDSConfigs payloads)

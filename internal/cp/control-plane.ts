@@ -17,10 +17,11 @@ import { startGlobalKdsServer } from '../kds/global/kds-server';
 import { zoneAuthenticator } from '../kds/global/zone-auth';
 import { startZoneKdsClient } from '../kds/zone/kds-client';
 import { loadOrCreateCpCert } from '../tls/self-signed';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { ensureZoneSigningKey } from '../auth/signing-key';
 import { verifyZoneCpToken } from '../auth/token-authn';
 import { startCaManager } from '../ca/ca-manager';
+import { startDataplaneServer, type DpServerHandle } from '../dpserver/start';
 import { LevelDbStore } from '../store/leveldb-store';
 import { MemoryStore } from '../store/memory-store';
 import type { ResourceStore } from '../store/resource-store';
@@ -29,6 +30,8 @@ export interface RunningControlPlane {
   store: ResourceStore;
   apiPort: number;
   kdsPort?: number;
+  dpPort: number;
+  dpServer: DpServerHandle;
   diagnosticsPort: number;
   stop(): Promise<void>;
 }
@@ -41,6 +44,8 @@ async function openStore(cfg: CpConfig): Promise<ResourceStore> {
 export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPlane> {
   const log = logger('cp');
   const started = Date.now();
+  // The work dir holds the CP certificate and the DP server socket whatever the store type.
+  mkdirSync(cfg.general.workDir, { recursive: true });
   let ready = false;
   const stops: (() => Promise<void> | void)[] = [];
   const servers: Server[] = [];
@@ -64,6 +69,9 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     stops.unshift(startInsightResyncer({ store, registry, manager, minIntervalMs: cfg.metrics.meshInsightMinResyncIntervalMs }));
     const instanceId = `${hostname()}-${randomUUID().slice(0, 4)}`;
     const kdsPort = await startMultizone(cfg, store, instanceId, stops);
+    const tls = await loadOrCreateCpCert(cfg.general.workDir, { certFile: cfg.general.tlsCertFile || undefined, keyFile: cfg.general.tlsKeyFile || undefined });
+    const dp = await startDataplaneServer({ cfg, store, registry, manager, instanceId, tls, log: logger('xds') });
+    stops.unshift(() => dp.stop());
     let apiPort = 0;
     if (cfg.apiServer.http.enabled) {
       const api = await startApiServer({ config: cfg, registry, store, manager, instanceId, clusterId: () => clusterId(store) }, cfg.apiServer.http.port, cfg.apiServer.http.interface);
@@ -79,6 +87,8 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
       store,
       apiPort,
       kdsPort,
+      dpPort: dp.port,
+      dpServer: dp,
       diagnosticsPort: diag.port,
       stop: async () => {
         ready = false;

@@ -207,3 +207,45 @@ export async function startZone(zone: string, kdsPort: number, opts: { workDir?:
     env: { KUMA_MULTIZONE_ZONE_KDS_TLS_SKIP_VERIFY: 'true', ...opts.env },
   });
 }
+
+/** Envoy from the project's own install (scripts/install-envoy.sh); the e2e suites need it. */
+export function envoyBinary(): string {
+  const bin = process.env.KUMA_DATAPLANE_RUNTIME_BINARY_PATH ?? join(ROOT, '.venv/bin/envoy');
+  if (!existsSync(bin)) throw new Error(`${bin} does not exist: run "bash scripts/install-envoy.sh" (make test does)`);
+  return bin;
+}
+
+export interface Proc {
+  proc: ChildProcess;
+  logs: () => string;
+  /** SIGTERM (or another signal) and wait for exit; returns the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  exited: Promise<number | null>;
+}
+
+/** Spawns `kuma ARGS` in the background with a private HOME. */
+export function spawnKuma(args: string[], opts: { home: string; env?: Record<string, string> }): Proc {
+  const proc = spawn(kumaBinary(), args, { env: childEnv(opts.home, opts.env), cwd: opts.home, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  return {
+    proc,
+    logs: () => out,
+    exited,
+    stop: async (signal = 'SIGTERM') => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Waits until an Envoy admin answers /ready with LIVE. */
+export async function waitEnvoyReady(adminPort: number, timeoutMs = 20_000): Promise<void> {
+  await eventually(async () => {
+    const r = await fetch(`http://127.0.0.1:${adminPort}/ready`);
+    const text = await r.text();
+    if (r.status !== 200 || !text.includes('LIVE')) throw new Error(`Envoy admin :${adminPort} not ready: ${r.status} ${text}`);
+  }, timeoutMs, 100);
+}

@@ -99,14 +99,41 @@ export function encodeResource<T extends object>(kind: ResourceKind<T>, message:
  * the versions. Messages shared between proxies are encoded only the first time.
  */
 export function snapshotFromResources(res: XdsResources): Snapshot {
+  const clusters = res.clusters.map((m) => encodeResource(CLUSTER_KIND, m));
   return new Snapshot([
-    [CLUSTER_KIND.typeUrl, res.clusters.map((m) => encodeResource(CLUSTER_KIND, m))],
-    [ENDPOINT_KIND.typeUrl, res.endpoints.map((m) => encodeResource(ENDPOINT_KIND, m))],
+    [CLUSTER_KIND.typeUrl, clusters],
+    [ENDPOINT_KIND.typeUrl, withClusterVersions(clusters, res.endpoints.map((m) => encodeResource(ENDPOINT_KIND, m)))],
     [LISTENER_KIND.typeUrl, res.listeners.map((m) => encodeResource(LISTENER_KIND, m))],
     [ROUTE_KIND.typeUrl, res.routes.map((m) => encodeResource(ROUTE_KIND, m))],
     [SECRET_KIND.typeUrl, res.secrets.map((m) => encodeResource(SECRET_KIND, m))],
   ]);
 }
+
+/**
+ * An updated EDS cluster warms until Envoy receives its ClusterLoadAssignment
+ * again, but Delta xDS only sends resources whose version changed. So a CLA's
+ * version includes the version of the cluster that references it: a cluster
+ * change resends its endpoints even when they are the same.
+ */
+function withClusterVersions(clusters: readonly SnapshotResource[], endpoints: SnapshotResource[]): SnapshotResource[] {
+  const clusterOf = new Map<string, string>();
+  for (const c of clusters) for (const ref of c.references) clusterOf.set(ref, c.version);
+  return endpoints.map((e) => {
+    const cv = clusterOf.get(e.name);
+    if (!cv) return e;
+    // Memoized too, so proxies sharing a CLA and its cluster keep sharing one resource object.
+    let byCluster = claWithCluster.get(e);
+    if (!byCluster) claWithCluster.set(e, (byCluster = new Map()));
+    let derived = byCluster.get(cv);
+    if (!derived) {
+      derived = { ...e, version: createHash('sha256').update(e.version).update(cv).digest().subarray(0, 16).toString('base64url') };
+      byCluster.set(cv, derived);
+    }
+    return derived;
+  });
+}
+
+const claWithCluster = new WeakMap<SnapshotResource, Map<string, SnapshotResource>>();
 
 /** 128 bits of SHA-256 of the encoded bytes, base64url: short, and equal only for equal bytes. */
 function contentVersion(bytes: Uint8Array): string {

@@ -1,0 +1,109 @@
+/**
+ * Wires the DP server of a zone CP: ADS with the dataplane hooks (token
+ * auth, lifecycle, insights) over the snapshot cache the reconciler fills,
+ * and `POST /bootstrap`. On a global CP the same port only refuses proxies,
+ * with a reason, since proxies must connect to their zone.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { AggregatedDiscoveryServiceService } from '../../proto/gen/envoy/service/discovery/v3/ads';
+import { IdentityProvider } from '../ca/identity-provider';
+import type { CpConfig } from '../config/cp-config';
+import type { ResourceManager } from '../core/resource-manager';
+import type { Registry } from '../resources/registry';
+import type { ResourceStore } from '../store/resource-store';
+import { durationMs } from '../resources/validation';
+import { SnapshotCache } from '../xds/cache/snapshot-cache';
+import { addAdsService } from '../xds/server/ads-server';
+import { chainCallbacks } from '../xds/server/callbacks';
+import { dataplaneAuth } from '../xds/server/callbacks/dataplane-auth';
+import { DataplaneInsightTracker } from '../xds/server/callbacks/dataplane-insight';
+import { dataplaneLifecycle } from '../xds/server/callbacks/dataplane-lifecycle';
+import { ProxyStreams } from '../xds/server/callbacks/proxy-streams';
+import { XdsReconciler } from '../xds/sync/reconciler';
+import type { XdsResources } from '../xds/context/types';
+import { bootstrapHandler, GLOBAL_REFUSES } from './bootstrap-handler';
+import { startDpServer } from './dp-server';
+
+export interface DpServerHandle {
+  port: number;
+  reconciler?: XdsReconciler;
+  /** The config last generated per node id, for inspection. */
+  generated: Map<string, XdsResources>;
+  stop(): Promise<void>;
+}
+
+export async function startDataplaneServer(deps: {
+  cfg: CpConfig;
+  store: ResourceStore;
+  registry: Registry;
+  manager: ResourceManager;
+  instanceId: string;
+  tls: { certPem: string; keyPem: string };
+  log: Logger;
+}): Promise<DpServerHandle> {
+  const { cfg, store, registry, manager, log } = deps;
+  const grpcServer = new grpc.Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024, 'grpc.max_send_message_length': 64 * 1024 * 1024 });
+  const generated = new Map<string, XdsResources>();
+  let reconciler: XdsReconciler | undefined;
+  let port = 0;
+  if (cfg.mode === 'global') {
+    const refuse = (call: grpc.ServerDuplexStream<unknown, unknown>) => call.emit('error', { code: grpc.status.PERMISSION_DENIED, details: GLOBAL_REFUSES });
+    grpcServer.addService(AggregatedDiscoveryServiceService, { streamAggregatedResources: refuse, deltaAggregatedResources: refuse });
+  } else {
+    const cache = new SnapshotCache();
+    const identities = new IdentityProvider({ store, defaultValidityMs: durationMs(cfg.ca.dpCertValidity), renewalFraction: cfg.ca.dpCertRenewalFraction });
+    const streams = new ProxyStreams();
+    const insights = new DataplaneInsightTracker(store, streams, deps.instanceId);
+    reconciler = new XdsReconciler({
+      store,
+      registry,
+      cache,
+      identities,
+      zone: cfg.multizone.zone.name,
+      debounceMs: cfg.xdsServer.debounceMs,
+      log,
+      onGenerated: (nodeId, res) => generated.set(nodeId, res),
+      onIdentity: (mesh, name, id) => {
+        const backend = String((store.get({ type: 'Mesh', mesh: '', name: mesh })?.spec.mtls as { enabledBackend?: string } | undefined)?.enabledBackend ?? '');
+        insights.identityIssued(mesh, name, { expiresAt: id.expiresAt, issuedAt: id.issuedAt, backend });
+      },
+    });
+    addAdsService(grpcServer, {
+      cache,
+      callbacks: chainCallbacks(
+        dataplaneAuth({ store, registry, streams, authType: cfg.dpServer.authn.dpProxy.type }),
+        dataplaneLifecycle({ store, registry, manager, reconciler, streams, deregistrationDelayMs: cfg.xdsServer.dataplaneDeregistrationDelayMs, log }),
+        insights.callbacks(),
+      ),
+    });
+  }
+  const server = await startDpServer({
+    port: cfg.dpServer.port,
+    address: '0.0.0.0',
+    tls: deps.tls,
+    workDir: cfg.general.workDir,
+    grpcServer,
+    log,
+    http: bootstrapHandler({
+      mode: cfg.mode as 'global' | 'zone',
+      store,
+      registry,
+      manager,
+      certPem: deps.tls.certPem,
+      dpServerPort: () => port,
+      dpAuthType: cfg.dpServer.authn.dpProxy.type,
+      zoneAuthType: cfg.dpServer.authn.zoneProxy.type,
+    }),
+  });
+  port = server.port;
+  return {
+    port,
+    reconciler,
+    generated,
+    stop: async () => {
+      reconciler?.stop();
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * Builds the MeshContext of one mesh: the per-mesh view every sidecar of the mesh shares
+ * (spec kuma-kds-xds.md §3; Kuma pkg/xds/context/mesh_context_builder.go, pkg/xds/topology/outbound.go).
+ *
+ * Pure: the caller (the xDS reconciler) reads the store and hands every mesh-scoped resource of the
+ * mesh in; nothing here touches the store, the clock or the network.
+ */
+import { createHash } from 'node:crypto';
+import { LABEL, TAG, type Resource } from '../../resources/model';
+import { dataplaneView } from './dataplane-view';
+import { commonProtocol } from './protocol';
+import type { Endpoint, MeshContext } from './types';
+
+export interface MeshContextInput {
+  mesh: Resource;
+  /** Every mesh-scoped resource of this mesh by type name (Dataplane, DataplaneInsight, policies, ...). */
+  resources: Map<string, Resource[]>;
+  zone: string;
+  /** PEM bundle of the mesh CA(s) when mTLS is enabled. */
+  caCertsPem?: string;
+}
+
+/**
+ * Types that never change generated config. Insights are status written by the CP itself (every
+ * Envoy connect/ACK rewrites a DataplaneInsight); hashing them would regenerate every proxy of the
+ * mesh on every heartbeat.
+ */
+function isStatusType(type: string): boolean {
+  return type.endsWith('Insight');
+}
+
+function byName(a: Resource, b: Resource): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+export function buildMeshContext(input: MeshContextInput): MeshContext {
+  const resources = new Map<string, readonly Resource[]>();
+  for (const type of [...input.resources.keys()].sort()) {
+    resources.set(type, [...input.resources.get(type)!].sort(byName));
+  }
+  const dataplanes = resources.get('Dataplane') ?? [];
+  const { endpoints, protocols } = endpointsOf(dataplanes, input.zone);
+  return {
+    meshName: input.mesh.name,
+    mesh: input.mesh,
+    resources,
+    endpoints,
+    protocols,
+    ...(input.caCertsPem ? { caCertsPem: input.caCertsPem } : {}),
+    zone: input.zone,
+    hash: meshContextHash(input),
+  };
+}
+
+/**
+ * Everything the hash covers, as one plain value. Left out on purpose: insights (status, see
+ * isStatusType), resource versions and modification times (an update that rewrites the same spec
+ * changes nothing), Dataplane creation times. Policy creation times stay in: legacy policies of equal
+ * rank are ordered by them (Kuma's sameRankCreatedLater).
+ */
+export function meshContextHashInputs(input: MeshContextInput): unknown {
+  const resources: Record<string, unknown[]> = {};
+  for (const [type, list] of input.resources) {
+    if (isStatusType(type) || list.length === 0) continue;
+    resources[type] = [...list].sort(byName).map(resourceHashInput);
+  }
+  return {
+    mesh: { name: input.mesh.name, labels: input.mesh.labels, spec: input.mesh.spec },
+    zone: input.zone,
+    caCertsPem: input.caCertsPem ?? '',
+    resources,
+  };
+}
+
+/** One resource's part of the hash inputs (see meshContextHashInputs). */
+function resourceHashInput(r: Resource): unknown {
+  return { name: r.name, labels: r.labels, spec: r.spec, ...(r.type === 'Dataplane' ? {} : { creationTime: r.creationTime }) };
+}
+
+/**
+ * Digest of one resource's hash input, cached per resource object: the store hands out the same
+ * immutable object until the resource changes, so a rebuild re-serializes only what changed.
+ */
+const digests = new WeakMap<Resource, string>();
+function resourceDigest(r: Resource): string {
+  let d = digests.get(r);
+  if (d === undefined) digests.set(r, (d = sha256(canonicalJson(resourceHashInput(r)))));
+  return d;
+}
+
+/** sha256 over meshContextHashInputs, with every resource replaced by its cached digest. */
+export function meshContextHash(input: MeshContextInput): string {
+  const resources: Record<string, string[]> = {};
+  for (const [type, list] of input.resources) {
+    if (isStatusType(type) || list.length === 0) continue;
+    resources[type] = [...list].sort(byName).map(resourceDigest);
+  }
+  return sha256(
+    canonicalJson({
+      mesh: { name: input.mesh.name, labels: input.mesh.labels, spec: input.mesh.spec },
+      zone: input.zone,
+      caCertsPem: input.caCertsPem ?? '',
+      resources,
+    }),
+  );
+}
+
+/** JSON with object keys sorted at every level, so equal values always give equal text. */
+export function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : canonicalJson(x))).join(',')}]`;
+  const obj = v as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const k of Object.keys(obj).sort()) {
+    if (obj[k] === undefined) continue;
+    parts.push(`${JSON.stringify(k)}:${canonicalJson(obj[k])}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Healthy endpoints and protocols per kuma.io/service from the Dataplanes' inbounds
+ * (Kuma fillDataplaneOutbounds / InferServiceProtocol).
+ *
+ * - The endpoint address is the one other proxies reach: networking.advertisedAddress, else the
+ *   inbound's address, else networking.address (Kuma's DataplaneAdvertisedIP).
+ * - Inbounds with state NotReady or health.ready false are not endpoints; Ignored ones are not part
+ *   of the mesh at all (no endpoint, no protocol vote).
+ * - Dataplanes labelled with another zone are reached through that zone's ingress, never directly.
+ * - A service's protocol is the common protocol of all its (non-ignored) inbounds, healthy or not, so
+ *   that a service whose instances all fail their probes keeps its listener type.
+ */
+function endpointsOf(
+  dataplanes: readonly Resource[],
+  zone: string,
+): { endpoints: Map<string, Endpoint[]>; protocols: Map<string, string> } {
+  const endpoints = new Map<string, Endpoint[]>();
+  const protocolVotes = new Map<string, string[]>();
+  for (const dp of dataplanes) {
+    const dpZone = dp.labels[LABEL.zone];
+    if (dpZone && zone && dpZone !== zone) continue;
+    const view = dataplaneView(dp);
+    for (const inbound of view.inbounds) {
+      if (inbound.state === 'Ignored') continue;
+      const service = inbound.tags[TAG.service];
+      if (!service) continue;
+      let votes = protocolVotes.get(service);
+      if (!votes) protocolVotes.set(service, (votes = []));
+      votes.push(inbound.tags[TAG.protocol] ?? '');
+      if (!inbound.ready) continue;
+      let list = endpoints.get(service);
+      if (!list) endpoints.set(service, (list = []));
+      list.push({ address: view.advertisedAddress ?? inbound.address, port: inbound.port, tags: inbound.tags, weight: 1 });
+    }
+  }
+  for (const list of endpoints.values()) {
+    list.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port));
+  }
+  const protocols = new Map<string, string>();
+  for (const [service, votes] of protocolVotes) protocols.set(service, commonProtocol(votes));
+  return { endpoints, protocols };
+}

@@ -1,0 +1,49 @@
+/**
+ * Clusters of the application behind each inbound: `localhost:<servicePort>`, STATIC to
+ * serviceAddress (127.0.0.1 by default). HTTP/2 and gRPC applications are spoken to over HTTP/2.
+ * Connect and idle timeouts come from the inbound's MeshTimeout (`from`, whole-listener conf).
+ */
+import { Cluster, Cluster_DiscoveryType } from '../../../../proto/gen/envoy/config/cluster/v3/cluster';
+import { isHttp2, isHttpFamily, parseProtocol } from '../../context/protocol';
+import type { MeshContext, ProxyContext } from '../../context/types';
+import { proxyPolicies } from '../../policies/proxy-policies';
+import { httpProtocolOptions, socketAddress } from '../envoy/common';
+import { localClusterName, statName } from '../envoy/names';
+import { inboundTimeouts } from '../envoy/timeouts';
+import { duration } from '../envoy/values';
+import { ORIGIN, type TaggedResource, cluster } from '../types';
+
+export function inboundClusters(proxy: ProxyContext, ctx: MeshContext): TaggedResource[] {
+  const pp = proxyPolicies(proxy.dataplane, ctx);
+  const out: TaggedResource[] = [];
+  const seen = new Set<string>();
+  for (const inbound of pp.dp.inbounds) {
+    if (inbound.state === 'Ignored' || !inbound.port) continue;
+    const name = localClusterName(inbound.servicePort);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const protocol = parseProtocol(inbound.tags['kuma.io/protocol']);
+    const timeouts = inboundTimeouts(pp, inbound);
+    const c = Cluster.fromPartial({
+      name,
+      altStatName: statName(name),
+      clusterDiscoveryType: { $case: 'type', value: Cluster_DiscoveryType.STATIC },
+      connectTimeout: duration(timeouts.connectMs),
+      loadAssignment: {
+        clusterName: name,
+        endpoints: [{ lbEndpoints: [{ hostIdentifier: { $case: 'endpoint', value: { address: socketAddress(inbound.serviceAddress, inbound.servicePort) } } }] }],
+      },
+      ...(isHttpFamily(protocol)
+        ? {
+            typedExtensionProtocolOptions: httpProtocolOptions(isHttp2(protocol), {
+              idleMs: timeouts.idleMs,
+              maxStreamMs: timeouts.maxStreamMs,
+              maxConnectionMs: timeouts.maxConnectionMs,
+            }),
+          }
+        : {}),
+    });
+    out.push(cluster(name, ORIGIN.inbound, c));
+  }
+  return out;
+}

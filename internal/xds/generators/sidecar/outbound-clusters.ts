@@ -1,0 +1,103 @@
+/**
+ * One EDS cluster per destination of the declared outbounds: `<service>`, or `<service>-<16hex>`
+ * for a TrafficRoute split subset (spec kuma-kds-xds.md §3.2, §3.3, §3.6, §3.7).
+ *
+ * Settings come from policies on traffic to the destination service: connect timeout and HTTP
+ * idleness (MeshTimeout / Timeout), circuit breakers and outlier detection (MeshCircuitBreaker /
+ * CircuitBreaker), active health checks (MeshHealthCheck / HealthCheck), LB algorithm
+ * (MeshLoadBalancingStrategy, else the routing TrafficRoute's loadBalancer). HTTP/2 and gRPC
+ * destinations are spoken to over HTTP/2. With mTLS, Kuma's client TLS: SNI from the destination
+ * tags, exact SPIFFE ID of the destination service.
+ *
+ * Identical clusters are built once per MeshContext (memo.ts) and shared by every proxy.
+ */
+import { Cluster, Cluster_DiscoveryType } from '../../../../proto/gen/envoy/config/cluster/v3/cluster';
+import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
+import { canonicalJson } from '../../context/mesh-context';
+import { isHttp2, isHttpFamily } from '../../context/protocol';
+import type { MeshContext, ProxyContext } from '../../context/types';
+import { proxyPolicies } from '../../policies/proxy-policies';
+import { outboundCircuitBreaking } from '../envoy/circuit-breakers';
+import { adsConfigSource, httpProtocolOptions } from '../envoy/common';
+import { outboundHealthChecking } from '../envoy/health-checks';
+import { type LoadBalancing, ROUND_ROBIN, fromLegacyLoadBalancer, meshLoadBalancing } from '../envoy/load-balancing';
+import { sniFromTags, statName } from '../envoy/names';
+import { outboundTimeouts } from '../envoy/timeouts';
+import { meshMtls, upstreamTlsSocket } from '../envoy/tls';
+import { duration } from '../envoy/values';
+import { type SidecarMemo, meshMemo } from '../memo';
+import { ORIGIN, type TaggedResource, cluster } from '../types';
+import { type DestinationCluster, outboundPlans } from './outbound-plan';
+
+interface ClusterInputs {
+  dest: DestinationCluster;
+  protocol: string;
+  timeouts: ReturnType<typeof outboundTimeouts>;
+  breaking: ReturnType<typeof outboundCircuitBreaking>;
+  health: ReturnType<typeof outboundHealthChecking>;
+  lb: LoadBalancing;
+  mtlsMesh?: string;
+}
+
+function build(i: ClusterInputs): Cluster {
+  const { dest, protocol, timeouts, breaking, health, lb } = i;
+  const panic = breaking.healthyPanicThreshold ?? health.healthyPanicThreshold;
+  const commonLbConfig: DeepPartial<Cluster>['commonLbConfig'] = {};
+  if (panic !== undefined) commonLbConfig.healthyPanicThreshold = { value: Math.min(Math.max(panic, 0), 100) };
+  if (health.failTrafficOnPanic !== undefined) {
+    commonLbConfig.localityConfigSpecifier = { $case: 'zoneAwareLbConfig', value: { failTrafficOnPanic: health.failTrafficOnPanic } };
+  }
+  const partial: DeepPartial<Cluster> = {
+    name: dest.name,
+    altStatName: statName(dest.name),
+    clusterDiscoveryType: { $case: 'type', value: Cluster_DiscoveryType.EDS },
+    edsClusterConfig: { edsConfig: adsConfigSource() },
+    connectTimeout: duration(timeouts.connectMs),
+    lbPolicy: lb.lbPolicy,
+    ...(lb.lbConfig ? { lbConfig: lb.lbConfig } : {}),
+    ...(breaking.circuitBreakers ? { circuitBreakers: breaking.circuitBreakers } : {}),
+    ...(breaking.outlierDetection ? { outlierDetection: breaking.outlierDetection } : {}),
+    ...(health.healthChecks.length > 0 ? { healthChecks: health.healthChecks } : {}),
+    ...(Object.keys(commonLbConfig).length > 0 ? { commonLbConfig } : {}),
+    ...(isHttpFamily(protocol)
+      ? {
+          typedExtensionProtocolOptions: httpProtocolOptions(isHttp2(protocol), {
+            idleMs: timeouts.idleMs,
+            maxStreamMs: timeouts.maxStreamMs,
+            maxConnectionMs: timeouts.maxConnectionMs,
+          }),
+        }
+      : {}),
+    ...(i.mtlsMesh ? { transportSocket: upstreamTlsSocket(i.mtlsMesh, sniFromTags(dest.tags, i.mtlsMesh), dest.service) } : {}),
+  };
+  return Cluster.fromPartial(partial);
+}
+
+export function outboundClusters(proxy: ProxyContext, ctx: MeshContext, memo?: SidecarMemo): TaggedResource[] {
+  const pp = proxyPolicies(proxy.dataplane, ctx);
+  const mtls = meshMtls(proxy, ctx);
+  const cache = meshMemo(ctx, memo).clusters;
+  const out: TaggedResource[] = [];
+  const seen = new Set<string>();
+  for (const plan of outboundPlans(proxy.dataplane, ctx)) {
+    for (const dest of plan.clusters) {
+      if (seen.has(dest.name)) continue;
+      seen.add(dest.name);
+      const protocol = ctx.protocols.get(dest.service) ?? 'tcp';
+      const inputs: ClusterInputs = {
+        dest,
+        protocol,
+        timeouts: outboundTimeouts(pp, dest.service, protocol),
+        breaking: outboundCircuitBreaking(pp, dest.service),
+        health: outboundHealthChecking(pp, dest.service, protocol),
+        lb: meshLoadBalancing(pp, dest.service) ?? (plan.loadBalancer ? fromLegacyLoadBalancer(plan.loadBalancer) : ROUND_ROBIN),
+        ...(mtls ? { mtlsMesh: mtls.mesh } : {}),
+      };
+      const key = canonicalJson(inputs);
+      let c = cache.get(key);
+      if (!c) cache.set(key, (c = build(inputs)));
+      out.push(cluster(dest.name, ORIGIN.outbound, c));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,84 @@
+/**
+ * One listener per declared outbound, `outbound:<address>:<port>` (spec kuma-kds-xds.md §3.2,
+ * §3.4, §3.9 explicit outbounds). HTTP-family destinations get an http_connection_manager with the
+ * inline route config `outbound:<service>`; others a tcp_proxy (weighted for splits). Retries,
+ * timeouts and hash policies are those of traffic to the outbound's service.
+ */
+import { TrafficDirection } from '../../../../proto/gen/envoy/config/core/v3/base';
+import { Listener } from '../../../../proto/gen/envoy/config/listener/v3/listener';
+import type { Filter } from '../../../../proto/gen/envoy/config/listener/v3/listener_components';
+import { HttpConnectionManager } from '../../../../proto/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager';
+import { TcpProxy } from '../../../../proto/gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy';
+import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
+import { TAG } from '../../../resources/model';
+import { isHttpFamily } from '../../context/protocol';
+import type { MeshContext, ProxyContext } from '../../context/types';
+import { proxyPolicies } from '../../policies/proxy-policies';
+import { kumaTagsMetadata, networkFilter, routerFilter, socketAddress } from '../envoy/common';
+import { ROUND_ROBIN, fromLegacyLoadBalancer, meshLoadBalancing } from '../envoy/load-balancing';
+import { outboundListenerName, outboundRouteName, statName } from '../envoy/names';
+import { outboundRetries } from '../envoy/retries';
+import { outboundTimeouts } from '../envoy/timeouts';
+import { duration } from '../envoy/values';
+import { ORIGIN, type TaggedResource, listener } from '../types';
+import { type OutboundPlan, outboundPlans } from './outbound-plan';
+import { httpRoutes } from './outbound-routes';
+
+function httpFilter(plan: OutboundPlan, pp: ReturnType<typeof proxyPolicies>): DeepPartial<Filter> {
+  const timeouts = outboundTimeouts(pp, plan.service, plan.protocol);
+  const routes = httpRoutes(plan.routes, {
+    requestTimeoutMs: timeouts.requestMs,
+    retries: outboundRetries(pp, plan.service, plan.protocol),
+    loadBalancing: meshLoadBalancing(pp, plan.service) ?? (plan.loadBalancer ? fromLegacyLoadBalancer(plan.loadBalancer) : ROUND_ROBIN),
+  });
+  const hcm: DeepPartial<HttpConnectionManager> = {
+    statPrefix: statName(plan.service),
+    routeSpecifier: {
+      $case: 'routeConfig',
+      value: {
+        name: outboundRouteName(plan.service),
+        validateClusters: false,
+        virtualHosts: [{ name: plan.service, domains: ['*'], routes }],
+      },
+    },
+    httpFilters: [routerFilter()],
+    streamIdleTimeout: duration(timeouts.streamIdleMs),
+    // MeshTimeout sets connection idleness on the cluster; the downstream one is off.
+    commonHttpProtocolOptions: { idleTimeout: duration(0) },
+    ...(timeouts.requestHeadersMs ? { requestHeadersTimeout: duration(timeouts.requestHeadersMs) } : {}),
+  };
+  return networkFilter('envoy.filters.network.http_connection_manager', HttpConnectionManager, hcm);
+}
+
+function tcpFilter(plan: OutboundPlan, pp: ReturnType<typeof proxyPolicies>): DeepPartial<Filter> {
+  const timeouts = outboundTimeouts(pp, plan.service, plan.protocol);
+  const retries = outboundRetries(pp, plan.service, plan.protocol);
+  const targets = plan.routes[plan.routes.length - 1]!.targets;
+  return networkFilter('envoy.filters.network.tcp_proxy', TcpProxy, {
+    statPrefix: statName(plan.service),
+    clusterSpecifier:
+      targets.length === 1
+        ? { $case: 'cluster', value: targets[0]!.cluster }
+        : { $case: 'weightedClusters', value: { clusters: targets.map((t) => ({ name: t.cluster, weight: t.weight })) } },
+    idleTimeout: duration(timeouts.idleMs),
+    ...(retries.tcpMaxConnectAttempts ? { maxConnectAttempts: retries.tcpMaxConnectAttempts } : {}),
+  });
+}
+
+export function outboundListeners(proxy: ProxyContext, ctx: MeshContext): TaggedResource[] {
+  const pp = proxyPolicies(proxy.dataplane, ctx);
+  const out: TaggedResource[] = [];
+  for (const plan of outboundPlans(proxy.dataplane, ctx)) {
+    const { address, port } = plan.outbound;
+    const name = outboundListenerName(address, port);
+    const l = Listener.fromPartial({
+      name,
+      address: socketAddress(address, port),
+      trafficDirection: TrafficDirection.OUTBOUND,
+      filterChains: [{ filters: [isHttpFamily(plan.protocol) ? httpFilter(plan, pp) : tcpFilter(plan, pp)] }],
+      metadata: kumaTagsMetadata({ [TAG.service]: plan.service }),
+    });
+    out.push(listener(name, ORIGIN.outbound, l));
+  }
+  return out;
+}

@@ -1,0 +1,158 @@
+/**
+ * Where each declared outbound of a sidecar sends its traffic: routes with weighted destination
+ * clusters, from legacy TrafficRoute or the default route (spec kuma-api-cli.md §1.10 behaviour
+ * notes; Kuma pkg/xds/generator/outbound_proxy_generator.go, pkg/xds/topology/route.go).
+ *
+ * - No TrafficRoute in the mesh: every outbound goes to the cluster of its own service.
+ * - TrafficRoutes exist: the best one by selector rank applies (sources match the proxy,
+ *   destinations match the outbound's service); an outbound no TrafficRoute matches gets no
+ *   listener and no clusters, as in Kuma (traffic only flows where a route says so).
+ * - `destination: {kuma.io/service: '*'}` means the outbound's own service.
+ *
+ * Computed once per (MeshContext, Dataplane) and shared by the outbound listener, cluster and
+ * endpoint generators.
+ */
+import { TAG, type Resource } from '../../../resources/model';
+import type { OutboundView, Tags } from '../../context/dataplane-view';
+import { type Protocol, commonProtocol, isHttpFamily } from '../../context/protocol';
+import type { MeshContext } from '../../context/types';
+import { type ProxyPolicies, proxyPolicies } from '../../policies/proxy-policies';
+import { MATCH_ALL } from '../../policies/selectors';
+import { destinationClusterName } from '../envoy/names';
+import { type Obj, field, listAt, objAt } from '../envoy/values';
+
+export interface DestinationCluster {
+  name: string;
+  /** kuma.io/service of the destination. */
+  service: string;
+  /** Destination tags, kuma.io/service included; endpoints must carry all of them. */
+  tags: Tags;
+}
+
+export interface WeightedTarget {
+  cluster: string;
+  weight: number;
+}
+
+export interface RoutePlan {
+  /** TrafficRoute `http[].match` ({path, method, headers}); undefined for the catch-all route. */
+  match?: Obj;
+  /** TrafficRoute `http[].modify`. */
+  modify?: Obj;
+  targets: WeightedTarget[];
+}
+
+export interface OutboundPlan {
+  outbound: OutboundView;
+  service: string;
+  /** Common protocol of every destination the outbound can reach. */
+  protocol: Protocol;
+  /** HTTP: every route, catch-all last. TCP: only the catch-all route. */
+  routes: RoutePlan[];
+  /** Clusters the used routes reference, deduplicated, in first-use order. */
+  clusters: DestinationCluster[];
+  /** TrafficRoute `conf.loadBalancer`, when a TrafficRoute routes this outbound. */
+  loadBalancer?: Obj;
+}
+
+function destinationTags(raw: unknown, outboundService: string): Tags | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const tags: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw as Obj)) {
+    if (typeof v !== 'string') continue;
+    if (k === TAG.service) tags[k] = v === MATCH_ALL ? outboundService : v;
+    else if (v !== MATCH_ALL) tags[k] = v;
+  }
+  return tags[TAG.service] ? tags : undefined;
+}
+
+/** `split` or `destination` of a TrafficRoute conf (or of one of its http[] entries) as clusters with weights. */
+function targetsOf(o: unknown, outboundService: string, clusters: Map<string, DestinationCluster>): WeightedTarget[] {
+  const weights = new Map<string, number>();
+  const add = (tags: Tags | undefined, weight: number) => {
+    if (!tags || weight <= 0) return;
+    const name = destinationClusterName(tags);
+    if (!clusters.has(name)) clusters.set(name, { name, service: tags[TAG.service]!, tags });
+    weights.set(name, (weights.get(name) ?? 0) + weight);
+  };
+  const split = field(o, 'split');
+  if (Array.isArray(split)) {
+    for (const s of split) {
+      const w = field(s, 'weight');
+      add(destinationTags(field(s, 'destination'), outboundService), typeof w === 'number' ? w : 0);
+    }
+  } else {
+    add(destinationTags(field(o, 'destination'), outboundService), 1);
+  }
+  return [...weights].map(([cluster, weight]) => ({ cluster, weight }));
+}
+
+function defaultPlan(outbound: OutboundView, ctx: MeshContext): OutboundPlan {
+  const service = outbound.service;
+  return {
+    outbound,
+    service,
+    protocol: commonProtocol([ctx.protocols.get(service) ?? 'tcp']),
+    routes: [{ targets: [{ cluster: service, weight: 1 }] }],
+    clusters: [{ name: service, service, tags: { [TAG.service]: service } }],
+  };
+}
+
+function routedPlan(outbound: OutboundView, ctx: MeshContext, route: Resource): OutboundPlan {
+  const service = outbound.service;
+  const conf = field(route.spec, 'conf');
+  const all = new Map<string, DestinationCluster>();
+  const httpRoutes: RoutePlan[] = [];
+  for (const h of listAt(conf, 'http')) {
+    const targets = targetsOf(h, service, all);
+    if (targets.length === 0) continue;
+    const match = objAt(h, 'match');
+    const modify = objAt(h, 'modify');
+    httpRoutes.push({ targets, ...(match ? { match } : {}), ...(modify ? { modify } : {}) });
+  }
+  let fallback = targetsOf(conf, service, all);
+  if (fallback.length === 0) {
+    all.set(service, { name: service, service, tags: { [TAG.service]: service } });
+    fallback = [{ cluster: service, weight: 1 }];
+  }
+  const services = [...new Set([...all.values()].map((c) => c.service))];
+  const protocol = commonProtocol(services.map((s) => ctx.protocols.get(s) ?? 'tcp'));
+  const routes = isHttpFamily(protocol) ? [...httpRoutes, { targets: fallback }] : [{ targets: fallback }];
+  const used = new Set(routes.flatMap((r) => r.targets.map((t) => t.cluster)));
+  const lb = objAt(conf, 'loadBalancer');
+  return {
+    outbound,
+    service,
+    protocol,
+    routes,
+    clusters: [...all.values()].filter((c) => used.has(c.name)),
+    ...(lb ? { loadBalancer: lb } : {}),
+  };
+}
+
+function plan(pp: ProxyPolicies, ctx: MeshContext): OutboundPlan[] {
+  const routes = ctx.resources.get('TrafficRoute') ?? [];
+  const out: OutboundPlan[] = [];
+  for (const outbound of pp.dp.outbounds) {
+    // backendRef outbounds (MeshService mode) are not generated yet.
+    if (!outbound.service || !outbound.port) continue;
+    if (routes.length === 0) {
+      out.push(defaultPlan(outbound, ctx));
+      continue;
+    }
+    const route = pp.legacy('TrafficRoute').select({ [TAG.service]: outbound.service });
+    if (route) out.push(routedPlan(outbound, ctx, route));
+  }
+  return out;
+}
+
+const memo = new WeakMap<MeshContext, WeakMap<Resource, OutboundPlan[]>>();
+
+/** The plans of a proxy's outbounds (memoized per MeshContext and Dataplane resource). */
+export function outboundPlans(dataplane: Resource, ctx: MeshContext): OutboundPlan[] {
+  let byDp = memo.get(ctx);
+  if (!byDp) memo.set(ctx, (byDp = new WeakMap()));
+  let p = byDp.get(dataplane);
+  if (!p) byDp.set(dataplane, (p = plan(proxyPolicies(dataplane, ctx), ctx)));
+  return p;
+}

@@ -1,0 +1,130 @@
+/**
+ * The policies that apply to one sidecar, resolved once per (proxy, MeshContext) and memoized:
+ * targetRef policies merged per destination service (`to`) or per inbound (`from` rules), and
+ * legacy connection-policy selectors. Generators ask this object instead of scanning the mesh.
+ */
+import type { Resource } from '../../resources/model';
+import type { DataplaneView, InboundView } from '../context/dataplane-view';
+import { dataplaneView } from '../context/dataplane-view';
+import type { MeshContext } from '../context/types';
+import { mergeConfs } from './merge';
+import { type Rule, type RuleItem, buildRules } from './rules';
+import { ConnectionPolicySelector } from './selectors';
+import { comparePolicies, selectsInbound, selectsProxy, targetRefOf, toRefMatchesService } from './target-ref';
+
+type Obj = Record<string, unknown>;
+
+interface Item {
+  targetRef: ReturnType<typeof targetRefOf>;
+  conf: unknown;
+}
+
+function itemsOf(policy: Resource, section: 'to' | 'from'): Item[] {
+  const list = policy.spec[section];
+  if (!Array.isArray(list)) return [];
+  const out: Item[] = [];
+  for (const it of list) {
+    if (typeof it !== 'object' || it === null) continue;
+    const o = it as Obj;
+    out.push({ targetRef: targetRefOf(o.targetRef), conf: o.default });
+  }
+  return out;
+}
+
+export class ProxyPolicies {
+  readonly dp: DataplaneView;
+  readonly #ctx: MeshContext;
+  readonly #toItems = new Map<string, Item[]>();
+  readonly #toConf = new Map<string, Obj | undefined>();
+  readonly #fromRules = new Map<string, Rule[] | undefined>();
+  readonly #fromMesh = new Map<string, Obj | undefined>();
+  readonly #legacy = new Map<string, ConnectionPolicySelector>();
+
+  constructor(dataplane: Resource, ctx: MeshContext) {
+    this.dp = dataplaneView(dataplane);
+    this.#ctx = ctx;
+  }
+
+  /** Policies of a type, as the MeshContext holds them. */
+  all(type: string): readonly Resource[] {
+    return this.#ctx.resources.get(type) ?? [];
+  }
+
+  /** `to` items of the policies of `type` selecting this proxy, least specific first. */
+  #toItemsOf(type: string): Item[] {
+    let items = this.#toItems.get(type);
+    if (!items) {
+      const matched = this.all(type)
+        .filter((p) => selectsProxy(targetRefOf(p.spec.targetRef), this.dp))
+        .sort(comparePolicies);
+      items = matched.flatMap((p) => itemsOf(p, 'to'));
+      this.#toItems.set(type, items);
+    }
+    return items;
+  }
+
+  /** The merged `to` conf of `type` for traffic to `service`; undefined when no item applies. */
+  to(type: string, service: string): Obj | undefined {
+    const key = `${type}\u0000${service}`;
+    if (this.#toConf.has(key)) return this.#toConf.get(key);
+    const confs = this.#toItemsOf(type)
+      .filter((i) => toRefMatchesService(i.targetRef, service))
+      .map((i) => i.conf);
+    const conf = confs.length > 0 ? mergeConfs(confs) : undefined;
+    this.#toConf.set(key, conf);
+    return conf;
+  }
+
+  /** The `from` rules of `type` for an inbound; undefined when no policy of the type selects it. */
+  fromRules(type: string, inbound: InboundView): Rule[] | undefined {
+    const key = `${type}\u0000${inbound.address}:${inbound.port}`;
+    if (this.#fromRules.has(key)) return this.#fromRules.get(key);
+    const items: RuleItem[] = this.#matchedForInbound(type, inbound).flatMap((p) => itemsOf(p, 'from'));
+    const rules = items.length > 0 ? buildRules(items) : undefined;
+    this.#fromRules.set(key, rules);
+    return rules;
+  }
+
+  /**
+   * The conf that applies to an inbound as a whole, whoever the client: the merge of the
+   * `from[]` items of kind Mesh and the `rules[]` items of the policies selecting the inbound (what
+   * Kuma computes for the empty client element). Used for listener-wide settings (timeouts).
+   */
+  fromMesh(type: string, inbound: InboundView): Obj | undefined {
+    const key = `${type}\u0000${inbound.address}:${inbound.port}`;
+    if (this.#fromMesh.has(key)) return this.#fromMesh.get(key);
+    const confs: unknown[] = [];
+    for (const p of this.#matchedForInbound(type, inbound)) {
+      for (const item of itemsOf(p, 'from')) if (item.targetRef.kind === 'Mesh') confs.push(item.conf);
+      const rules = p.spec.rules;
+      if (Array.isArray(rules)) for (const r of rules) if (typeof r === 'object' && r !== null) confs.push((r as Obj).default);
+    }
+    const conf = confs.length > 0 ? mergeConfs(confs) : undefined;
+    this.#fromMesh.set(key, conf);
+    return conf;
+  }
+
+  #matchedForInbound(type: string, inbound: InboundView): Resource[] {
+    return this.all(type)
+      .filter((p) => selectsInbound(targetRefOf(p.spec.targetRef), this.dp, inbound))
+      .sort(comparePolicies);
+  }
+
+  /** The legacy connection-policy selector of a type for this proxy. */
+  legacy(type: string): ConnectionPolicySelector {
+    let s = this.#legacy.get(type);
+    if (!s) this.#legacy.set(type, (s = new ConnectionPolicySelector(this.all(type), this.dp.tagSets)));
+    return s;
+  }
+}
+
+const memo = new WeakMap<MeshContext, WeakMap<Resource, ProxyPolicies>>();
+
+/** The ProxyPolicies of a proxy in a MeshContext (memoized: both objects are immutable). */
+export function proxyPolicies(dataplane: Resource, ctx: MeshContext): ProxyPolicies {
+  let byDp = memo.get(ctx);
+  if (!byDp) memo.set(ctx, (byDp = new WeakMap()));
+  let p = byDp.get(dataplane);
+  if (!p) byDp.set(dataplane, (p = new ProxyPolicies(dataplane, ctx)));
+  return p;
+}

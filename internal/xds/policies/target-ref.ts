@@ -1,0 +1,176 @@
+/**
+ * targetRef policy matching (spec kuma-api-cli.md §1.11; Kuma
+ * pkg/plugins/policies/core/matchers/dataplane.go and core/rules/sort):
+ *
+ * - which proxies / inbounds a policy's top-level targetRef selects;
+ * - the order in which matched policies are merged, least specific first, so that the last one
+ *   wins: by top-level kind (Mesh < MeshSubset < MeshService < MeshServiceSubset < Dataplane), for
+ *   Dataplane by how it selects (labels < name < sectionName), then by origin (global before zone),
+ *   then by name descending, i.e. of two policies equal otherwise the lexicographically smaller
+ *   name wins (Kuma CompareByDisplayName).
+ */
+import { LABEL, TAG, type Resource } from '../../resources/model';
+import type { DataplaneView, InboundView, Tags } from '../context/dataplane-view';
+import { selectorMatches } from './selectors';
+
+export interface TargetRef {
+  kind: string;
+  name?: string;
+  tags?: Tags;
+  labels?: Tags;
+  sectionName?: string;
+  proxyTypes?: string[];
+}
+
+type Obj = Record<string, unknown>;
+
+function obj(v: unknown): Obj | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
+}
+
+function tagsOf(v: unknown): Tags | undefined {
+  const o = obj(v);
+  if (!o) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(o)) if (typeof val === 'string') out[k] = val;
+  return out;
+}
+
+/** Reads a targetRef object; a missing one means kind Mesh (§1.11). */
+export function targetRefOf(v: unknown): TargetRef {
+  const o = obj(v);
+  if (!o || typeof o.kind !== 'string') return { kind: 'Mesh' };
+  const ref: TargetRef = { kind: o.kind };
+  if (typeof o.name === 'string' && o.name !== '') ref.name = o.name;
+  const tags = tagsOf(o.tags);
+  if (tags) ref.tags = tags;
+  const labels = tagsOf(o.labels);
+  if (labels) ref.labels = labels;
+  if (typeof o.sectionName === 'string' && o.sectionName !== '') ref.sectionName = o.sectionName;
+  if (Array.isArray(o.proxyTypes)) ref.proxyTypes = o.proxyTypes.filter((p): p is string => typeof p === 'string');
+  return ref;
+}
+
+const KIND_ORDER: Record<string, number> = {
+  Mesh: 1,
+  MeshSubset: 2,
+  MeshGateway: 3,
+  MeshService: 4,
+  MeshExternalService: 5,
+  MeshMultiZoneService: 6,
+  MeshServiceSubset: 7,
+  MeshHTTPRoute: 8,
+  Dataplane: 9,
+};
+
+function kindRank(kind: string): number {
+  return KIND_ORDER[kind] ?? 0;
+}
+
+/** Among Dataplane refs: by labels < by name < with sectionName (Kuma CompareDataplaneKind). */
+function dataplaneRank(ref: TargetRef): number {
+  if (ref.kind !== 'Dataplane') return 0;
+  return (ref.sectionName ? 2 : 0) + (ref.name ? 1 : 0);
+}
+
+function originRank(r: Resource): number {
+  return r.labels[LABEL.origin] === 'global' ? 0 : 1;
+}
+
+/** Orders matched policies least specific first; merging them in this order lets the most specific win. */
+export function comparePolicies(a: Resource, b: Resource): number {
+  const ra = targetRefOf(a.spec.targetRef);
+  const rb = targetRefOf(b.spec.targetRef);
+  return (
+    kindRank(ra.kind) - kindRank(rb.kind) ||
+    dataplaneRank(ra) - dataplaneRank(rb) ||
+    originRank(a) - originRank(b) ||
+    (a.name < b.name ? 1 : a.name > b.name ? -1 : 0)
+  );
+}
+
+/** A top-level targetRef with proxyTypes applies to sidecars only when it lists "Sidecar". */
+function appliesToSidecars(ref: TargetRef): boolean {
+  return !ref.proxyTypes || ref.proxyTypes.length === 0 || ref.proxyTypes.includes('Sidecar');
+}
+
+function labelsMatch(selector: Tags, labels: Tags): boolean {
+  for (const k in selector) if (labels[k] !== selector[k]) return false;
+  return true;
+}
+
+function dataplaneSelected(ref: TargetRef, dp: DataplaneView): boolean {
+  if (ref.name !== undefined) return ref.name === dp.name;
+  if (ref.labels) return labelsMatch(ref.labels, dp.labels);
+  return true;
+}
+
+/** Whether a top-level targetRef selects a given inbound of the proxy (`from` / rules policies). */
+export function selectsInbound(ref: TargetRef, dp: DataplaneView, inbound: InboundView): boolean {
+  if (!appliesToSidecars(ref)) return false;
+  switch (ref.kind) {
+    case 'Mesh':
+      return true;
+    case 'MeshSubset':
+      return selectorMatches(ref.tags ?? {}, inbound.tags);
+    case 'MeshService':
+      return inbound.service === ref.name;
+    case 'MeshServiceSubset':
+      return inbound.service === ref.name && selectorMatches(ref.tags ?? {}, inbound.tags);
+    case 'Dataplane':
+      if (!dataplaneSelected(ref, dp)) return false;
+      return ref.sectionName === undefined || ref.sectionName === inbound.name || ref.sectionName === String(inbound.port);
+    default:
+      return false;
+  }
+}
+
+/** Whether a top-level targetRef selects the proxy as a whole (`to` policies). */
+export function selectsProxy(ref: TargetRef, dp: DataplaneView): boolean {
+  if (!appliesToSidecars(ref)) return false;
+  switch (ref.kind) {
+    case 'Mesh':
+      return true;
+    case 'Dataplane':
+      return dataplaneSelected(ref, dp);
+    case 'MeshSubset':
+    case 'MeshService':
+    case 'MeshServiceSubset':
+      return dp.inbounds.some((i) => selectsInbound(ref, dp, i)) || (dp.gatewayTags !== undefined && gatewaySelected(ref, dp.gatewayTags));
+    default:
+      return false;
+  }
+}
+
+function gatewaySelected(ref: TargetRef, tags: Tags): boolean {
+  if (ref.kind === 'MeshSubset') return selectorMatches(ref.tags ?? {}, tags);
+  const service = tags[TAG.service];
+  if (ref.kind === 'MeshService') return service === ref.name;
+  return service === ref.name && selectorMatches(ref.tags ?? {}, tags);
+}
+
+/**
+ * Whether a `to[].targetRef` applies to traffic towards a kuma.io/service: Mesh, MeshService of
+ * that name, or a MeshSubset/MeshServiceSubset whose tags the bare service satisfies (Kuma computes
+ * the conf of element {kuma.io/service: <service>}).
+ */
+export function toRefMatchesService(ref: TargetRef, service: string): boolean {
+  const element: Tags = { [TAG.service]: service };
+  switch (ref.kind) {
+    case 'Mesh':
+      return true;
+    case 'MeshService':
+      return ref.name === service;
+    case 'MeshSubset':
+      return exactSubset(ref.tags ?? {}, element);
+    case 'MeshServiceSubset':
+      return ref.name === service && exactSubset(ref.tags ?? {}, element);
+    default:
+      return false;
+  }
+}
+
+function exactSubset(tags: Tags, element: Tags): boolean {
+  for (const k in tags) if (element[k] !== tags[k]) return false;
+  return true;
+}

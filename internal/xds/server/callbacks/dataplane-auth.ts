@@ -1,0 +1,39 @@
+/**
+ * Dataplane token authentication on the ADS stream (kuma-api-cli.md §5): the
+ * token in gRPC metadata `authorization` must verify with the mesh's signing
+ * key and name this very proxy. A refusal closes the stream with the reason.
+ */
+import type { ResourceStore } from '../../../store/resource-store';
+import type { Registry } from '../../../resources/registry';
+import { verifyDataplaneToken, TokenError } from '../../../auth/tokens';
+import { authenticateDataplane } from '../../../auth/token-authn';
+import type { StreamCallbacks } from '../callbacks';
+import { identify, proxyResource, type ProxyStreams } from './proxy-streams';
+
+export function dataplaneAuth(deps: { store: ResourceStore; registry: Registry; streams: ProxyStreams; authType: string }): StreamCallbacks {
+  const verified = new Set<number>();
+  return {
+    onStreamOpen: (ctx) => {
+      const raw = String(ctx.metadata.get('authorization')[0] ?? '').replace(/^Bearer\s+/i, '');
+      deps.streams.open(ctx.streamId, raw);
+    },
+    onStreamRequest: async (streamId, node) => {
+      if (verified.has(streamId)) return;
+      const s = deps.streams.get(streamId);
+      if (!s) return;
+      identify(s, node, deps.registry);
+      if (deps.authType !== 'none') {
+        if (!s.token) {
+          throw new TokenError(`authentication failed: the proxy ${node.id} sent no dataplane token; generate one with "kuma generate dataplane-token --mesh ${s.mesh} --name ${s.name} --valid-for 24h" and pass it with --dataplane-token-file`);
+        }
+        const claims = await verifyDataplaneToken(deps.store, s.token, s.mesh!);
+        const dp = proxyResource(s, deps.store);
+        authenticateDataplane(claims, { ...dp, version: 0, creationTime: '', modificationTime: '' }, 'dataplane');
+      }
+      verified.add(streamId);
+    },
+    onStreamClose: (streamId) => {
+      verified.delete(streamId);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Dataplane lifecycle on Universal (kuma-api-cli.md §4.7): a proxy that
+ * carries its Dataplane registers it on its first request; when its last
+ * stream closes, the Dataplane is deleted after the deregistration delay
+ * unless the proxy came back. Connected proxies are handed to the reconciler.
+ */
+import type { Logger } from 'pino';
+import type { ResourceManager } from '../../../core/resource-manager';
+import type { Registry } from '../../../resources/registry';
+import type { ResourceStore } from '../../../store/resource-store';
+import type { XdsReconciler } from '../../sync/reconciler';
+import type { StreamCallbacks } from '../callbacks';
+import { proxyResource, type ProxyStreams } from './proxy-streams';
+
+export function dataplaneLifecycle(deps: {
+  store: ResourceStore;
+  registry: Registry;
+  manager: ResourceManager;
+  reconciler: XdsReconciler;
+  streams: ProxyStreams;
+  deregistrationDelayMs: number;
+  log: Logger;
+}): StreamCallbacks {
+  const pendingDeletes = new Map<string, NodeJS.Timeout>();
+  return {
+    onStreamRequest: async (streamId) => {
+      const s = deps.streams.get(streamId);
+      if (!s || s.connected || !s.nodeId) return;
+      const timer = pendingDeletes.get(s.nodeId);
+      if (timer) {
+        clearTimeout(timer);
+        pendingDeletes.delete(s.nodeId);
+      }
+      if (s.carried) {
+        await deps.manager.upsert(s.carried);
+        s.registered = true;
+      } else {
+        proxyResource(s, deps.store); // throws a clear "does not exist" for an unknown proxy
+      }
+      s.connected = true;
+      deps.log.info({ proxy: s.nodeId, registered: !!s.registered }, 'proxy connected');
+      await deps.reconciler.connect(s.nodeId, s.mesh!, s.name!);
+    },
+    onStreamClose: (streamId) => {
+      const s = deps.streams.close(streamId);
+      if (!s?.connected || !s.nodeId) return;
+      if (deps.streams.openFor(s.nodeId) > 0) return; // the proxy reconnected already
+      deps.reconciler.disconnect(s.nodeId);
+      deps.log.info({ proxy: s.nodeId }, 'proxy disconnected');
+      if (!s.registered) return;
+      const nodeId = s.nodeId;
+      pendingDeletes.set(
+        nodeId,
+        setTimeout(() => {
+          pendingDeletes.delete(nodeId);
+          if (deps.streams.openFor(nodeId) > 0) return;
+          const d = deps.registry.mustByName('Dataplane');
+          deps.manager.delete(d, { type: 'Dataplane', mesh: s.mesh!, name: s.name! }).then(
+            () => deps.log.info({ proxy: nodeId }, 'deregistered the Dataplane of a proxy that went away'),
+            (e) => deps.log.warn({ proxy: nodeId, err: (e as Error).message }, 'could not deregister the Dataplane'),
+          );
+        }, deps.deregistrationDelayMs),
+      );
+    },
+  };
+}

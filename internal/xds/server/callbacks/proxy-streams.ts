@@ -1,0 +1,80 @@
+/**
+ * What the dataplane hooks share about each ADS stream: the token it
+ * presented, the proxy it turned out to be, and whether it registered the
+ * Dataplane itself. One instance is shared by the hooks of one server.
+ */
+import type { Node } from '../../../../proto/gen/envoy/config/core/v3/base';
+import { fromRest, type ParsedResource } from '../../../resources/codec';
+import type { Resource } from '../../../resources/model';
+import type { Registry } from '../../../resources/registry';
+import type { ResourceStore } from '../../../store/resource-store';
+import { BadRequestError, NotFoundError } from '../../../errors';
+
+export interface ProxyStream {
+  token: string;
+  nodeId?: string;
+  mesh?: string;
+  name?: string;
+  /** The Dataplane carried in the bootstrap metadata (kuma-dp-managed lifecycle). */
+  carried?: ParsedResource;
+  registered?: boolean;
+  connected?: boolean;
+}
+
+export class ProxyStreams {
+  readonly #streams = new Map<number, ProxyStream>();
+
+  open(streamId: number, token: string): void {
+    this.#streams.set(streamId, { token });
+  }
+
+  get(streamId: number): ProxyStream | undefined {
+    return this.#streams.get(streamId);
+  }
+
+  close(streamId: number): ProxyStream | undefined {
+    const s = this.#streams.get(streamId);
+    this.#streams.delete(streamId);
+    return s;
+  }
+
+  /** Streams still open for a node (Envoy may reconnect before the old stream is gone). */
+  openFor(nodeId: string): number {
+    let n = 0;
+    for (const s of this.#streams.values()) if (s.nodeId === nodeId && s.connected) n++;
+    return n;
+  }
+}
+
+/** Identifies the proxy of a stream from its node: id `<mesh>.<name>` and the resource in its metadata. */
+export function identify(s: ProxyStream, node: Node, registry: Registry): void {
+  if (s.nodeId) return;
+  const dot = node.id.indexOf('.');
+  if (dot < 0) throw new BadRequestError(`node id "${node.id}" is not "<mesh>.<name>"`);
+  s.nodeId = node.id;
+  s.mesh = node.id.slice(0, dot);
+  s.name = node.id.slice(dot + 1);
+  const raw = (node.metadata ?? {})['dataplane.resource'];
+  if (typeof raw === 'string' && raw) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(raw);
+    } catch (e) {
+      throw new BadRequestError(`the Dataplane in the bootstrap metadata is not JSON: ${(e as Error).message}`);
+    }
+    s.carried = fromRest(registry, doc);
+    if (s.carried.name !== s.name || s.carried.mesh !== s.mesh) {
+      throw new BadRequestError(`node id "${node.id}" does not match the Dataplane ${s.carried.mesh}/${s.carried.name} it carries`);
+    }
+  }
+}
+
+/** The proxy's Dataplane: the one it carries, else the stored one. */
+export function proxyResource(s: ProxyStream, store: ResourceStore): Pick<Resource, 'type' | 'mesh' | 'name' | 'labels' | 'spec'> {
+  if (s.carried) return { type: s.carried.type, mesh: s.carried.mesh, name: s.carried.name, labels: s.carried.labels, spec: s.carried.spec };
+  const stored = store.get({ type: 'Dataplane', mesh: s.mesh!, name: s.name! });
+  if (!stored) {
+    throw new NotFoundError(`Dataplane "${s.name}" of mesh "${s.mesh}" does not exist; apply it first or start the proxy with kuma dp run --dataplane-file`);
+  }
+  return stored;
+}

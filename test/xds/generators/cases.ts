@@ -1,0 +1,19 @@
+/** Golden cases per generator (also replayed through the whole profile, the codec and real Envoy). */
+import { inboundListenersCases } from './cases/inbound-listeners';
+import { inboundClustersCases } from './cases/inbound-clusters';
+import { outboundListenersCases } from './cases/outbound-listeners';
+import { outboundClustersCases } from './cases/outbound-clusters';
+import { outboundEndpointsCases } from './cases/outbound-endpoints';
+import { secretsCases } from './cases/secrets';
+import { adminCases } from './cases/admin';
+import type { Case } from './golden';
+
+export const CASES: Record<string, readonly Case[]> = {
+  'inbound-listeners': inboundListenersCases,
+  'inbound-clusters': inboundClustersCases,
+  'outbound-listeners': outboundListenersCases,
+  'outbound-clusters': outboundClustersCases,
+  'outbound-endpoints': outboundEndpointsCases,
+  'secrets': secretsCases,
+  'admin': adminCases,
+};

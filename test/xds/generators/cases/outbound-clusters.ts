@@ -1,0 +1,208 @@
+import { MESH_MTLS, backends, dataplane, docs } from '../fixtures';
+import type { Case } from '../golden';
+import { BACKEND_RETRY_TIMEOUT, MESH_DEFAULT_POLICIES } from '../policies';
+
+const WEB = dataplane({ protocol: 'http', outbounds: [{ service: 'backend', port: 10001 }] });
+
+const SPLIT = `
+type: TrafficRoute
+mesh: default
+name: backend-canary
+sources:
+- match:
+    kuma.io/service: '*'
+destinations:
+- match:
+    kuma.io/service: backend
+conf:
+  loadBalancer:
+    leastRequest:
+      choiceCount: 3
+  split:
+  - weight: 90
+    destination:
+      kuma.io/service: backend
+      version: v1
+  - weight: 10
+    destination:
+      kuma.io/service: backend
+      version: v2
+`;
+
+export const outboundClustersCases: Case[] = [
+  { name: '01-http-default', resources: docs(WEB, backends('http')) },
+  { name: '02-tcp-and-unknown-service', resources: docs(dataplane({ outbounds: [{ service: 'db', port: 15432 }, { service: 'nowhere', port: 15433 }] }), backends('tcp', 'db')) },
+  { name: '03-grpc-http2', resources: docs(dataplane({ outbounds: [{ service: 'backend', port: 10001 }] }), backends('grpc')) },
+  { name: '04-mtls', mtls: true, resources: docs(MESH_MTLS, WEB, backends('http')) },
+  { name: '05-mesh-timeout', resources: docs(WEB, backends('http'), BACKEND_RETRY_TIMEOUT) },
+  { name: '06-default-mesh-policies', resources: docs(WEB, backends('http'), MESH_DEFAULT_POLICIES) },
+  {
+    name: '07-circuit-breaker-outlier-detection',
+    resources: docs(
+      WEB,
+      backends('http'),
+      MESH_DEFAULT_POLICIES,
+      `
+type: MeshCircuitBreaker
+mesh: default
+name: backend-cb
+spec:
+  targetRef:
+    kind: MeshService
+    name: web
+  to:
+  - targetRef:
+      kind: MeshService
+      name: backend
+    default:
+      connectionLimits:
+        maxConnections: 2
+        maxPendingRequests: 8
+        maxConnectionPools: 4
+      outlierDetection:
+        interval: 5s
+        baseEjectionTime: 30s
+        maxEjectionPercent: 20
+        splitExternalAndLocalErrors: true
+        healthyPanicThreshold: 60
+        detectors:
+          totalFailures:
+            consecutive: 10
+          gatewayFailures:
+            consecutive: 5
+          localOriginFailures:
+            consecutive: 7
+          successRate:
+            minimumHosts: 5
+            requestVolume: 10
+            standardDeviationFactor: "1.9"
+          failurePercentage:
+            requestVolume: 10
+            minimumHosts: 5
+            threshold: 85
+`,
+    ),
+  },
+  {
+    name: '08-legacy-circuit-breaker',
+    resources: docs(
+      WEB,
+      backends('http'),
+      `
+type: CircuitBreaker
+mesh: default
+name: cb-backend
+sources:
+- match:
+    kuma.io/service: '*'
+destinations:
+- match:
+    kuma.io/service: backend
+conf:
+  interval: 1s
+  baseEjectionTime: 30s
+  maxEjectionPercent: 20
+  splitExternalAndLocalErrors: false
+  thresholds:
+    maxConnections: 2
+    maxPendingRequests: 2
+    maxRequests: 2
+    maxRetries: 2
+  detectors:
+    totalErrors:
+      consecutive: 20
+    standardDeviation:
+      requestVolume: 10
+      minimumHosts: 5
+      factor: 1.9
+`,
+    ),
+  },
+  {
+    name: '09-health-check',
+    resources: docs(
+      WEB,
+      backends('http'),
+      `
+type: MeshHealthCheck
+mesh: default
+name: backend-hc
+spec:
+  targetRef:
+    kind: Mesh
+  to:
+  - targetRef:
+      kind: MeshService
+      name: backend
+    default:
+      interval: 10s
+      timeout: 2s
+      unhealthyThreshold: 3
+      healthyThreshold: 1
+      healthyPanicThreshold: 0
+      failTrafficOnPanic: true
+      noTrafficInterval: 1s
+      reuseConnection: false
+      http:
+        path: /health
+        expectedStatuses: [200, 204]
+        requestHeadersToAdd:
+          set:
+          - name: x-probe
+            value: kuma
+      tcp: {}
+`,
+    ),
+  },
+  {
+    name: '10-legacy-health-check-tcp',
+    resources: docs(
+      dataplane({ outbounds: [{ service: 'db', port: 15432 }] }),
+      backends('tcp', 'db'),
+      `
+type: HealthCheck
+mesh: default
+name: hc-db
+sources:
+- match:
+    kuma.io/service: '*'
+destinations:
+- match:
+    kuma.io/service: db
+conf:
+  interval: 10s
+  timeout: 2s
+  unhealthyThreshold: 3
+  healthyThreshold: 1
+  tcp:
+    send: Zm9v
+    receive: [YmFy]
+`,
+    ),
+  },
+  {
+    name: '11-load-balancing-strategy',
+    resources: docs(
+      WEB,
+      backends('http'),
+      `
+type: MeshLoadBalancingStrategy
+mesh: default
+name: backend-maglev
+spec:
+  targetRef:
+    kind: Mesh
+  to:
+  - targetRef:
+      kind: MeshService
+      name: backend
+    default:
+      loadBalancer:
+        type: Maglev
+        maglev:
+          tableSize: 1021
+`,
+    ),
+  },
+  { name: '12-split-subsets-legacy-lb', mtls: true, resources: docs(MESH_MTLS, WEB, backends('http'), SPLIT) },
+  ];

@@ -1,0 +1,110 @@
+/** Policy YAML shared by the outbound golden tables. */
+
+export const MESH_DEFAULT_POLICIES = `
+type: MeshTimeout
+mesh: default
+name: mesh-timeout-all-default
+spec:
+  targetRef:
+    kind: Mesh
+    proxyTypes: [Sidecar]
+  to:
+  - targetRef:
+      kind: Mesh
+    default:
+      connectionTimeout: 5s
+      idleTimeout: 1h
+      http:
+        requestTimeout: 15s
+        streamIdleTimeout: 30m
+  from:
+  - targetRef:
+      kind: Mesh
+    default:
+      connectionTimeout: 10s
+      idleTimeout: 2h
+      http:
+        requestTimeout: 0s
+        streamIdleTimeout: 1h
+        maxStreamDuration: 0s
+---
+type: MeshRetry
+mesh: default
+name: mesh-retry-all-default
+spec:
+  targetRef:
+    kind: Mesh
+  to:
+  - targetRef:
+      kind: Mesh
+    default:
+      tcp:
+        maxConnectAttempt: 5
+      http:
+        numRetries: 5
+        perTryTimeout: 16s
+        backOff:
+          baseInterval: 25ms
+          maxInterval: 250ms
+      grpc:
+        numRetries: 5
+        perTryTimeout: 16s
+        backOff:
+          baseInterval: 25ms
+          maxInterval: 250ms
+---
+type: MeshCircuitBreaker
+mesh: default
+name: mesh-circuit-breaker-all-default
+spec:
+  targetRef:
+    kind: Mesh
+  to:
+  - targetRef:
+      kind: Mesh
+    default:
+      connectionLimits:
+        maxConnections: 1024
+        maxPendingRequests: 1024
+        maxRequests: 1024
+        maxRetries: 3
+`;
+
+export const BACKEND_RETRY_TIMEOUT = `
+type: MeshRetry
+mesh: default
+name: backend-retry
+spec:
+  targetRef:
+    kind: MeshService
+    name: web
+  to:
+  - targetRef:
+      kind: MeshService
+      name: backend
+    default:
+      http:
+        numRetries: 3
+        perTryTimeout: 2s
+        backOff:
+          baseInterval: 100ms
+          maxInterval: 1s
+        retryOn: [5xx, GatewayError, Reset, Retriable4xx, ConnectFailure, EnvoyRatelimited, RefusedStream, "503", "429", HttpMethodGET]
+---
+type: MeshTimeout
+mesh: default
+name: backend-timeout
+spec:
+  targetRef:
+    kind: Mesh
+  to:
+  - targetRef:
+      kind: MeshService
+      name: backend
+    default:
+      connectionTimeout: 2s
+      idleTimeout: 20m
+      http:
+        requestTimeout: 7s
+        streamIdleTimeout: 5m
+`;
