@@ -152,6 +152,22 @@ networking:
     expect(insight.status.total.responsesRejected).toBe('0');
   });
 
+  it('keeps ServiceInsight and MeshInsight current: kuma inspect services, kuma get serviceinsight', async () => {
+    const services = await eventually(async () => {
+      const r = await runKuma(['inspect', 'services'], { home });
+      expect(r.stdout).toMatch(/\nbackend +Online +1\/1\n/);
+      expect(r.stdout).toMatch(/\nclient +Online +1\/1\n/);
+      return r.stdout;
+    }, 10_000);
+    expect(services).toMatch(/\nbackend-tcp +Online +1\/1\n/);
+    const yaml = await runKuma(['get', 'serviceinsight', 'all-services-default', '-o', 'yaml'], { home });
+    expect(yaml.code, yaml.stderr).toBe(0);
+    expect(yaml.stdout).toMatch(/type: ServiceInsight/);
+    expect(yaml.stdout).toMatch(/backend:\n(.*\n)*? +status: online/);
+    const meshes = await runKuma(['inspect', 'meshes'], { home });
+    expect(meshes.stdout).toMatch(/\ndefault +2\/2 /);
+  });
+
   describe('with mTLS', () => {
     beforeAll(async () => {
       const mesh = { type: 'Mesh', name: 'default', mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] } };

@@ -42,6 +42,8 @@ export interface ControlPlane {
   apiUrl: string;
   apiPort: number;
   diagPort: number;
+  /** The DP server (bootstrap + ADS) port. */
+  dpPort: number;
   workDir: string;
   proc: ChildProcess;
   logs: () => string;
@@ -66,14 +68,15 @@ export async function startCp(opts: StartOptions = {}): Promise<ControlPlane> {
   mkdirSync(workDir, { recursive: true });
   const apiPort = opts.apiPort ?? (await freePort());
   const diagPort = opts.diagPort ?? (await freePort());
+  const dpPort = Number(opts.env?.KUMA_DP_SERVER_PORT ?? (await freePort()));
   const env = childEnv(workDir, {
     KUMA_GENERAL_WORK_DIR: workDir,
     KUMA_API_SERVER_HTTP_PORT: String(apiPort),
     KUMA_API_SERVER_HTTP_INTERFACE: '127.0.0.1',
     KUMA_DIAGNOSTICS_SERVER_PORT: String(diagPort),
-    KUMA_DP_SERVER_PORT: String(await freePort()),
     KUMA_MULTIZONE_GLOBAL_KDS_GRPC_PORT: String(await freePort()),
     ...opts.env,
+    KUMA_DP_SERVER_PORT: String(dpPort),
   });
   const proc = spawn(kumaBinary(), ['control-plane', 'run', ...(opts.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -99,6 +102,7 @@ export async function startCp(opts: StartOptions = {}): Promise<ControlPlane> {
     apiUrl: `http://127.0.0.1:${apiPort}`,
     apiPort,
     diagPort,
+    dpPort,
     workDir,
     proc,
     logs: () => out,

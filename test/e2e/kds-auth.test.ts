@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, eventually, kumactlHome, removeDir, runKuma, startGlobal, startZone, type ControlPlane } from './harness';
+import { api, envoyBinary, eventually, kumactlHome, removeDir, runKuma, startGlobal, startZone, type ControlPlane } from './harness';
 
 describe('KDS zone authentication', () => {
   let global: ControlPlane & { kdsPort: number };
@@ -63,5 +63,13 @@ describe('KDS zone authentication', () => {
     await eventually(() => expect(z4.logs()).toMatch(/cp is out of token's scope/));
     expect(await online('zone-3')).toBe(false);
     expect(await online('zone-4')).toBe(false);
+  });
+
+  it('the global refuses data plane proxies with a clear error', async () => {
+    const file = join(home, 'dp.yaml');
+    writeFileSync(file, 'type: Dataplane\nmesh: default\nname: web-1\nnetworking:\n  address: 127.0.0.1\n  inbound:\n  - port: 18080\n    tags: { kuma.io/service: web }\n');
+    const r = await runKuma(['dp', 'run', '--cp-address', `https://127.0.0.1:${global.dpPort}`, '--dataplane-file', file, '--dataplane-token', 'x', '--skip-verify', '--binary-path', envoyBinary()], { home, timeoutMs: 20_000 });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/this is a global control plane: data plane proxies connect to a zone control plane/);
   });
 });

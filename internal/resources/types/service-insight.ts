@@ -1,10 +1,16 @@
-/** ServiceInsight (spec kuma-api-cli.md §1.8): computed on the global and pushed to zones. */
+/**
+ * ServiceInsight (spec kuma-api-cli.md §1.8): one record per mesh,
+ * `all-services-<mesh>`, computed by the CP; readable with
+ * `kuma get serviceinsight all-services-default -o yaml` as the seed shows.
+ */
 import { KDS_NONE, defineType } from '../define';
 
 export const serviceInsight = defineType({
   name: 'ServiceInsight',
   scope: 'Mesh',
   path: 'service-insights',
+  cliSingular: 'serviceinsight',
+  cliPlural: 'serviceinsights',
   readOnly: true,
   // Each CP computes its own from the Dataplanes it stores (the global sees every zone's), so it is not synced.
   kds: KDS_NONE,

@@ -60,12 +60,14 @@ describe('resource registry', () => {
     expect(() => registerAll(registerAll())).toThrow();
   });
 
-  it('gives kumactl names to every type except the read-only insights', () => {
+  it('gives kumactl names to every type except the read-only insights (ServiceInsight is readable: kuma get serviceinsight)', () => {
     for (const d of all) {
       if (d.name.endsWith('Insight')) {
         expect(d.readOnly, d.name).toBe(true);
-        expect(d.cliSingular, d.name).toBeUndefined();
-        expect(d.cliPlural, d.name).toBeUndefined();
+        if (d.name !== 'ServiceInsight') {
+          expect(d.cliSingular, d.name).toBeUndefined();
+          expect(d.cliPlural, d.name).toBeUndefined();
+        }
         expect(d.providedByGlobal || d.providedByZone, d.name).toBe(false);
       } else {
         expect(d.readOnly, d.name).toBe(false);
