@@ -3,6 +3,15 @@ import type { CpConfig } from '../config/cp-config';
 import type { ResourceManager } from '../core/resource-manager';
 import type { Registry } from '../resources/registry';
 import type { ResourceStore } from '../store/resource-store';
+import type { XdsResources } from '../xds/context/types';
+
+/** What `inspect dataplane --type config` reads from the DP server; node ids are "<mesh>.<name>". */
+export interface InspectSource {
+  /** Whether the proxy has an xDS stream open to this CP. */
+  connected(nodeId: string): boolean;
+  /** The xDS last generated for the proxy. */
+  generated(nodeId: string): XdsResources | undefined;
+}
 
 export interface ApiDeps {
   config: CpConfig;
@@ -12,4 +21,6 @@ export interface ApiDeps {
   /** hostname + "-" + 4 chars, as Kuma's instanceId. */
   instanceId: string;
   clusterId: () => string;
+  /** The DP server's generated config; absent when no DP server runs (the `_config` of every proxy is then a 400). */
+  inspect?: InspectSource;
 }

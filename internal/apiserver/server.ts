@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { logger } from '../log/logger';
 import type { ApiDeps } from './deps';
 import { isLocalAdmin, sendError, sendFailure } from './http-util';
+import { registerInspectEndpoints } from './inspect-endpoints';
 import { registerOverviewEndpoints } from './overview-endpoints';
 import { registerResourceEndpoints } from './resource-endpoints';
 import { Router } from './router';
@@ -21,6 +22,7 @@ export function buildRouter(deps: ApiDeps): Router {
   registerServiceInsightEndpoints(router, deps);
   registerOverviewEndpoints(router, deps);
   registerTokenEndpoints(router, deps);
+  registerInspectEndpoints(router, deps);
   registerResourceEndpoints(router, deps);
   return router;
 }

@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { startApiServer } from '../apiserver/server';
 import { startDiagnosticsServer } from '../apiserver/diagnostics-server';
+import { dataplaneInspectSource } from '../apiserver/inspect-endpoints';
 import { isFederatedZone, type CpConfig } from '../config/cp-config';
 import { ResourceManager } from '../core/resource-manager';
 import { clusterId, ensureDefaults } from '../defaults/ensure-defaults';
@@ -74,7 +75,7 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     stops.unshift(() => dp.stop());
     let apiPort = 0;
     if (cfg.apiServer.http.enabled) {
-      const api = await startApiServer({ config: cfg, registry, store, manager, instanceId, clusterId: () => clusterId(store) }, cfg.apiServer.http.port, cfg.apiServer.http.interface);
+      const api = await startApiServer({ config: cfg, registry, store, manager, instanceId, clusterId: () => clusterId(store), inspect: dataplaneInspectSource(dp) }, cfg.apiServer.http.port, cfg.apiServer.http.interface);
       servers.push(api.server);
       apiPort = api.port;
     }

@@ -61,6 +61,7 @@ describe('multi-zone KDS: 1 global + 2 zones', () => {
       expect(Number(zi.status.stat.Mesh.responsesSent)).toBeGreaterThanOrEqual(1);
       expect(Number(zi.status.stat.Mesh.responsesAcknowledged)).toBeGreaterThanOrEqual(1);
       expect(zi.status.total.responsesRejected).toBe('0');
+      expect(Number(zi.status.stat.ZoneIngress?.responsesReceived ?? zi.status.stat.Dataplane?.responsesReceived)).toBeGreaterThanOrEqual(1);
     }, 5_000);
   });
 

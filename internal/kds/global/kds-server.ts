@@ -187,7 +187,10 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
       types: upTypes,
       node: { id: deps.instanceId, cluster: '', metadata: {}, dynamicParameters: {}, userAgentName: 'kuma-global', extensions: [], clientFeatures: [], listeningAddresses: [] },
       send: (req) => call.write(req),
-      apply: (type, batch) => applyBatch(store, registry, fromZoneSide(zone), type, batch),
+      apply: (type, batch) => {
+        for (const sess of sessions) if (sess.zone === zone) sess.tracker?.count(type, 'received');
+        return applyBatch(store, registry, fromZoneSide(zone), type, batch);
+      },
       onFatal: (e) => {
         log.error({ zone, err: e.message }, 'applying zone resources failed; closing the stream so the zone resyncs');
         call.emit('error', { code: grpc.status.INTERNAL, details: e.message });

@@ -10,6 +10,9 @@ import type { Spec } from '../../resources/model';
 import type { ResourceStore } from '../../store/resource-store';
 import type { StatEvent } from '../delta-sender';
 
+/** `received`: a response the zone sent up (zone->global), which the global applied. */
+export type ZoneStatEvent = StatEvent | 'received';
+
 /** How many subscriptions a ZoneInsight keeps (KUMA_METRICS_ZONE_SUBSCRIPTION_LIMIT). */
 const SUBSCRIPTION_LIMIT = 10;
 
@@ -17,10 +20,17 @@ interface Counters {
   responsesSent: number;
   responsesAcknowledged: number;
   responsesRejected: number;
+  responsesReceived: number;
 }
 
-const zero = (): Counters => ({ responsesSent: 0, responsesAcknowledged: 0, responsesRejected: 0 });
-const asJson = (c: Counters) => ({ responsesSent: String(c.responsesSent), responsesAcknowledged: String(c.responsesAcknowledged), responsesRejected: String(c.responsesRejected) });
+const zero = (): Counters => ({ responsesSent: 0, responsesAcknowledged: 0, responsesRejected: 0, responsesReceived: 0 });
+const asJson = (c: Counters) => ({
+  responsesSent: String(c.responsesSent),
+  responsesAcknowledged: String(c.responsesAcknowledged),
+  responsesRejected: String(c.responsesRejected),
+  // Not in Kuma's KDSServiceStats: what the zone sent up, for zone->global types.
+  responsesReceived: String(c.responsesReceived),
+});
 
 export interface ZoneConnectionInfo {
   globalInstanceId: string;
@@ -58,10 +68,10 @@ export class ZoneInsightTracker {
     await this.flush();
   }
 
-  count(type: string, ev: StatEvent): void {
+  count(type: string, ev: ZoneStatEvent): void {
     const c = this.#stat.get(type) ?? zero();
     this.#stat.set(type, c);
-    const field = ev === 'sent' ? 'responsesSent' : ev === 'ack' ? 'responsesAcknowledged' : 'responsesRejected';
+    const field = ev === 'sent' ? 'responsesSent' : ev === 'ack' ? 'responsesAcknowledged' : ev === 'nack' ? 'responsesRejected' : 'responsesReceived';
     c[field]++;
     this.#total[field]++;
     this.#lastUpdate = new Date().toISOString();
