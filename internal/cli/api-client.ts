@@ -108,6 +108,13 @@ export class ApiClient {
     return this.#ok(await this.send('GET', path, { query }));
   }
 
+  /** GET that must succeed; the body as the server sent it (the Envoy admin pass-through of `inspect dataplane`). */
+  async getText(path: string, query?: Query): Promise<string> {
+    const res = await this.send('GET', path, { query });
+    if (res.status < 200 || res.status >= 300) throw apiErrorFromResponse(res.status, res.text);
+    return res.text;
+  }
+
   /** GET that may find nothing: undefined on 404. */
   async getOptional<T = unknown>(path: string, query?: Query): Promise<T | undefined> {
     const res = await this.send('GET', path, { query });

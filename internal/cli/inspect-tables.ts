@@ -150,3 +150,35 @@ export function serviceInsightsTable(items: unknown[]): Table {
     }),
   };
 }
+
+/** A targetRef on one cell: `Mesh`, `MeshService/web`, `Dataplane/web-01:http`, `MeshSubset{version=v1}`. */
+export function targetRefCell(ref: unknown): string {
+  const r = obj(ref);
+  const kind = str(r.kind);
+  if (!kind) return '-';
+  let out = kind;
+  if (str(r.name)) out += `/${str(r.name)}`;
+  if (str(r.sectionName)) out += `:${str(r.sectionName)}`;
+  const selector = { ...obj(r.labels), ...obj(r.tags) };
+  const pairs = Object.keys(selector)
+    .sort()
+    .map((k) => `${k}=${str(selector[k])}`);
+  if (pairs.length) out += `{${pairs.join(',')}}`;
+  return out;
+}
+
+/**
+ * `inspect dataplane NAME --type policies`: one row per place a policy applies. SECTION is `to`,
+ * `from` or `rules` for targetRef policies and `inbound`, `outbound` or `service` for legacy ones;
+ * APPLIES TO lists listeners or destination services.
+ */
+export function dataplanePoliciesTable(items: unknown[]): Table {
+  return {
+    headers: ['TYPE', 'NAME', 'SECTION', 'TARGETREF', 'TARGET', 'APPLIES TO'],
+    rows: items.map((raw) => {
+      const o = obj(raw);
+      const applies = Array.isArray(o.appliesTo) ? o.appliesTo.map(str).filter(Boolean) : [];
+      return [str(o.type), str(o.name), str(o.section), targetRefCell(o.targetRef), targetRefCell(o.target), applies.length ? applies.join(', ') : '-'];
+    }),
+  };
+}

@@ -8,7 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { AggregatedDiscoveryServiceService } from '../../proto/gen/envoy/service/discovery/v3/ads';
 import { IdentityProvider } from '../ca/identity-provider';
-import type { CpConfig } from '../config/cp-config';
+import { isFederatedZone, type CpConfig } from '../config/cp-config';
 import type { ResourceManager } from '../core/resource-manager';
 import type { Registry } from '../resources/registry';
 import type { ResourceStore } from '../store/resource-store';
@@ -72,7 +72,7 @@ export async function startDataplaneServer(deps: {
     addAdsService(grpcServer, {
       cache,
       callbacks: chainCallbacks(
-        dataplaneAuth({ store, registry, streams, authType: cfg.dpServer.authn.dpProxy.type }),
+        dataplaneAuth({ store, registry, streams, authType: cfg.dpServer.authn.dpProxy.type, zoneProxyAuthType: cfg.dpServer.authn.zoneProxy.type, zone: cfg.multizone.zone.name, federated: isFederatedZone(cfg) }),
         dataplaneLifecycle({ store, registry, manager, reconciler, streams, deregistrationDelayMs: cfg.xdsServer.dataplaneDeregistrationDelayMs, log }),
         insights.callbacks(),
       ),

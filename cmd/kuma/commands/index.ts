@@ -9,6 +9,10 @@ import { ControlPlaneRunCommand } from './control-plane/run';
 import { DemoAppHttpCommand } from './demo-app/http';
 import { DemoAppTcpCommand } from './demo-app/tcp';
 import { DataplaneRunCommand } from './dp/run';
+import { LabDownCommand } from './lab/down';
+import { LabStatusCommand } from './lab/status';
+import { LabUpCommand } from './lab/up';
+import { EgressRunCommand, IngressRunCommand } from './dp/zone-proxy-run';
 // == kumactl ==
 import { ApplyCommand } from './apply';
 import { CompletionCommand } from './completion';
@@ -23,6 +27,7 @@ import { GenerateSigningKeyCommand } from './generate/signing-key';
 import { GenerateTlsCertificateCommand } from './generate/tls-certificate';
 import { GenerateZoneTokenCommand } from './generate/zone-token';
 import { GetCommand } from './get';
+import { InspectDataplaneCommand } from './inspect/dataplane';
 import { InspectDataplanesCommand } from './inspect/dataplanes';
 import { InspectMeshesCommand } from './inspect/meshes';
 import { InspectServicesCommand } from './inspect/services';
@@ -34,8 +39,13 @@ export const commands: CommandClass[] = [
   VersionCommand,
   ControlPlaneRunCommand,
   DataplaneRunCommand,
+  IngressRunCommand,
+  EgressRunCommand,
   DemoAppHttpCommand,
   DemoAppTcpCommand,
+  LabUpCommand,
+  LabStatusCommand,
+  LabDownCommand,
   // == kumactl commands ==
   GenerateDataplaneTokenCommand,
   GenerateZoneTokenCommand,
@@ -46,6 +56,7 @@ export const commands: CommandClass[] = [
   DeleteCommand,
   InspectMeshesCommand,
   InspectDataplanesCommand,
+  InspectDataplaneCommand,
   InspectServicesCommand,
   InspectZonesCommand,
   InspectZoneIngressesCommand,

@@ -4,6 +4,10 @@
  * MeshContext, shared by all its proxies, and a proxy is regenerated only
  * when the hash of its inputs (mesh context, its own Dataplane, its identity
  * certificate) changed. Identity certificates are renewed on their schedule.
+ *
+ * The MeshContext of a mesh is kept until a store event touches that mesh, so a
+ * proxy that connects to an unchanged mesh reuses it (and the encoded resources
+ * memoized on it) instead of rebuilding it from every Dataplane of the mesh.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -16,11 +20,17 @@ import { snapshotFromResources } from '../cache/snapshot-resources';
 import { buildMeshContext } from '../context/mesh-context';
 import type { MeshContext, XdsResources } from '../context/types';
 import { generateSidecar } from '../generators/sidecar/profile';
+import { generateIngress } from '../generators/ingress/ingress-proxy';
 
 export const DEFAULT_ADMIN_PORT = 9901;
+/** The dirty marker of zone proxies (ZoneIngress/ZoneEgress are global-scoped). */
+const ZONE_PROXIES = '\u0000zone-proxies';
+
+export type ProxyKind = 'dataplane' | 'ingress' | 'egress';
 
 interface Proxy {
   nodeId: string;
+  kind: ProxyKind;
   mesh: string;
   name: string;
   lastHash?: string;
@@ -45,6 +55,8 @@ export class XdsReconciler {
   readonly #d: ReconcilerDeps;
   readonly #proxies = new Map<string, Proxy>();
   readonly #dirty = new Set<string>();
+  /** The last MeshContext per mesh; dropped by any (non-status) store event of the mesh. */
+  readonly #contexts = new Map<string, MeshContext>();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> = Promise.resolve();
   readonly #unwatch: () => void;
@@ -55,11 +67,11 @@ export class XdsReconciler {
   }
 
   /** A proxy's stream is up: generate its config now, so its first request is answered. */
-  async connect(nodeId: string, mesh: string, name: string): Promise<void> {
-    const p = this.#proxies.get(nodeId) ?? { nodeId, mesh, name };
+  async connect(nodeId: string, mesh: string, name: string, kind: ProxyKind = 'dataplane'): Promise<void> {
+    const p = this.#proxies.get(nodeId) ?? { nodeId, kind, mesh, name };
     this.#proxies.set(nodeId, p);
     p.lastHash = undefined;
-    await this.#serialized(() => this.#reconcileMesh(mesh, [p]));
+    await this.#serialized(() => (kind === 'dataplane' ? this.#reconcileMesh(mesh, [p]) : this.#reconcileZoneProxies([p], new Map())));
   }
 
   disconnect(nodeId: string): void {
@@ -76,6 +88,7 @@ export class XdsReconciler {
 
   stop(): void {
     this.#unwatch();
+    this.#contexts.clear();
     if (this.#timer) clearTimeout(this.#timer);
     for (const p of this.#proxies.values()) if (p.renewTimer) clearTimeout(p.renewTimer);
   }
@@ -84,8 +97,10 @@ export class XdsReconciler {
     for (const e of events) {
       const r = e.resource;
       if (r.type.endsWith('Insight')) continue; // status, never config
-      if (r.type === 'Mesh') this.#dirty.add(r.name);
-      else if (r.mesh) this.#dirty.add(r.mesh);
+      const mesh = r.type === 'Mesh' ? r.name : r.mesh;
+      if (!mesh) continue;
+      this.#dirty.add(mesh);
+      this.#contexts.delete(mesh);
     }
     if (this.#dirty.size && !this.#timer) this.#timer = setTimeout(() => this.#flush(), this.#d.debounceMs);
   }
@@ -95,10 +110,15 @@ export class XdsReconciler {
     const meshes = [...this.#dirty];
     this.#dirty.clear();
     void this.#serialized(async () => {
+      const built = new Map<string, MeshContext | undefined>();
       for (const mesh of meshes) {
-        const proxies = [...this.#proxies.values()].filter((p) => p.mesh === mesh);
-        if (proxies.length) await this.#reconcileMesh(mesh, proxies);
+        if (mesh === ZONE_PROXIES) continue;
+        const proxies = [...this.#proxies.values()].filter((p) => p.kind === 'dataplane' && p.mesh === mesh);
+        if (proxies.length) await this.#reconcileMesh(mesh, proxies, built);
       }
+      // Zone proxies serve every mesh: any mesh change, or a zone proxy resource change, concerns them.
+      const zoneProxies = [...this.#proxies.values()].filter((p) => p.kind !== 'dataplane');
+      if (zoneProxies.length) await this.#reconcileZoneProxies(zoneProxies, built);
     });
   }
 
@@ -108,21 +128,62 @@ export class XdsReconciler {
     return this.#running;
   }
 
+  /**
+   * The mesh's MeshContext: the cached one while no store event touched the mesh (events are
+   * emitted synchronously with the index update, so a cached context is never older than the
+   * store), else a new one built from the store.
+   */
   meshContext(mesh: string): MeshContext | undefined {
     const { store, registry } = this.#d;
     const meshRes = store.get({ type: 'Mesh', mesh: '', name: mesh });
-    if (!meshRes) return undefined;
+    if (!meshRes) {
+      this.#contexts.delete(mesh);
+      return undefined;
+    }
+    // Read on every call: a provided CA may come from a file, which no store event announces.
+    const caCertsPem = this.#d.identities.meshCaPem(mesh);
+    const cached = this.#contexts.get(mesh);
+    if (cached && cached.mesh === meshRes && cached.caCertsPem === caCertsPem) return cached;
     const resources = new Map<string, Resource[]>();
     for (const d of registry.all()) {
       if (d.scope !== 'Mesh' || d.readOnly) continue;
       const items = store.list(d.name, { mesh }).items;
       if (items.length) resources.set(d.name, [...items]);
     }
-    return buildMeshContext({ mesh: meshRes, resources, zone: this.#d.zone, caCertsPem: this.#d.identities.meshCaPem(mesh) });
+    const ctx = buildMeshContext({ mesh: meshRes, resources, zone: this.#d.zone, caCertsPem });
+    this.#contexts.set(mesh, ctx);
+    return ctx;
   }
 
-  async #reconcileMesh(mesh: string, proxies: Proxy[]): Promise<void> {
-    const ctx = this.meshContext(mesh);
+  async #reconcileZoneProxies(proxies: Proxy[], built: Map<string, MeshContext | undefined>): Promise<void> {
+    const meshes = new Map<string, MeshContext>();
+    for (const m of this.#d.store.list('Mesh').items) {
+      if (!built.has(m.name)) built.set(m.name, this.meshContext(m.name));
+      const ctx = built.get(m.name);
+      if (ctx) meshes.set(m.name, ctx);
+    }
+    for (const p of proxies) {
+      if (!this.#proxies.has(p.nodeId)) continue;
+      const type = p.kind === 'ingress' ? 'ZoneIngress' : 'ZoneEgress';
+      const zp = this.#d.store.get({ type, mesh: '', name: p.name });
+      if (!zp || p.kind !== 'ingress') {
+        // Zone egress config is not generated yet: the proxy gets nothing rather than something wrong.
+        this.#d.cache.clearSnapshot(p.nodeId);
+        p.lastHash = undefined;
+        continue;
+      }
+      const hash = createHash('sha256').update(JSON.stringify([zp.spec, [...meshes.values()].map((c) => c.hash)])).digest('hex');
+      if (hash === p.lastHash) continue;
+      const res = generateIngress({ ingress: zp, meshes });
+      this.#d.cache.setSnapshot(p.nodeId, snapshotFromResources(res));
+      this.#d.onGenerated?.(p.nodeId, res);
+      p.lastHash = hash;
+    }
+  }
+
+  async #reconcileMesh(mesh: string, proxies: Proxy[], built?: Map<string, MeshContext | undefined>): Promise<void> {
+    if (built && !built.has(mesh)) built.set(mesh, this.meshContext(mesh));
+    const ctx = built ? built.get(mesh) : this.meshContext(mesh);
     for (const p of proxies) {
       if (!this.#proxies.has(p.nodeId)) continue;
       const dp = this.#d.store.get({ type: 'Dataplane', mesh, name: p.name });

@@ -5,12 +5,16 @@
  */
 import type { ResourceStore } from '../../../store/resource-store';
 import type { Registry } from '../../../resources/registry';
-import { verifyDataplaneToken, TokenError } from '../../../auth/tokens';
-import { authenticateDataplane } from '../../../auth/token-authn';
+import { verifyDataplaneToken, verifyZoneToken, TokenError } from '../../../auth/tokens';
+import { authenticateDataplane, authenticateZoneEntity } from '../../../auth/token-authn';
 import type { StreamCallbacks } from '../callbacks';
 import { identify, proxyResource, type ProxyStreams } from './proxy-streams';
 
-export function dataplaneAuth(deps: { store: ResourceStore; registry: Registry; streams: ProxyStreams; authType: string }): StreamCallbacks {
+/**
+ * Sidecars present a dataplane token; zone proxies (ingress, egress) a zone
+ * token whose scope covers them, for this zone.
+ */
+export function dataplaneAuth(deps: { store: ResourceStore; registry: Registry; streams: ProxyStreams; authType: string; zoneProxyAuthType: string; zone: string; federated: boolean }): StreamCallbacks {
   const verified = new Set<number>();
   return {
     onStreamOpen: (ctx) => {
@@ -22,7 +26,14 @@ export function dataplaneAuth(deps: { store: ResourceStore; registry: Registry; 
       const s = deps.streams.get(streamId);
       if (!s) return;
       identify(s, node, deps.registry);
-      if (deps.authType !== 'none') {
+      if (s.kind !== 'dataplane') {
+        if (deps.zoneProxyAuthType !== 'none') {
+          if (!s.token) {
+            throw new TokenError(`authentication failed: the zone ${s.kind} ${s.name} sent no zone token; generate one on the global with "kuma generate zone-token --zone ${deps.zone} --scope ${s.kind} --valid-for 720h" and pass it with --dataplane-token-file`);
+          }
+          authenticateZoneEntity(await verifyZoneToken(deps.store, s.token, { federatedZone: deps.federated }), s.kind!, deps.zone);
+        }
+      } else if (deps.authType !== 'none') {
         if (!s.token) {
           throw new TokenError(`authentication failed: the proxy ${node.id} sent no dataplane token; generate one with "kuma generate dataplane-token --mesh ${s.mesh} --name ${s.name} --valid-for 24h" and pass it with --dataplane-token-file`);
         }

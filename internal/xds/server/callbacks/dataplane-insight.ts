@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { ResourceStore } from '../../../store/resource-store';
 import { shortTypeName } from '../../cache/resource-types';
 import type { StreamCallbacks } from '../callbacks';
-import type { ProxyStreams } from './proxy-streams';
+import { PROXY_RESOURCE_TYPE, type ProxyKind, type ProxyStreams } from './proxy-streams';
 
 const SUBSCRIPTION_LIMIT = 5;
 const FLUSH_MS = 500;
@@ -24,8 +24,11 @@ interface Stats {
   lastRejectedError?: string;
 }
 
+const INSIGHT_TYPE: Record<ProxyKind, string> = { dataplane: 'DataplaneInsight', ingress: 'ZoneIngressInsight', egress: 'ZoneEgressInsight' };
+
 interface Sub {
   id: string;
+  kind: ProxyKind;
   mesh: string;
   name: string;
   connectTime: string;
@@ -85,10 +88,10 @@ export class DataplaneInsightTracker {
         let sub = this.#subs.get(streamId);
         if (!sub) {
           const s = this.#streams.get(streamId);
-          if (!s?.mesh || !s.name) return;
+          if (!s?.name || (s.kind === 'dataplane' && !s.mesh)) return;
           const md = (node.metadata ?? {}) as Record<string, unknown>;
           const now = new Date().toISOString();
-          sub = { id: randomUUID(), mesh: s.mesh, name: s.name, connectTime: now, lastUpdateTime: now, total: zero(), byType: new Map(), version: (md.version as Record<string, unknown>) ?? {}, dirty: true };
+          sub = { id: randomUUID(), kind: s.kind ?? 'dataplane', mesh: s.mesh ?? '', name: s.name, connectTime: now, lastUpdateTime: now, total: zero(), byType: new Map(), version: (md.version as Record<string, unknown>) ?? {}, dirty: true };
           this.#subs.set(streamId, sub);
         }
         if (info.kind === 'request') return;
@@ -145,9 +148,9 @@ export class DataplaneInsightTracker {
     for (const sub of [...this.#subs.values()]) {
       if (!sub.dirty) continue;
       sub.dirty = false;
-      // The Dataplane may be gone (deregistered): its insight goes with it.
-      if (!this.#store.get({ type: 'Dataplane', mesh: sub.mesh, name: sub.name })) continue;
-      const key = { type: 'DataplaneInsight', mesh: sub.mesh, name: sub.name };
+      // The proxy's resource may be gone (deregistered): its insight goes with it.
+      if (!this.#store.get({ type: PROXY_RESOURCE_TYPE[sub.kind], mesh: sub.mesh, name: sub.name })) continue;
+      const key = { type: INSIGHT_TYPE[sub.kind], mesh: sub.mesh, name: sub.name };
       const cur = this.#store.get(key);
       const now = new Date().toISOString();
       const others = ((cur?.spec.subscriptions ?? []) as Record<string, unknown>[])
@@ -163,7 +166,7 @@ export class DataplaneInsightTracker {
         spec.mTLS = { certificateExpirationTime: m.expiresAt, lastCertificateRegeneration: m.lastRegeneration, certificateRegenerations: m.regenerations, issuedBackend: m.backend, supportedBackends: [m.backend] };
       }
       if (cur) await this.#store.update({ ...key, labels: cur.labels, spec }, cur.version);
-      else await this.#store.create({ ...key, labels: { 'kuma.io/mesh': sub.mesh }, spec });
+      else await this.#store.create({ ...key, labels: sub.mesh ? { 'kuma.io/mesh': sub.mesh } : {}, spec });
     }
   }
 

@@ -10,7 +10,7 @@ import type { Registry } from '../../../resources/registry';
 import type { ResourceStore } from '../../../store/resource-store';
 import type { XdsReconciler } from '../../sync/reconciler';
 import type { StreamCallbacks } from '../callbacks';
-import { proxyResource, type ProxyStreams } from './proxy-streams';
+import { PROXY_RESOURCE_TYPE, proxyResource, type ProxyStreams } from './proxy-streams';
 
 export function dataplaneLifecycle(deps: {
   store: ResourceStore;
@@ -38,8 +38,8 @@ export function dataplaneLifecycle(deps: {
         proxyResource(s, deps.store); // throws a clear "does not exist" for an unknown proxy
       }
       s.connected = true;
-      deps.log.info({ proxy: s.nodeId, registered: !!s.registered }, 'proxy connected');
-      await deps.reconciler.connect(s.nodeId, s.mesh!, s.name!);
+      deps.log.info({ proxy: s.nodeId, kind: s.kind, registered: !!s.registered }, 'proxy connected');
+      await deps.reconciler.connect(s.nodeId, s.mesh!, s.name!, s.kind ?? 'dataplane');
     },
     onStreamClose: (streamId) => {
       const s = deps.streams.close(streamId);
@@ -54,9 +54,9 @@ export function dataplaneLifecycle(deps: {
         setTimeout(() => {
           pendingDeletes.delete(nodeId);
           if (deps.streams.openFor(nodeId) > 0) return;
-          const d = deps.registry.mustByName('Dataplane');
-          deps.manager.delete(d, { type: 'Dataplane', mesh: s.mesh!, name: s.name! }).then(
-            () => deps.log.info({ proxy: nodeId }, 'deregistered the Dataplane of a proxy that went away'),
+          const type = PROXY_RESOURCE_TYPE[s.kind ?? 'dataplane'];
+          deps.manager.delete(deps.registry.mustByName(type), { type, mesh: s.mesh!, name: s.name! }).then(
+            () => deps.log.info({ proxy: nodeId, type }, 'deregistered the resource of a proxy that went away'),
             (e) => deps.log.warn({ proxy: nodeId, err: (e as Error).message }, 'could not deregister the Dataplane'),
           );
         }, deps.deregistrationDelayMs),

@@ -10,8 +10,14 @@ import type { Registry } from '../../../resources/registry';
 import type { ResourceStore } from '../../../store/resource-store';
 import { BadRequestError, NotFoundError } from '../../../errors';
 
+export type ProxyKind = 'dataplane' | 'ingress' | 'egress';
+
+/** The resource type each proxy kind registers as. */
+export const PROXY_RESOURCE_TYPE: Record<ProxyKind, string> = { dataplane: 'Dataplane', ingress: 'ZoneIngress', egress: 'ZoneEgress' };
+
 export interface ProxyStream {
   token: string;
+  kind?: ProxyKind;
   nodeId?: string;
   mesh?: string;
   name?: string;
@@ -46,15 +52,22 @@ export class ProxyStreams {
   }
 }
 
-/** Identifies the proxy of a stream from its node: id `<mesh>.<name>` and the resource in its metadata. */
+/**
+ * Identifies the proxy of a stream from its node: id `<mesh>.<name>` (zone
+ * proxies: `.<name>`), its kind and the resource in its metadata.
+ */
 export function identify(s: ProxyStream, node: Node, registry: Registry): void {
   if (s.nodeId) return;
   const dot = node.id.indexOf('.');
   if (dot < 0) throw new BadRequestError(`node id "${node.id}" is not "<mesh>.<name>"`);
+  const md = node.metadata ?? {};
+  const kind = String(md['dataplane.proxyType'] || 'dataplane') as ProxyKind;
+  if (!(kind in PROXY_RESOURCE_TYPE)) throw new BadRequestError(`invalid proxy type "${kind}"`);
+  s.kind = kind;
   s.nodeId = node.id;
   s.mesh = node.id.slice(0, dot);
   s.name = node.id.slice(dot + 1);
-  const raw = (node.metadata ?? {})['dataplane.resource'];
+  const raw = md['dataplane.resource'];
   if (typeof raw === 'string' && raw) {
     let doc: unknown;
     try {
@@ -63,18 +76,20 @@ export function identify(s: ProxyStream, node: Node, registry: Registry): void {
       throw new BadRequestError(`the Dataplane in the bootstrap metadata is not JSON: ${(e as Error).message}`);
     }
     s.carried = fromRest(registry, doc);
+    if (s.carried.type !== PROXY_RESOURCE_TYPE[kind]) throw new BadRequestError(`invalid proxy resource type "${s.carried.type}", expected ${PROXY_RESOURCE_TYPE[kind]}`);
     if (s.carried.name !== s.name || s.carried.mesh !== s.mesh) {
       throw new BadRequestError(`node id "${node.id}" does not match the Dataplane ${s.carried.mesh}/${s.carried.name} it carries`);
     }
   }
 }
 
-/** The proxy's Dataplane: the one it carries, else the stored one. */
+/** The proxy's resource (Dataplane, ZoneIngress or ZoneEgress): the one it carries, else the stored one. */
 export function proxyResource(s: ProxyStream, store: ResourceStore): Pick<Resource, 'type' | 'mesh' | 'name' | 'labels' | 'spec'> {
   if (s.carried) return { type: s.carried.type, mesh: s.carried.mesh, name: s.carried.name, labels: s.carried.labels, spec: s.carried.spec };
-  const stored = store.get({ type: 'Dataplane', mesh: s.mesh!, name: s.name! });
+  const type = PROXY_RESOURCE_TYPE[s.kind ?? 'dataplane'];
+  const stored = store.get({ type, mesh: s.mesh!, name: s.name! });
   if (!stored) {
-    throw new NotFoundError(`Dataplane "${s.name}" of mesh "${s.mesh}" does not exist; apply it first or start the proxy with kuma dp run --dataplane-file`);
+    throw new NotFoundError(`${type} "${s.name}"${s.mesh ? ` of mesh "${s.mesh}"` : ''} does not exist; apply it first or start the proxy with --dataplane-file`);
   }
   return stored;
 }

@@ -1,0 +1,101 @@
+/**
+ * Envoy config of a zone ingress (kuma-kds-xds.md §2.3): one listener on the
+ * ingress address that never terminates TLS. The tls_inspector reads the SNI
+ * a remote sidecar sent (`<service>{mesh=<mesh>}`) and a filter chain per
+ * SNI hands the still-encrypted connection to the cluster `<mesh>:<service>`,
+ * whose endpoints are the local instances. mTLS stays end to end.
+ * Pure: the ZoneIngress and the MeshContexts of its meshes in, resources out.
+ */
+import { Cluster, Cluster_DiscoveryType } from '../../../../proto/gen/envoy/config/cluster/v3/cluster';
+import { TrafficDirection } from '../../../../proto/gen/envoy/config/core/v3/base';
+import { ClusterLoadAssignment } from '../../../../proto/gen/envoy/config/endpoint/v3/endpoint';
+import type { LocalityLbEndpoints } from '../../../../proto/gen/envoy/config/endpoint/v3/endpoint_components';
+import { Listener } from '../../../../proto/gen/envoy/config/listener/v3/listener';
+import { TlsInspector } from '../../../../proto/gen/envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector';
+import { TcpProxy } from '../../../../proto/gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy';
+import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
+import { pack } from '../../../proto/any';
+import { TAG, type Resource } from '../../../resources/model';
+import type { MeshContext, XdsResources } from '../../context/types';
+import { adsConfigSource, networkFilter, socketAddress } from '../envoy/common';
+import { inboundListenerName, sniFromTags, statName } from '../envoy/names';
+import { duration } from '../envoy/values';
+
+const CONNECT_TIMEOUT_MS = 5_000;
+
+interface AvailableService {
+  mesh: string;
+  tags: Record<string, string>;
+  instances?: number;
+}
+
+export interface IngressInput {
+  ingress: Resource;
+  /** MeshContext of every mesh this CP knows, by mesh name. */
+  meshes: ReadonlyMap<string, MeshContext>;
+}
+
+export function ingressClusterName(mesh: string, service: string): string {
+  return `${mesh}:${service}`;
+}
+
+/** The services the ingress exposes: one per (mesh, kuma.io/service) of its availableServices, sorted. */
+function exposed(ingress: Resource): { mesh: string; service: string }[] {
+  const list = (ingress.spec.availableServices ?? []) as AvailableService[];
+  const seen = new Map<string, { mesh: string; service: string }>();
+  for (const s of list) {
+    const service = s.tags?.[TAG.service];
+    if (!service || !s.mesh) continue;
+    seen.set(`${s.mesh}\u0000${service}`, { mesh: s.mesh, service });
+  }
+  return [...seen.values()].sort((a, b) => (a.mesh === b.mesh ? a.service.localeCompare(b.service) : a.mesh.localeCompare(b.mesh)));
+}
+
+function localLoadAssignment(name: string, ctx: MeshContext | undefined, service: string): ClusterLoadAssignment {
+  const lb: DeepPartial<LocalityLbEndpoints>['lbEndpoints'] = [];
+  for (const ep of ctx?.endpoints.get(service) ?? []) {
+    // Only this zone's instances: an ingress never forwards to another zone.
+    if (ep.zone !== undefined && ep.zone !== ctx!.zone) continue;
+    lb.push({ hostIdentifier: { $case: 'endpoint', value: { address: socketAddress(ep.address, ep.port) } }, loadBalancingWeight: 1 });
+  }
+  return ClusterLoadAssignment.fromPartial({ clusterName: name, endpoints: lb.length ? [{ locality: { zone: ctx?.zone ?? '' }, lbEndpoints: lb }] : [] });
+}
+
+export function generateIngress(input: IngressInput): XdsResources {
+  const { ingress } = input;
+  const net = (ingress.spec.networking ?? {}) as { address?: string; port?: number };
+  const address = net.address ?? '0.0.0.0';
+  const port = net.port ?? 10001;
+  const services = exposed(ingress);
+  const out: XdsResources = { listeners: [], clusters: [], endpoints: [], routes: [], secrets: [] };
+  for (const { mesh, service } of services) {
+    const name = ingressClusterName(mesh, service);
+    out.clusters.push(
+      Cluster.fromPartial({
+        name,
+        altStatName: statName(name),
+        clusterDiscoveryType: { $case: 'type', value: Cluster_DiscoveryType.EDS },
+        edsClusterConfig: { edsConfig: adsConfigSource() },
+        connectTimeout: duration(CONNECT_TIMEOUT_MS),
+      }),
+    );
+    out.endpoints.push(localLoadAssignment(name, input.meshes.get(mesh), service));
+  }
+  // Envoy refuses a listener without filter chains: with nothing to expose, there is no listener yet.
+  if (services.length) {
+    const listenerName = inboundListenerName(address, port);
+    out.listeners.push(
+      Listener.fromPartial({
+        name: listenerName,
+        address: socketAddress(address, port),
+        trafficDirection: TrafficDirection.INBOUND,
+        listenerFilters: [{ name: 'envoy.filters.listener.tls_inspector', configType: { $case: 'typedConfig', value: pack(TlsInspector, {}) } }],
+        filterChains: services.map(({ mesh, service }) => ({
+          filterChainMatch: { serverNames: [sniFromTags({ [TAG.service]: service }, mesh)], transportProtocol: 'tls' },
+          filters: [networkFilter('envoy.filters.network.tcp_proxy', TcpProxy, { statPrefix: statName(ingressClusterName(mesh, service)), clusterSpecifier: { $case: 'cluster', value: ingressClusterName(mesh, service) } })],
+        })),
+      }),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,184 @@
+/** The dataplane inspection routes through a real HTTP server (admin decided by a test header), with a fake Envoy admin. */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiDeps, InspectSource } from '../../../internal/apiserver/deps';
+import { envoyAdminBaseUrl, maskSecret, NOT_CONNECTED, registerInspectEndpoints, xdsJson } from '../../../internal/apiserver/inspect-endpoints';
+import { Router } from '../../../internal/apiserver/router';
+import { defaultConfig, type CpConfig } from '../../../internal/config/cp-config';
+import { registerAll } from '../../../internal/resources/types';
+import { MemoryStore } from '../../../internal/store/memory-store';
+import type { XdsResources } from '../../../internal/xds/context/types';
+import { generateSidecar } from '../../../internal/xds/generators/sidecar/profile';
+import { FAKE_IDENTITY, fixture } from '../../xds/generators/context-fixture';
+
+describe('envoyAdminBaseUrl', () => {
+  it('uses loopback for a proxy on this machine, else its address', () => {
+    const local = ['10.1.2.3', 'fe80::1'];
+    expect(envoyAdminBaseUrl('127.0.0.1', 9901, local)).toBe('http://127.0.0.1:9901');
+    expect(envoyAdminBaseUrl('127.0.0.5', 9901, local)).toBe('http://127.0.0.1:9901');
+    expect(envoyAdminBaseUrl('::1', 1234, local)).toBe('http://127.0.0.1:1234');
+    expect(envoyAdminBaseUrl('localhost', 1234, local)).toBe('http://127.0.0.1:1234');
+    expect(envoyAdminBaseUrl('10.1.2.3', 1234, local)).toBe('http://127.0.0.1:1234');
+    expect(envoyAdminBaseUrl('fe80::1', 1234, local)).toBe('http://127.0.0.1:1234');
+    expect(envoyAdminBaseUrl('10.9.9.9', 1234, local)).toBe('http://10.9.9.9:1234');
+    expect(envoyAdminBaseUrl('2001:db8::5', 1234, local)).toBe('http://[2001:db8::5]:1234');
+  });
+});
+
+describe('xdsJson', () => {
+  it('renders proto3 JSON and masks private keys', () => {
+    const { proxy, ctx } = fixture({
+      name: 'mtls',
+      mtls: true,
+      resources: `
+type: Mesh
+name: default
+mtls: { enabledBackend: ca-1, backends: [{ name: ca-1, type: builtin }] }
+---
+type: Dataplane
+mesh: default
+name: web-01
+networking:
+  address: 127.0.0.1
+  inbound:
+  - port: 8080
+    servicePort: 18080
+    tags: { kuma.io/service: web, kuma.io/protocol: http }
+`,
+    });
+    const json = xdsJson(generateSidecar(proxy, ctx));
+    expect(json.listeners!.map((l) => (l as { name: string }).name)).toContain('inbound:127.0.0.1:8080');
+    expect(json.clusters!.map((c) => (c as { name: string }).name)).toContain('localhost:18080');
+    const identity = json.secrets!.find((s) => (s as { name: string }).name.startsWith('identity_cert')) as { tlsCertificate: Record<string, unknown> };
+    expect(identity.tlsCertificate.privateKey).toEqual({ inlineBytes: '*****' });
+    expect(identity.tlsCertificate.certificateChain).toHaveProperty('inlineBytes');
+    expect(JSON.stringify(json)).not.toContain(Buffer.from(FAKE_IDENTITY.keyPem).toString('base64'));
+    expect(JSON.stringify(json)).toContain(Buffer.from(FAKE_IDENTITY.certPem).toString('base64'));
+  });
+
+  it('masks generic secrets and string data sources too', () => {
+    expect(maskSecret({ name: 's', genericSecret: { secret: { inlineString: 'x' } } })).toEqual({ name: 's', genericSecret: { secret: { inlineString: '*****' } } });
+  });
+});
+
+describe('inspect endpoints', () => {
+  let server: Server;
+  let admin: Server;
+  let base: string;
+  let adminPort: number;
+  const store = new MemoryStore();
+  const registry = registerAll();
+  const generated = new Map<string, XdsResources>();
+  const connected = new Set<string>();
+  const inspect: InspectSource = { connected: (id) => connected.has(id), generated: (id) => generated.get(id) };
+  let mode = 'zone';
+
+  beforeAll(async () => {
+    admin = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': req.url!.includes('format=json') ? 'application/json' : 'text/plain' });
+      res.end(`envoy ${req.url}`);
+    });
+    await new Promise<void>((r) => admin.listen(0, '127.0.0.1', r));
+    adminPort = (admin.address() as AddressInfo).port;
+    await store.create({ type: 'Mesh', mesh: '', name: 'default', labels: {}, spec: {} });
+    await store.create({
+      type: 'MeshTimeout',
+      mesh: 'default',
+      name: 'mesh-timeout-all-default',
+      labels: {},
+      spec: { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { idleTimeout: '1h' } }] },
+    });
+    const dp = (name: string, port: number) => ({
+      type: 'Dataplane',
+      mesh: 'default',
+      name,
+      labels: {},
+      spec: { networking: { address: '127.0.0.1', admin: { port }, inbound: [{ port: 8080, tags: { 'kuma.io/service': 'web' } }] } },
+    });
+    await store.create(dp('web-01', adminPort));
+    await store.create(dp('gone-01', 1));
+    const router = new Router();
+    const config = () => ({ ...(defaultConfig() as unknown as CpConfig), mode });
+    registerInspectEndpoints(router, {
+      get config() {
+        return config();
+      },
+      store,
+      registry,
+      inspect,
+    } as unknown as ApiDeps);
+    server = createServer((req, res) => {
+      const url = new URL(req.url!, 'http://x');
+      const m = router.match(req.method!, url.pathname);
+      if (!m || 'allowed' in m) return res.writeHead(404).end();
+      void m.handler({ req, res, params: m.params, query: url.searchParams, url, admin: req.headers['x-admin'] !== 'no' });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+    await new Promise<void>((r) => admin.close(() => r()));
+  });
+
+  const get = async (path: string, headers: Record<string, string> = {}) => {
+    const r = await fetch(base + path, { headers });
+    const text = await r.text();
+    return { status: r.status, type: r.headers.get('content-type'), text, json: text.startsWith('{') ? JSON.parse(text) : undefined };
+  };
+
+  it('_config: 404, 400 when not connected, the xDS when connected, 405 on global', async () => {
+    expect((await get('/meshes/default/dataplanes/nope/_config')).status).toBe(404);
+    const r = await get('/meshes/default/dataplanes/web-01/_config');
+    expect([r.status, r.json.detail]).toEqual([400, NOT_CONNECTED]);
+    connected.add('default.web-01');
+    generated.set('default.web-01', { listeners: [], clusters: [], endpoints: [], routes: [], secrets: [] });
+    const ok = await get('/meshes/default/dataplanes/web-01/_config');
+    expect([ok.status, ok.json]).toEqual([200, { xds: { listeners: [], clusters: [], endpoints: [], routes: [], secrets: [] } }]);
+    expect((await get('/meshes/default/dataplanes/web-01/_config', { 'x-admin': 'no' })).status).toBe(200); // open to everyone, as Kuma's default access
+    mode = 'global';
+    try {
+      const g = await get('/meshes/default/dataplanes/web-01/_config');
+      expect([g.status, g.json.title, g.json.detail]).toEqual([405, 'Method not allowed', 'Not allowed on global CP']);
+    } finally {
+      mode = 'zone';
+    }
+  });
+
+  it('xds, stats, clusters: pass the Envoy admin answer through with its options', async () => {
+    const xds = await get('/meshes/default/dataplanes/web-01/xds?include_eds=true');
+    expect([xds.status, xds.text]).toEqual([200, 'envoy /config_dump?include_eds']);
+    expect((await get('/meshes/default/dataplanes/web-01/xds')).text).toBe('envoy /config_dump');
+    const stats = await get('/meshes/default/dataplanes/web-01/stats?format=json&usedonly');
+    expect([stats.text, stats.type]).toEqual(['envoy /stats?format=json&usedonly', 'application/json']);
+    const clusters = await get('/meshes/default/dataplanes/web-01/clusters');
+    expect([clusters.text, clusters.type]).toEqual(['envoy /clusters', 'text/plain']);
+    expect((await get('/meshes/default/dataplanes/nope/stats')).status).toBe(404);
+    expect((await get('/meshes/default/dataplanes/web-01/stats', { 'x-admin': 'no' })).status).toBe(200);
+  });
+
+  it('xds: 400 naming the address when the admin is unreachable, and on global', async () => {
+    const r = await get('/meshes/default/dataplanes/gone-01/xds');
+    expect(r.status).toBe(400);
+    expect(r.json.detail).toContain('http://127.0.0.1:1');
+    mode = 'global';
+    try {
+      const g = await get('/meshes/default/dataplanes/web-01/stats');
+      expect(g.status).toBe(400);
+      expect(g.json.detail).toContain('only reachable through their zone control plane');
+    } finally {
+      mode = 'zone';
+    }
+  });
+
+  it('policies: the matched policies, 404 for an unknown dataplane', async () => {
+    const r = await get('/meshes/default/dataplanes/web-01/policies');
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({
+      total: 1,
+      items: [{ type: 'MeshTimeout', name: 'mesh-timeout-all-default', section: 'from', targetRef: { kind: 'Mesh' }, target: { kind: 'Mesh' }, appliesTo: ['inbound:127.0.0.1:8080'] }],
+    });
+    expect((await get('/meshes/default/dataplanes/nope/policies')).status).toBe(404);
+  });
+});
