@@ -75,10 +75,21 @@ function config(deps: ApiDeps, c: RequestContext): void {
     if (!deps.inspect?.connected(nodeId)) throw new HttpError(400, T_CONFIG, NOT_CONNECTED);
     const res = deps.inspect.generated(nodeId);
     if (!res) throw new HttpError(400, T_CONFIG, 'no configuration has been generated for the proxy yet; see the control plane log (is the mesh CA ready?)');
-    sendJson(c.res, 200, { xds: xdsJson(res) });
+    sendJson(c.res, 200, { xds: xdsJson(res), ...notesOf(deps, dp) });
   } catch (e) {
     sendFailure(c.res, e, T_CONFIG);
   }
+}
+
+/**
+ * Why some endpoints a proxy might expect are missing (e.g. cross-zone
+ * endpoints dropped for lack of mTLS), for the services it calls.
+ */
+function notesOf(deps: ApiDeps, dp: Resource): { notes?: string[] } {
+  const ctx = meshContextOf(deps, dp.mesh);
+  const outbound = ((dp.spec.networking as { outbound?: { tags?: Record<string, string> }[] } | undefined)?.outbound ?? []).map((o) => o.tags?.['kuma.io/service']);
+  const notes = [...new Set(outbound)].flatMap((svc) => (svc && ctx?.crossZoneNotes.get(svc) ? [ctx.crossZoneNotes.get(svc)!] : []));
+  return notes.length ? { notes } : {};
 }
 
 /** XdsResources as proto3 JSON, with the private keys of secrets masked. */
@@ -187,7 +198,7 @@ function meshContextOf(deps: ApiDeps, mesh: string): MeshContext | undefined {
     const items = deps.store.list(d.name, { mesh }).items;
     if (items.length) resources.set(d.name, [...items]);
   }
-  return buildMeshContext({ mesh: meshRes, resources, zone: deps.config.multizone.zone.name });
+  return buildMeshContext({ mesh: meshRes, resources, zone: deps.config.multizone.zone.name, zoneIngresses: [...deps.store.list('ZoneIngress').items] });
 }
 
 function policies(deps: ApiDeps, c: RequestContext): void {

@@ -80,9 +80,11 @@ export function defaultConfig() {
           authToken: '',
           authTokenFile: '',
           /** Reconnect backoff: starts here, doubles up to the max, forever. */
-          reconnectBaseBackoffMs: 500,
-          reconnectMaxBackoffMs: 10_000,
+          reconnectBaseBackoffMs: 250,
+          reconnectMaxBackoffMs: 2_000,
         },
+        /** How soon ZoneIngress.availableServices follows a change of local Dataplanes. */
+        ingressUpdateIntervalMs: 200,
       },
     },
     defaults: { skipMeshCreation: false },

@@ -23,6 +23,7 @@ import { ensureZoneSigningKey } from '../auth/signing-key';
 import { verifyZoneCpToken } from '../auth/token-authn';
 import { startCaManager } from '../ca/ca-manager';
 import { startDataplaneServer, type DpServerHandle } from '../dpserver/start';
+import { startAvailableServicesTracker } from '../zone/available-services-tracker';
 import { LevelDbStore } from '../store/leveldb-store';
 import { MemoryStore } from '../store/memory-store';
 import type { ResourceStore } from '../store/resource-store';
@@ -71,6 +72,9 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     const instanceId = `${hostname()}-${randomUUID().slice(0, 4)}`;
     const kdsPort = await startMultizone(cfg, store, instanceId, stops);
     const tls = await loadOrCreateCpCert(cfg.general.workDir, { certFile: cfg.general.tlsCertFile || undefined, keyFile: cfg.general.tlsKeyFile || undefined });
+    if (cfg.mode === 'zone') {
+      stops.unshift(startAvailableServicesTracker({ store, zone: cfg.multizone.zone.name, intervalMs: cfg.multizone.zone.ingressUpdateIntervalMs, log: logger('xds') }));
+    }
     const dp = await startDataplaneServer({ cfg, store, registry, manager, instanceId, tls, log: logger('xds') });
     stops.unshift(() => dp.stop());
     let apiPort = 0;

@@ -3,7 +3,7 @@
  * loopback ports, in temp folders. Nothing here fakes a part of the product.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -252,4 +252,42 @@ export async function waitEnvoyReady(adminPort: number, timeoutMs = 20_000): Pro
     const text = await r.text();
     if (r.status !== 200 || !text.includes('LIVE')) throw new Error(`Envoy admin :${adminPort} not ready: ${r.status} ${text}`);
   }, timeoutMs, 100);
+}
+
+export interface Proxy {
+  name: string;
+  admin: number;
+  dp: Proc;
+}
+
+/**
+ * Runs `kuma dp run` (or ingress run) for a resource YAML against a zone CP,
+ * with Envoy from the project's install, and waits for Envoy to be ready.
+ */
+export async function startProxy(opts: {
+  cp: ControlPlane;
+  home: string;
+  name: string;
+  yaml: string;
+  kind?: 'dp' | 'ingress' | 'egress';
+  tokenFile?: string;
+  waitReady?: boolean;
+}): Promise<Proxy> {
+  const file = join(opts.home, `${opts.name}.yaml`);
+  writeFileSync(file, opts.yaml);
+  const admin = await freePort();
+  const args = [
+    opts.kind ?? 'dp', 'run',
+    '--cp-address', `https://127.0.0.1:${opts.cp.dpPort}`,
+    '--dataplane-file', file,
+    '--ca-cert-file', join(opts.cp.workDir, 'kuma-cp.crt'),
+    '--binary-path', envoyBinary(),
+    '--admin-port', String(admin),
+    '--concurrency', '1',
+    '--drain-time', '1s',
+    ...(opts.tokenFile ? ['--dataplane-token-file', opts.tokenFile] : []),
+  ];
+  const dp = spawnKuma(args, { home: opts.home });
+  if (opts.waitReady !== false) await waitEnvoyReady(admin);
+  return { name: opts.name, admin, dp };
 }

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { LABEL, TAG, type Resource } from '../../resources/model';
+import { localEndpointWeight, remoteEndpoints, zoneIngressHashInput } from './cross-zone';
 import { dataplaneView } from './dataplane-view';
 import { commonProtocol } from './protocol';
 import type { Endpoint, MeshContext } from './types';
@@ -18,6 +19,12 @@ export interface MeshContextInput {
   zone: string;
   /** PEM bundle of the mesh CA(s) when mTLS is enabled. */
   caCertsPem?: string;
+  /**
+   * Every ZoneIngress the zone CP stores (store.list('ZoneIngress')): its own (spec.zone empty or
+   * this zone) and other zones' synced from the global (spec.zone = their zone). Remote ones with a
+   * public address become endpoints of the services they advertise (cross-zone.ts).
+   */
+  zoneIngresses?: Resource[];
 }
 
 /**
@@ -39,7 +46,24 @@ export function buildMeshContext(input: MeshContextInput): MeshContext {
     resources.set(type, [...input.resources.get(type)!].sort(byName));
   }
   const dataplanes = resources.get('Dataplane') ?? [];
-  const { endpoints, protocols } = endpointsOf(dataplanes, input.zone);
+  const { endpoints, protocolVotes } = endpointsOf(dataplanes, input.zone);
+  const zoneIngresses = [...(input.zoneIngresses ?? [])].sort(byName);
+  const remote = remoteEndpoints(zoneIngresses, input.mesh, input.zone);
+  for (const [service, count] of remote.coordinates) {
+    const weight = localEndpointWeight(count);
+    const local = endpoints.get(service);
+    if (local) for (const ep of local) ep.weight = weight;
+  }
+  for (const [service, list] of remote.endpoints) {
+    const all = endpoints.get(service);
+    if (all) all.push(...list);
+    else endpoints.set(service, [...list]);
+    let votes = protocolVotes.get(service);
+    if (!votes) protocolVotes.set(service, (votes = []));
+    for (const ep of list) votes.push(ep.tags[TAG.protocol] ?? '');
+  }
+  const protocols = new Map<string, string>();
+  for (const [service, votes] of protocolVotes) protocols.set(service, commonProtocol(votes));
   return {
     meshName: input.mesh.name,
     mesh: input.mesh,
@@ -48,6 +72,8 @@ export function buildMeshContext(input: MeshContextInput): MeshContext {
     protocols,
     ...(input.caCertsPem ? { caCertsPem: input.caCertsPem } : {}),
     zone: input.zone,
+    zoneIngresses,
+    crossZoneNotes: remote.notes,
     hash: meshContextHash(input),
   };
 }
@@ -69,6 +95,7 @@ export function meshContextHashInputs(input: MeshContextInput): unknown {
     zone: input.zone,
     caCertsPem: input.caCertsPem ?? '',
     resources,
+    zoneIngresses: [...(input.zoneIngresses ?? [])].sort(byName).map((zi) => zoneIngressHashInput(zi, input.mesh.name)),
   };
 }
 
@@ -88,6 +115,20 @@ function resourceDigest(r: Resource): string {
   return d;
 }
 
+/**
+ * Digest of the part of a ZoneIngress that matters to mesh `mesh` (zoneIngressHashInput: zone,
+ * addresses, whether it advertises anything, the entries of this mesh), cached per resource object
+ * and mesh: an instance-count change in one mesh does not regenerate the proxies of the others.
+ */
+const ingressDigests = new WeakMap<Resource, Map<string, string>>();
+function zoneIngressDigest(zi: Resource, mesh: string): string {
+  let byMesh = ingressDigests.get(zi);
+  if (!byMesh) ingressDigests.set(zi, (byMesh = new Map()));
+  let d = byMesh.get(mesh);
+  if (d === undefined) byMesh.set(mesh, (d = sha256(canonicalJson(zoneIngressHashInput(zi, mesh)))));
+  return d;
+}
+
 /** sha256 over meshContextHashInputs, with every resource replaced by its cached digest. */
 export function meshContextHash(input: MeshContextInput): string {
   const resources: Record<string, string[]> = {};
@@ -101,6 +142,7 @@ export function meshContextHash(input: MeshContextInput): string {
       zone: input.zone,
       caCertsPem: input.caCertsPem ?? '',
       resources,
+      zoneIngresses: [...(input.zoneIngresses ?? [])].sort(byName).map((zi) => zoneIngressDigest(zi, input.mesh.name)),
     }),
   );
 }
@@ -132,12 +174,14 @@ function sha256(text: string): string {
  *   of the mesh at all (no endpoint, no protocol vote).
  * - Dataplanes labelled with another zone are reached through that zone's ingress, never directly.
  * - A service's protocol is the common protocol of all its (non-ignored) inbounds, healthy or not, so
- *   that a service whose instances all fail their probes keeps its listener type.
+ *   that a service whose instances all fail their probes keeps its listener type; buildMeshContext
+ *   adds the kuma.io/protocol tags of the service's remote endpoints (availableServices entries).
+ * - Local endpoints are located in the zone of their kuma.io/zone tag (the zone CP stamps it).
  */
 function endpointsOf(
   dataplanes: readonly Resource[],
   zone: string,
-): { endpoints: Map<string, Endpoint[]>; protocols: Map<string, string> } {
+): { endpoints: Map<string, Endpoint[]>; protocolVotes: Map<string, string[]> } {
   const endpoints = new Map<string, Endpoint[]>();
   const protocolVotes = new Map<string, string[]>();
   for (const dp of dataplanes) {
@@ -154,13 +198,12 @@ function endpointsOf(
       if (!inbound.ready) continue;
       let list = endpoints.get(service);
       if (!list) endpoints.set(service, (list = []));
-      list.push({ address: view.advertisedAddress ?? inbound.address, port: inbound.port, tags: inbound.tags, weight: 1 });
+      const epZone = inbound.tags[TAG.zone];
+      list.push({ address: view.advertisedAddress ?? inbound.address, port: inbound.port, tags: inbound.tags, weight: 1, ...(epZone ? { zone: epZone } : {}) });
     }
   }
   for (const list of endpoints.values()) {
     list.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port));
   }
-  const protocols = new Map<string, string>();
-  for (const [service, votes] of protocolVotes) protocols.set(service, commonProtocol(votes));
-  return { endpoints, protocols };
+  return { endpoints, protocolVotes };
 }

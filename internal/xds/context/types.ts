@@ -13,16 +13,27 @@ import type { RouteConfiguration } from '../../../proto/gen/envoy/config/route/v
 import type { Secret } from '../../../proto/gen/envoy/extensions/transport_sockets/tls/v3/secret';
 import type { Resource } from '../../resources/model';
 
-/** One reachable instance of a service as a sidecar sees it. */
+/**
+ * One reachable instance of a service as a sidecar sees it: a healthy local inbound, or a remote
+ * zone's ZoneIngress standing for the instances of one tag set behind it.
+ */
 export interface Endpoint {
   address: string;
   port: number;
-  /** The inbound's tags (kuma.io/service, kuma.io/zone, version, ...). */
+  /** The inbound's tags (kuma.io/service, kuma.io/zone, version, ...); for a remote one the availableServices entry's tags. */
   tags: Record<string, string>;
-  /** Load-balancing weight (1 for a local instance; instances behind a remote zone ingress later). */
+  /**
+   * Load-balancing weight. Remote: the instances behind the ingress. Local: the number of distinct
+   * remote ingress coordinates carrying the service, at least 1 (see MeshContext.endpoints).
+   */
   weight: number;
-  /** Zone of the instance; undefined = local. */
+  /**
+   * Locality zone: the kuma.io/zone tag of a local inbound (the zone CP stamps it; unset in
+   * standalone mode), the remote zone for a remote endpoint.
+   */
   zone?: string;
+  /** true for an endpoint at a remote zone's ingress (reached by SNI, needs mTLS). */
+  remote?: boolean;
 }
 
 export interface MeshContext {
@@ -31,7 +42,16 @@ export interface MeshContext {
   mesh: Resource;
   /** Every mesh-scoped resource of this mesh by type name, sorted by name. */
   resources: ReadonlyMap<string, readonly Resource[]>;
-  /** kuma.io/service -> healthy endpoints, sorted by address:port. */
+  /**
+   * kuma.io/service -> endpoints: the healthy local ones sorted by address:port, then the remote
+   * ones (ZoneIngresses of other zones, in ingress-name order; spec kuma-kds-xds.md §2.5).
+   *
+   * Weights (Kuma fillIngressOutbounds / fillDataplaneOutbounds): a remote endpoint weighs the
+   * `instances` its ingress advertises; every local endpoint of a service weighs the number of
+   * distinct remote ingress coordinates (advertisedAddress:advertisedPort) carrying that service, at
+   * least 1. Without locality awareness all of them share priority 0 and Envoy balances by host
+   * weight, e.g. 2 local + 1 remote instance behind 1 ingress: local 1 + 1, remote 1 => 2:1.
+   */
   endpoints: ReadonlyMap<string, readonly Endpoint[]>;
   /** kuma.io/service -> protocol (the common kuma.io/protocol of its inbounds, else "tcp"). */
   protocols: ReadonlyMap<string, string>;
@@ -39,6 +59,19 @@ export interface MeshContext {
   caCertsPem?: string;
   /** Local zone name. */
   zone: string;
+  /**
+   * Every ZoneIngress the zone CP stores (its own, with spec.zone empty or this zone, and the other
+   * zones' synced from the global), sorted by name. Global-scoped: the same list in every mesh.
+   */
+  zoneIngresses: readonly Resource[];
+  /**
+   * kuma.io/service -> why instances of it in other zones got no endpoint, for `kuma inspect`:
+   * "cross-zone endpoints of <svc> are dropped: mesh <m> has no mTLS; cross-zone traffic is routed
+   * by SNI and needs mTLS", or "... in zone <z> are dropped: ZoneIngress <name> has no
+   * advertisedAddress/advertisedPort yet" (several reasons joined with "; "). Services whose remote
+   * instances all became endpoints are absent.
+   */
+  crossZoneNotes: ReadonlyMap<string, string>;
   /** Hash of every input above; equal hashes mean equal generated config for an unchanged proxy. */
   hash: string;
 }

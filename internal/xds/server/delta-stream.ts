@@ -147,11 +147,17 @@ export class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscovery
  * was removed.
  */
 function applySubscriptionChanges(state: DeltaTypeState, request: DeltaDiscoveryRequest): void {
+  let forgotten: string[] | undefined;
   for (const name of request.resourceNamesSubscribe) {
     if (name === WILDCARD) state.wildcard = true;
-    else state.subscribed.add(name);
+    else {
+      state.subscribed.add(name);
+      // A (re-)subscription asks for the resource now: Envoy re-subscribes the endpoints of a cluster
+      // it is warming and waits for them, even when their version did not change (as go-control-plane,
+      // forget it so it is sent again).
+      if (state.known.has(name)) (forgotten ??= []).push(name);
+    }
   }
-  let forgotten: string[] | undefined;
   for (const name of request.resourceNamesUnsubscribe) {
     if (name === WILDCARD) {
       state.wildcard = false;

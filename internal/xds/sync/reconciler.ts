@@ -97,6 +97,15 @@ export class XdsReconciler {
     for (const e of events) {
       const r = e.resource;
       if (r.type.endsWith('Insight')) continue; // status, never config
+      if (r.type === 'ZoneIngress' || r.type === 'ZoneEgress') {
+        // Zone proxies serve every mesh, and remote ingresses are endpoints of every mesh they advertise.
+        this.#dirty.add(ZONE_PROXIES);
+        if (r.type === 'ZoneIngress') {
+          for (const m of this.#d.store.list('Mesh').items) this.#dirty.add(m.name);
+          this.#contexts.clear();
+        }
+        continue;
+      }
       const mesh = r.type === 'Mesh' ? r.name : r.mesh;
       if (!mesh) continue;
       this.#dirty.add(mesh);
@@ -150,7 +159,7 @@ export class XdsReconciler {
       const items = store.list(d.name, { mesh }).items;
       if (items.length) resources.set(d.name, [...items]);
     }
-    const ctx = buildMeshContext({ mesh: meshRes, resources, zone: this.#d.zone, caCertsPem });
+    const ctx = buildMeshContext({ mesh: meshRes, resources, zone: this.#d.zone, caCertsPem, zoneIngresses: [...store.list('ZoneIngress').items] });
     this.#contexts.set(mesh, ctx);
     return ctx;
   }

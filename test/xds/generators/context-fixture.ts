@@ -45,13 +45,25 @@ export function contextOf(resources: Resource[], opts: { caCertsPem?: string; zo
     resources.find((r) => r.type === 'Mesh') ??
     ({ type: 'Mesh', mesh: '', name: 'default', labels: {}, spec: {}, version: 1, creationTime: ZERO_TIME, modificationTime: ZERO_TIME } satisfies Resource);
   const byType = new Map<string, Resource[]>();
+  const zoneIngresses: Resource[] = [];
   for (const r of resources) {
     if (r.type === 'Mesh') continue;
+    // Global-scoped: handed in separately, as the reconciler does with store.list('ZoneIngress').
+    if (r.type === 'ZoneIngress') {
+      zoneIngresses.push(r);
+      continue;
+    }
     let list = byType.get(r.type);
     if (!list) byType.set(r.type, (list = []));
     list.push(r);
   }
-  return buildMeshContext({ mesh, resources: byType, zone: opts.zone ?? ZONE, ...(opts.caCertsPem ? { caCertsPem: opts.caCertsPem } : {}) });
+  return buildMeshContext({
+    mesh,
+    resources: byType,
+    zone: opts.zone ?? ZONE,
+    ...(opts.caCertsPem ? { caCertsPem: opts.caCertsPem } : {}),
+    ...(zoneIngresses.length > 0 ? { zoneIngresses } : {}),
+  });
 }
 
 export function fixture(c: Case): { proxy: ProxyContext; ctx: MeshContext } {

@@ -50,6 +50,8 @@ export class InspectDataplaneCommand extends InspectCommand {
     const client = await this.client();
     if (this.type === 'config') {
       const body = await client.getJson(`${base}/_config`);
+      // Why endpoints are missing (e.g. cross-zone without mTLS) goes to stderr, so stdout stays parseable.
+      for (const note of ((body as { notes?: string[] }).notes ?? [])) this.context.stderr.write(`NOTE: ${note}\n`);
       if (this.output === 'yaml') {
         const { renderYaml } = await import('../../../../internal/cli/printers/yaml');
         this.out(await renderYaml(body));

@@ -1,7 +1,7 @@
 /**
  * Load-balancer algorithm of an outbound cluster and the route hash policies it needs (spec
  * kuma-kds-xds.md §3.6; Kuma meshloadbalancingstrategy plugin, legacy TrafficRoute loadBalancer).
- * Locality awareness is not generated: every endpoint of a single-zone mesh is local (priority 0).
+ * Locality awareness (priorities, affinity, cross-zone failover) is in locality.ts.
  */
 import type { Cluster } from '../../../../proto/gen/envoy/config/cluster/v3/cluster';
 import { Cluster_LbPolicy, Cluster_RingHashLbConfig_HashFunction } from '../../../../proto/gen/envoy/config/cluster/v3/cluster';

@@ -55,7 +55,7 @@ function localLoadAssignment(name: string, ctx: MeshContext | undefined, service
   const lb: DeepPartial<LocalityLbEndpoints>['lbEndpoints'] = [];
   for (const ep of ctx?.endpoints.get(service) ?? []) {
     // Only this zone's instances: an ingress never forwards to another zone.
-    if (ep.zone !== undefined && ep.zone !== ctx!.zone) continue;
+    if (ep.remote) continue;
     lb.push({ hostIdentifier: { $case: 'endpoint', value: { address: socketAddress(ep.address, ep.port) } }, loadBalancingWeight: 1 });
   }
   return ClusterLoadAssignment.fromPartial({ clusterName: name, endpoints: lb.length ? [{ locality: { zone: ctx?.zone ?? '' }, lbEndpoints: lb }] : [] });

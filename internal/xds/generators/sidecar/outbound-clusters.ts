@@ -9,6 +9,13 @@
  * destinations are spoken to over HTTP/2. With mTLS, Kuma's client TLS: SNI from the destination
  * tags, exact SPIFFE ID of the destination service.
  *
+ * Cross-zone (spec kuma-kds-xds.md §2.4, §2.5): remote endpoints are the other zones' ingresses,
+ * which route by SNI without terminating TLS, so the same TLS serves both: SNI
+ * `<service>{mesh=<mesh>[,k=v...]}` (the split subset's tags, keys sorted), ALPN `kuma`, exact SAN
+ * `spiffe://<mesh>/<service>`. A MeshLoadBalancingStrategy with `localityAwareness.localZone.affinityTags`
+ * switches the cluster to locality-weighted LB (envoy/locality.ts); this replaces the zone-aware
+ * `fail_traffic_on_panic` of a health check (the two share one oneof in Envoy, as in Kuma).
+ *
  * Identical clusters are built once per MeshContext (memo.ts) and shared by every proxy.
  */
 import { Cluster, Cluster_DiscoveryType } from '../../../../proto/gen/envoy/config/cluster/v3/cluster';
@@ -21,6 +28,7 @@ import { outboundCircuitBreaking } from '../envoy/circuit-breakers';
 import { adsConfigSource, httpProtocolOptions } from '../envoy/common';
 import { outboundHealthChecking } from '../envoy/health-checks';
 import { type LoadBalancing, ROUND_ROBIN, fromLegacyLoadBalancer, meshLoadBalancing } from '../envoy/load-balancing';
+import { localityPlan } from '../envoy/locality';
 import { sniFromTags, statName } from '../envoy/names';
 import { outboundTimeouts } from '../envoy/timeouts';
 import { meshMtls, upstreamTlsSocket } from '../envoy/tls';
@@ -37,6 +45,8 @@ interface ClusterInputs {
   health: ReturnType<typeof outboundHealthChecking>;
   lb: LoadBalancing;
   mtlsMesh?: string;
+  /** locality_weighted_lb_config (MeshLoadBalancingStrategy affinity tags). */
+  localityWeighted?: true;
 }
 
 function build(i: ClusterInputs): Cluster {
@@ -44,7 +54,9 @@ function build(i: ClusterInputs): Cluster {
   const panic = breaking.healthyPanicThreshold ?? health.healthyPanicThreshold;
   const commonLbConfig: DeepPartial<Cluster>['commonLbConfig'] = {};
   if (panic !== undefined) commonLbConfig.healthyPanicThreshold = { value: Math.min(Math.max(panic, 0), 100) };
-  if (health.failTrafficOnPanic !== undefined) {
+  if (i.localityWeighted) {
+    commonLbConfig.localityConfigSpecifier = { $case: 'localityWeightedLbConfig', value: {} };
+  } else if (health.failTrafficOnPanic !== undefined) {
     commonLbConfig.localityConfigSpecifier = { $case: 'zoneAwareLbConfig', value: { failTrafficOnPanic: health.failTrafficOnPanic } };
   }
   const partial: DeepPartial<Cluster> = {
@@ -84,6 +96,7 @@ export function outboundClusters(proxy: ProxyContext, ctx: MeshContext, memo?: S
       if (seen.has(dest.name)) continue;
       seen.add(dest.name);
       const protocol = ctx.protocols.get(dest.service) ?? 'tcp';
+      const locality = localityPlan(pp, dest.service, ctx);
       const inputs: ClusterInputs = {
         dest,
         protocol,
@@ -92,6 +105,7 @@ export function outboundClusters(proxy: ProxyContext, ctx: MeshContext, memo?: S
         health: outboundHealthChecking(pp, dest.service, protocol),
         lb: meshLoadBalancing(pp, dest.service) ?? (plan.loadBalancer ? fromLegacyLoadBalancer(plan.loadBalancer) : ROUND_ROBIN),
         ...(mtls ? { mtlsMesh: mtls.mesh } : {}),
+        ...(locality.kind === 'failover' && locality.localityWeighted ? { localityWeighted: true as const } : {}),
       };
       const key = canonicalJson(inputs);
       let c = cache.get(key);

@@ -1,3 +1,4 @@
+import { MLBS_FAILOVER, REMOTE_ZONES, localBackends } from '../cross-zone-fixtures';
 import { MESH_MTLS, backends, dataplane, docs } from '../fixtures';
 import type { Case } from '../golden';
 import { BACKEND_RETRY_TIMEOUT, MESH_DEFAULT_POLICIES } from '../policies';
@@ -205,4 +206,19 @@ spec:
     ),
   },
   { name: '12-split-subsets-legacy-lb', mtls: true, resources: docs(MESH_MTLS, WEB, backends('http'), SPLIT) },
-  ];
+  // Cross-zone: the remote ingress routes by SNI, so each (subset) cluster's SNI is the tag SNI
+  // backend{mesh=default[,version=..]}, ALPN kuma, exact SAN spiffe://default/backend.
+  { name: '13-cross-zone-split-sni', mtls: true, resources: docs(MESH_MTLS, WEB, localBackends(2, (i) => ({ version: `v${i}` })), REMOTE_ZONES, SPLIT) },
+  // MeshLoadBalancingStrategy affinity tags: locality-weighted LB on the cluster.
+  {
+    name: '14-cross-zone-mlbs-locality-weighted',
+    mtls: true,
+    resources: docs(
+      MESH_MTLS,
+      dataplane({ protocol: 'http', extraTags: { 'kuma.io/zone': 'zone-1', 'k8s.io/node': 'node-1' }, outbounds: [{ service: 'backend', port: 10001 }] }),
+      localBackends(2),
+      REMOTE_ZONES,
+      MLBS_FAILOVER,
+    ),
+  },
+];

@@ -1,7 +1,65 @@
-import { backends, dataplane, docs } from '../fixtures';
+import { MESH_MTLS_LOCALITY_AWARE, MLBS_FAILOVER, REMOTE_ZONES, localBackends } from '../cross-zone-fixtures';
+import { MESH_MTLS, backends, dataplane, docs } from '../fixtures';
 import type { Case } from '../golden';
 
 const WEB_TWO_OUTBOUNDS = dataplane({ protocol: 'http', outbounds: [{ service: 'backend', port: 10001 }, { service: 'nowhere', port: 10002 }] });
+
+/** A zone-1 client on node-1 / az-1 (affinity tags of MeshLoadBalancingStrategy). */
+const WEB_ZONE_1 = dataplane({
+  protocol: 'http',
+  extraTags: { 'kuma.io/zone': 'zone-1', 'k8s.io/node': 'node-1', 'k8s.io/az': 'az-1' },
+  outbounds: [{ service: 'backend', port: 10001 }],
+});
+
+/** Three local backends: node-1/az-1, node-2/az-1, node-3/az-2. */
+const LOCAL_3 = localBackends(3, (i) => ({ 'k8s.io/node': `node-${i}`, 'k8s.io/az': i < 3 ? 'az-1' : 'az-2' }));
+
+const MLBS_DISABLED = `
+type: MeshLoadBalancingStrategy
+mesh: default
+name: backend-no-locality
+spec:
+  targetRef:
+    kind: Mesh
+  to:
+  - targetRef:
+      kind: Mesh
+    default:
+      localityAwareness:
+        disabled: true
+`;
+
+const MLBS_LOCAL_ZONE_ONLY = `
+type: MeshLoadBalancingStrategy
+mesh: default
+name: backend-stay-local
+spec:
+  targetRef:
+    kind: Mesh
+  to:
+  - targetRef:
+      kind: MeshService
+      name: backend
+    default:
+      localityAwareness:
+        localZone: {}
+`;
+
+const MLBS_LB_ONLY = `
+type: MeshLoadBalancingStrategy
+mesh: default
+name: backend-least-request
+spec:
+  targetRef:
+    kind: Mesh
+  to:
+  - targetRef:
+      kind: MeshService
+      name: backend
+    default:
+      loadBalancer:
+        type: LeastRequest
+`;
 
 export const outboundEndpointsCases: Case[] = [
   {
@@ -76,4 +134,52 @@ conf:
 `,
     ),
   },
-  ];
+  // Cross-zone (spec kuma-kds-xds.md §2.5). 2 local instances; zone-2: 1 instance behind two ingress
+  // replicas on one address (one endpoint); zone-3: 2 instances; zone-4: no public address; the
+  // zone's own ingress is never an endpoint. Local weight = 2 remote coordinates.
+  { name: '03-cross-zone-mtls', mtls: true, resources: docs(MESH_MTLS, WEB_TWO_OUTBOUNDS, localBackends(2), REMOTE_ZONES) },
+  // Without mTLS the ingress endpoints are dropped (MeshContext.crossZoneNotes says why).
+  { name: '04-cross-zone-no-mtls', resources: docs(WEB_TWO_OUTBOUNDS, localBackends(2), REMOTE_ZONES) },
+  // Mesh routing.localityAwareLoadBalancing: other zones priority 1.
+  { name: '05-cross-zone-locality-aware-mesh', mtls: true, resources: docs(MESH_MTLS_LOCALITY_AWARE, WEB_TWO_OUTBOUNDS, localBackends(2), REMOTE_ZONES) },
+  // MeshLoadBalancingStrategy affinity tags + ordered cross-zone failover.
+  { name: '06-cross-zone-mlbs-failover', mtls: true, resources: docs(MESH_MTLS, WEB_ZONE_1, LOCAL_3, REMOTE_ZONES, MLBS_FAILOVER) },
+  // localityAwareness.disabled wins over the Mesh flag: everything priority 0.
+  { name: '07-cross-zone-mlbs-disabled', mtls: true, resources: docs(MESH_MTLS_LOCALITY_AWARE, WEB_ZONE_1, localBackends(2), REMOTE_ZONES, MLBS_DISABLED) },
+  // localZone only: no cross-zone endpoints at all.
+  { name: '08-cross-zone-mlbs-local-zone-only', mtls: true, resources: docs(MESH_MTLS, WEB_ZONE_1, localBackends(2), REMOTE_ZONES, MLBS_LOCAL_ZONE_ONLY) },
+  // A MeshLoadBalancingStrategy without localityAwareness still keeps traffic local first.
+  { name: '09-cross-zone-mlbs-default-local-first', mtls: true, resources: docs(MESH_MTLS, WEB_ZONE_1, localBackends(2), REMOTE_ZONES, MLBS_LB_ONLY) },
+  // Split subsets pick the remote instances carrying the subset's tags.
+  {
+    name: '10-cross-zone-split-subsets',
+    mtls: true,
+    resources: docs(
+      MESH_MTLS,
+      WEB_TWO_OUTBOUNDS,
+      localBackends(2, (i) => ({ version: `v${i}` })),
+      REMOTE_ZONES,
+      `
+type: TrafficRoute
+mesh: default
+name: backend-canary
+sources:
+- match:
+    kuma.io/service: '*'
+destinations:
+- match:
+    kuma.io/service: '*'
+conf:
+  split:
+  - weight: 90
+    destination:
+      kuma.io/service: backend
+      version: v1
+  - weight: 10
+    destination:
+      kuma.io/service: backend
+      version: v2
+`,
+    ),
+  },
+];
