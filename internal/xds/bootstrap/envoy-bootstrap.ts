@@ -26,6 +26,8 @@ export interface BootstrapParams {
   features: string[];
   workdir: string;
   dynamicMetadata: Record<string, string>;
+  /** kuma-dp's DNS resolver port (`kuma dp run --dns-enabled`); 0 or absent: no DNS. */
+  dnsPort?: number;
 }
 
 export function envoyBootstrap(p: BootstrapParams): Record<string, unknown> {
@@ -40,6 +42,7 @@ export function envoyBootstrap(p: BootstrapParams): Record<string, unknown> {
         'dataplane.admin.port': String(p.adminPort),
         'dataplane.admin.address': p.adminAddress,
         'dataplane.proxyType': p.proxyType,
+        ...(p.dnsPort && p.dnsPort > 0 ? { 'dataplane.dns.port': String(p.dnsPort) } : {}),
         dynamicMetadata: p.dynamicMetadata,
         version: p.version,
         features: p.features,
@@ -50,7 +53,7 @@ export function envoyBootstrap(p: BootstrapParams): Record<string, unknown> {
       access_log: [{ name: 'envoy.access_loggers.file', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog', path: '/dev/null' } }],
       address: { socket_address: { address: p.adminAddress, port_value: p.adminPort } },
     },
-    layered_runtime: { layers: [{ name: 'kuma', static_layer: { 'envoy.restart_features.use_eds_cache_for_ads': true, 're2.max_program_size.error_level': 4294967295 } }] },
+    layered_runtime: { layers: [{ name: 'kuma', static_layer: { 're2.max_program_size.error_level': 4294967295 } }] },
     dynamic_resources: {
       ads_config: { api_type: 'DELTA_GRPC', transport_api_version: 'V3', grpc_services: [grpcService], set_node_on_first_message_only: true },
       lds_config: { ads: {}, resource_api_version: 'V3', initial_fetch_timeout: '0s' },

@@ -49,18 +49,18 @@ export function dataplaneLifecycle(deps: {
       deps.log.info({ proxy: s.nodeId }, 'proxy disconnected');
       if (!s.registered) return;
       const nodeId = s.nodeId;
-      pendingDeletes.set(
-        nodeId,
-        setTimeout(() => {
-          pendingDeletes.delete(nodeId);
-          if (deps.streams.openFor(nodeId) > 0) return;
-          const type = PROXY_RESOURCE_TYPE[s.kind ?? 'dataplane'];
-          deps.manager.delete(deps.registry.mustByName(type), { type, mesh: s.mesh!, name: s.name! }).then(
-            () => deps.log.info({ proxy: nodeId, type }, 'deregistered the resource of a proxy that went away'),
-            (e) => deps.log.warn({ proxy: nodeId, err: (e as Error).message }, 'could not deregister the Dataplane'),
-          );
-        }, deps.deregistrationDelayMs),
-      );
+      const timer = setTimeout(() => {
+        pendingDeletes.delete(nodeId);
+        if (deps.streams.openFor(nodeId) > 0) return;
+        const type = PROXY_RESOURCE_TYPE[s.kind ?? 'dataplane'];
+        deps.manager.delete(deps.registry.mustByName(type), { type, mesh: s.mesh!, name: s.name! }).then(
+          () => deps.log.info({ proxy: nodeId, type }, 'deregistered the resource of a proxy that went away'),
+          (e) => deps.log.warn({ proxy: nodeId, err: (e as Error).message }, 'could not deregister the Dataplane'),
+        );
+      }, deps.deregistrationDelayMs);
+      // A pending deregistration must not keep a stopping control plane alive.
+      timer.unref();
+      pendingDeletes.set(nodeId, timer);
     },
   };
 }
