@@ -36,6 +36,11 @@ export async function startCp(args = [], extraEnv = {}, workDir) {
     stdio: 'ignore',
   });
   for (;;) {
+    // A CP that dies on start (e.g. a port taken meanwhile) must fail the bench, not hang it.
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      if (!workDir) rmSync(work, { recursive: true, force: true });
+      throw new Error(`the control plane exited (${proc.exitCode ?? proc.signalCode}) before it was ready`);
+    }
     try {
       const r = await request(`http://127.0.0.1:${diag}/ready`);
       await r.body.text();

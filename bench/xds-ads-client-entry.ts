@@ -52,7 +52,7 @@ function start(target: string, names: string[], perChannel: number): void {
   names.forEach((name, i) => {
     if (i % perChannel === 0) {
       // A local subchannel pool: every channel gets its own connection instead of sharing one.
-      channels.push(new AggregatedDiscoveryServiceClient(target, creds, { 'grpc.use_local_subchannel_pool': 1, 'grpc.max_receive_message_length': 64 * 1024 * 1024 }));
+      channels.push(new AggregatedDiscoveryServiceClient(target, creds, { 'grpc.use_local_subchannel_pool': 1, 'grpc.ssl_target_name_override': 'kuma-control-plane', 'grpc.max_receive_message_length': 64 * 1024 * 1024 }));
     }
     const call = channels[channels.length - 1]!.deltaAggregatedResources();
     const s: Stream = { call, initial: new Set(), ready: false, gen: 0 };
@@ -86,6 +86,9 @@ function onResponse(s: Stream, res: DeltaDiscoveryResponse): void {
     if (--pending === 0) send({ type: 'pushed', gen, at: firstAllAt });
   }
 }
+
+// The bench went away (it crashed or was killed): do not linger as an orphan holding sockets.
+process.on('disconnect', () => process.exit(0));
 
 process.on('message', (m: Msg) => {
   switch (m.cmd) {

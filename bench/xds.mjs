@@ -1,9 +1,18 @@
-// xDS benchmarks (data plane): in-process generation time of one sidecar in a mesh of 1000
-// services x 2 instances, the time a zone CP takes to push one policy change to 2000 connected
-// Delta ADS clients, and the CP's memory with those clients. Prints numbers, asserts nothing.
+// xDS benchmarks (data plane). Prints numbers, asserts nothing.
 //
-// The TypeScript entries (bench/xds-*-entry.ts) are bundled with esbuild into a temp dir and run
-// with plain node, so the bench needs no TypeScript loader.
+// - xds_generate_ms_*: in-process generateSidecar of one proxy in a mesh of 1000 services x 2
+//   instances (2000 Dataplanes, 5 declared outbounds each, the default Mesh policies), 200
+//   different proxies on a fresh MeshContext after a JIT warm-up (bench/xds-generate-entry.ts).
+// - xds_push_*: a zone CP (dist/kuma, memory store) holding the same 2000 Dataplanes (REST PUT)
+//   and 2000 simulated Envoys (bench/xds-ads-client-entry.ts: 4 processes x 500 Delta ADS streams
+//   over TLS, 50 streams per connection, CDS/EDS/LDS/SDS "*", every response ACKed). The default
+//   MeshTimeout is PUT with a new outbound connectionTimeout (every proxy's clusters change);
+//   push = from the PUT until every client ACKed a response received after it. Median of 3.
+// - cp_rss_*: VmRSS of the CP with the 2000 clients connected and configured.
+//
+// Wall-clock numbers depend on what else runs on the machine; xds_push_cp_cpu_ms does less.
+// The TypeScript entries are bundled with esbuild into a temp dir and run with plain node, so the
+// bench needs no TypeScript loader.
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,7 +57,7 @@ async function benchGenerate(tmp) {
     let text = '';
     child.stdout.on('data', (d) => (text += d));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(text)) : reject(new Error(`xds generate bench exited with ${code}`))));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(text)) : reject(new Error(`xds generate bench exited with ${code}`))));
   });
   const total = out.generateMs.map((g, i) => g + out.encodeMs[i]);
   return {
@@ -110,6 +119,11 @@ async function putTimeout(url, connectionTimeout) {
   if (r.statusCode >= 300) throw new Error(`PUT MeshTimeout: ${r.statusCode} ${text}`);
 }
 
+/** CPU time (user + system) the process used so far, in ms (clock ticks of 10 ms). */
+const cpuMs = (pid) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+};
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 /** Forked client processes; `all(type)` waits for one message of that type from each. */
@@ -186,13 +200,16 @@ async function benchPush(tmp) {
 
     const pushes = [];
     const lasts = [];
+    const cpus = [];
     for (let run = 1; run <= PUSH_RUNS; run++) {
       pool.broadcast({ cmd: 'mark', gen: run });
       await pool.all('marked', 10_000);
+      const cpu0 = cpuMs(cp.proc.pid);
       const start = epochNow();
       await putTimeout(cp.url, `${5 + run}s`);
       const pushed = await pool.all('pushed', 60_000);
       pushes.push(Math.max(...pushed.map((m) => m.at)) - start);
+      cpus.push(cpuMs(cp.proc.pid) - cpu0);
       await new Promise((r) => setTimeout(r, 1000)); // any later response of this push is in by now
       pool.broadcast({ cmd: 'report' });
       const reports = await pool.all('report', 10_000);
@@ -200,12 +217,17 @@ async function benchPush(tmp) {
     }
     const rssAfterPush = rssMb(cp.proc.pid);
     return {
+      // from starting the clients until each ACKed a first CDS, EDS, LDS and SDS response
       xds_connect_all_ms: Math.round(connectAllMs),
       xds_push_all_ms: Math.round(median(pushes)),
       // until the last response of the change (CDS, EDS, ...) was ACKed, not just the first per proxy
       xds_push_all_last_ack_ms: Math.round(median(lasts)),
-      // VmRSS of the whole CP (baseline included: store with 2000 Dataplanes, API server, ...) / 2
+      // CPU the CP spent from the PUT until every client ACKed: the push's cost, whatever else runs on the machine
+      xds_push_cp_cpu_ms: Math.round(median(cpus)),
+      // VmRSS of the whole CP after the pushes / 2. Not a marginal cost: it includes the baseline
+      // (runtime, store with 2000 Dataplanes, API server) and garbage of the pushes not yet collected.
       cp_rss_mb_per_1000_proxies: round(rssAfterPush / ((SERVICES * INSTANCES) / 1000)),
+      // the whole CP's VmRSS once the 2000 clients got their first config, before any push
       cp_rss_mb_2000_proxies_before_push: round(rssConnected),
     };
   } finally {
@@ -223,4 +245,5 @@ export async function benchXds() {
   }
 }
 
+// `node bench/xds.mjs` runs this part alone.
 if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(await benchXds(), null, 2));

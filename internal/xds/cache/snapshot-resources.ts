@@ -9,12 +9,13 @@
  * object instead; the memo then encodes that one.
  */
 import { createHash } from 'node:crypto';
+import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { Cluster, Cluster_DiscoveryType } from '../../../proto/gen/envoy/config/cluster/v3/cluster';
 import { ClusterLoadAssignment } from '../../../proto/gen/envoy/config/endpoint/v3/endpoint';
 import { Listener } from '../../../proto/gen/envoy/config/listener/v3/listener';
 import type { FilterChain } from '../../../proto/gen/envoy/config/listener/v3/listener_components';
 import { RouteConfiguration } from '../../../proto/gen/envoy/config/route/v3/route';
-import { HttpConnectionManager } from '../../../proto/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager';
+import { HttpConnectionManager, Rds } from '../../../proto/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager';
 import { Secret } from '../../../proto/gen/envoy/extensions/transport_sockets/tls/v3/secret';
 import { KumaError } from '../../errors';
 import { type Any, isType, toBuffer, typeUrlOf } from '../../proto/any';
@@ -24,7 +25,7 @@ import { Snapshot, type SnapshotResource } from './snapshot';
 /** How to encode, name and follow references of one resource type. */
 export interface ResourceKind<T> {
   readonly typeUrl: string;
-  readonly fns: { readonly $type: string; encode(message: T): { finish(): Uint8Array } };
+  readonly fns: { readonly $type: string; encode(message: T, writer?: BinaryWriter): { finish(): Uint8Array } };
   nameOf(message: T): string;
   referencesOf(message: T): string[];
 }
@@ -73,6 +74,13 @@ export const SECRET_KIND: ResourceKind<Secret> = {
 
 const memo = new WeakMap<object, SnapshotResource>();
 
+/**
+ * One writer for every encode. A fresh writer starts empty and doubles its buffer until the
+ * message fits, which made buffer growth a large part of a push; this one keeps its grown buffer.
+ * `finish()` copies the bytes out and resets it (also after a failed encode).
+ */
+const writer = new BinaryWriter();
+
 /** Encodes, hashes and packs a message once; later calls with the same object return the same resource. */
 export function encodeResource<T extends object>(kind: ResourceKind<T>, message: T): SnapshotResource {
   const hit = memo.get(message);
@@ -80,8 +88,9 @@ export function encodeResource<T extends object>(kind: ResourceKind<T>, message:
   const name = kind.nameOf(message);
   let bytes: Buffer;
   try {
-    bytes = toBuffer(kind.fns.encode(message).finish());
+    bytes = toBuffer(kind.fns.encode(message, writer).finish());
   } catch (e) {
+    writer.finish();
     throw new KumaError('KUMA_INTERNAL', `cannot encode ${kind.fns.$type} "${name}": ${(e as Error).message}`);
   }
   const resource: SnapshotResource = {
@@ -155,8 +164,28 @@ function listenerRouteNames(listener: Listener): string[] {
   return [...names];
 }
 
+/** HttpConnectionManager's `route_specifier` oneof: rds, route_config, scoped_routes. */
+const HCM_RDS = 3;
+const HCM_ROUTE_CONFIG = 4;
+const HCM_SCOPED_ROUTES = 31;
+
+/**
+ * Reads only the HCM's route_specifier fields, skipping the rest (inline routes and HTTP filters are
+ * most of its bytes): a full decode of every listener's HCM was a visible part of a push. Same
+ * result as HttpConnectionManager.decode: the last route_specifier field on the wire wins.
+ */
 function addRdsName(config: Any, names: Set<string>): void {
   if (!isType(HttpConnectionManager, config)) return;
-  const hcm = HttpConnectionManager.decode(config.value);
-  if (hcm.routeSpecifier?.$case === 'rds') names.add(hcm.routeSpecifier.value.routeConfigName);
+  const reader = new BinaryReader(config.value);
+  let rds: string | undefined;
+  while (reader.pos < reader.len) {
+    const [field, wireType] = reader.tag();
+    if (wireType === WireType.LengthDelimited && field === HCM_RDS) {
+      rds = Rds.decode(reader, reader.uint32()).routeConfigName;
+      continue;
+    }
+    if (wireType === WireType.LengthDelimited && (field === HCM_ROUTE_CONFIG || field === HCM_SCOPED_ROUTES)) rds = undefined;
+    reader.skip(wireType, field);
+  }
+  if (rds !== undefined) names.add(rds);
 }
