@@ -46,7 +46,18 @@ export function isDuration(v: unknown): v is string {
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Parses "1h30m" / "250ms" / "10y"-free durations to milliseconds; undefined if malformed. */
+const parsedDurations = new Map<string, number | undefined>();
+const PARSED_DURATIONS_MAX = 10_000;
+
 export function durationMs(v: string): number | undefined {
+  // Policies repeat the same few durations for every proxy: parse each spelling once.
+  if (parsedDurations.has(v)) return parsedDurations.get(v);
+  const ms = parseDurationMs(v);
+  if (parsedDurations.size < PARSED_DURATIONS_MAX) parsedDurations.set(v, ms);
+  return ms;
+}
+
+function parseDurationMs(v: string): number | undefined {
   if (v === '0') return 0;
   const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/g;
   let total = 0;

@@ -9,8 +9,13 @@ import { durationMs, isDuration } from '../../../resources/validation';
 
 export type Obj = Record<string, unknown>;
 
+const snakeNames = new Map<string, string>();
+
+/** `connectTimeout` -> `connect_timeout`; field names are few, so the conversion is computed once each. */
 function snake(camel: string): string {
-  return camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  let s = snakeNames.get(camel);
+  if (s === undefined) snakeNames.set(camel, (s = camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)));
+  return s;
 }
 
 /** A field by its camelCase name, or its snake_case spelling. */
