@@ -50,6 +50,14 @@ export function defaultConfig() {
       /** How long a disconnected Universal Dataplane is kept before deregistration. */
       dataplaneDeregistrationDelayMs: 10_000,
     },
+    dnsServer: {
+      /** Kuma DNS names are `<kuma.io/service>.<domain>` (internal/dns/vips.ts). */
+      domain: 'mesh',
+      /** The IPv4 range VIPs are allocated from (zone CP), KUMA_DNS_SERVER_CIDR. */
+      cidr: '240.0.0.0/4',
+      /** The port of the outbound listener of every `<service>.<domain>` VIP. */
+      serviceVipPort: 80,
+    },
     ca: {
       /** Identity certificate validity when the Mesh backend sets no dpCert.rotation.expiration. */
       dpCertValidity: '24h',
@@ -250,6 +258,12 @@ function finish(cfg: CpConfig, env: NodeJS.ProcessEnv): CpConfig {
     ['multizone.global.kds.grpcPort', cfg.multizone.global.kds.grpcPort],
   ] as const) {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${key}: port ${port} is not in [0, 65535]`);
+  }
+  const dns = cfg.dnsServer;
+  if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(dns.cidr)) throw new ConfigError(`dnsServer.cidr: "${dns.cidr}" is not an IPv4 CIDR such as 240.0.0.0/4 (KUMA_DNS_SERVER_CIDR)`);
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/i.test(dns.domain)) throw new ConfigError(`dnsServer.domain: "${dns.domain}" is not a DNS name (KUMA_DNS_SERVER_DOMAIN)`);
+  if (!Number.isInteger(dns.serviceVipPort) || dns.serviceVipPort < 1 || dns.serviceVipPort > 65535) {
+    throw new ConfigError(`dnsServer.serviceVipPort: port ${dns.serviceVipPort} is not in [1, 65535] (KUMA_DNS_SERVER_SERVICE_VIP_PORT)`);
   }
   if (!cfg.general.workDir) cfg.general.workDir = join(env.HOME || homedir(), '.kuma');
   if (!cfg.store.leveldb.path) cfg.store.leveldb.path = join(cfg.general.workDir, 'store');

@@ -24,6 +24,7 @@ import { verifyZoneCpToken } from '../auth/token-authn';
 import { startCaManager } from '../ca/ca-manager';
 import { startDataplaneServer, type DpServerHandle } from '../dpserver/start';
 import { startAvailableServicesTracker } from '../zone/available-services-tracker';
+import { startVipAllocator } from '../dns/vip-allocator';
 import { LevelDbStore } from '../store/leveldb-store';
 import { MemoryStore } from '../store/memory-store';
 import type { ResourceStore } from '../store/resource-store';
@@ -74,6 +75,7 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     const tls = await loadOrCreateCpCert(cfg.general.workDir, { certFile: cfg.general.tlsCertFile || undefined, keyFile: cfg.general.tlsKeyFile || undefined });
     if (cfg.mode === 'zone') {
       stops.unshift(startAvailableServicesTracker({ store, zone: cfg.multizone.zone.name, intervalMs: cfg.multizone.zone.ingressUpdateIntervalMs, log: logger('xds') }));
+      stops.unshift(startVipAllocator({ store, cfg, log: logger('dns') }));
     }
     const dp = await startDataplaneServer({ cfg, store, registry, manager, instanceId, tls, log: logger('xds') });
     stops.unshift(() => dp.stop());

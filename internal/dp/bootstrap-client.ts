@@ -37,7 +37,7 @@ export interface BootstrapRequest {
   /** PEM of --ca-cert-file, "" without one. */
   caCert: string;
   dynamicMetadata: Record<string, string>;
-  /** 0 = no embedded DNS (not implemented by this kuma-dp). */
+  /** The Kuma DNS resolver's port (`--dns-enabled`), 0 = none; the CP then generates VIP outbound listeners. */
   dnsPort: number;
   /** 0 = no readiness reporter (not implemented by this kuma-dp). */
   readinessPort: number;

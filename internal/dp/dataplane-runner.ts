@@ -28,6 +28,8 @@ import { adminAddressFromBootstrap, formatAdminAddress } from './envoy-admin';
 import { type EnvoyBinary, EXPECTED_ENVOY_MINOR, type LocateOptions, locateEnvoy } from './envoy-locator';
 import { EnvoySupervisor, type RestartPolicy } from './envoy-supervisor';
 import { buildProxyResource, type ProxyResource } from './proxy-resource';
+import { DEFAULT_DNS_PORT, DnsServer } from '../dns/dns-server';
+import { DnsPoller, recordMap } from './dns-poller';
 
 export const DEFAULT_DRAIN_TIME_MS = 30_000;
 export const BOOTSTRAP_FILE = 'bootstrap.yaml';
@@ -68,6 +70,12 @@ export interface DataplaneRunOptions {
   retry?: { backoffMs?: number; maxDurationMs?: number };
   restart?: Partial<RestartPolicy>;
   killTimeoutMs?: number;
+  /**
+   * Kuma DNS (`--dns-enabled`, sidecars only): a resolver on 127.0.0.1:`port` answering
+   * `<service>.mesh` from the records polled from the CP; its port goes into the bootstrap request
+   * (`dnsPort`), so the CP generates the VIP outbound listeners.
+   */
+  dns?: { enabled: boolean; port?: number; pollIntervalMs?: number };
 }
 
 export interface DataplaneRunnerDeps {
@@ -102,6 +110,7 @@ export class DataplaneRunner {
   readonly #d: DataplaneRunnerDeps;
   readonly #abort = new AbortController();
   #supervisor: EnvoySupervisor | undefined;
+  #dns: DnsServer | undefined;
 
   constructor(opts: DataplaneRunOptions, deps: DataplaneRunnerDeps) {
     this.#o = opts;
@@ -111,6 +120,11 @@ export class DataplaneRunner {
   /** The supervisor once Envoy was started (tests, diagnostics). */
   get supervisor(): EnvoySupervisor | undefined {
     return this.#supervisor;
+  }
+
+  /** The Kuma DNS resolver once started (tests, diagnostics). */
+  get dns(): DnsServer | undefined {
+    return this.#dns;
   }
 
   /** Graceful stop: cancels the bootstrap exchange or drains Envoy. A second call cuts the drain short. */
@@ -167,7 +181,21 @@ export class DataplaneRunner {
     const tempWorkDir = o.workDir === undefined;
     const workdir = o.workDir !== undefined ? resolve(o.workDir) : await mkdtemp(join(tmpdir(), 'kuma-dp-'));
     await mkdir(workdir, { recursive: true });
+    let poller: DnsPoller | undefined;
     try {
+      // Kuma DNS: bind the resolver first, so a taken port fails before the CP is asked anything.
+      const dnsEnabled = !!o.dns?.enabled && proxy.proxyType === 'dataplane';
+      if (o.dns?.enabled && !dnsEnabled) log.warn({ proxyType: proxy.proxyType }, '--dns-enabled is for sidecars (dataplane proxies); running without the DNS resolver');
+      if (dnsEnabled) {
+        const dns = new DnsServer({ address: '127.0.0.1', port: o.dns?.port ?? DEFAULT_DNS_PORT, log });
+        try {
+          await dns.start();
+        } catch (e) {
+          throw new BadRequestError(`could not start the DNS resolver on 127.0.0.1:${o.dns?.port ?? DEFAULT_DNS_PORT} (--dns-port): ${(e as Error).message}`);
+        }
+        this.#dns = dns;
+        log.info({ address: `127.0.0.1:${dns.port}`, upstreams: dns.upstreams.map((u) => `${u.address}:${u.port}`) }, 'Kuma DNS resolver listening');
+      }
       const drainTimeMs = o.drainTimeMs ?? DEFAULT_DRAIN_TIME_MS;
       const request: BootstrapRequest = {
         mesh: proxy.mesh,
@@ -182,7 +210,7 @@ export class DataplaneRunner {
         },
         caCert,
         dynamicMetadata: {},
-        dnsPort: 0,
+        dnsPort: this.#dns?.port ?? 0,
         readinessPort: 0,
         appProbeProxyDisabled: false,
         operatingSystem: process.platform,
@@ -219,6 +247,22 @@ export class DataplaneRunner {
       );
       if (!admin) log.warn({ bootstrapPath }, 'the bootstrap has no admin address; Envoy will be stopped without a drain');
       if (this.#abort.signal.aborted) return;
+      if (this.#dns) {
+        const dns = this.#dns;
+        poller = new DnsPoller({
+          cpAddress: o.cpAddress,
+          caCert: caCert || undefined,
+          skipVerify: o.skipVerify,
+          mesh: proxy.mesh,
+          name: proxy.name,
+          token: async () => (tokenPath ? (await readFile(tokenPath, 'utf8')).trim() : token),
+          intervalMs: o.dns?.pollIntervalMs,
+          onRecords: (u) => dns.setRecords({ domain: u.domain, ttl: u.ttl, records: recordMap(u) }),
+          log,
+        });
+        // Not awaited: Envoy starts at once, the resolver answers SERVFAIL until the first records.
+        void poller.start();
+      }
 
       const sup = new EnvoySupervisor(
         {
@@ -241,6 +285,8 @@ export class DataplaneRunner {
       await sup.done();
       log.info({ mesh: proxy.mesh, name: proxy.name }, 'Envoy stopped; the control plane deregisters a Dataplane it registered from the bootstrap once the ADS stream stays closed');
     } finally {
+      await poller?.stop();
+      await this.#dns?.stop();
       if (tempWorkDir) await rm(workdir, { recursive: true, force: true });
     }
   }

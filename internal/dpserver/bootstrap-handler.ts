@@ -10,6 +10,8 @@ import type { Registry } from '../resources/registry';
 import type { ResourceStore } from '../store/resource-store';
 import { envoyBootstrap } from '../xds/bootstrap/envoy-bootstrap';
 import { certificateSans } from '../tls/self-signed';
+import { verifyDataplaneToken } from '../auth/tokens';
+import { DEFAULT_DNS_TTL_S, vipAllocationKey, vipAllocationSpec, vipRecords } from '../dns/vips';
 
 export const TOKEN_REQUIRED =
   "Dataplane Token is required. Generate token using 'kumactl generate dataplane-token > /path/file' and provide it via --dataplane-token-file=/path/file argument to Kuma DP";
@@ -30,7 +32,12 @@ export interface BootstrapDeps {
   /** dpToken | none */
   dpAuthType: string;
   zoneAuthType: string;
+  /** dnsServer.domain, answered by GET /dns before the mesh has a VipAllocation. */
+  dnsDomain?: string;
 }
+
+/** kuma-dp's resolver polls the mesh's VIP records here (GET /dns?mesh=<mesh>[&name=<dataplane>]). */
+export const DNS_PATH = '/dns';
 
 function send(res: ServerResponse, status: number, body: string, type = 'text/plain'): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
@@ -41,6 +48,7 @@ export function bootstrapHandler(deps: BootstrapDeps): (req: IncomingMessage, re
   const sans = new Set(certificateSans(deps.certPem));
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (path === DNS_PATH) return dnsRecords(deps, req, res);
     if (path !== '/bootstrap') return send(res, 404, `no ${path} on the DP server; kuma dp run posts to /bootstrap`);
     if (req.method !== 'POST') return send(res, 405, 'use POST /bootstrap');
     if (deps.mode === 'global') {
@@ -128,7 +136,42 @@ function answer(deps: BootstrapDeps, sans: Set<string>, req: IncomingMessage, re
     features: Array.isArray(body.features) ? body.features : [],
     workdir: String(body.workdir ?? ''),
     dynamicMetadata: body.dynamicMetadata ?? {},
+    dnsPort: Number.isInteger(body.dnsPort) && body.dnsPort > 0 && body.dnsPort < 65536 ? body.dnsPort : 0,
   });
   const address = (spec.networking as { address?: string } | undefined)?.address ?? '';
   send(res, 200, JSON.stringify({ bootstrap: Buffer.from(JSON.stringify(bootstrap, null, 1)).toString('base64'), kumaSidecarConfiguration: { networking: { address }, metrics: { aggregate: [] } } }), 'application/json');
+}
+
+/**
+ * `GET /dns?mesh=<mesh>[&name=<dataplane>]`: the Kuma DNS records of a mesh for kuma-dp's resolver
+ * (internal/dns/dns-server.ts), `{domain, ttl, records: [{name, ip, port}]}` from the mesh's
+ * VipAllocation (empty records until the zone CP allocated any). With dataplane token auth the
+ * request carries the proxy's dataplane token in `authorization` (as on the ADS stream): it must
+ * verify with the mesh's signing key, and name the `name` given (when the token names a proxy).
+ */
+function dnsRecords(deps: BootstrapDeps, req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  if (req.method !== 'GET') return send(res, 405, `use GET ${DNS_PATH}?mesh=<mesh>`);
+  if (deps.mode === 'global') return send(res, 400, GLOBAL_REFUSES);
+  const url = new URL(req.url ?? '/', 'https://dp-server');
+  const mesh = url.searchParams.get('mesh') ?? '';
+  const name = url.searchParams.get('name') ?? '';
+  if (!mesh) return send(res, 400, `${DNS_PATH} needs ?mesh=<mesh>`);
+  if (!deps.store.get({ type: 'Mesh', mesh: '', name: mesh })) return send(res, 404, `mesh "${mesh}" does not exist`);
+  const respond = () => {
+    const spec = vipAllocationSpec(deps.store.get(vipAllocationKey(mesh))?.spec);
+    const records = vipRecords(spec).map((r) => ({ name: r.name, ip: r.ip, port: r.port }));
+    send(res, 200, JSON.stringify({ domain: spec?.domain ?? deps.dnsDomain ?? 'mesh', ttl: DEFAULT_DNS_TTL_S, records }), 'application/json');
+  };
+  if (deps.dpAuthType === 'none') return respond();
+  const token = String(req.headers.authorization ?? '').replace(/^Bearer\s+/i, '').trim();
+  if (!token) return send(res, 401, `${DNS_PATH} needs the proxy's dataplane token in the authorization header`);
+  verifyDataplaneToken(deps.store, token, mesh).then(
+    (claims) => {
+      if (claims.Mesh !== '' && claims.Mesh !== mesh) return send(res, 403, `the token is for mesh "${claims.Mesh}", not "${mesh}"`);
+      if (claims.Name !== '' && name !== '' && claims.Name !== name) return send(res, 403, `the token is for proxy "${claims.Name}", not "${name}"`);
+      respond();
+    },
+    (e) => send(res, 401, `authentication failed: ${(e as Error).message}`),
+  );
 }

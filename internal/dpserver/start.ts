@@ -94,6 +94,7 @@ export async function startDataplaneServer(deps: {
       dpServerPort: () => port,
       dpAuthType: cfg.dpServer.authn.dpProxy.type,
       zoneAuthType: cfg.dpServer.authn.zoneProxy.type,
+      dnsDomain: cfg.dnsServer.domain,
     }),
   });
   port = server.port;

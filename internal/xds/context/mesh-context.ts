@@ -9,8 +9,11 @@ import { createHash } from 'node:crypto';
 import { LABEL, TAG, type Resource } from '../../resources/model';
 import { localEndpointWeight, remoteEndpoints, zoneIngressHashInput } from './cross-zone';
 import { dataplaneView } from './dataplane-view';
+import { externalServiceProtocolVotes } from './external-services';
 import { commonProtocol } from './protocol';
 import type { Endpoint, MeshContext } from './types';
+import type { MeshVip } from '../../dns/vips';
+import { localZoneEgresses, throughZoneEgress, zoneEgressHashInput } from './zone-egress';
 
 export interface MeshContextInput {
   mesh: Resource;
@@ -25,6 +28,16 @@ export interface MeshContextInput {
    * public address become endpoints of the services they advertise (cross-zone.ts).
    */
   zoneIngresses?: Resource[];
+  /**
+   * Every ZoneEgress the zone CP stores (store.list('ZoneEgress')). With Mesh routing.zoneEgress on,
+   * remote endpoints go through the local ones (zone-egress.ts) and so do ExternalServices.
+   */
+  zoneEgresses?: Resource[];
+  /**
+   * Kuma DNS: host -> VIP, port and destination, from the mesh's VipAllocation record
+   * (internal/dns/vips.ts vipMapOf). Proxies that opt in get an outbound listener per VIP and port.
+   */
+  vips?: Map<string /* host */, MeshVip>;
 }
 
 /**
@@ -48,7 +61,8 @@ export function buildMeshContext(input: MeshContextInput): MeshContext {
   const dataplanes = resources.get('Dataplane') ?? [];
   const { endpoints, protocolVotes } = endpointsOf(dataplanes, input.zone);
   const zoneIngresses = [...(input.zoneIngresses ?? [])].sort(byName);
-  const remote = remoteEndpoints(zoneIngresses, input.mesh, input.zone);
+  const zoneEgresses = localZoneEgresses(input.zoneEgresses ?? [], input.zone);
+  const remote = throughZoneEgress(remoteEndpoints(zoneIngresses, input.mesh, input.zone), input.mesh, zoneEgresses);
   for (const [service, count] of remote.coordinates) {
     const weight = localEndpointWeight(count);
     const local = endpoints.get(service);
@@ -62,6 +76,7 @@ export function buildMeshContext(input: MeshContextInput): MeshContext {
     if (!votes) protocolVotes.set(service, (votes = []));
     for (const ep of list) votes.push(ep.tags[TAG.protocol] ?? '');
   }
+  externalServiceProtocolVotes(resources.get('ExternalService') ?? [], protocolVotes);
   const protocols = new Map<string, string>();
   for (const [service, votes] of protocolVotes) protocols.set(service, commonProtocol(votes));
   return {
@@ -73,7 +88,9 @@ export function buildMeshContext(input: MeshContextInput): MeshContext {
     ...(input.caCertsPem ? { caCertsPem: input.caCertsPem } : {}),
     zone: input.zone,
     zoneIngresses,
+    zoneEgresses,
     crossZoneNotes: remote.notes,
+    ...(input.vips && input.vips.size > 0 ? { vips: new Map(input.vips) } : {}),
     hash: meshContextHash(input),
   };
 }
@@ -96,6 +113,8 @@ export function meshContextHashInputs(input: MeshContextInput): unknown {
     caCertsPem: input.caCertsPem ?? '',
     resources,
     zoneIngresses: [...(input.zoneIngresses ?? [])].sort(byName).map((zi) => zoneIngressHashInput(zi, input.mesh.name)),
+    ...zoneEgressesHashPart(input),
+    ...vipsHashPart(input),
   };
 }
 
@@ -143,8 +162,22 @@ export function meshContextHash(input: MeshContextInput): string {
       caCertsPem: input.caCertsPem ?? '',
       resources,
       zoneIngresses: [...(input.zoneIngresses ?? [])].sort(byName).map((zi) => zoneIngressDigest(zi, input.mesh.name)),
+      ...zoneEgressesHashPart(input),
+      ...vipsHashPart(input),
     }),
   );
+}
+
+/** The VIP map's part of the hash, sorted by host; absent without VIPs (hashes stay as before). */
+function vipsHashPart(input: MeshContextInput): { vips?: unknown[] } {
+  if (!input.vips || input.vips.size === 0) return {};
+  return { vips: [...input.vips.keys()].sort().map((host) => [host, input.vips!.get(host)]) };
+}
+
+/** The local ZoneEgresses' part of the hash; absent when there are none (hashes stay as before). */
+function zoneEgressesHashPart(input: MeshContextInput): { zoneEgresses?: unknown[] } {
+  const local = localZoneEgresses(input.zoneEgresses ?? [], input.zone);
+  return local.length > 0 ? { zoneEgresses: local.map(zoneEgressHashInput) } : {};
 }
 
 /** JSON with object keys sorted at every level, so equal values always give equal text. */

@@ -12,6 +12,7 @@ import type { Listener } from '../../../proto/gen/envoy/config/listener/v3/liste
 import type { RouteConfiguration } from '../../../proto/gen/envoy/config/route/v3/route';
 import type { Secret } from '../../../proto/gen/envoy/extensions/transport_sockets/tls/v3/secret';
 import type { Resource } from '../../resources/model';
+import type { MeshVip } from '../../dns/vips';
 
 /**
  * One reachable instance of a service as a sidecar sees it: a healthy local inbound, or a remote
@@ -65,6 +66,13 @@ export interface MeshContext {
    */
   zoneIngresses: readonly Resource[];
   /**
+   * This zone's ZoneEgresses (spec.zone empty or this zone) with an address and port, sorted by
+   * name (zone-egress.ts localZoneEgresses). With Mesh `routing.zoneEgress` on (and mTLS), remote
+   * endpoints point at them instead of other zones' ingresses, and ExternalServices are reached
+   * through them.
+   */
+  zoneEgresses: readonly Resource[];
+  /**
    * kuma.io/service -> why instances of it in other zones got no endpoint, for `kuma inspect`:
    * "cross-zone endpoints of <svc> are dropped: mesh <m> has no mTLS; cross-zone traffic is routed
    * by SNI and needs mTLS", or "... in zone <z> are dropped: ZoneIngress <name> has no
@@ -72,6 +80,13 @@ export interface MeshContext {
    * instances all became endpoints are absent.
    */
   crossZoneNotes: ReadonlyMap<string, string>;
+  /**
+   * Kuma DNS (spec kuma-kds-xds.md §3.8; internal/dns/vips.ts): host -> the VIP, port and
+   * destination of its outbound, from the mesh's VipAllocation (MeshContextInput.vips). Proxies that
+   * opt in (vipOutboundsEnabled) get an `outbound:<ip>:<port>` listener per distinct VIP and port.
+   * Absent when the mesh has no allocation (yet).
+   */
+  vips?: ReadonlyMap<string, MeshVip>;
   /** Hash of every input above; equal hashes mean equal generated config for an unchanged proxy. */
   hash: string;
 }
@@ -83,6 +98,11 @@ export interface ProxyContext {
   adminPort: number;
   /** Identity for mTLS (SDS), present when the mesh has mTLS enabled. */
   identity?: { certPem: string; keyPem: string; expiresAt: string };
+  /**
+   * kuma-dp's DNS port from the bootstrap node metadata `dataplane.dns.port` (kuma dp run
+   * --dns-enabled); > 0 means the proxy resolves `<service>.mesh` names, so it gets VIP outbounds.
+   */
+  dnsPort?: number;
 }
 
 /** What a proxy is sent: plain ts-proto objects, keyed by type. */

@@ -18,9 +18,11 @@ import type { ResourceStore, StoreEvent } from '../../store/resource-store';
 import type { SnapshotCache } from '../cache/snapshot-cache';
 import { snapshotFromResources } from '../cache/snapshot-resources';
 import { buildMeshContext } from '../context/mesh-context';
+import { vipAllocationKey, vipMapOf } from '../../dns/vips';
 import type { MeshContext, XdsResources } from '../context/types';
 import { generateSidecar } from '../generators/sidecar/profile';
 import { generateIngress } from '../generators/ingress/ingress-proxy';
+import { egressServesMesh, generateEgress } from '../generators/egress/egress-proxy';
 
 export const DEFAULT_ADMIN_PORT = 9901;
 /** The dirty marker of zone proxies (ZoneIngress/ZoneEgress are global-scoped). */
@@ -35,6 +37,8 @@ interface Proxy {
   name: string;
   lastHash?: string;
   renewTimer?: NodeJS.Timeout;
+  /** kuma-dp's DNS port from the node metadata (ProxyContext.dnsPort). */
+  dnsPort?: number;
 }
 
 export interface ReconcilerDeps {
@@ -67,8 +71,9 @@ export class XdsReconciler {
   }
 
   /** A proxy's stream is up: generate its config now, so its first request is answered. */
-  async connect(nodeId: string, mesh: string, name: string, kind: ProxyKind = 'dataplane'): Promise<void> {
+  async connect(nodeId: string, mesh: string, name: string, kind: ProxyKind = 'dataplane', dnsPort = 0): Promise<void> {
     const p = this.#proxies.get(nodeId) ?? { nodeId, kind, mesh, name };
+    p.dnsPort = dnsPort;
     this.#proxies.set(nodeId, p);
     p.lastHash = undefined;
     await this.#serialized(() => (kind === 'dataplane' ? this.#reconcileMesh(mesh, [p]) : this.#reconcileZoneProxies([p], new Map())));
@@ -98,12 +103,10 @@ export class XdsReconciler {
       const r = e.resource;
       if (r.type.endsWith('Insight')) continue; // status, never config
       if (r.type === 'ZoneIngress' || r.type === 'ZoneEgress') {
-        // Zone proxies serve every mesh, and remote ingresses are endpoints of every mesh they advertise.
+        // Zone proxies serve every mesh; remote ingresses and the local egress shape every mesh's endpoints.
         this.#dirty.add(ZONE_PROXIES);
-        if (r.type === 'ZoneIngress') {
-          for (const m of this.#d.store.list('Mesh').items) this.#dirty.add(m.name);
-          this.#contexts.clear();
-        }
+        for (const m of this.#d.store.list('Mesh').items) this.#dirty.add(m.name);
+        this.#contexts.clear();
         continue;
       }
       const mesh = r.type === 'Mesh' ? r.name : r.mesh;
@@ -159,7 +162,7 @@ export class XdsReconciler {
       const items = store.list(d.name, { mesh }).items;
       if (items.length) resources.set(d.name, [...items]);
     }
-    const ctx = buildMeshContext({ mesh: meshRes, resources, zone: this.#d.zone, caCertsPem, zoneIngresses: [...store.list('ZoneIngress').items] });
+    const ctx = buildMeshContext({ mesh: meshRes, resources, zone: this.#d.zone, caCertsPem, zoneIngresses: [...store.list('ZoneIngress').items], zoneEgresses: [...store.list('ZoneEgress').items], vips: vipMapOf(store.get(vipAllocationKey(mesh))) });
     this.#contexts.set(mesh, ctx);
     return ctx;
   }
@@ -175,10 +178,13 @@ export class XdsReconciler {
       if (!this.#proxies.has(p.nodeId)) continue;
       const type = p.kind === 'ingress' ? 'ZoneIngress' : 'ZoneEgress';
       const zp = this.#d.store.get({ type, mesh: '', name: p.name });
-      if (!zp || p.kind !== 'ingress') {
-        // Zone egress config is not generated yet: the proxy gets nothing rather than something wrong.
+      if (!zp) {
         this.#d.cache.clearSnapshot(p.nodeId);
         p.lastHash = undefined;
+        continue;
+      }
+      if (p.kind === 'egress') {
+        await this.#reconcileEgress(p, zp, meshes);
         continue;
       }
       const hash = createHash('sha256').update(JSON.stringify([zp.spec, [...meshes.values()].map((c) => c.hash)])).digest('hex');
@@ -187,6 +193,43 @@ export class XdsReconciler {
       this.#d.cache.setSnapshot(p.nodeId, snapshotFromResources(res));
       this.#d.onGenerated?.(p.nodeId, res);
       p.lastHash = hash;
+    }
+  }
+
+  /**
+   * The zone egress needs, per mesh it serves, its identity `spiffe://<mesh>/zone-egress`: it
+   * terminates the mesh mTLS of ExternalService traffic. A mesh whose CA is not ready gets
+   * pass-through only.
+   */
+  async #reconcileEgress(p: Proxy, zp: Resource, meshes: ReadonlyMap<string, MeshContext>): Promise<void> {
+    const identities = new Map<string, { certPem: string; keyPem: string }>();
+    const serials: string[] = [];
+    let renewAt: number | undefined;
+    for (const [mesh, ctx] of meshes) {
+      if (!egressServesMesh(ctx)) continue;
+      try {
+        const id = await this.#d.identities.getIdentity(mesh, zp);
+        if (!id) continue;
+        identities.set(mesh, { certPem: id.certPem, keyPem: id.keyPem });
+        serials.push(`${mesh}:${id.serial}`);
+        renewAt = Math.min(renewAt ?? Infinity, id.renewAt.getTime());
+      } catch (e) {
+        this.#d.log.debug({ mesh, proxy: p.name, err: (e as Error).message }, 'zone egress identity not ready');
+      }
+    }
+    const hash = createHash('sha256').update(JSON.stringify([zp.spec, [...meshes.values()].map((c) => c.hash), serials])).digest('hex');
+    if (hash === p.lastHash) return;
+    const res = generateEgress({ egress: zp, meshes, identities });
+    this.#d.cache.setSnapshot(p.nodeId, snapshotFromResources(res));
+    this.#d.onGenerated?.(p.nodeId, res);
+    p.lastHash = hash;
+    if (p.renewTimer) clearTimeout(p.renewTimer);
+    p.renewTimer = undefined;
+    if (renewAt !== undefined) {
+      p.renewTimer = setTimeout(() => {
+        this.#dirty.add(ZONE_PROXIES);
+        this.#flush();
+      }, Math.min(Math.max(0, renewAt - Date.now()), 2 ** 31 - 1));
     }
   }
 
@@ -210,9 +253,9 @@ export class XdsReconciler {
         continue;
       }
       const adminPort = (dp.spec.networking as { admin?: { port?: number } } | undefined)?.admin?.port ?? DEFAULT_ADMIN_PORT;
-      const hash = createHash('sha256').update(JSON.stringify([ctx.hash, dp.spec, dp.labels, identity?.serial ?? '', adminPort])).digest('hex');
+      const hash = createHash('sha256').update(JSON.stringify([ctx.hash, dp.spec, dp.labels, identity?.serial ?? '', adminPort, p.dnsPort ?? 0])).digest('hex');
       if (hash === p.lastHash) continue;
-      const res = generateSidecar({ dataplane: dp, adminPort, ...(identity ? { identity: { certPem: identity.certPem, keyPem: identity.keyPem, expiresAt: identity.expiresAt.toISOString() } } : {}) }, ctx);
+      const res = generateSidecar({ dataplane: dp, adminPort, ...(p.dnsPort ? { dnsPort: p.dnsPort } : {}), ...(identity ? { identity: { certPem: identity.certPem, keyPem: identity.keyPem, expiresAt: identity.expiresAt.toISOString() } } : {}) }, ctx);
       this.#d.cache.setSnapshot(p.nodeId, snapshotFromResources(res));
       this.#d.onGenerated?.(p.nodeId, res);
       p.lastHash = hash;

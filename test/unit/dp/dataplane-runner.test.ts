@@ -200,3 +200,51 @@ describe('DataplaneRunner', () => {
     expect(existsSync(join(workDir, 'bootstrap.yaml'))).toBe(true);
   });
 });
+
+describe('kuma dp run --dns-enabled', () => {
+  it('runs the resolver on --dns-port, sends its port in the bootstrap request, and frees it on stop', async () => {
+    const { createSocket } = await import('node:dgram');
+    const { buildQuery, parseResponse, RCODE } = await import('../../../internal/dns/dns-wire');
+    const dnsPort = await freePort(); // a free TCP port number; UDP on it is as good as free here
+    const n = requests.length;
+    const { r, dpLog } = runner({ binaryPath: fake, dns: { enabled: true, port: dnsPort, pollIntervalMs: 50 } });
+    const done = r.run();
+    await waitFor('Envoy running', () => r.supervisor?.state === 'running', 20_000);
+    expect(requests[n]!.dnsPort).toBe(dnsPort);
+    // The stand-in CP has no /dns: the resolver has no records yet, so mesh names get SERVFAIL.
+    const ask = () =>
+      new Promise<number>((resolve) => {
+        const s = createSocket('udp4');
+        s.on('message', (m) => {
+          s.close();
+          resolve(parseResponse(m).rcode);
+        });
+        s.send(buildQuery(1, 'backend.mesh'), dnsPort, '127.0.0.1');
+      });
+    expect(await ask()).toBe(RCODE.SERVFAIL);
+    await waitFor('the poll failure warning', () => dpLog.some((l) => /could not get the Kuma DNS records/.test(l.msg)), 5_000);
+    r.stop();
+    await done;
+    // The port is free again.
+    const again = createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      again.once('error', reject);
+      again.bind(dnsPort, '127.0.0.1', () => resolve());
+    });
+    again.close();
+  });
+
+  it('fails before asking the CP when the DNS port is taken', async () => {
+    const { createSocket } = await import('node:dgram');
+    const taken = createSocket('udp4');
+    await new Promise<void>((resolve) => taken.bind(0, '127.0.0.1', () => resolve()));
+    try {
+      const n = requests.length;
+      const { r } = runner({ binaryPath: fake, dns: { enabled: true, port: taken.address().port } });
+      await expect(r.run()).rejects.toThrow(/could not start the DNS resolver on 127\.0\.0\.1:\d+ \(--dns-port\)/);
+      expect(requests.length).toBe(n);
+    } finally {
+      taken.close();
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { outboundClustersCases } from './cases/outbound-clusters';
 import { outboundEndpointsCases } from './cases/outbound-endpoints';
 import { secretsCases } from './cases/secrets';
 import { adminCases } from './cases/admin';
+import { vipOutboundsCases } from './cases/vip-outbounds';
 import type { Case } from './golden';
 
 export const CASES: Record<string, readonly Case[]> = {
@@ -16,4 +17,5 @@ export const CASES: Record<string, readonly Case[]> = {
   'outbound-endpoints': outboundEndpointsCases,
   'secrets': secretsCases,
   'admin': adminCases,
+  'vip-outbounds': vipOutboundsCases,
 };

@@ -7,6 +7,7 @@ import { type Resource, ZERO_TIME } from '../../../internal/resources/model';
 import { registerAll } from '../../../internal/resources/types';
 import { buildMeshContext } from '../../../internal/xds/context/mesh-context';
 import type { MeshContext, ProxyContext } from '../../../internal/xds/context/types';
+import { type MeshVip, allocateVips, buildVipView, vipMapOf } from '../../../internal/dns/vips';
 
 const registry = registerAll();
 
@@ -28,6 +29,10 @@ export interface Case {
   /** Give the proxy an identity and the context a CA bundle (the Mesh must enable mTLS too). */
   mtls?: boolean;
   adminPort?: number;
+  /** Kuma DNS: allocate the mesh's VIPs from the resources (internal/dns/vips.ts, 240.0.0.0/4, domain mesh, port 80). */
+  vips?: boolean;
+  /** The proxy's kuma-dp DNS port (bootstrap metadata dataplane.dns.port). */
+  dnsPort?: number;
 }
 
 /** Parses Universal YAML into stored-resource records (version 1, zero times unless `creationTime` is given). */
@@ -40,17 +45,37 @@ export function parseResources(yaml: string): Resource[] {
   });
 }
 
-export function contextOf(resources: Resource[], opts: { caCertsPem?: string; zone?: string } = {}): MeshContext {
+/** The VIP map a zone CP would hold for these resources after one allocation from scratch. */
+export function vipsOf(resources: Resource[], mesh = 'default', zone = ZONE): Map<string, MeshVip> {
+  const of = (type: string) => resources.filter((r) => r.type === type);
+  const view = buildVipView({
+    mesh,
+    zone,
+    serviceVipPort: 80,
+    dataplanes: of('Dataplane'),
+    zoneIngresses: of('ZoneIngress'),
+    externalServices: of('ExternalService'),
+    virtualOutbounds: of('VirtualOutbound'),
+  });
+  return vipMapOf({ spec: allocateVips(undefined, view, { cidr: '240.0.0.0/4', domain: 'mesh', serviceVipPort: 80 }) as unknown as Resource['spec'] });
+}
+
+export function contextOf(resources: Resource[], opts: { caCertsPem?: string; zone?: string; vips?: boolean } = {}): MeshContext {
   const mesh =
     resources.find((r) => r.type === 'Mesh') ??
     ({ type: 'Mesh', mesh: '', name: 'default', labels: {}, spec: {}, version: 1, creationTime: ZERO_TIME, modificationTime: ZERO_TIME } satisfies Resource);
   const byType = new Map<string, Resource[]>();
   const zoneIngresses: Resource[] = [];
+  const zoneEgresses: Resource[] = [];
   for (const r of resources) {
     if (r.type === 'Mesh') continue;
     // Global-scoped: handed in separately, as the reconciler does with store.list('ZoneIngress').
     if (r.type === 'ZoneIngress') {
       zoneIngresses.push(r);
+      continue;
+    }
+    if (r.type === 'ZoneEgress') {
+      zoneEgresses.push(r);
       continue;
     }
     let list = byType.get(r.type);
@@ -63,15 +88,17 @@ export function contextOf(resources: Resource[], opts: { caCertsPem?: string; zo
     zone: opts.zone ?? ZONE,
     ...(opts.caCertsPem ? { caCertsPem: opts.caCertsPem } : {}),
     ...(zoneIngresses.length > 0 ? { zoneIngresses } : {}),
+    ...(zoneEgresses.length > 0 ? { zoneEgresses } : {}),
+    ...(opts.vips ? { vips: vipsOf(resources, mesh.name, opts.zone ?? ZONE) } : {}),
   });
 }
 
 export function fixture(c: Case): { proxy: ProxyContext; ctx: MeshContext } {
   const resources = parseResources(c.resources);
-  const ctx = contextOf(resources, c.mtls ? { caCertsPem: FAKE_CA_PEM } : {});
+  const ctx = contextOf(resources, { ...(c.mtls ? { caCertsPem: FAKE_CA_PEM } : {}), ...(c.vips ? { vips: true } : {}) });
   const dataplane = resources.find((r) => r.type === 'Dataplane' && (c.dataplane === undefined || r.name === c.dataplane));
   if (!dataplane) throw new Error(`case ${c.name}: no Dataplane ${c.dataplane ?? ''} in its resources`);
-  const proxy: ProxyContext = { dataplane, adminPort: c.adminPort ?? 9901, ...(c.mtls ? { identity: FAKE_IDENTITY } : {}) };
+  const proxy: ProxyContext = { dataplane, adminPort: c.adminPort ?? 9901, ...(c.mtls ? { identity: FAKE_IDENTITY } : {}), ...(c.dnsPort ? { dnsPort: c.dnsPort } : {}) };
   return { proxy, ctx };
 }
 

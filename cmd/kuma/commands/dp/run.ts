@@ -20,6 +20,13 @@ export class DataplaneRunCommand extends BaseCommand {
 
       A Dataplane registered through --dataplane-file is deleted by the control plane shortly after this
       proxy disconnects; there is nothing to clean up by hand.
+
+      With --dns-enabled (sidecars), a DNS resolver on 127.0.0.1:--dns-port (UDP, default 15053) answers
+      <kuma.io/service>.mesh (and the form with "_" replaced by ".") with the VIP the zone control plane
+      allocated, polling the records from the DP server; other names are forwarded to the nameservers of
+      /etc/resolv.conf. Envoy then gets an outbound listener on every VIP, port 80 (bound with freebind):
+      point the application's resolver at 127.0.0.1:15053, and give the host a local route for the VIP
+      range (e.g. "ip route add local 240.0.0.0/4 dev lo" in the application's network namespace).
     `,
     examples: [
       [
@@ -50,7 +57,8 @@ export class DataplaneRunCommand extends BaseCommand {
   logLevel = Option.String('--log-level', { env: 'KUMA_LOG_LEVEL', description: 'off | info | debug | warn | error', validator: t.isEnum(['off', 'info', 'debug', 'warn', 'error']) });
   envoyLogLevel = Option.String('--envoy-log-level', { description: 'Envoy --log-level (default: --log-level)', validator: t.isEnum(['off', 'trace', 'debug', 'info', 'warn', 'warning', 'error', 'critical']) });
   envoyComponentLogLevel = Option.String('--envoy-component-log-level', { description: 'Envoy --component-log-level, e.g. upstream:debug,connection:trace' });
-  dnsEnabled = Option.String('--dns-enabled', { tolerateBoolean: true, description: 'accepted for Kuma compatibility; the embedded DNS is not implemented (use --dns-enabled=false)' });
+  dnsEnabled = Option.String('--dns-enabled', { tolerateBoolean: true, description: 'run the Kuma DNS resolver (<service>.mesh -> VIP) on 127.0.0.1:--dns-port and get VIP outbound listeners (KUMA_DNS_ENABLED; default false)' });
+  dnsPort = Option.String('--dns-port,--dns-coredns-port', { env: 'KUMA_DNS_CORE_DNS_PORT', description: 'UDP port of the Kuma DNS resolver (default 15053)', validator: isPort });
 
   async run(): Promise<number> {
     const { setupLogging, logger } = await import('../../../../internal/log/logger');
@@ -65,8 +73,7 @@ export class DataplaneRunCommand extends BaseCommand {
     const log = logger('dp');
     const drainTimeMs = durationMs(this.drainTime);
     if (drainTimeMs === undefined || drainTimeMs < 0) throw new BadRequestError(`invalid --drain-time "${this.drainTime}": expected a duration such as 30s`);
-    const dns = this.dnsEnabled === undefined ? false : this.dnsEnabled === true || /^(true|1|yes)$/i.test(String(this.dnsEnabled));
-    if (dns || /^(true|1)$/i.test(process.env.KUMA_DNS_ENABLED ?? '')) log.warn('--dns-enabled: the embedded DNS (CoreDNS) is not implemented by this kuma dp; running without it');
+    const dns = this.dnsEnabled === undefined ? /^(true|1)$/i.test(process.env.KUMA_DNS_ENABLED ?? '') : this.dnsEnabled === true || /^(true|1|yes)$/i.test(String(this.dnsEnabled));
     const envSkip = /^(true|1)$/i.test(process.env.KUMA_CONTROL_PLANE_TLS_SKIP_VERIFY ?? '');
     const runner = new DataplaneRunner(
       {
@@ -93,6 +100,7 @@ export class DataplaneRunCommand extends BaseCommand {
           backoffMs: envDuration('KUMA_CONTROL_PLANE_RETRY_BACKOFF', durationMs),
           maxDurationMs: envDuration('KUMA_CONTROL_PLANE_RETRY_MAX_DURATION', durationMs),
         },
+        dns: { enabled: dns, ...(this.dnsPort !== undefined ? { port: this.dnsPort } : {}), pollIntervalMs: envDuration('KUMA_DNS_POLL_INTERVAL', durationMs) },
       },
       { registry, log, envoyLog: logger('envoy'), readStdin: () => readStream(this.context.stdin) },
     );

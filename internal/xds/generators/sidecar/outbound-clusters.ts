@@ -35,6 +35,7 @@ import { meshMtls, upstreamTlsSocket } from '../envoy/tls';
 import { duration } from '../envoy/values';
 import { type SidecarMemo, meshMemo } from '../memo';
 import { ORIGIN, type TaggedResource, cluster } from '../types';
+import { type ExternalTarget, externalClusterOverrides, externalTarget } from './external-services';
 import { type DestinationCluster, outboundPlans } from './outbound-plan';
 
 interface ClusterInputs {
@@ -47,6 +48,8 @@ interface ClusterInputs {
   mtlsMesh?: string;
   /** locality_weighted_lb_config (MeshLoadBalancingStrategy affinity tags). */
   localityWeighted?: true;
+  /** An ExternalService destination (external-services.ts): direct to its host, or through zone egress. */
+  external?: ExternalTarget;
 }
 
 function build(i: ClusterInputs): Cluster {
@@ -81,6 +84,7 @@ function build(i: ClusterInputs): Cluster {
         }
       : {}),
     ...(i.mtlsMesh ? { transportSocket: upstreamTlsSocket(i.mtlsMesh, sniFromTags(dest.tags, i.mtlsMesh), dest.service) } : {}),
+    ...(i.external ? externalClusterOverrides(dest.name, i.external) : {}),
   };
   return Cluster.fromPartial(partial);
 }
@@ -91,12 +95,13 @@ export function outboundClusters(proxy: ProxyContext, ctx: MeshContext, memo?: S
   const cache = meshMemo(ctx, memo).clusters;
   const out: TaggedResource[] = [];
   const seen = new Set<string>();
-  for (const plan of outboundPlans(proxy.dataplane, ctx)) {
+  for (const plan of outboundPlans(proxy.dataplane, ctx, proxy)) {
     for (const dest of plan.clusters) {
       if (seen.has(dest.name)) continue;
       seen.add(dest.name);
       const protocol = ctx.protocols.get(dest.service) ?? 'tcp';
       const locality = localityPlan(pp, dest.service, ctx);
+      const external = externalTarget(ctx, dest, mtls);
       const inputs: ClusterInputs = {
         dest,
         protocol,
@@ -105,7 +110,8 @@ export function outboundClusters(proxy: ProxyContext, ctx: MeshContext, memo?: S
         health: outboundHealthChecking(pp, dest.service, protocol),
         lb: meshLoadBalancing(pp, dest.service) ?? (plan.loadBalancer ? fromLegacyLoadBalancer(plan.loadBalancer) : ROUND_ROBIN),
         ...(mtls ? { mtlsMesh: mtls.mesh } : {}),
-        ...(locality.kind === 'failover' && locality.localityWeighted ? { localityWeighted: true as const } : {}),
+        ...(locality.kind === 'failover' && locality.localityWeighted && !external ? { localityWeighted: true as const } : {}),
+        ...(external ? { external } : {}),
       };
       const key = canonicalJson(inputs);
       let c = cache.get(key);

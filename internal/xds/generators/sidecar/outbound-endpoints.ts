@@ -25,6 +25,8 @@ import { socketAddress } from '../envoy/common';
 import { FLAT, type LocalityPlan, localityPlan, placeEndpoint } from '../envoy/locality';
 import { type SidecarMemo, meshMemo } from '../memo';
 import { ORIGIN, type TaggedResource, endpoints } from '../types';
+import { meshMtls } from '../envoy/tls';
+import { externalEgressAssignment, externalTarget } from './external-services';
 import { type DestinationCluster, outboundPlans } from './outbound-plan';
 
 function carries(ep: Endpoint, tags: Readonly<Record<string, string>>): boolean {
@@ -86,12 +88,23 @@ export function loadAssignment(dest: DestinationCluster, ctx: MeshContext, plan:
 export function outboundEndpoints(proxy: ProxyContext, ctx: MeshContext, memo?: SidecarMemo): TaggedResource[] {
   const cache = meshMemo(ctx, memo).loadAssignments;
   const pp = proxyPolicies(proxy.dataplane, ctx);
+  const mtls = meshMtls(proxy, ctx);
   const out: TaggedResource[] = [];
   const seen = new Set<string>();
-  for (const plan of outboundPlans(proxy.dataplane, ctx)) {
+  for (const plan of outboundPlans(proxy.dataplane, ctx, proxy)) {
     for (const dest of plan.clusters) {
       if (seen.has(dest.name)) continue;
       seen.add(dest.name);
+      // ExternalServices: a direct cluster carries its endpoints inline; an egress-routed one gets the egresses.
+      const external = externalTarget(ctx, dest, mtls);
+      if (external?.kind === 'direct') continue;
+      if (external?.kind === 'egress') {
+        const key = `${dest.name}\u0000external`;
+        let cla = cache.get(key);
+        if (!cla) cache.set(key, (cla = externalEgressAssignment(dest.name, ctx, external)));
+        out.push(endpoints(dest.name, ORIGIN.outbound, cla));
+        continue;
+      }
       const locality = localityPlan(pp, dest.service, ctx);
       const key = locality.kind === 'flat' ? dest.name : `${dest.name}\u0000${canonicalJson(locality)}`;
       let cla = cache.get(key);

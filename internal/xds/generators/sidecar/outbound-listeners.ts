@@ -3,6 +3,9 @@
  * §3.4, §3.9 explicit outbounds). HTTP-family destinations get an http_connection_manager with the
  * inline route config `outbound:<service>`; others a tcp_proxy (weighted for splits). Retries,
  * timeouts and hash policies are those of traffic to the outbound's service.
+ *
+ * Kuma DNS (§3.8): a proxy with VIP outbounds (outbound-plan.ts vipOutboundsEnabled) also gets
+ * `outbound:<VIP>:<port>` for every VIP of the mesh, with `bind_to_port` and `freebind`.
  */
 import { TrafficDirection } from '../../../../proto/gen/envoy/config/core/v3/base';
 import { Listener } from '../../../../proto/gen/envoy/config/listener/v3/listener';
@@ -68,12 +71,15 @@ function tcpFilter(plan: OutboundPlan, pp: ReturnType<typeof proxyPolicies>): De
 export function outboundListeners(proxy: ProxyContext, ctx: MeshContext): TaggedResource[] {
   const pp = proxyPolicies(proxy.dataplane, ctx);
   const out: TaggedResource[] = [];
-  for (const plan of outboundPlans(proxy.dataplane, ctx)) {
+  for (const plan of outboundPlans(proxy.dataplane, ctx, proxy)) {
     const { address, port } = plan.outbound;
     const name = outboundListenerName(address, port);
     const l = Listener.fromPartial({
       name,
       address: socketAddress(address, port),
+      // Kuma DNS: nothing redirects traffic here (no iptables), so the VIP listener binds itself;
+      // freebind lets it bind a VIP no interface carries (a local route must still deliver it).
+      ...(plan.vip ? { bindToPort: true, freebind: true } : {}),
       trafficDirection: TrafficDirection.OUTBOUND,
       filterChains: [{ filters: [isHttpFamily(plan.protocol) ? httpFilter(plan, pp) : tcpFilter(plan, pp)] }],
       metadata: kumaTagsMetadata({ [TAG.service]: plan.service }),

@@ -15,7 +15,7 @@
 import { TAG, type Resource } from '../../../resources/model';
 import type { OutboundView, Tags } from '../../context/dataplane-view';
 import { type Protocol, commonProtocol, isHttpFamily } from '../../context/protocol';
-import type { MeshContext } from '../../context/types';
+import type { MeshContext, ProxyContext } from '../../context/types';
 import { type ProxyPolicies, proxyPolicies } from '../../policies/proxy-policies';
 import { MATCH_ALL } from '../../policies/selectors';
 import { destinationClusterName } from '../envoy/names';
@@ -44,6 +44,8 @@ export interface RoutePlan {
 
 export interface OutboundPlan {
   outbound: OutboundView;
+  /** A Kuma DNS outbound on a VIP (MeshContext.vips), not one the Dataplane declares. */
+  vip?: true;
   service: string;
   /** Common protocol of every destination the outbound can reach. */
   protocol: Protocol;
@@ -87,8 +89,19 @@ function targetsOf(o: unknown, outboundService: string, clusters: Map<string, De
   return [...weights].map(([cluster, weight]) => ({ cluster, weight }));
 }
 
-function defaultPlan(outbound: OutboundView, ctx: MeshContext): OutboundPlan {
+function defaultPlan(outbound: OutboundView, ctx: MeshContext, vip = false): OutboundPlan {
   const service = outbound.service;
+  if (vip && Object.keys(outbound.tags).some((k) => k !== TAG.service)) {
+    // A VirtualOutbound VIP naming more tags than the service routes to that subset.
+    const name = destinationClusterName(outbound.tags);
+    return {
+      outbound,
+      service,
+      protocol: commonProtocol([ctx.protocols.get(service) ?? 'tcp']),
+      routes: [{ targets: [{ cluster: name, weight: 1 }] }],
+      clusters: [{ name, service, tags: outbound.tags }],
+    };
+  }
   return {
     outbound,
     service,
@@ -130,29 +143,79 @@ function routedPlan(outbound: OutboundView, ctx: MeshContext, route: Resource): 
   };
 }
 
-function plan(pp: ProxyPolicies, ctx: MeshContext): OutboundPlan[] {
+/**
+ * Whether a proxy gets Kuma DNS outbounds on the mesh's VIPs (spec kuma-kds-xds.md §3.8, §3.9).
+ * Kuma generates them with transparent proxying (`networking.transparentProxying`); this kuma-dp
+ * intercepts nothing with iptables, so they are also generated when kuma-dp runs its DNS resolver
+ * (`kuma dp run --dns-enabled`: bootstrap metadata `dataplane.dns.port` > 0, ProxyContext.dnsPort).
+ */
+export function vipOutboundsEnabled(dataplane: Resource, proxy?: Pick<ProxyContext, 'dnsPort'>): boolean {
+  const net = field(dataplane.spec, 'networking');
+  const tp = field(net, 'transparentProxying');
+  return (typeof tp === 'object' && tp !== null) || (proxy?.dnsPort ?? 0) > 0;
+}
+
+function compareIp(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 4; i++) if (pa[i] !== pb[i]) return (pa[i] ?? 0) - (pb[i] ?? 0);
+  return 0;
+}
+
+/**
+ * One outbound per distinct VIP and port of MeshContext.vips (a service's `<svc>.mesh` and its
+ * RFC 1123 form share one), sorted by address then port; none where the Dataplane declares an
+ * outbound on the same address and port.
+ */
+function vipOutbounds(ctx: MeshContext, declared: readonly OutboundView[]): OutboundView[] {
+  const taken = new Set(declared.map((o) => `${o.address}:${o.port}`));
+  const byAddress = new Map<string, OutboundView>();
+  for (const host of [...(ctx.vips?.keys() ?? [])].sort()) {
+    const v = ctx.vips!.get(host)!;
+    const at = `${v.ip}:${v.port}`;
+    if (taken.has(at) || byAddress.has(at) || !v.service) continue;
+    byAddress.set(at, { address: v.ip, port: v.port, tags: v.tags ?? { [TAG.service]: v.service }, service: v.service });
+  }
+  return [...byAddress.values()].sort((a, b) => compareIp(a.address, b.address) || a.port - b.port);
+}
+
+function plan(pp: ProxyPolicies, ctx: MeshContext, withVips: boolean): OutboundPlan[] {
   const routes = ctx.resources.get('TrafficRoute') ?? [];
   const out: OutboundPlan[] = [];
+  const add = (outbound: OutboundView, vip: boolean) => {
+    let p: OutboundPlan | undefined;
+    if (routes.length === 0) p = defaultPlan(outbound, ctx, vip);
+    else {
+      const route = pp.legacy('TrafficRoute').select({ [TAG.service]: outbound.service });
+      if (route) p = routedPlan(outbound, ctx, route);
+    }
+    if (p) out.push(vip ? { ...p, vip: true } : p);
+  };
   for (const outbound of pp.dp.outbounds) {
     // backendRef outbounds (MeshService mode) are not generated yet.
     if (!outbound.service || !outbound.port) continue;
-    if (routes.length === 0) {
-      out.push(defaultPlan(outbound, ctx));
-      continue;
-    }
-    const route = pp.legacy('TrafficRoute').select({ [TAG.service]: outbound.service });
-    if (route) out.push(routedPlan(outbound, ctx, route));
+    add(outbound, false);
   }
+  if (withVips) for (const outbound of vipOutbounds(ctx, pp.dp.outbounds)) add(outbound, true);
   return out;
 }
 
-const memo = new WeakMap<MeshContext, WeakMap<Resource, OutboundPlan[]>>();
+const memo = new WeakMap<MeshContext, WeakMap<Resource, { plain?: OutboundPlan[]; withVips?: OutboundPlan[] }>>();
 
-/** The plans of a proxy's outbounds (memoized per MeshContext and Dataplane resource). */
-export function outboundPlans(dataplane: Resource, ctx: MeshContext): OutboundPlan[] {
+/**
+ * The plans of a proxy's outbounds (memoized per MeshContext, Dataplane resource and whether VIP
+ * outbounds are on): the declared ones, then, when the mesh has VIPs and the proxy opts in
+ * (vipOutboundsEnabled: its Dataplane's transparentProxying, or `proxy.dnsPort`), one per VIP and
+ * port. Every generator of a proxy must pass the same `proxy`.
+ */
+export function outboundPlans(dataplane: Resource, ctx: MeshContext, proxy?: Pick<ProxyContext, 'dnsPort'>): OutboundPlan[] {
+  const withVips = !!ctx.vips && vipOutboundsEnabled(dataplane, proxy);
   let byDp = memo.get(ctx);
   if (!byDp) memo.set(ctx, (byDp = new WeakMap()));
-  let p = byDp.get(dataplane);
-  if (!p) byDp.set(dataplane, (p = plan(proxyPolicies(dataplane, ctx), ctx)));
+  let entry = byDp.get(dataplane);
+  if (!entry) byDp.set(dataplane, (entry = {}));
+  const key = withVips ? 'withVips' : 'plain';
+  let p = entry[key];
+  if (!p) entry[key] = p = plan(proxyPolicies(dataplane, ctx), ctx, withVips);
   return p;
 }

@@ -39,7 +39,7 @@ export function dataplaneLifecycle(deps: {
       }
       s.connected = true;
       deps.log.info({ proxy: s.nodeId, kind: s.kind, registered: !!s.registered }, 'proxy connected');
-      await deps.reconciler.connect(s.nodeId, s.mesh!, s.name!, s.kind ?? 'dataplane');
+      await deps.reconciler.connect(s.nodeId, s.mesh!, s.name!, s.kind ?? 'dataplane', s.dnsPort ?? 0);
     },
     onStreamClose: (streamId) => {
       const s = deps.streams.close(streamId);

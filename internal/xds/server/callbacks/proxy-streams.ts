@@ -25,6 +25,8 @@ export interface ProxyStream {
   carried?: ParsedResource;
   registered?: boolean;
   connected?: boolean;
+  /** kuma-dp's DNS port from the node metadata `dataplane.dns.port` (0: no DNS); ProxyContext.dnsPort. */
+  dnsPort?: number;
 }
 
 export class ProxyStreams {
@@ -67,6 +69,8 @@ export function identify(s: ProxyStream, node: Node, registry: Registry): void {
   s.nodeId = node.id;
   s.mesh = node.id.slice(0, dot);
   s.name = node.id.slice(dot + 1);
+  const dnsPort = Number(md['dataplane.dns.port'] ?? 0);
+  s.dnsPort = Number.isInteger(dnsPort) && dnsPort > 0 && dnsPort < 65536 ? dnsPort : 0;
   const raw = md['dataplane.resource'];
   if (typeof raw === 'string' && raw) {
     let doc: unknown;

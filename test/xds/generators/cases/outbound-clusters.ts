@@ -1,5 +1,6 @@
 import { MLBS_FAILOVER, REMOTE_ZONES, localBackends } from '../cross-zone-fixtures';
 import { MESH_MTLS, backends, dataplane, docs } from '../fixtures';
+import { EXTERNAL_SERVICES, LOCAL_EGRESS, MESH_MTLS_ZONE_EGRESS, OTHER_ZONE_EGRESS, WEB_WITH_EXTERNAL } from '../egress-fixtures';
 import type { Case } from '../golden';
 import { BACKEND_RETRY_TIMEOUT, MESH_DEFAULT_POLICIES } from '../policies';
 
@@ -221,4 +222,12 @@ spec:
       MLBS_FAILOVER,
     ),
   },
+  // Zone egress (spec kuma-kds-xds.md §4): remote endpoints become the local egress (weight 1, same
+  // TLS: the egress passes it through); ExternalServices go to the egress with mTLS to its identity
+  // (SAN spiffe://default/zone-egress, SNI <service>{mesh=default}); zone-2-db (another zone's) gets none.
+  { name: '15-zone-egress', mtls: true, resources: docs(MESH_MTLS_ZONE_EGRESS, WEB_WITH_EXTERNAL, localBackends(2), REMOTE_ZONES, EXTERNAL_SERVICES, LOCAL_EGRESS, OTHER_ZONE_EGRESS) },
+  // routing.zoneEgress on but this zone has no ZoneEgress: no remote or external endpoints.
+  { name: '16-zone-egress-missing', mtls: true, resources: docs(MESH_MTLS_ZONE_EGRESS, WEB_WITH_EXTERNAL, localBackends(2), REMOTE_ZONES, EXTERNAL_SERVICES, OTHER_ZONE_EGRESS) },
+  // Without zone egress routing the sidecar dials ExternalServices itself (STRICT_DNS/STATIC, TLS origination).
+  { name: '17-external-services-direct', mtls: true, resources: docs(MESH_MTLS, WEB_WITH_EXTERNAL, localBackends(2), EXTERNAL_SERVICES, LOCAL_EGRESS) },
 ];

@@ -1,5 +1,6 @@
 import { MESH_MTLS_LOCALITY_AWARE, MLBS_FAILOVER, REMOTE_ZONES, localBackends } from '../cross-zone-fixtures';
 import { MESH_MTLS, backends, dataplane, docs } from '../fixtures';
+import { EXTERNAL_SERVICES, LOCAL_EGRESS, MESH_MTLS_ZONE_EGRESS, OTHER_ZONE_EGRESS, WEB_WITH_EXTERNAL } from '../egress-fixtures';
 import type { Case } from '../golden';
 
 const WEB_TWO_OUTBOUNDS = dataplane({ protocol: 'http', outbounds: [{ service: 'backend', port: 10001 }, { service: 'nowhere', port: 10002 }] });
@@ -182,4 +183,12 @@ conf:
 `,
     ),
   },
+  // Zone egress (spec kuma-kds-xds.md §4): remote endpoints become the local egress (weight 1, same
+  // TLS: the egress passes it through); ExternalServices go to the egress with mTLS to its identity
+  // (SAN spiffe://default/zone-egress, SNI <service>{mesh=default}); zone-2-db (another zone's) gets none.
+  { name: '11-zone-egress', mtls: true, resources: docs(MESH_MTLS_ZONE_EGRESS, WEB_WITH_EXTERNAL, localBackends(2), REMOTE_ZONES, EXTERNAL_SERVICES, LOCAL_EGRESS, OTHER_ZONE_EGRESS) },
+  // routing.zoneEgress on but this zone has no ZoneEgress: no remote or external endpoints.
+  { name: '12-zone-egress-missing', mtls: true, resources: docs(MESH_MTLS_ZONE_EGRESS, WEB_WITH_EXTERNAL, localBackends(2), REMOTE_ZONES, EXTERNAL_SERVICES, OTHER_ZONE_EGRESS) },
+  // Without zone egress routing the sidecar dials ExternalServices itself (STRICT_DNS/STATIC, TLS origination).
+  { name: '13-external-services-direct', mtls: true, resources: docs(MESH_MTLS, WEB_WITH_EXTERNAL, localBackends(2), EXTERNAL_SERVICES, LOCAL_EGRESS) },
 ];
