@@ -145,11 +145,14 @@ networking:
       return r;
     });
     expect(r.code).toBe(0);
-    const insight = (await api(cp, 'GET', '/meshes/default/dataplanes/client-1/_overview')).json.dataplaneInsight.subscriptions.at(-1);
-    expect(insight.version.envoy.version).toMatch(/^1\.40/);
-    expect(Number(insight.status.lds.responsesAcknowledged)).toBeGreaterThanOrEqual(1);
-    expect(insight.status.lds.lastAckedVersion).toBeTruthy();
-    expect(insight.status.total.responsesRejected).toBe('0');
+    // Counters are flushed shortly after the ACKs arrive.
+    await eventually(async () => {
+      const insight = (await api(cp, 'GET', '/meshes/default/dataplanes/client-1/_overview')).json.dataplaneInsight.subscriptions.at(-1);
+      expect(insight.version.envoy.version).toMatch(/^1\.40/);
+      expect(Number(insight.status.lds?.responsesAcknowledged)).toBeGreaterThanOrEqual(1);
+      expect(insight.status.lds.lastAckedVersion).toBeTruthy();
+      expect(insight.status.total.responsesRejected).toBe('0');
+    });
   });
 
   it('keeps ServiceInsight and MeshInsight current: kuma inspect services, kuma get serviceinsight', async () => {
