@@ -17,15 +17,32 @@ export function kumaBinary(): string {
   return bin;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
+/**
+ * A free TCP port for a server the test starts later. Ports come from below the
+ * kernel's ephemeral range (32768-60999 here): a port listen(0) returned is
+ * ephemeral, and the kernel may hand it to an outgoing connection before our
+ * server binds it. Each port is handed out once per process and checked free.
+ */
+const handedOut = new Set<number>();
+const PORT_MIN = 20000;
+const PORT_MAX = 32000;
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((res) => {
     const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
+    s.once('error', () => res(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
   });
+}
+
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = PORT_MIN + Math.floor(Math.random() * (PORT_MAX - PORT_MIN));
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port found in [${PORT_MIN}, ${PORT_MAX})`);
 }
 
 export function tempDir(prefix = 'kuma-e2e-'): string {
