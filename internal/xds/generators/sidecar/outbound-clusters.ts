@@ -20,7 +20,6 @@
  */
 import { Cluster, Cluster_DiscoveryType } from '../../../../proto/gen/envoy/config/cluster/v3/cluster';
 import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
-import { canonicalJson } from '../../context/mesh-context';
 import { isHttp2, isHttpFamily } from '../../context/protocol';
 import type { MeshContext, ProxyContext } from '../../context/types';
 import { proxyPolicies } from '../../policies/proxy-policies';
@@ -113,7 +112,9 @@ export function outboundClusters(proxy: ProxyContext, ctx: MeshContext, memo?: S
         ...(locality.kind === 'failover' && locality.localityWeighted && !external ? { localityWeighted: true as const } : {}),
         ...(external ? { external } : {}),
       };
-      const key = canonicalJson(inputs);
+      // Plain JSON is enough for a memo key (the same code builds every inputs object, so equal
+      // inputs serialize equally); a rare mismatch in key order only costs sharing, never correctness.
+      const key = JSON.stringify(inputs);
       let c = cache.get(key);
       if (!c) cache.set(key, (c = build(inputs)));
       out.push(cluster(dest.name, ORIGIN.outbound, c));
