@@ -23,6 +23,7 @@ import { Secret } from '../../proto/gen/envoy/extensions/transport_sockets/tls/v
 import type { DpServerHandle } from '../dpserver/start';
 import type { Resource } from '../resources/model';
 import { buildMeshContext } from '../xds/context/mesh-context';
+import { meshContextInputFromStore } from '../xds/context/mesh-context-input';
 import type { MeshContext, XdsResources } from '../xds/context/types';
 import { matchedPolicies } from '../xds/policies/matched-policies';
 import type { ApiDeps, InspectSource } from './deps';
@@ -191,14 +192,7 @@ async function envoyAdmin(deps: ApiDeps, c: RequestContext, path: string, query:
 /** The MeshContext of a mesh read from the store (as the xDS reconciler builds it, without CA certificates). */
 function meshContextOf(deps: ApiDeps, mesh: string): MeshContext | undefined {
   const meshRes = deps.store.get({ type: 'Mesh', mesh: '', name: mesh });
-  if (!meshRes) return undefined;
-  const resources = new Map<string, Resource[]>();
-  for (const d of deps.registry.all()) {
-    if (d.scope !== 'Mesh' || d.readOnly) continue;
-    const items = deps.store.list(d.name, { mesh }).items;
-    if (items.length) resources.set(d.name, [...items]);
-  }
-  return buildMeshContext({ mesh: meshRes, resources, zone: deps.config.multizone.zone.name, zoneIngresses: [...deps.store.list('ZoneIngress').items] });
+  return meshRes ? buildMeshContext(meshContextInputFromStore(deps.store, deps.registry, meshRes, deps.config.multizone.zone.name)) : undefined;
 }
 
 function policies(deps: ApiDeps, c: RequestContext): void {

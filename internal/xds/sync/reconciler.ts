@@ -18,7 +18,7 @@ import type { ResourceStore, StoreEvent } from '../../store/resource-store';
 import type { SnapshotCache } from '../cache/snapshot-cache';
 import { snapshotFromResources } from '../cache/snapshot-resources';
 import { buildMeshContext } from '../context/mesh-context';
-import { vipAllocationKey, vipMapOf } from '../../dns/vips';
+import { meshContextInputFromStore } from '../context/mesh-context-input';
 import type { MeshContext, XdsResources } from '../context/types';
 import { generateSidecar } from '../generators/sidecar/profile';
 import { generateIngress } from '../generators/ingress/ingress-proxy';
@@ -156,13 +156,7 @@ export class XdsReconciler {
     const caCertsPem = this.#d.identities.meshCaPem(mesh);
     const cached = this.#contexts.get(mesh);
     if (cached && cached.mesh === meshRes && cached.caCertsPem === caCertsPem) return cached;
-    const resources = new Map<string, Resource[]>();
-    for (const d of registry.all()) {
-      if (d.scope !== 'Mesh' || d.readOnly) continue;
-      const items = store.list(d.name, { mesh }).items;
-      if (items.length) resources.set(d.name, [...items]);
-    }
-    const ctx = buildMeshContext({ mesh: meshRes, resources, zone: this.#d.zone, caCertsPem, zoneIngresses: [...store.list('ZoneIngress').items], zoneEgresses: [...store.list('ZoneEgress').items], vips: vipMapOf(store.get(vipAllocationKey(mesh))) });
+    const ctx = buildMeshContext(meshContextInputFromStore(store, registry, meshRes, this.#d.zone, caCertsPem));
     this.#contexts.set(mesh, ctx);
     return ctx;
   }

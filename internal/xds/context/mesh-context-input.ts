@@ -1,0 +1,28 @@
+/**
+ * Reads a mesh's MeshContext inputs from the store: its mesh-scoped
+ * resources, every zone proxy and its VIP allocation. The reconciler and the
+ * inspection endpoints use this one reader, so both see the same context.
+ */
+import { vipAllocationKey, vipMapOf } from '../../dns/vips';
+import type { Resource } from '../../resources/model';
+import type { Registry } from '../../resources/registry';
+import type { ResourceStore } from '../../store/resource-store';
+import type { MeshContextInput } from './mesh-context';
+
+export function meshContextInputFromStore(store: ResourceStore, registry: Registry, mesh: Resource, zone: string, caCertsPem?: string): MeshContextInput {
+  const resources = new Map<string, Resource[]>();
+  for (const d of registry.all()) {
+    if (d.scope !== 'Mesh' || d.readOnly) continue;
+    const items = store.list(d.name, { mesh: mesh.name }).items;
+    if (items.length) resources.set(d.name, [...items]);
+  }
+  return {
+    mesh,
+    resources,
+    zone,
+    ...(caCertsPem ? { caCertsPem } : {}),
+    zoneIngresses: [...store.list('ZoneIngress').items],
+    zoneEgresses: [...store.list('ZoneEgress').items],
+    vips: vipMapOf(store.get(vipAllocationKey(mesh.name))),
+  };
+}
