@@ -7,7 +7,7 @@
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, removeDir, startCp, type ControlPlane } from './harness';
+import { api, kumactlHome, removeDir, runKuma, startCp, type ControlPlane } from './harness';
 
 let cp: ControlPlane;
 
@@ -62,6 +62,27 @@ describe('hostile names in request paths (real CP)', () => {
     for (const method of ['DELETE', 'PUT']) expect((await raw(method, '/meshes/..', JSON.stringify({ type: 'Mesh', name: 'x' }))).status).toBe(400);
     expect(await snapshot()).toEqual(before);
     expect(cp.logs()).not.toMatch(/answered 500/);
+  });
+
+  it('kuma delete/get with a dot name fails before sending and leaves the Mesh', async () => {
+    const before = await snapshot();
+    const home = await kumactlHome(cp);
+    try {
+      for (const args of [
+        ['delete', 'traffic-route', '..', '--mesh', 'victim'],
+        ['delete', 'meshtimeout', '%2e%2e', '--mesh', 'victim'],
+        ['delete', 'dataplane', '.', '--mesh', 'victim'],
+        ['get', 'traffic-route', '..', '--mesh', 'victim'],
+        ['delete', 'traffic-route', 'x', '--mesh', '..'],
+      ]) {
+        const r = await runKuma(args, { home });
+        expect({ args, code: r.code }).toEqual({ args, code: 1 });
+        expect(r.stderr).toMatch(/is not a valid name|RFC 1123 subdomain/);
+      }
+    } finally {
+      removeDir(home);
+    }
+    expect(await snapshot()).toEqual(before);
   });
 
   it('a dataplane token issued before still verifies after the attempts', async () => {
