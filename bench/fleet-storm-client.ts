@@ -200,10 +200,13 @@ function open(p: Proxy, m: StartMsg): void {
     ...(m.token ? { authorization: `Bearer ${m.token}` } : {}),
   });
   p.stream = stream;
+  const ended = (h: Record<string, unknown>) => finish(p, `stream ended: grpc-status ${h['grpc-status']} ${decodeURIComponent(String(h['grpc-message'] ?? ''))}`);
   stream.on('response', (h) => {
     if (Number(h[constants.HTTP2_HEADER_STATUS]) !== 200) finish(p, `HTTP status ${h[constants.HTTP2_HEADER_STATUS]}`);
+    else if (h['grpc-status'] !== undefined) ended(h); // a trailers-only response: refused at once
   });
-  stream.on('trailers', (t) => finish(p, `stream ended: grpc-status ${t['grpc-status']} ${decodeURIComponent(String(t['grpc-message'] ?? ''))}`));
+  stream.on('trailers', ended);
+  stream.on('end', () => finish(p, 'the server ended the stream'));
   stream.on('error', (e) => finish(p, `stream: ${e.message}`));
   stream.on('close', () => finish(p, 'the stream closed'));
   stream.on('data', (chunk: Buffer) => {

@@ -5,10 +5,12 @@
  * config (CDS, EDS, LDS) and ACK it, the CP must record the ACKs, and neither side may report an
  * error. Speed is measured by `npm run bench:fleet`, never asserted here.
  */
+import { request as httpsRequest } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleStormClient } from '../../bench/fleet-storm-bundle';
 import { applyFleet, runStorm, type Fleet } from '../../bench/fleet-storm';
-import { api, eventually, removeDir, startCp, tempDir, type ControlPlane } from './harness';
+import { GLOBAL_REFUSES } from '../../internal/dpserver/bootstrap-handler';
+import { api, eventually, removeDir, startCp, startGlobal, tempDir, type ControlPlane } from './harness';
 
 const PROXIES = 200;
 
@@ -61,4 +63,49 @@ describe('DP server under a connection storm', () => {
     // each proxy was announced once: one stream per proxy, no reconnect
     expect(cp.logs().split('\n').filter((l) => l.includes('"proxy connected"')).length).toBe(PROXIES);
   }, 150_000);
+});
+
+/** POST /bootstrap over HTTP/1.1 (no ALPN offered) on the DP server's TLS port (self-signed: not verified). */
+function postBootstrap(port: number, body: unknown): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, path: '/bootstrap', method: 'POST', rejectUnauthorized: false, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+describe('DP server of a global CP', () => {
+  let global: ControlPlane;
+  let tmp: string;
+
+  beforeAll(async () => {
+    tmp = tempDir('kuma-storm-global-');
+    global = await startGlobal();
+  }, 60_000);
+
+  afterAll(async () => {
+    await global?.stop();
+    if (global) removeDir(global.workDir);
+    if (tmp) removeDir(tmp);
+  });
+
+  it('refuses ADS streams (h2) and bootstrap requests (HTTP/1.1) on its one port, with the reason', async () => {
+    const clientFile = await bundleStormClient(tmp);
+    const storm = await runStorm({ dpPort: global.dpPort, cpPid: global.proc.pid!, fleet: { mesh: 'default', names: ['web-1', 'web-2'] }, clientFile, processes: 1, windowMs: 100, protocol: 'mixed', timeoutMs: 20_000 });
+    await storm.stop();
+    expect(storm.report.prefaces).toBe(2);
+    expect(storm.report.configured).toBe(0);
+    // PERMISSION_DENIED with the reason, for Delta and SotW alike (then the stream's end, reported late)
+    expect(storm.report.errors.slice(0, 2)).toEqual([
+      `web-1 (delta): stream ended: grpc-status 7 ${GLOBAL_REFUSES}`,
+      `web-2 (sotw): stream ended: grpc-status 7 ${GLOBAL_REFUSES}`,
+    ]);
+    const boot = await postBootstrap(global.dpPort, { mesh: 'default', name: 'web-1', proxyType: 'dataplane', dataplaneToken: 'x' });
+    expect(boot.status).toBe(400);
+    expect(boot.text).toContain(GLOBAL_REFUSES);
+  }, 60_000);
 });
