@@ -8,7 +8,7 @@
 //
 // Parent -> child: {cmd:'start', port, mesh, names, startAt, windowMs, offset, stride, total,
 //   protocol: 'delta'|'sotw'|'mixed', token?} | {cmd:'stop'}
-// Child -> parent: {type:'hello'} once loaded; {type:'result', results} when every proxy is
+// Child -> parent: {type:'hello'} once loaded; {type:'result', results, cpuSeconds} when every proxy is
 //   configured or failed; {type:'late', name, message} for an error after that; {type:'stopped'}.
 import { connect as http2Connect, constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import { Cluster, Cluster_DiscoveryType } from '../proto/gen/envoy/config/cluster/v3/cluster';
@@ -109,7 +109,8 @@ function finish(p: Proxy, error?: string): void {
 function report(): void {
   if (reported) return;
   reported = true;
-  send({ type: 'result', results: proxies.map((p) => p.r) });
+  const cpu = process.cpuUsage();
+  send({ type: 'result', results: proxies.map((p) => p.r), cpuSeconds: (cpu.user + cpu.system) / 1e6 });
 }
 
 /** What a response (either protocol) carries, reduced to what the subscription sequence needs. */

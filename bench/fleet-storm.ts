@@ -90,6 +90,8 @@ export interface StormReport {
   last_connect_to_all_configured_ms: number;
   cp_cpu_seconds: number;
   cp_rss_mb: number;
+  /** CPU the simulated Envoys used (they share the machine with the CP). */
+  clients_cpu_seconds: number;
 }
 
 /** Forks the clients, runs the storm, and resolves with the report; the clients stay connected until `stop()`. */
@@ -101,6 +103,7 @@ export async function runStorm(o: StormOptions): Promise<{ report: StormReport; 
   const results: ProxyResult[] = [];
   const late: string[] = [];
   let failure: Error | undefined;
+  let clientCpu = 0;
   const resultsIn: Promise<void>[] = [];
   const hellos: Promise<void>[] = [];
   for (let k = 0; k < processes; k++) {
@@ -109,9 +112,10 @@ export async function runStorm(o: StormOptions): Promise<{ report: StormReport; 
     hellos.push(new Promise((resolve) => c.once('message', () => resolve())));
     resultsIn.push(
       new Promise((resolve) =>
-        c.on('message', (m: { type: string; results?: ProxyResult[]; name?: string; message?: string }) => {
+        c.on('message', (m: { type: string; results?: ProxyResult[]; cpuSeconds?: number; name?: string; message?: string }) => {
           if (m.type === 'result') {
             results.push(...m.results!);
+            clientCpu += m.cpuSeconds ?? 0;
             resolve();
           } else if (m.type === 'late') late.push(`${m.name}: ${m.message}`);
         }),
@@ -180,6 +184,7 @@ export async function runStorm(o: StormOptions): Promise<{ report: StormReport; 
       last_connect_to_all_configured_ms: ok.length ? round(Math.max(...ok.map((r) => r.configuredAt!)) - Math.max(...started)) : NaN,
       cp_cpu_seconds: round(cpu),
       cp_rss_mb: round(rss),
+      clients_cpu_seconds: round(clientCpu),
     };
     return { report, stop };
   } catch (e) {

@@ -11,6 +11,7 @@
 //   how many proxies the CP saw ACK (DataplaneInsight), and the CP's error log lines.
 //
 // Options: --n 2000 --services 100 --processes 4 --window-ms 2000 --protocol delta|sotw|mixed
+//   --store leveldb|memory --cpu-prof DIR
 // Wall-clock numbers depend on what else runs on the machine (the clients share it with the CP).
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
     processes: { type: 'string', default: '4' },
     'window-ms': { type: 'string', default: '2000' },
     protocol: { type: 'string', default: 'delta' },
+    store: { type: 'string', default: 'leveldb' },
     // writes a V8 CPU profile of the CP into this directory: runs dist/kuma.cjs (the bundle inside
     // the executable) with node --cpu-prof, since a single executable refuses it; stopped with SIGINT
     'cpu-prof': { type: 'string' },
@@ -59,6 +61,7 @@ async function startZoneCp(work) {
       KUMA_DP_SERVER_PORT: String(dp),
       KUMA_MULTIZONE_GLOBAL_KDS_GRPC_PORT: String(await freePort()),
       KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none',
+      KUMA_STORE_TYPE: args.store,
     },
     stdio: ['ignore', fd, fd],
   });
@@ -112,6 +115,7 @@ async function connectionStorm(driver, tmp) {
     return {
       ...r,
       protocol: args.protocol,
+      store: args.store,
       services: Number(args.services),
       client_processes: Number(args.processes),
       cp_acked_proxies: acked,
