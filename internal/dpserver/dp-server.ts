@@ -1,77 +1,85 @@
 /**
  * The DP server (:5678): one TLS port for both `POST /bootstrap` (HTTP/1.1)
- * and gRPC ADS (HTTP/2), as Kuma serves them. grpc-js cannot share a port
- * with an HTTP server, so the connection is routed by its negotiated ALPN:
- * `h2` goes, decrypted, to the gRPC server listening on a private unix socket
- * in the work dir; everything else is handled by the bootstrap HTTP server.
+ * and gRPC ADS (HTTP/2), as Kuma serves them. One TLS server terminates every
+ * connection and routes it by its negotiated ALPN: `h2` is injected into
+ * grpc-js as it is (`Server.createConnectionInjector`, gRFC L114), so nghttp2
+ * reads and writes the TLS socket natively and no xDS byte passes through
+ * JavaScript twice; everything else goes to the bootstrap HTTP server.
+ *
+ * Sized for connection storms (thousands of proxies reconnecting at once after
+ * a CP restart): a deep listen backlog, and per-connection timeouts long enough
+ * that a handshake queued behind others is not cut off.
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { connect, type Socket } from 'node:net';
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { AddressInfo, Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+
+/** Pending connections the kernel may queue (capped by net.core.somaxconn). */
+export const LISTEN_BACKLOG = 8192;
+/** A TLS handshake must finish within this; generous, since thousands may queue on one core. */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 30_000;
 
 export interface DpServerDeps {
   port: number;
   address: string;
   tls: { certPem: string; keyPem: string };
-  workDir: string;
-  /** Has every gRPC service added (ADS); bound here on the private socket. */
+  /** Has every gRPC service added (ADS); never bound to a port of its own. */
   grpcServer: grpc.Server;
   /** Handles everything that is not gRPC (`POST /bootstrap`). */
   http: (req: IncomingMessage, res: ServerResponse) => void;
   log: Logger;
 }
 
+/**
+ * grpc-js options for a server fed by startDpServer. Keepalive pings find dead
+ * peers (Envoy answers them); their timeout is long enough for a CP busy with a
+ * storm. Channelz is off: it keeps per-session records nobody reads.
+ */
+export const DP_GRPC_OPTIONS: grpc.ServerOptions = {
+  'grpc.max_receive_message_length': 16 * 1024 * 1024,
+  'grpc.max_send_message_length': 64 * 1024 * 1024,
+  'grpc.keepalive_time_ms': 30_000,
+  'grpc.keepalive_timeout_ms': 20_000,
+  'grpc.enable_channelz': 0,
+};
+
 export async function startDpServer(deps: DpServerDeps): Promise<{ port: number; stop(): Promise<void> }> {
-  // unix socket paths are limited to ~107 bytes; fall back to the temp dir for deep work dirs.
-  let sock = join(deps.workDir, `dp-server-${process.pid}.sock`);
-  if (sock.length > 100) sock = join(tmpdir(), `kuma-dp-server-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
-  rmSync(sock, { force: true });
-  await new Promise<void>((resolve, reject) =>
-    deps.grpcServer.bindAsync(`unix://${sock}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
-  );
+  // TLS is ours (one context for both protocols); grpc-js sees already decrypted sockets.
+  const grpcConnections = deps.grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const http = createHttpServer(deps.http);
   const sockets = new Set<Socket>();
-  const tls = createTlsServer({ cert: deps.tls.certPem, key: deps.tls.keyPem, ALPNProtocols: ['h2', 'http/1.1'] }, (client: TLSSocket) => {
-    sockets.add(client);
-    client.once('close', () => sockets.delete(client));
-    if (client.alpnProtocol === 'h2') {
-      const upstream = connect(sock);
-      sockets.add(upstream);
-      upstream.once('close', () => sockets.delete(upstream));
-      client.pipe(upstream).pipe(client);
-      const close = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.once('error', close);
-      upstream.once('error', close);
-      client.once('close', close);
-      upstream.once('close', close);
-    } else {
-      http.emit('connection', client);
-    }
-  });
+  const tls = createTlsServer(
+    { cert: deps.tls.certPem, key: deps.tls.keyPem, ALPNProtocols: ['h2', 'http/1.1'], handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS },
+    (client: TLSSocket) => {
+      sockets.add(client);
+      client.once('close', () => sockets.delete(client));
+      // A peer resetting mid-stream is routine; nghttp2 and the HTTP server see the close.
+      client.on('error', (e) => deps.log.debug({ err: e.message }, 'DP server connection error'));
+      if (client.alpnProtocol === 'h2') grpcConnections.injectConnection(client);
+      else http.emit('connection', client);
+    },
+  );
   tls.on('tlsClientError', (e) => deps.log.debug({ err: e.message }, 'TLS handshake failed on the DP server'));
   await new Promise<void>((resolve, reject) => {
     tls.once('error', reject);
-    tls.listen(deps.port, deps.address, () => resolve());
+    tls.listen({ port: deps.port, host: deps.address, backlog: LISTEN_BACKLOG }, () => {
+      tls.off('error', reject);
+      resolve();
+    });
   });
+  tls.on('error', (e) => deps.log.error({ err: e.message }, 'DP server listener error'));
   const port = (tls.address() as AddressInfo).port;
   deps.log.info({ port }, 'DP server listening (bootstrap + ADS)');
   return {
     port,
     stop: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise((r) => tls.close(() => r(undefined)));
+      const closed = new Promise((r) => tls.close(() => r(undefined)));
+      grpcConnections.destroy();
       deps.grpcServer.forceShutdown();
-      rmSync(sock, { force: true });
+      for (const s of sockets) s.destroy();
+      await closed;
     },
   };
 }

@@ -23,7 +23,7 @@ import { ProxyStreams } from '../xds/server/callbacks/proxy-streams';
 import { XdsReconciler } from '../xds/sync/reconciler';
 import type { XdsResources } from '../xds/context/types';
 import { bootstrapHandler, GLOBAL_REFUSES } from './bootstrap-handler';
-import { startDpServer } from './dp-server';
+import { DP_GRPC_OPTIONS, startDpServer } from './dp-server';
 
 export interface DpServerHandle {
   port: number;
@@ -43,7 +43,7 @@ export async function startDataplaneServer(deps: {
   log: Logger;
 }): Promise<DpServerHandle> {
   const { cfg, store, registry, manager, log } = deps;
-  const grpcServer = new grpc.Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024, 'grpc.max_send_message_length': 64 * 1024 * 1024 });
+  const grpcServer = new grpc.Server(DP_GRPC_OPTIONS);
   const generated = new Map<string, XdsResources>();
   let reconciler: XdsReconciler | undefined;
   let port = 0;
@@ -82,7 +82,6 @@ export async function startDataplaneServer(deps: {
     port: cfg.dpServer.port,
     address: '0.0.0.0',
     tls: deps.tls,
-    workDir: cfg.general.workDir,
     grpcServer,
     log,
     http: bootstrapHandler({

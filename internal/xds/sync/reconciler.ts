@@ -8,6 +8,12 @@
  * The MeshContext of a mesh is kept until a store event touches that mesh, so a
  * proxy that connects to an unchanged mesh reuses it (and the encoded resources
  * memoized on it) instead of rebuilding it from every Dataplane of the mesh.
+ *
+ * Generation never holds the event loop for long: proxies that connect are
+ * collected and generated together after the current I/O (one pass per mesh),
+ * and every pass yields with setImmediate after GENERATION_SLICE_MS of work, so
+ * TLS handshakes and new streams of a connection storm are served between
+ * batches instead of queueing behind the whole fleet's config.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -27,6 +33,11 @@ import { egressServesMesh, generateEgress } from '../generators/egress/egress-pr
 export const DEFAULT_ADMIN_PORT = 9901;
 /** The dirty marker of zone proxies (ZoneIngress/ZoneEgress are global-scoped). */
 const ZONE_PROXIES = '\u0000zone-proxies';
+/** Generation work done before yielding to the event loop once. */
+export const GENERATION_SLICE_MS = 10;
+
+/** Resolves after pending I/O callbacks ran (setImmediate runs after the poll phase). */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export type ProxyKind = 'dataplane' | 'ingress' | 'egress';
 
@@ -63,6 +74,11 @@ export class XdsReconciler {
   readonly #contexts = new Map<string, MeshContext>();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> = Promise.resolve();
+  /** Proxies connected since the last arrivals pass, with their connect() waiting. */
+  #arrivals: { proxy: Proxy; done: () => void }[] = [];
+  #arrivalsScheduled = false;
+  /** When the running generation pass last yielded. */
+  #sliceStart = 0;
   readonly #unwatch: () => void;
 
   constructor(deps: ReconcilerDeps) {
@@ -70,13 +86,56 @@ export class XdsReconciler {
     this.#unwatch = deps.store.watch((evs) => this.#onEvents(evs));
   }
 
-  /** A proxy's stream is up: generate its config now, so its first request is answered. */
-  async connect(nodeId: string, mesh: string, name: string, kind: ProxyKind = 'dataplane', dnsPort = 0): Promise<void> {
+  /**
+   * A proxy's stream is up: generate its config soon, so its first request is answered. Resolves
+   * once it was generated (or found impossible, e.g. no Dataplane), together with the other
+   * proxies that connected meanwhile.
+   */
+  connect(nodeId: string, mesh: string, name: string, kind: ProxyKind = 'dataplane', dnsPort = 0): Promise<void> {
     const p = this.#proxies.get(nodeId) ?? { nodeId, kind, mesh, name };
     p.dnsPort = dnsPort;
     this.#proxies.set(nodeId, p);
     p.lastHash = undefined;
-    await this.#serialized(() => (kind === 'dataplane' ? this.#reconcileMesh(mesh, [p]) : this.#reconcileZoneProxies([p], new Map())));
+    return new Promise((done) => {
+      this.#arrivals.push({ proxy: p, done });
+      if (this.#arrivalsScheduled) return;
+      this.#arrivalsScheduled = true;
+      // After the I/O of this turn: every stream that started meanwhile joins the same pass.
+      setImmediate(() => {
+        this.#arrivalsScheduled = false;
+        void this.#serialized(() => this.#generateArrivals());
+      });
+    });
+  }
+
+  /** One pass for every proxy that connected since the last one: a MeshContext per mesh at most. */
+  async #generateArrivals(): Promise<void> {
+    const arrivals = this.#arrivals;
+    this.#arrivals = [];
+    try {
+      const byMesh = new Map<string, Proxy[]>();
+      const zoneProxies: Proxy[] = [];
+      for (const { proxy } of arrivals) {
+        if (proxy.kind !== 'dataplane') zoneProxies.push(proxy);
+        else {
+          let list = byMesh.get(proxy.mesh);
+          if (!list) byMesh.set(proxy.mesh, (list = []));
+          list.push(proxy);
+        }
+      }
+      const built = new Map<string, MeshContext | undefined>();
+      for (const [mesh, proxies] of byMesh) await this.#reconcileMesh(mesh, proxies, built);
+      if (zoneProxies.length) await this.#reconcileZoneProxies(zoneProxies, built);
+    } finally {
+      for (const { done } of arrivals) done();
+    }
+  }
+
+  /** Yields to the event loop when this pass has worked for a slice. */
+  async #maybeYield(): Promise<void> {
+    if (performance.now() - this.#sliceStart < GENERATION_SLICE_MS) return;
+    await yieldToEventLoop();
+    this.#sliceStart = performance.now();
   }
 
   disconnect(nodeId: string): void {
@@ -136,7 +195,12 @@ export class XdsReconciler {
 
   /** One reconciliation at a time, so snapshots are set in the order changes happened. */
   #serialized(fn: () => Promise<void>): Promise<void> {
-    this.#running = this.#running.then(fn).catch((e) => this.#d.log.error({ err: e }, 'xDS reconciliation failed'));
+    this.#running = this.#running
+      .then(() => {
+        this.#sliceStart = performance.now();
+        return fn();
+      })
+      .catch((e) => this.#d.log.error({ err: e }, 'xDS reconciliation failed'));
     return this.#running;
   }
 
@@ -169,7 +233,8 @@ export class XdsReconciler {
       if (ctx) meshes.set(m.name, ctx);
     }
     for (const p of proxies) {
-      if (!this.#proxies.has(p.nodeId)) continue;
+      await this.#maybeYield();
+      if (this.#proxies.get(p.nodeId) !== p) continue; // gone, or reconnected as another proxy
       const type = p.kind === 'ingress' ? 'ZoneIngress' : 'ZoneEgress';
       const zp = this.#d.store.get({ type, mesh: '', name: p.name });
       if (!zp) {
@@ -231,7 +296,8 @@ export class XdsReconciler {
     if (built && !built.has(mesh)) built.set(mesh, this.meshContext(mesh));
     const ctx = built ? built.get(mesh) : this.meshContext(mesh);
     for (const p of proxies) {
-      if (!this.#proxies.has(p.nodeId)) continue;
+      await this.#maybeYield();
+      if (this.#proxies.get(p.nodeId) !== p) continue; // gone, or reconnected as another proxy
       const dp = this.#d.store.get({ type: 'Dataplane', mesh, name: p.name });
       if (!ctx || !dp) {
         this.#d.cache.clearSnapshot(p.nodeId);

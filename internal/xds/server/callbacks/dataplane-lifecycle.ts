@@ -37,7 +37,7 @@ export function dataplaneLifecycle(deps: {
       } else {
         proxyResource(s, deps.store); // throws a clear "does not exist" for an unknown proxy
       }
-      s.connected = true;
+      deps.streams.markConnected(s);
       deps.log.info({ proxy: s.nodeId, kind: s.kind, registered: !!s.registered }, 'proxy connected');
       await deps.reconciler.connect(s.nodeId, s.mesh!, s.name!, s.kind ?? 'dataplane', s.dnsPort ?? 0);
     },

@@ -31,6 +31,8 @@ export interface ProxyStream {
 
 export class ProxyStreams {
   readonly #streams = new Map<number, ProxyStream>();
+  /** Connected streams per node id, so a close does not scan every stream of the fleet. */
+  readonly #connectedPerNode = new Map<string, number>();
 
   open(streamId: number, token: string): void {
     this.#streams.set(streamId, { token });
@@ -40,17 +42,28 @@ export class ProxyStreams {
     return this.#streams.get(streamId);
   }
 
+  /** The stream's proxy is connected (its resource known, handed to the reconciler). */
+  markConnected(s: ProxyStream): void {
+    if (s.connected || !s.nodeId) return;
+    s.connected = true;
+    this.#connectedPerNode.set(s.nodeId, (this.#connectedPerNode.get(s.nodeId) ?? 0) + 1);
+  }
+
   close(streamId: number): ProxyStream | undefined {
     const s = this.#streams.get(streamId);
+    if (!s) return undefined;
     this.#streams.delete(streamId);
+    if (s.connected && s.nodeId) {
+      const n = (this.#connectedPerNode.get(s.nodeId) ?? 1) - 1;
+      if (n > 0) this.#connectedPerNode.set(s.nodeId, n);
+      else this.#connectedPerNode.delete(s.nodeId);
+    }
     return s;
   }
 
-  /** Streams still open for a node (Envoy may reconnect before the old stream is gone). */
+  /** Connected streams still open for a node (Envoy may reconnect before the old stream is gone). */
   openFor(nodeId: string): number {
-    let n = 0;
-    for (const s of this.#streams.values()) if (s.nodeId === nodeId && s.connected) n++;
-    return n;
+    return this.#connectedPerNode.get(nodeId) ?? 0;
   }
 }
 

@@ -1,0 +1,253 @@
+// Bundled (esbuild) and forked with IPC by bench/fleet-storm.mjs: simulated Envoys for the
+// connection storm. Plain node:tls + node:http2 + our generated protos, no grpc-js, so every
+// proxy is its own TLS connection with one ADS stream, as a real Envoy's is, and nothing pools.
+//
+// Each proxy subscribes as Envoy does: CDS (with the node), then EDS for the EDS clusters it got,
+// then LDS once the clusters are warm; every response is ACKed at once. It is "configured" when
+// its first LDS response is ACKed (and its EDS, when it has EDS clusters).
+//
+// Parent -> child: {cmd:'start', port, mesh, names, startAt, windowMs, offset, stride, total,
+//   protocol: 'delta'|'sotw'|'mixed', token?} | {cmd:'stop'}
+// Child -> parent: {type:'hello'} once loaded; {type:'result', results, cpuSeconds} when every proxy is
+//   configured or failed; {type:'late', name, message} for an error after that; {type:'stopped'}.
+import { connect as http2Connect, constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
+import { Cluster, Cluster_DiscoveryType } from '../proto/gen/envoy/config/cluster/v3/cluster';
+import {
+  DeltaDiscoveryRequest,
+  DeltaDiscoveryResponse,
+  DiscoveryRequest,
+  DiscoveryResponse,
+} from '../proto/gen/envoy/service/discovery/v3/discovery';
+
+const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
+const EDS = 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment';
+const LDS = 'type.googleapis.com/envoy.config.listener.v3.Listener';
+const ADS = '/envoy.service.discovery.v3.AggregatedDiscoveryService/';
+
+type Protocol = 'delta' | 'sotw';
+interface StartMsg {
+  cmd: 'start';
+  port: number;
+  mesh: string;
+  names: string[];
+  startAt: number;
+  windowMs: number;
+  /** This process's proxies are the offset-th, (offset+stride)-th... of `total`, spread over the window. */
+  offset: number;
+  stride: number;
+  total: number;
+  protocol: Protocol | 'mixed';
+  token?: string;
+}
+
+/** Epoch ms, comparable across the processes of one machine. */
+const now = () => performance.timeOrigin + performance.now();
+const send = (m: unknown) => process.send!(m);
+
+export interface ProxyResult {
+  name: string;
+  protocol: Protocol;
+  /** Epoch ms: connect() called, TLS up, server SETTINGS (preface) seen, first config ACKed. */
+  startedAt: number;
+  secureAt?: number;
+  prefaceAt?: number;
+  configuredAt?: number;
+  acks: number;
+  error?: string;
+}
+
+interface Proxy {
+  r: ProxyResult;
+  session?: ClientHttp2Session;
+  stream?: ClientHttp2Stream;
+  buf: Buffer;
+  /** EDS cluster names still without endpoints; undefined until CDS arrived. */
+  edsPending?: Set<string>;
+  edsNames: string[];
+  ldsAsked: boolean;
+  ldsAcked: boolean;
+  done: boolean;
+}
+
+const proxies: Proxy[] = [];
+let remaining = 0;
+let reported = false;
+let stopping = false;
+
+function frame(bytes: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(5 + bytes.length);
+  out[0] = 0;
+  out.writeUInt32BE(bytes.length, 1);
+  out.set(bytes, 5);
+  return out;
+}
+
+function request(p: Proxy, typeUrl: string, opts: { names?: string[]; nonce?: string; version?: string; node?: boolean; mesh: string }): void {
+  const node = opts.node ? { id: `${opts.mesh}.${p.r.name}`, cluster: p.r.name, metadata: { version: { kumaDp: { version: 'storm' } } } } : undefined;
+  const bytes =
+    p.r.protocol === 'delta'
+      ? DeltaDiscoveryRequest.encode(
+          DeltaDiscoveryRequest.fromPartial({ node, typeUrl, resourceNamesSubscribe: opts.names ?? [], responseNonce: opts.nonce ?? '' }),
+        ).finish()
+      : DiscoveryRequest.encode(
+          DiscoveryRequest.fromPartial({ node, typeUrl, resourceNames: opts.names ?? [], responseNonce: opts.nonce ?? '', versionInfo: opts.version ?? '' }),
+        ).finish();
+  p.stream!.write(frame(bytes));
+}
+
+function finish(p: Proxy, error?: string): void {
+  if (p.done) {
+    if (error && !stopping) send({ type: 'late', name: p.r.name, message: error });
+    return;
+  }
+  p.done = true;
+  if (error) p.r.error = error;
+  else p.r.configuredAt = now();
+  if (--remaining === 0) report();
+}
+
+function report(): void {
+  if (reported) return;
+  reported = true;
+  const cpu = process.cpuUsage();
+  send({ type: 'result', results: proxies.map((p) => p.r), cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+}
+
+/** What a response (either protocol) carries, reduced to what the subscription sequence needs. */
+interface Response {
+  typeUrl: string;
+  nonce: string;
+  version: string;
+  /** [name, Any value] of every resource. */
+  resources: [string, Uint8Array | undefined][];
+}
+
+function decode(p: Proxy, msg: Uint8Array): Response {
+  if (p.r.protocol === 'delta') {
+    const res = DeltaDiscoveryResponse.decode(msg);
+    return { typeUrl: res.typeUrl, nonce: res.nonce, version: res.systemVersionInfo, resources: res.resources.map((r) => [r.name, r.resource?.value]) };
+  }
+  const res = DiscoveryResponse.decode(msg);
+  // SotW resources are bare Anys; only CDS needs their content (the cluster's name and type).
+  return { typeUrl: res.typeUrl, nonce: res.nonce, version: res.versionInfo, resources: res.resources.map((a) => ['', a.value]) };
+}
+
+function onMessage(p: Proxy, mesh: string, msg: Uint8Array): void {
+  const res = decode(p, msg);
+  const ack = { nonce: res.nonce, version: res.version, mesh };
+  switch (res.typeUrl) {
+    case CDS: {
+      request(p, CDS, ack);
+      p.r.acks++;
+      if (p.edsPending) return; // a later CDS push: the first config is what we measure
+      p.edsNames = [];
+      for (const [, value] of res.resources) {
+        if (!value) continue;
+        const c = Cluster.decode(value);
+        const t = c.clusterDiscoveryType;
+        if (t?.$case === 'type' && t.value === Cluster_DiscoveryType.EDS) p.edsNames.push(c.edsClusterConfig?.serviceName || c.name);
+      }
+      p.edsPending = new Set(p.edsNames);
+      if (p.edsNames.length) request(p, EDS, { names: p.edsNames, mesh });
+      else askLds(p, mesh);
+      return;
+    }
+    case EDS: {
+      // SotW repeats the subscription in the ACK; Delta's subscription stands.
+      request(p, EDS, { ...ack, names: p.r.protocol === 'sotw' ? p.edsNames : [] });
+      p.r.acks++;
+      if (p.r.protocol === 'delta') for (const [name] of res.resources) p.edsPending?.delete(name);
+      else p.edsPending?.clear(); // SotW EDS answers with every subscribed name that exists
+      if (p.edsPending?.size === 0) askLds(p, mesh);
+      return;
+    }
+    case LDS:
+      request(p, LDS, ack);
+      p.r.acks++;
+      if (!p.ldsAcked) {
+        p.ldsAcked = true;
+        finish(p);
+      }
+      return;
+    default:
+      request(p, res.typeUrl, ack);
+      p.r.acks++;
+  }
+}
+
+function askLds(p: Proxy, mesh: string): void {
+  if (p.ldsAsked) return;
+  p.ldsAsked = true;
+  request(p, LDS, { mesh });
+}
+
+function open(p: Proxy, m: StartMsg): void {
+  p.r.startedAt = now();
+  const session = http2Connect(`https://127.0.0.1:${m.port}`, {
+    // The CP's certificate is self-signed; the storm is about load, not trust.
+    rejectUnauthorized: false,
+    servername: 'localhost',
+  });
+  p.session = session;
+  session.on('error', (e) => finish(p, `session: ${e.message}`));
+  session.on('close', () => finish(p, 'the connection closed'));
+  session.socket.once('secureConnect', () => (p.r.secureAt = now()));
+  session.once('remoteSettings', () => (p.r.prefaceAt ??= now()));
+  const stream = session.request({
+    [constants.HTTP2_HEADER_METHOD]: 'POST',
+    [constants.HTTP2_HEADER_PATH]: ADS + (p.r.protocol === 'delta' ? 'DeltaAggregatedResources' : 'StreamAggregatedResources'),
+    [constants.HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
+    te: 'trailers',
+    ...(m.token ? { authorization: `Bearer ${m.token}` } : {}),
+  });
+  p.stream = stream;
+  const ended = (h: Record<string, unknown>) => finish(p, `stream ended: grpc-status ${h['grpc-status']} ${decodeURIComponent(String(h['grpc-message'] ?? ''))}`);
+  stream.on('response', (h) => {
+    if (Number(h[constants.HTTP2_HEADER_STATUS]) !== 200) finish(p, `HTTP status ${h[constants.HTTP2_HEADER_STATUS]}`);
+    else if (h['grpc-status'] !== undefined) ended(h); // a trailers-only response: refused at once
+  });
+  stream.on('trailers', ended);
+  stream.on('end', () => finish(p, 'the server ended the stream'));
+  stream.on('error', (e) => finish(p, `stream: ${e.message}`));
+  stream.on('close', () => finish(p, 'the stream closed'));
+  stream.on('data', (chunk: Buffer) => {
+    p.buf = p.buf.length ? Buffer.concat([p.buf, chunk]) : chunk;
+    while (p.buf.length >= 5) {
+      const len = p.buf.readUInt32BE(1);
+      if (p.buf.length < 5 + len) break;
+      const msg = p.buf.subarray(5, 5 + len);
+      p.buf = p.buf.subarray(5 + len);
+      try {
+        onMessage(p, m.mesh, msg);
+      } catch (e) {
+        finish(p, `bad response: ${(e as Error).message}`);
+      }
+    }
+  });
+  request(p, CDS, { node: true, mesh: m.mesh });
+}
+
+function start(m: StartMsg): void {
+  remaining = m.names.length;
+  if (!remaining) return report();
+  m.names.forEach((name, i) => {
+    const protocol: Protocol = m.protocol === 'mixed' ? (i % 2 ? 'sotw' : 'delta') : m.protocol;
+    const p: Proxy = { r: { name, protocol, startedAt: 0, acks: 0 }, buf: Buffer.alloc(0), edsNames: [], ldsAsked: false, ldsAcked: false, done: false };
+    proxies.push(p);
+    // The i-th proxy of this process is the (offset + i*stride)-th of the whole storm.
+    const at = m.startAt + ((m.offset + i * m.stride) / m.total) * m.windowMs;
+    setTimeout(() => open(p, m), Math.max(0, at - now()));
+  });
+}
+
+// The bench went away (it crashed or was killed): do not linger as an orphan holding sockets.
+process.on('disconnect', () => process.exit(0));
+
+process.on('message', (m: StartMsg | { cmd: 'stop' }) => {
+  if (m.cmd === 'start') return start(m);
+  stopping = true;
+  for (const p of proxies) p.session?.close();
+  send({ type: 'stopped' });
+  setTimeout(() => process.exit(0), 200);
+});
+send({ type: 'hello' });
