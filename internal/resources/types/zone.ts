@@ -2,6 +2,7 @@
 import { KDS_NONE, defineType } from '../define';
 import type { Spec } from '../model';
 import { Violations, checkBool } from '../validation';
+import { protoMessage } from '../schema/field-schema';
 
 function validate(spec: Spec) {
   const vs = new Violations();
@@ -9,7 +10,11 @@ function validate(spec: Spec) {
   return vs.list;
 }
 
+export const ZONE_READ_ONLY_ON_ZONE =
+  'Zone objects cannot be created, changed or deleted on a zone control plane: they are managed by the global control plane (a standalone zone creates its own Zone itself). Manage zones on the global control plane.';
+
 export const zone = defineType({
+  fields: protoMessage('kuma.system.v1alpha1.Zone'),
   name: 'Zone',
   scope: 'Global',
   path: 'zones',
@@ -21,5 +26,6 @@ export const zone = defineType({
   kds: KDS_NONE,
   providedByGlobal: true,
   providedByZone: true,
+  readOnlyOnZone: ZONE_READ_ONLY_ON_ZONE,
   validate,
 });
