@@ -17,9 +17,8 @@ export const TARGET_REF = message({
   proxyTypes: VALUE,
 });
 
-/** common_api.Match: a SPIFFE ID matcher (Go decodes JSON keys case-insensitively: both spellings occur). */
-const SPIFFE_ID_MATCH = message({ type: VALUE, value: VALUE });
-export const MATCH = message({ spiffeID: SPIFFE_ID_MATCH, spiffeId: SPIFFE_ID_MATCH });
+/** common_api.Match: a SPIFFE ID matcher (spelled `spiffeID` as in spec kuma-api-cli.md §1.11; `spiffeId` gets a did-you-mean). */
+export const MATCH = message({ spiffeID: message({ type: VALUE, value: VALUE }) });
 
 /** common_api.HeaderMatch. */
 export const HEADER_MATCH = message({ type: VALUE, name: VALUE, value: VALUE });
