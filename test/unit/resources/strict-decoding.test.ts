@@ -5,7 +5,8 @@
  * by their JSON path.
  */
 import { describe, expect, it } from 'vitest';
-import { fromRest, parseYamlDocuments } from '../../../internal/resources/codec';
+import { defaultMeshPolicies } from '../../../internal/core/mesh-defaults';
+import { fromRest, parseYamlDocuments, toRest } from '../../../internal/resources/codec';
 import { ALL_TYPES, registerAll } from '../../../internal/resources/types';
 
 const registry = registerAll();
@@ -477,6 +478,16 @@ describe('strict decoding per type', () => {
       const p = decode(withBogus(doc, c.nested[0]));
       expect(p.unknownFields).toEqual([{ field: c.nested[1], message: expect.stringMatching(/^unknown field "bogus"/) }]);
     });
+  });
+
+  it('what the CP creates itself (default policies) reads back through the strict decoder', () => {
+    const policies = defaultMeshPolicies('default', {});
+    expect(policies.length).toBeGreaterThan(0);
+    for (const r of policies) {
+      const d = registry.mustByName(r.type);
+      const rest = toRest(d, { ...r, labels: r.labels ?? {}, version: 1, creationTime: '2026-01-01T00:00:00Z', modificationTime: '2026-01-01T00:00:00Z' });
+      expect([r.name, fromRest(registry, rest).unknownFields]).toEqual([r.name, []]);
+    }
   });
 
   it('nested-spec types: an unknown key inside spec is a spec field', () => {
