@@ -88,6 +88,19 @@ describe('kumactl apply, get and delete', () => {
     expect((await api(cp, 'GET', '/meshes/junk')).status).toBe(404);
   });
 
+  it('a standalone zone CP refuses to create or delete Zone objects (405), and apply says why', async () => {
+    const own = (await api(cp, 'GET', '/zones')).json.items.map((z: { name: string }) => z.name);
+    expect(own).toHaveLength(1); // the CP's own Zone
+    const put = await api(cp, 'PUT', '/zones/other', { type: 'Zone', name: 'other', enabled: true });
+    expect(put.status).toBe(405);
+    expect(put.json.detail).toMatch(/^Zone objects cannot be created, changed or deleted on a zone control plane: they are managed by the global control plane/);
+    for (const name of own) expect((await api(cp, 'DELETE', `/zones/${name}`)).status).toBe(405);
+    expect((await api(cp, 'GET', '/zones')).json.items.map((z: { name: string }) => z.name)).toEqual(own);
+    const r = await kuma(['apply', '-f', '-'], 'type: Zone\nname: other\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Error: resource type="Zone" mesh="" name="other": failed server side: Method not allowed \(Zone objects cannot be created/);
+  });
+
   it('apply reports a server refusal with the resource key and the API error on one line', async () => {
     const r = await kuma(['apply', '-f', '-'], dataplane('dp-x', 'no-such-mesh'));
     expect(r.code).toBe(1);
