@@ -75,6 +75,8 @@ export function fromRest(registry: Registry, doc: unknown, expectType?: string):
     const flat: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(obj)) if (!META_KEYS.has(k)) flat[k] = v;
     spec = decodeValue(descriptor.fields, flat, '', 0, unknownFields) as Spec;
+    const nested = unknownFields.find((v) => v.field === 'spec');
+    if (nested) nested.message += `; the fields of a ${type} sit at the top level, next to "type" and "name"`;
   }
   const labels = obj.labels && typeof obj.labels === 'object' && !Array.isArray(obj.labels) ? (obj.labels as Record<string, string>) : {};
   return {

@@ -495,6 +495,11 @@ describe('strict decoding per type', () => {
     expect(p.unknownFields).toEqual([{ field: 'spec.nope', message: 'unknown field "nope"; known fields: targetRef, to, from, rules' }]);
   });
 
+  it('flat types: a `spec:` block is an unknown field with a hint', () => {
+    const p = decode({ type: 'Zone', name: 'z', spec: { enabled: true } });
+    expect(p.unknownFields).toEqual([{ field: 'spec', message: 'unknown field "spec"; known fields: enabled; the fields of a Zone sit at the top level, next to "type" and "name"' }]);
+  });
+
   it('suggests the closest field name', () => {
     const p = decode({ type: 'Dataplane', mesh: 'default', name: 'x', networking: { adress: '1.1.1.1' } });
     expect(p.unknownFields).toEqual([{ field: 'networking.adress', message: 'unknown field "adress", did you mean "address"?' }]);
