@@ -42,7 +42,7 @@ export interface ParsedResource {
   name: string;
   labels: Record<string, string>;
   spec: Spec;
-  /** Fields the type does not have, by JSON path; every write path rejects them. */
+  /** Fields the type does not have (and objects where a plain value belongs), by JSON path; every write path rejects them. */
   unknownFields: Violation[];
 }
 

@@ -80,7 +80,8 @@ function decodeMessage(schema: MessageSchema, v: Record<string, unknown>, path: 
       res[k] = dropNulls(val, fieldPath(path, k), depth + 1, out);
       continue;
     }
-    res[key] = decodeValue(field, val, fieldPath(path, key), depth + 1, out);
+    const decoded = decodeValue(field, val, fieldPath(path, key), depth + 1, out);
+    if (decoded !== undefined) res[key] = decoded;
   }
   return res;
 }
@@ -97,7 +98,12 @@ export function decodeValue(schema: FieldSchema, v: unknown, path: string, depth
   }
   if (Array.isArray(v)) return v.map((x, i) => decodeValue(schema, x, `${path}[${i}]`, depth + 1, out));
   const obj = v as Record<string, unknown>;
-  if (schema === 'free' || schema === 'value') return dropNulls(obj, path, depth, out);
+  if (schema === 'free') return dropNulls(obj, path, depth, out);
+  if (schema === 'value') {
+    // A scalar, enum, wrapper or Duration is never an object in proto JSON: keys here would be stored unchecked.
+    out.push({ field: path, message: 'must be a plain value (string, number or boolean), not an object' });
+    return undefined;
+  }
   if (schema.kind === 'map') {
     const res: Record<string, unknown> = {};
     for (const [k, val] of Object.entries(obj)) {

@@ -500,6 +500,15 @@ describe('strict decoding per type', () => {
     expect(p.unknownFields).toEqual([{ field: 'spec', message: 'unknown field "spec"; known fields: enabled; the fields of a Zone sit at the top level, next to "type" and "name"' }]);
   });
 
+  it('an object where a plain value belongs is refused too (its keys would be stored unchecked)', () => {
+    const p = decode({ type: 'Mesh', name: 'x', skipCreatingInitialPolicies: [{ junk: 'x' }], routing: { zoneEgress: { junk: 1 } } });
+    expect(p.unknownFields).toEqual([
+      { field: 'skipCreatingInitialPolicies[0]', message: 'must be a plain value (string, number or boolean), not an object' },
+      { field: 'routing.zoneEgress', message: 'must be a plain value (string, number or boolean), not an object' },
+    ]);
+    expect(p.spec).toEqual({ skipCreatingInitialPolicies: [undefined], routing: {} });
+  });
+
   it('suggests the closest field name', () => {
     const p = decode({ type: 'Dataplane', mesh: 'default', name: 'x', networking: { adress: '1.1.1.1' } });
     expect(p.unknownFields).toEqual([{ field: 'networking.adress', message: 'unknown field "adress", did you mean "address"?' }]);
