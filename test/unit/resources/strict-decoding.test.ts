@@ -543,6 +543,12 @@ describe('strict decoding per type', () => {
     });
   });
 
+  it('targetRef policies take snake_case too', () => {
+    const p = decode({ type: 'MeshTimeout', mesh: 'default', name: 'x', spec: { target_ref: { kind: 'Mesh', proxy_types: ['Sidecar'] }, to: [{ target_ref: { kind: 'Mesh' }, default: { connection_timeout: '1s', http: { request_timeout: '2s' } } }] } });
+    expect(p.unknownFields).toEqual([]);
+    expect(p.spec).toEqual({ targetRef: { kind: 'Mesh', proxyTypes: ['Sidecar'] }, to: [{ targetRef: { kind: 'Mesh' }, default: { connectionTimeout: '1s', http: { requestTimeout: '2s' } } }] });
+  });
+
   it('names a map entry by its key; its value is checked against the map value type', () => {
     const p = decode({ type: 'TrafficRoute', mesh: 'default', name: 'x', conf: { http: [{ match: { headers: { 'x-a': { exact: 'b', nope: 1 } } } }] } });
     expect(p.unknownFields.map((v) => v.field)).toEqual(['conf.http[0].match.headers["x-a"].nope']);
