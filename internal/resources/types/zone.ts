@@ -1,4 +1,4 @@
-/** Zone (spec kuma-api-cli.md §1.6): `enabled` is the only field. */
+/** Zone (spec kuma-api-cli.md §1.6): `enabled` is the only field; API-writable on the global only. */
 import { KDS_NONE, defineType } from '../define';
 import type { Spec } from '../model';
 import { Violations, checkBool } from '../validation';
@@ -25,7 +25,8 @@ export const zone = defineType({
   // Never synced: the global creates its own on first connect, a zone keeps one for itself.
   kds: KDS_NONE,
   providedByGlobal: true,
-  providedByZone: true,
+  // A zone CP keeps Zone records (its own, or what the global sent) but never takes them from its API.
+  providedByZone: false,
   readOnlyOnZone: ZONE_READ_ONLY_ON_ZONE,
   validate,
 });
