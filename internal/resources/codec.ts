@@ -10,7 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import { BadRequestError, type Violation } from '../errors';
 import type { Resource, Spec } from './model';
 import type { Registry, ResourceDescriptor } from './registry';
-import { decodeValue, unknownFieldReason } from './schema/decode';
+import { decodeValue, put, unknownFieldReason } from './schema/decode';
 
 /** Meta keys that are never part of a flat spec. */
 const META_KEYS = new Set(['type', 'mesh', 'name', 'creationTime', 'modificationTime', 'labels', 'kri', 'creation_time', 'modification_time']);
@@ -73,7 +73,7 @@ export function fromRest(registry: Registry, doc: unknown, expectType?: string):
     spec = (s === undefined || s === null ? {} : decodeValue(descriptor.fields, s, 'spec', 0, unknownFields)) as Spec;
   } else {
     const flat: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(obj)) if (!META_KEYS.has(k)) flat[k] = v;
+    for (const [k, v] of Object.entries(obj)) if (!META_KEYS.has(k)) put(flat, k, v);
     spec = decodeValue(descriptor.fields, flat, '', 0, unknownFields) as Spec;
     const nested = unknownFields.find((v) => v.field === 'spec');
     if (nested) nested.message += `; the fields of a ${type} sit at the top level, next to "type" and "name"`;

@@ -49,6 +49,12 @@ export function unknownFieldReason(key: string, known: Iterable<string>): string
   return `unknown field "${key}"`;
 }
 
+/** Sets an own property even for the key "__proto__" (a plain assignment would replace the prototype). */
+export function put(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
 function tooDeep(path: string, out: Violation[]): void {
   out.push({ field: path, message: `is nested deeper than ${MAX_DEPTH} levels` });
 }
@@ -64,7 +70,7 @@ function dropNulls(v: unknown, path: string, depth: number, out: Violation[]): u
   const res: Record<string, unknown> = {};
   for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
     if (val === null || val === undefined) continue;
-    res[k] = dropNulls(val, mapEntryPath(path, k), depth + 1, out);
+    put(res, k, dropNulls(val, mapEntryPath(path, k), depth + 1, out));
   }
   return res;
 }
@@ -76,8 +82,8 @@ function decodeMessage(schema: MessageSchema, v: Record<string, unknown>, path: 
     const key = SNAKE.test(k) ? camel(k) : k;
     const field = schema.fields.get(key);
     if (field === undefined) {
+      // Reported, and left out of the spec: a reader that tolerates unknown fields ignores them.
       out.push({ field: fieldPath(path, k), message: unknownFieldReason(k, schema.fields.keys()) });
-      res[k] = dropNulls(val, fieldPath(path, k), depth + 1, out);
       continue;
     }
     const decoded = decodeValue(field, val, fieldPath(path, key), depth + 1, out);
@@ -108,7 +114,7 @@ export function decodeValue(schema: FieldSchema, v: unknown, path: string, depth
     const res: Record<string, unknown> = {};
     for (const [k, val] of Object.entries(obj)) {
       if (val === null || val === undefined) continue;
-      res[k] = decodeValue(schema.value, val, mapEntryPath(path, k), depth + 1, out);
+      put(res, k, decodeValue(schema.value, val, mapEntryPath(path, k), depth + 1, out));
     }
     return res;
   }

@@ -517,7 +517,7 @@ describe('strict decoding per type', () => {
   it('collects every unknown field of a document', () => {
     const p = decode({ type: 'Mesh', name: 'x', a: 1, mtls: { b: 2, backends: [{ name: 'ca', type: 'builtin', c: 3 }] } });
     expect(p.unknownFields.map((v) => v.field)).toEqual(['a', 'mtls.b', 'mtls.backends[0].c']);
-    expect(p.spec).toMatchObject({ mtls: { backends: [{ name: 'ca', type: 'builtin' }] } });
+    expect(p.spec).toEqual({ mtls: { backends: [{ name: 'ca', type: 'builtin' }] } });
   });
 
   it('accepts snake_case field names and camelizes them, never data-map keys or free-form JSON', () => {
@@ -552,6 +552,16 @@ describe('strict decoding per type', () => {
   it('names a map entry by its key; its value is checked against the map value type', () => {
     const p = decode({ type: 'TrafficRoute', mesh: 'default', name: 'x', conf: { http: [{ match: { headers: { 'x-a': { exact: 'b', nope: 1 } } } }] } });
     expect(p.unknownFields.map((v) => v.field)).toEqual(['conf.http[0].match.headers["x-a"].nope']);
+  });
+
+  it('"__proto__" is an unknown field or a plain map key, never a prototype', () => {
+    const doc = JSON.parse('{"type":"Dataplane","mesh":"default","name":"x","__proto__":{"polluted":1},"networking":{"address":"1.1.1.1","inbound":[{"port":1,"tags":{"kuma.io/service":"a","__proto__":"b"}}]}}');
+    const p = decode(doc);
+    expect(p.unknownFields.map((v) => v.field)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(p.spec)).toBe(Object.prototype);
+    const tags = (p.spec as { networking: { inbound: { tags: Record<string, string> }[] } }).networking.inbound[0]!.tags;
+    expect(Object.getPrototypeOf(tags)).toBe(Object.prototype);
+    expect(Object.keys(tags)).toEqual(['kuma.io/service', '__proto__']);
   });
 
   it('drops nulls as jsonpb does', () => {
