@@ -84,7 +84,7 @@ function checkDocument(registry: Registry, doc: unknown): { doc?: ApplyDocument;
   const d = parsed.descriptor;
   if (d.readOnly) return { problems: [`type ${d.name} is read-only: it is computed by the control plane and cannot be applied`] };
   const raw = doc as Record<string, unknown>;
-  const violations = [...validateMeta(d, { name: raw.name, mesh: raw.mesh, labels: raw.labels }), ...d.validate(parsed.spec)];
+  const violations = [...parsed.unknownFields, ...validateMeta(d, { name: raw.name, mesh: raw.mesh, labels: raw.labels }), ...d.validate(parsed.spec)];
   if (violations.length > 0) {
     const what = parsed.name ? `${d.name} "${parsed.name}"` : d.name;
     return { problems: violations.map((v) => `${what}: ${v.field ? `${v.field}: ` : ''}${v.message}`) };
@@ -110,12 +110,11 @@ export async function parseSources(registry: Registry, sources: Source[], vars: 
   const docs: ApplyDocument[] = [];
   const problems: string[] = [];
   let index = 0;
-  const many = sources.length > 1;
   for (const src of sources) {
     const text = Object.keys(vars).length > 0 ? renderTemplate(src.text, vars) : src.text;
     // logLevel 'error': a template left unrendered (`name: {{ x }}`) must not print a Node warning; validation reports it.
     for (const yd of parseAllDocuments(text, { logLevel: 'error' })) {
-      const where = many ? `${src.name}: resource[${index}]` : `resource[${index}]`;
+      const where = `${src.name}: resource[${index}]`;
       if (yd.errors.length > 0) {
         problems.push(`${where}: failed to parse resource: ${yd.errors[0]!.message.split('\n')[0]}`);
         index++;

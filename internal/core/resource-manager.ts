@@ -44,6 +44,7 @@ export class ResourceManager {
   /** Throws ReadOnlyError with Kuma's text when this CP may not write the type through its API (spec §2.8). */
   assertWritable(d: ResourceDescriptor): void {
     const { ctx } = this.#d;
+    if (ctx.mode === 'zone' && d.readOnlyOnZone) throw new ReadOnlyError(d.readOnlyOnZone);
     if (ctx.mode === 'global' && !d.providedByGlobal) throw new ReadOnlyError(READ_ONLY_ON_GLOBAL);
     if (ctx.mode === 'zone' && ctx.federated && !d.providedByZone) throw new ReadOnlyError(READ_ONLY_ON_ZONE);
     if (d.readOnly) throw new ReadOnlyError(ctx.mode === 'global' ? READ_ONLY_ON_GLOBAL : READ_ONLY_ON_ZONE);
@@ -53,7 +54,7 @@ export class ResourceManager {
   /** Every violation of one parsed resource, as the API would report them (no write). */
   validate(p: ParsedResource): Violation[] {
     const d = p.descriptor;
-    const vs = validateMeta(d, p);
+    const vs = [...p.unknownFields, ...validateMeta(d, p)];
     vs.push(...d.validate(p.spec).map((v) => (d.nestedSpec && !v.field.startsWith('spec') ? { ...v, field: v.field ? `spec.${v.field}` : 'spec' } : v)));
     vs.push(...checkLabelRules(d, p.mesh, p.labels, this.#d.ctx));
     return vs;

@@ -87,7 +87,7 @@ export function buildProxyResource(registry: Registry, input: ProxyResourceInput
     spec.networking = net;
   }
   const d = parsed.descriptor;
-  const violations = [...validateMeta(d, { name: doc.name, mesh: doc.mesh, labels: doc.labels }), ...d.validate(spec)];
+  const violations = [...parsed.unknownFields, ...validateMeta(d, { name: doc.name, mesh: doc.mesh, labels: doc.labels }), ...d.validate(spec)];
   if (violations.length > 0) {
     throw new ValidationError(violations, `invalid ${expected}${parsed.name ? ` "${parsed.name}"` : ''} in ${source}`);
   }

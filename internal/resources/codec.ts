@@ -2,48 +2,22 @@
  * REST/YAML representation of resources (spec kuma-api-cli.md §1.1): meta keys
  * first (type, mesh, name, creationTime, modificationTime, labels), then the
  * spec fields flat, or under `spec:` for plugin types. Parsing accepts
- * snake_case proto names as well as camelCase and ignores unknown meta.
+ * snake_case proto names as well as camelCase; the type's field schema says
+ * which keys are fields (camelized) and which are data (tags, Struct), and
+ * every unknown field is reported by its JSON path.
  */
 import { parseAllDocuments } from 'yaml';
-import { BadRequestError } from '../errors';
+import { BadRequestError, type Violation } from '../errors';
 import type { Resource, Spec } from './model';
 import type { Registry, ResourceDescriptor } from './registry';
+import { decodeValue, put, unknownFieldReason } from './schema/decode';
 
 /** Meta keys that are never part of a flat spec. */
 const META_KEYS = new Set(['type', 'mesh', 'name', 'creationTime', 'modificationTime', 'labels', 'kri', 'creation_time', 'modification_time']);
 
-/** Maps (tags, labels, selectors' match, ...) whose keys are data, not proto field names. */
-const DATA_MAP_KEYS = new Set(['tags', 'match', 'labels', 'headers', 'metadata', 'services', 'stat', 'policies', 'resources', 'issuedBackends', 'supportedBackends', 'dependencies', 'conf', 'config']);
-
-const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;
-
-function camel(k: string): string {
-  return k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
-
-/** snake_case proto field names to camelCase, leaving data maps untouched. */
-export function camelizeKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(camelizeKeys);
-  if (v === null || typeof v !== 'object') return v;
-  const out: Record<string, unknown> = {};
-  for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
-    const key = SNAKE.test(k) ? camel(k) : k;
-    out[key] = DATA_MAP_KEYS.has(key) ? val : camelizeKeys(val);
-  }
-  return out;
-}
-
-/** Drops nulls (jsonpb omits unset fields). */
-function dropNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(dropNulls);
-  if (v === null || typeof v !== 'object') return v;
-  const out: Record<string, unknown> = {};
-  for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
-    if (val === null || val === undefined) continue;
-    out[k] = dropNulls(val);
-  }
-  return out;
-}
+/** The only top-level keys of a nested-spec (plugin) type; `status` is server-owned and ignored. */
+const NESTED_TOP_KEYS = ['type', 'mesh', 'name', 'labels', 'spec', 'status', 'creationTime', 'modificationTime', 'kri'];
+const NESTED_TOP = new Set([...NESTED_TOP_KEYS, 'creation_time', 'modification_time']);
 
 /** The REST JSON object of a stored resource. */
 export function toRest(d: ResourceDescriptor, r: Resource): Record<string, unknown> {
@@ -68,6 +42,8 @@ export interface ParsedResource {
   name: string;
   labels: Record<string, string>;
   spec: Spec;
+  /** Fields the type does not have (and objects where a plain value belongs), by JSON path; every write path rejects them. */
+  unknownFields: Violation[];
 }
 
 /**
@@ -84,20 +60,23 @@ export function fromRest(registry: Registry, doc: unknown, expectType?: string):
   if (!type) throw new BadRequestError('the resource has no "type"; add e.g. "type: Mesh"');
   const descriptor = registry.byName(type);
   if (!descriptor) throw new BadRequestError(`unknown type "${type}"; see "kuma get --help" for the list of types`);
+  const unknownFields: Violation[] = [];
   let spec: Spec;
   if (descriptor.nestedSpec) {
     const s = obj.spec;
     if (s !== undefined && (s === null || typeof s !== 'object' || Array.isArray(s))) {
       throw new BadRequestError(`invalid ${type} object: "spec" must be an object`);
     }
-    spec = (camelizeKeys(dropNulls(s ?? {})) ?? {}) as Spec;
-  } else {
-    spec = {};
-    for (const [k, v] of Object.entries(obj)) {
-      if (META_KEYS.has(k)) continue;
-      const key = SNAKE.test(k) ? camel(k) : k;
-      spec[key] = DATA_MAP_KEYS.has(key) ? dropNulls(v) : camelizeKeys(dropNulls(v));
+    for (const k of Object.keys(obj)) {
+      if (!NESTED_TOP.has(k)) unknownFields.push({ field: k, message: `${unknownFieldReason(k, NESTED_TOP_KEYS)}; the fields of a ${type} go under "spec"` });
     }
+    spec = (s === undefined || s === null ? {} : decodeValue(descriptor.fields, s, 'spec', 0, unknownFields)) as Spec;
+  } else {
+    const flat: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) if (!META_KEYS.has(k)) put(flat, k, v);
+    spec = decodeValue(descriptor.fields, flat, '', 0, unknownFields) as Spec;
+    const nested = unknownFields.find((v) => v.field === 'spec');
+    if (nested) nested.message += `; the fields of a ${type} sit at the top level, next to "type" and "name"`;
   }
   const labels = obj.labels && typeof obj.labels === 'object' && !Array.isArray(obj.labels) ? (obj.labels as Record<string, string>) : {};
   return {
@@ -107,6 +86,7 @@ export function fromRest(registry: Registry, doc: unknown, expectType?: string):
     name: typeof obj.name === 'string' ? obj.name : '',
     labels: { ...labels },
     spec: descriptor.normalize ? descriptor.normalize(spec) : spec,
+    unknownFields,
   };
 }
 

@@ -9,7 +9,7 @@ export const KDS_ZONE_TO_GLOBAL: KdsFlags = { globalToZone: false, zoneToGlobal:
 export const KDS_BOTH_WAYS: KdsFlags = { globalToZone: true, zoneToGlobal: true, zoneToOtherZones: true };
 export const KDS_NONE: KdsFlags = { globalToZone: false, zoneToGlobal: false, zoneToOtherZones: false };
 
-type Required = Pick<ResourceDescriptor, 'name' | 'scope' | 'path' | 'validate'>;
+type Required = Pick<ResourceDescriptor, 'name' | 'scope' | 'path' | 'validate' | 'fields'>;
 
 export function defineType(d: Required & Partial<ResourceDescriptor>): ResourceDescriptor {
   return {

@@ -6,6 +6,7 @@
  */
 import type { Violation } from '../errors';
 import type { Spec } from './model';
+import type { MessageSchema } from './schema/field-schema';
 
 export type Scope = 'Global' | 'Mesh';
 
@@ -60,9 +61,19 @@ export interface ResourceDescriptor {
   providedByGlobal: boolean;
   /** May be created on a zone CP (REST writable on a federated zone). */
   providedByZone: boolean;
+  /**
+   * Why a zone CP (federated or standalone) refuses API writes of this type
+   * although it keeps records of it (Zone: the global manages them).
+   */
+  readOnlyOnZone?: string;
   /** A proxy type: gets the `kuma.io/proxy-type` label. */
   proxyType?: 'sidecar' | 'zoneingress' | 'zoneegress';
   policy?: PolicyInfo;
+  /**
+   * Every field the spec may hold (Kuma 2.14's message or Go struct): decoding
+   * camelizes by it and write paths reject what it does not list.
+   */
+  fields: MessageSchema;
   /** Fills defaults into a parsed spec; pure. */
   normalize?: (spec: Spec) => Spec;
   /** Every violation of the spec, with field paths as Kuma prints them; pure. */

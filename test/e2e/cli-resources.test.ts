@@ -58,13 +58,47 @@ describe('kumactl apply, get and delete', () => {
     const r = await kuma(['apply', '-f', '-'], 'type: Mesh\nname: good-one\n---\ntype: Mesh\nname: Bad_Name\n---\ntype: Unknown\nname: x\n');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^resource\[1\]: Mesh "Bad_Name": name: invalid characters/);
-    expect(r.stderr).toContain('resource[2]: unknown type "Unknown"');
+    expect(r.stderr).toMatch(/^stdin: resource\[1\]: Mesh "Bad_Name": name: invalid characters/);
+    expect(r.stderr).toContain('stdin: resource[2]: unknown type "Unknown"');
     expect(r.stderr.trimEnd().split('\n').pop()).toBe('Error: failed to validate some resources');
     expect((await api(cp, 'GET', '/meshes/good-one')).status).toBe(404);
 
     const empty = await kuma(['apply', '-f', '-'], '');
     expect(empty).toMatchObject({ code: 1, stderr: 'Error: no resource(s) passed to apply\n' });
+  });
+
+  it('apply names the file and JSON path of unknown fields and writes none of the documents', async () => {
+    const file = join(home, 'strict.yaml');
+    writeFileSync(file, `type: Mesh\nname: strict-ok\n---\n${dataplane('dp-strict')}    bogus: 1\n---\ntype: MeshTimeout\nmesh: default\nname: mt-strict\nspec:\n  to:\n  - targetRef: { kind: Mesh }\n    default: { idleTimeout: 1s, foo: 2 }\n`);
+    const r = await kuma(['apply', '-f', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`${file}: resource[1]: Dataplane "dp-strict": networking.inbound[0].bogus: unknown field "bogus"`);
+    expect(r.stderr).toContain(`${file}: resource[2]: MeshTimeout "mt-strict": spec.to[0].default.foo: unknown field "foo"`);
+    expect((await api(cp, 'GET', '/meshes/strict-ok')).status).toBe(404);
+    expect((await api(cp, 'GET', '/meshes/default/dataplanes/dp-strict')).status).toBe(404);
+    expect((await api(cp, 'GET', '/meshes/default/meshtimeouts/mt-strict')).status).toBe(404);
+  });
+
+  it('REST PUT with an unknown field answers 400 naming its path and stores nothing', async () => {
+    const r = await api(cp, 'PUT', '/meshes/junk', { type: 'Mesh', name: 'junk', junk: { a: 1 }, routing: { zoneEgress: true, nope: 1 } });
+    expect(r.status).toBe(400);
+    expect(r.json).toMatchObject({ title: 'Could not process a resource', detail: 'Resource is not valid' });
+    expect(r.json.invalid_parameters.map((p: { field: string }) => p.field)).toEqual(['junk', 'routing.nope']);
+    expect((await api(cp, 'GET', '/meshes/junk')).status).toBe(404);
+  });
+
+  it('a standalone zone CP refuses to create or delete Zone objects (405), and apply says why', async () => {
+    const own = (await api(cp, 'GET', '/zones')).json.items.map((z: { name: string }) => z.name);
+    expect(own).toHaveLength(1); // the CP's own Zone
+    const put = await api(cp, 'PUT', '/zones/other', { type: 'Zone', name: 'other', enabled: true });
+    expect(put.status).toBe(405);
+    expect(put.json.detail).toMatch(/^Zone objects cannot be created, changed or deleted on a zone control plane: they are managed by the global control plane/);
+    for (const name of own) expect((await api(cp, 'DELETE', `/zones/${name}`)).status).toBe(405);
+    expect((await api(cp, 'GET', '/zones')).json.items.map((z: { name: string }) => z.name)).toEqual(own);
+    const r = await kuma(['apply', '-f', '-'], 'type: Zone\nname: other\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Error: resource type="Zone" mesh="" name="other": failed server side: Method not allowed \(Zone objects cannot be created/);
   });
 
   it('apply reports a server refusal with the resource key and the API error on one line', async () => {

@@ -2,6 +2,7 @@
 import type { Spec } from '../model';
 import { Violations, checkBool, checkDurationIfSet, checkUint32, isObject, isUnset, objectAt } from '../validation';
 import { checkConnectionSelectors, legacyPolicy } from './legacy-policy';
+import { protoMessage } from '../schema/field-schema';
 
 const DETECTORS = ['totalErrors', 'gatewayErrors', 'localErrors', 'standardDeviation', 'failure'] as const;
 const THRESHOLDS = ['maxConnections', 'maxPendingRequests', 'maxRetries', 'maxRequests'] as const;
@@ -49,6 +50,7 @@ function validate(spec: Spec) {
 }
 
 export const circuitBreaker = legacyPolicy({
+  fields: protoMessage('kuma.mesh.v1alpha1.CircuitBreaker'),
   name: 'CircuitBreaker',
   path: 'circuit-breakers',
   cliSingular: 'circuit-breaker',

@@ -18,6 +18,7 @@ import {
   listAt,
   objectAt,
 } from '../validation';
+import { protoMessage } from '../schema/field-schema';
 
 const PROTOCOLS = ['grpc', 'http', 'http2', 'kafka', 'tcp', 'tls'];
 // Kuma's SupportedProtocols hint (tls is accepted but not advertised).
@@ -183,6 +184,7 @@ function validate(spec: Spec) {
 }
 
 export const dataplane = defineType({
+  fields: protoMessage('kuma.mesh.v1alpha1.Dataplane'),
   name: 'Dataplane',
   scope: 'Mesh',
   path: 'dataplanes',

@@ -3,6 +3,7 @@ import { defineType } from '../define';
 import { TAG, type Spec } from '../model';
 import { Violations, checkBool, checkPort, checkTags, isDNSName, isIP, isObject, isUnset, objectAt } from '../validation';
 import { checkDataSource } from './data-source';
+import { protoMessage } from '../schema/field-schema';
 
 const PROTOCOLS = ['grpc', 'http', 'http2', 'kafka', 'tcp', 'tls'];
 
@@ -55,6 +56,7 @@ function validate(spec: Spec) {
 }
 
 export const externalService = defineType({
+  fields: protoMessage('kuma.mesh.v1alpha1.ExternalService'),
   name: 'ExternalService',
   scope: 'Mesh',
   path: 'external-services',

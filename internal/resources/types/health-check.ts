@@ -2,6 +2,7 @@
 import type { Spec } from '../model';
 import { Violations, checkBool, checkPositiveDuration, checkUint32, isObject, isUnset, listAt, objectAt } from '../validation';
 import { checkConnectionSelectors, confOf, legacyPolicy } from './legacy-policy';
+import { protoMessage } from '../schema/field-schema';
 
 function validate(spec: Spec) {
   const vs = new Violations();
@@ -39,6 +40,7 @@ function validate(spec: Spec) {
 }
 
 export const healthCheck = legacyPolicy({
+  fields: protoMessage('kuma.mesh.v1alpha1.HealthCheck'),
   name: 'HealthCheck',
   path: 'health-checks',
   // The kumactl argument has no hyphen, unlike the REST path (§1.2).

@@ -11,7 +11,7 @@ import { TAG, type Spec } from '../model';
 const LEGACY: PolicyInfo = { isTargetRef: false, hasToTargetRef: false, hasFromTargetRef: false, isFromAsRules: false };
 
 export function legacyPolicy(
-  d: Pick<ResourceDescriptor, 'name' | 'path' | 'cliSingular' | 'cliPlural' | 'validate'> & Partial<ResourceDescriptor>,
+  d: Pick<ResourceDescriptor, 'name' | 'path' | 'cliSingular' | 'cliPlural' | 'validate' | 'fields'> & Partial<ResourceDescriptor>,
 ): ResourceDescriptor {
   return defineType({ scope: 'Mesh', policy: LEGACY, ...d });
 }

@@ -12,6 +12,7 @@ import {
   objectAt,
 } from '../validation';
 import { type TargetRefPolicyShape, defineTargetRefPolicy } from './target-ref-policy';
+import { VALUE, message } from '../schema/field-schema';
 
 const LIMITS = ['maxConnections', 'maxConnectionPools', 'maxPendingRequests', 'maxRetries', 'maxRequests'] as const;
 const DETECTORS = ['totalFailures', 'gatewayFailures', 'localOriginFailures', 'successRate', 'failurePercentage'] as const;
@@ -70,11 +71,32 @@ function conf(vs: Violations, field: string, c: Record<string, unknown>): void {
   }
 }
 
+/** Kuma meshcircuitbreaker Conf. */
+const CONSECUTIVE = message({ consecutive: VALUE });
+const CONF_FIELDS = message({
+  connectionLimits: message({ maxConnections: VALUE, maxConnectionPools: VALUE, maxPendingRequests: VALUE, maxRetries: VALUE, maxRequests: VALUE }),
+  outlierDetection: message({
+    disabled: VALUE,
+    interval: VALUE,
+    baseEjectionTime: VALUE,
+    maxEjectionPercent: VALUE,
+    splitExternalAndLocalErrors: VALUE,
+    healthyPanicThreshold: VALUE,
+    detectors: message({
+      totalFailures: CONSECUTIVE,
+      gatewayFailures: CONSECUTIVE,
+      localOriginFailures: CONSECUTIVE,
+      successRate: message({ minimumHosts: VALUE, requestVolume: VALUE, standardDeviationFactor: VALUE }),
+      failurePercentage: message({ minimumHosts: VALUE, requestVolume: VALUE, threshold: VALUE }),
+    }),
+  }),
+});
+
 const shape: TargetRefPolicyShape = {
   topKinds: ['Mesh', 'MeshSubset', 'MeshService', 'MeshGateway', 'MeshServiceSubset', 'Dataplane'],
-  to: { kinds: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService'], conf },
-  from: { kinds: ['Mesh'], conf },
-  rules: { conf },
+  to: { kinds: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService'], conf, fields: CONF_FIELDS },
+  from: { kinds: ['Mesh'], conf, fields: CONF_FIELDS },
+  rules: { conf, fields: CONF_FIELDS },
 };
 
 export const meshCircuitBreaker = defineTargetRefPolicy({ name: 'MeshCircuitBreaker', path: 'meshcircuitbreakers', shortName: 'mcb' }, shape);

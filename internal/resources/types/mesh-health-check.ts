@@ -13,6 +13,7 @@ import {
   objectAt,
 } from '../validation';
 import { type TargetRefPolicyShape, defineTargetRefPolicy } from './target-ref-policy';
+import { VALUE, message } from '../schema/field-schema';
 
 const DURATIONS = ['interval', 'timeout', 'initialJitter', 'intervalJitter', 'noTrafficInterval'] as const;
 
@@ -50,9 +51,31 @@ function conf(vs: Violations, field: string, c: Record<string, unknown>): void {
   if (isUnset(c.http) && isUnset(c.tcp) && isUnset(c.grpc)) vs.add(field, mustHaveAtLeastOne('http', 'tcp', 'grpc'));
 }
 
+/** Kuma meshhealthcheck Conf. */
+const HEADER_KEY_VALUE = message({ name: VALUE, value: VALUE });
+const CONF_FIELDS = message({
+  interval: VALUE,
+  unhealthyInterval: VALUE,
+  timeout: VALUE,
+  unhealthyThreshold: VALUE,
+  healthyThreshold: VALUE,
+  initialJitter: VALUE,
+  intervalJitter: VALUE,
+  intervalJitterPercent: VALUE,
+  healthyPanicThreshold: VALUE,
+  failTrafficOnPanic: VALUE,
+  eventLogPath: VALUE,
+  alwaysLogHealthCheckFailures: VALUE,
+  noTrafficInterval: VALUE,
+  reuseConnection: VALUE,
+  tcp: message({ disabled: VALUE, send: VALUE, receive: VALUE }),
+  http: message({ disabled: VALUE, path: VALUE, requestHeadersToAdd: message({ set: HEADER_KEY_VALUE, add: HEADER_KEY_VALUE }), expectedStatuses: VALUE }),
+  grpc: message({ disabled: VALUE, serviceName: VALUE, authority: VALUE }),
+});
+
 const shape: TargetRefPolicyShape = {
   topKinds: ['Mesh', 'MeshSubset', 'MeshGateway', 'MeshService', 'MeshServiceSubset', 'Dataplane'],
-  to: { kinds: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService'], conf },
+  to: { kinds: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService'], conf, fields: CONF_FIELDS },
 };
 
 export const meshHealthCheck = defineTargetRefPolicy({ name: 'MeshHealthCheck', path: 'meshhealthchecks', shortName: 'mhc' }, shape);

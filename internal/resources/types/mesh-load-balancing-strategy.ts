@@ -13,6 +13,7 @@ import {
   objectAt,
 } from '../validation';
 import { type ConfContext, type TargetRefPolicyShape, defineTargetRefPolicy } from './target-ref-policy';
+import { VALUE, message } from '../schema/field-schema';
 
 const LB_TYPES = ['RoundRobin', 'LeastRequest', 'RingHash', 'Random', 'Maglev'] as const;
 // Each hash policy type names the sub-object that configures it (SourceIP needs none).
@@ -131,9 +132,40 @@ function conf(vs: Violations, field: string, c: Record<string, unknown>, ctx: Co
   checkLocalityAwareness(vs, `${field}.localityAwareness`, c.localityAwareness);
 }
 
+/** Kuma meshloadbalancingstrategy Conf. */
+const NAMED = message({ name: VALUE });
+const HASH_POLICY = message({
+  type: VALUE,
+  terminal: VALUE,
+  header: NAMED,
+  cookie: message({ name: VALUE, ttl: VALUE, path: VALUE }),
+  connection: message({ sourceIP: VALUE }),
+  queryParameter: NAMED,
+  filterState: message({ key: VALUE }),
+});
+const CONF_FIELDS = message({
+  localityAwareness: message({
+    disabled: VALUE,
+    localZone: message({ affinityTags: message({ key: VALUE, weight: VALUE }) }),
+    crossZone: message({
+      failover: message({ from: message({ zones: VALUE }), to: message({ type: VALUE, zones: VALUE }) }),
+      failoverThreshold: message({ percentage: VALUE }),
+    }),
+  }),
+  loadBalancer: message({
+    type: VALUE,
+    roundRobin: message({}),
+    leastRequest: message({ choiceCount: VALUE, activeRequestBias: VALUE }),
+    ringHash: message({ hashFunction: VALUE, minRingSize: VALUE, maxRingSize: VALUE, hashPolicies: HASH_POLICY }),
+    random: message({}),
+    maglev: message({ tableSize: VALUE, hashPolicies: HASH_POLICY }),
+  }),
+  hashPolicies: HASH_POLICY,
+});
+
 const shape: TargetRefPolicyShape = {
   topKinds: ['Mesh', 'MeshSubset', 'MeshGateway', 'MeshService', 'MeshServiceSubset', 'Dataplane'],
-  to: { kinds: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService', 'MeshHTTPRoute'], conf },
+  to: { kinds: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService', 'MeshHTTPRoute'], conf, fields: CONF_FIELDS },
 };
 
 export const meshLoadBalancingStrategy = defineTargetRefPolicy({ name: 'MeshLoadBalancingStrategy', path: 'meshloadbalancingstrategies', shortName: 'mlbs', pluralDisplayName: 'Mesh Load Balancing Strategies' }, shape);

@@ -13,6 +13,8 @@ import {
   objectAt,
 } from '../validation';
 import { type TargetRefPolicyShape, defineTargetRefPolicy } from './target-ref-policy';
+import { STRING_MAP, VALUE, message } from '../schema/field-schema';
+import { HEADER_MATCH } from '../schema/target-ref-fields';
 
 const HTTP_RETRY_ON = [
   '5xx',
@@ -127,9 +129,28 @@ function conf(vs: Violations, field: string, c: Record<string, unknown>): void {
   checkProtocol(vs, `${field}.grpc`, c.grpc, true);
 }
 
+/** Kuma meshretry Conf. */
+const BACK_OFF = message({ baseInterval: VALUE, maxInterval: VALUE });
+const RATE_LIMITED_BACK_OFF = message({ resetHeaders: message({ name: VALUE, format: VALUE }), maxInterval: VALUE });
+const CONF_FIELDS = message({
+  tcp: message({ maxConnectAttempt: VALUE }),
+  http: message({
+    numRetries: VALUE,
+    perTryTimeout: VALUE,
+    backOff: BACK_OFF,
+    rateLimitedBackOff: RATE_LIMITED_BACK_OFF,
+    retryOn: VALUE,
+    retriableResponseHeaders: HEADER_MATCH,
+    retriableRequestHeaders: HEADER_MATCH,
+    hostSelection: message({ predicate: VALUE, tags: STRING_MAP, updateFrequency: VALUE }),
+    hostSelectionMaxAttempts: VALUE,
+  }),
+  grpc: message({ numRetries: VALUE, perTryTimeout: VALUE, backOff: BACK_OFF, rateLimitedBackOff: RATE_LIMITED_BACK_OFF, retryOn: VALUE }),
+});
+
 const shape: TargetRefPolicyShape = {
   topKinds: ['Mesh', 'MeshSubset', 'MeshGateway', 'MeshService', 'MeshServiceSubset', 'Dataplane'],
-  to: { kinds: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService', 'MeshHTTPRoute'], conf, required: true },
+  to: { kinds: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService', 'MeshHTTPRoute'], conf, fields: CONF_FIELDS, required: true },
 };
 
 export const meshRetry = defineTargetRefPolicy({ name: 'MeshRetry', path: 'meshretries', shortName: 'mr', pluralDisplayName: 'Mesh Retries' }, shape);

@@ -1,6 +1,8 @@
 /** MeshTimeout (spec kuma-api-cli.md §1.11; Kuma meshtimeout validator.go): `to` + `from` + `rules`. */
 import { MUST_NOT_BE_DEFINED, type Violations, checkDurationGreaterThanZero, checkDurationNotNegative, isObject, isUnset, objectAt } from '../validation';
 import { type ConfContext, type TargetRefPolicyShape, defineTargetRefPolicy } from './target-ref-policy';
+import { VALUE, message } from '../schema/field-schema';
+import { MATCH } from '../schema/target-ref-fields';
 
 const HTTP_FIELDS = ['requestTimeout', 'streamIdleTimeout', 'maxStreamDuration', 'maxConnectionDuration', 'requestHeadersTimeout'] as const;
 const ROUTE_MSG = "can't be specified when top-level TargetRef is referencing MeshHTTPRoute";
@@ -27,11 +29,18 @@ function conf(vs: Violations, field: string, c: Record<string, unknown>, ctx: Co
   for (const k of HTTP_FIELDS) checkDurationNotNegative(vs, `${field}.http.${k}`, http[k]);
 }
 
+/** Kuma meshtimeout Conf. */
+const CONF_FIELDS = message({
+  connectionTimeout: VALUE,
+  idleTimeout: VALUE,
+  http: message({ requestTimeout: VALUE, streamIdleTimeout: VALUE, maxStreamDuration: VALUE, maxConnectionDuration: VALUE, requestHeadersTimeout: VALUE }),
+});
+
 const shape: TargetRefPolicyShape = {
   topKinds: ['Mesh', 'MeshSubset', 'MeshGateway', 'MeshService', 'MeshServiceSubset', 'MeshHTTPRoute', 'Dataplane'],
-  to: { kinds: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService', 'MeshHTTPRoute'], conf },
-  from: { kinds: ['Mesh'], conf },
-  rules: { conf },
+  to: { kinds: ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService', 'MeshHTTPRoute'], conf, fields: CONF_FIELDS },
+  from: { kinds: ['Mesh'], conf, fields: CONF_FIELDS },
+  rules: { conf, fields: CONF_FIELDS, item: { matches: MATCH } },
   extra: (vs, spec) => {
     // Routes and gateways only have outbound (to) traffic.
     const top = isObject(spec.targetRef) ? spec.targetRef.kind : 'Mesh';

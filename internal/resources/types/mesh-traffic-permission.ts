@@ -1,6 +1,8 @@
 /** MeshTrafficPermission (spec kuma-api-cli.md §1.11): `from` + `rules`, inbound only. */
 import { MUST_BE_DEFINED, type Violations, checkEnum, isObject, isUnset, listAt } from '../validation';
 import { type TargetRefPolicyShape, defineTargetRefPolicy } from './target-ref-policy';
+import { VALUE, message } from '../schema/field-schema';
+import { MATCH } from '../schema/target-ref-fields';
 
 const ACTIONS = ['Allow', 'Deny', 'AllowWithShadowDeny'] as const;
 const MATCH_LISTS = ['allow', 'allowWithShadowDeny', 'deny'] as const;
@@ -31,10 +33,14 @@ function ruleConf(vs: Violations, field: string, conf: Record<string, unknown>):
   if (total === 0) vs.add(field, "at least one of 'allow', 'allowWithShadowDeny', 'deny' has to be defined");
 }
 
+/** Kuma meshtrafficpermission Conf (from) and RuleConf (rules). */
+const FROM_FIELDS = message({ action: VALUE });
+const RULE_FIELDS = message({ allow: MATCH, deny: MATCH, allowWithShadowDeny: MATCH });
+
 const shape: TargetRefPolicyShape = {
   topKinds: ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'Dataplane'],
-  from: { kinds: ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset'], conf: fromConf },
-  rules: { conf: ruleConf },
+  from: { kinds: ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset'], conf: fromConf, fields: FROM_FIELDS },
+  rules: { conf: ruleConf, fields: RULE_FIELDS },
 };
 
 export const meshTrafficPermission = defineTargetRefPolicy({ name: 'MeshTrafficPermission', path: 'meshtrafficpermissions', shortName: 'mtp' }, shape);

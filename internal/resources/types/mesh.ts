@@ -2,6 +2,7 @@
 import { KDS_GLOBAL_TO_ZONE_KEEP_NAME, defineType } from '../define';
 import type { Spec } from '../model';
 import { Violations, checkEnum, isObject } from '../validation';
+import { protoMessage } from '../schema/field-schema';
 
 const BACKEND_TYPES = ['builtin', 'provided'] as const;
 
@@ -48,6 +49,7 @@ function validate(spec: Spec) {
 }
 
 export const mesh = defineType({
+  fields: protoMessage('kuma.mesh.v1alpha1.Mesh'),
   kds: KDS_GLOBAL_TO_ZONE_KEEP_NAME,
   name: 'Mesh',
   scope: 'Global',

@@ -2,6 +2,7 @@
 import type { Spec } from '../model';
 import { Violations, checkEnum, checkPositiveDuration, checkUint32, isUnset, listAt, objectAt } from '../validation';
 import { checkConnectionSelectors, confOf, legacyPolicy } from './legacy-policy';
+import { protoMessage } from '../schema/field-schema';
 
 const HTTP_RETRY_ON = [
   'all_5xx',
@@ -79,6 +80,7 @@ function validate(spec: Spec) {
 }
 
 export const retry = legacyPolicy({
+  fields: protoMessage('kuma.mesh.v1alpha1.Retry'),
   name: 'Retry',
   path: 'retries',
   cliSingular: 'retry',

@@ -1,8 +1,10 @@
 /** Secret (spec kuma-api-cli.md §1.9): mesh-scoped base64 bytes, admin only. */
 import { KDS_GLOBAL_TO_ZONE_KEEP_NAME, defineType } from '../define';
 import { validateSecretData } from './data-source';
+import { protoMessage } from '../schema/field-schema';
 
 export const secret = defineType({
+  fields: protoMessage('kuma.system.v1alpha1.Secret'),
   kds: KDS_GLOBAL_TO_ZONE_KEEP_NAME,
   name: 'Secret',
   scope: 'Mesh',

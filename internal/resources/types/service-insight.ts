@@ -4,8 +4,10 @@
  * `kuma get serviceinsight all-services-default -o yaml` as the seed shows.
  */
 import { KDS_NONE, defineType } from '../define';
+import { protoMessage } from '../schema/field-schema';
 
 export const serviceInsight = defineType({
+  fields: protoMessage('kuma.mesh.v1alpha1.ServiceInsight'),
   name: 'ServiceInsight',
   scope: 'Mesh',
   path: 'service-insights',

@@ -8,6 +8,8 @@ import type { Violation } from '../../errors';
 import type { Spec } from '../model';
 import { KDS_BOTH_WAYS, defineType } from '../define';
 import type { PolicyInfo, ResourceDescriptor } from '../registry';
+import type { FieldSchema, MessageSchema } from '../schema/field-schema';
+import { targetRefPolicyFields } from '../schema/target-ref-fields';
 import { MUST_BE_DEFINED, MUST_NOT_BE_DEFINED, Violations, checkTags, isObject, isUnset, listAt } from '../validation';
 
 export type Kind =
@@ -31,11 +33,11 @@ export type ConfCheck = (vs: Violations, field: string, conf: Record<string, unk
 
 export interface TargetRefPolicyShape {
   topKinds: readonly Kind[];
-  /** `required`: an empty `to` is a violation ("needs at least one item", MeshRetry). */
-  to?: { kinds: readonly Kind[]; conf: ConfCheck; required?: boolean };
-  from?: { kinds: readonly Kind[]; conf: ConfCheck };
-  /** rules[].default; the rules section replaces `from` (isFromAsRules). */
-  rules?: { conf: ConfCheck };
+  /** `required`: an empty `to` is a violation ("needs at least one item", MeshRetry). `fields`: the Conf struct. */
+  to?: { kinds: readonly Kind[]; conf: ConfCheck; fields: MessageSchema; required?: boolean };
+  from?: { kinds: readonly Kind[]; conf: ConfCheck; fields: MessageSchema };
+  /** rules[].default; the rules section replaces `from` (isFromAsRules). `item`: a rule's fields besides `default`. */
+  rules?: { conf: ConfCheck; fields: MessageSchema; item?: Record<string, FieldSchema> };
   /** Policy-specific cross-field rules run after the common ones. */
   extra?: (vs: Violations, spec: Spec) => void;
 }
@@ -239,6 +241,11 @@ export function defineTargetRefPolicy(
     providedByGlobal: true,
     providedByZone: true,
     policy: policyInfo(shape),
+    fields: targetRefPolicyFields({
+      ...(shape.to ? { to: shape.to.fields } : {}),
+      ...(shape.from ? { from: shape.from.fields } : {}),
+      ...(shape.rules ? { rules: { conf: shape.rules.fields, ...(shape.rules.item ? { item: shape.rules.item } : {}) } } : {}),
+    }),
     validate: (spec: Spec) => validateTargetRefPolicy(spec, shape),
   });
 }

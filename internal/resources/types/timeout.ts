@@ -2,6 +2,7 @@
 import type { Spec } from '../model';
 import { Violations, checkPositiveDuration, isUnset, objectAt } from '../validation';
 import { checkConnectionSelectors, confOf, legacyPolicy } from './legacy-policy';
+import { protoMessage } from '../schema/field-schema';
 
 // Each protocol section and the durations it holds; a present section needs at least one.
 const SECTIONS: Record<string, readonly string[]> = {
@@ -29,6 +30,7 @@ function validate(spec: Spec) {
 }
 
 export const timeout = legacyPolicy({
+  fields: protoMessage('kuma.mesh.v1alpha1.Timeout'),
   name: 'Timeout',
   path: 'timeouts',
   cliSingular: 'timeout',

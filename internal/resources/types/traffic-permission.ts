@@ -2,6 +2,7 @@
 import type { Spec } from '../model';
 import { Violations, checkSelectors } from '../validation';
 import { legacyPolicy } from './legacy-policy';
+import { protoMessage } from '../schema/field-schema';
 
 function validate(spec: Spec) {
   const vs = new Violations();
@@ -11,6 +12,7 @@ function validate(spec: Spec) {
 }
 
 export const trafficPermission = legacyPolicy({
+  fields: protoMessage('kuma.mesh.v1alpha1.TrafficPermission'),
   name: 'TrafficPermission',
   path: 'traffic-permissions',
   cliSingular: 'traffic-permission',

@@ -2,6 +2,7 @@
 import type { Spec } from '../model';
 import { Violations, checkTags, checkUint32, isObject, isUnset, listAt, objectAt } from '../validation';
 import { checkConnectionSelectors, confOf, legacyPolicy } from './legacy-policy';
+import { protoMessage } from '../schema/field-schema';
 
 const LB_KINDS = ['roundRobin', 'leastRequest', 'ringHash', 'random', 'maglev'] as const;
 const MATCHERS = ['exact', 'prefix', 'regex'] as const;
@@ -143,6 +144,7 @@ function validate(spec: Spec) {
 }
 
 export const trafficRoute = legacyPolicy({
+  fields: protoMessage('kuma.mesh.v1alpha1.TrafficRoute'),
   name: 'TrafficRoute',
   path: 'traffic-routes',
   cliSingular: 'traffic-route',

@@ -3,6 +3,7 @@ import type { Spec } from '../model';
 import { TAG } from '../model';
 import { Violations, checkSelectors, isObject, listAt } from '../validation';
 import { confOf, legacyPolicy } from './legacy-policy';
+import { protoMessage } from '../schema/field-schema';
 
 // Tag-name characters, and the characters of a Go template key.
 const TAG_NAME_RE = /^[a-zA-Z0-9.\-_:/]+$/;
@@ -63,6 +64,7 @@ function validate(spec: Spec) {
 }
 
 export const virtualOutbound = legacyPolicy({
+  fields: protoMessage('kuma.mesh.v1alpha1.VirtualOutbound'),
   name: 'VirtualOutbound',
   path: 'virtual-outbounds',
   cliSingular: 'virtual-outbound',

@@ -3,6 +3,7 @@ import { KDS_ZONE_TO_GLOBAL, defineType } from '../define';
 import type { Spec } from '../model';
 import { Violations, objectAt } from '../validation';
 import { checkZoneProxyNetworking } from './zone-proxy';
+import { protoMessage } from '../schema/field-schema';
 
 function validate(spec: Spec) {
   const vs = new Violations();
@@ -11,6 +12,7 @@ function validate(spec: Spec) {
 }
 
 export const zoneEgress = defineType({
+  fields: protoMessage('kuma.mesh.v1alpha1.ZoneEgress'),
   name: 'ZoneEgress',
   scope: 'Global',
   path: 'zoneegresses',

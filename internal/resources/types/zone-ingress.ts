@@ -3,6 +3,7 @@ import { defineType } from '../define';
 import type { Spec } from '../model';
 import { Violations, checkPort, checkProxyAddress, checkTags, checkUint32, isObject, isUnset, listAt, objectAt } from '../validation';
 import { checkZoneProxyNetworking } from './zone-proxy';
+import { protoMessage } from '../schema/field-schema';
 
 function validate(spec: Spec) {
   const vs = new Violations();
@@ -26,6 +27,7 @@ function validate(spec: Spec) {
 }
 
 export const zoneIngress = defineType({
+  fields: protoMessage('kuma.mesh.v1alpha1.ZoneIngress'),
   name: 'ZoneIngress',
   scope: 'Global',
   path: 'zoneingresses',

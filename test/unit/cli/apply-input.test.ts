@@ -46,17 +46,31 @@ describe('apply input', () => {
     const r = await parseSources(registry, [{ name: 'stdin', text }], { n: 'templated' });
     expect(r.docs[0]!.name).toBe('templated');
     const raw = await parseSources(registry, [{ name: 'stdin', text }], {});
-    expect(raw.problems).toEqual(['resource[0]: Mesh: name: cannot be empty']);
+    expect(raw.problems).toEqual(['stdin: resource[0]: Mesh: name: cannot be empty']);
   });
 
   it('collects every problem of every document, naming index and type', async () => {
     const text = ['type: Nope\nname: x', 'type: Mesh\nname: Bad_Name', 'name: [unclosed', 'type: Mesh\nname: fine', 'type: Mesh\nname: m2\nmtls:\n  enabledBackend: missing'].join('\n---\n');
     const r = await parseSources(registry, [{ name: 'stdin', text }], {});
-    expect(r.problems[0]).toBe('resource[0]: unknown type "Nope"; see "kuma get --help" for the list of types');
-    expect(r.problems[1]).toMatch(/^resource\[1\]: Mesh "Bad_Name": name: invalid characters/);
-    expect(r.problems[2]).toMatch(/^resource\[2\]: failed to parse resource: /);
-    expect(r.problems[3]).toBe('resource[4]: Mesh "m2": mtls.enabledBackend: has to be set to one of the backends in the mesh');
+    expect(r.problems[0]).toBe('stdin: resource[0]: unknown type "Nope"; see "kuma get --help" for the list of types');
+    expect(r.problems[1]).toMatch(/^stdin: resource\[1\]: Mesh "Bad_Name": name: invalid characters/);
+    expect(r.problems[2]).toMatch(/^stdin: resource\[2\]: failed to parse resource: /);
+    expect(r.problems[3]).toBe('stdin: resource[4]: Mesh "m2": mtls.enabledBackend: has to be set to one of the backends in the mesh');
     expect(r.problems).toHaveLength(4);
+  });
+
+  it('names the unknown fields of every document by JSON path and file; no document is sent', async () => {
+    const text = [
+      'type: Mesh\nname: ok',
+      'type: Dataplane\nmesh: default\nname: dp\nnetworking:\n  address: 127.0.0.1\n  inbound:\n  - port: 1\n    tags: { kuma.io/service: a, bogus_tag: x }\n    bogus: 1',
+      'type: MeshTimeout\nmesh: default\nname: mt\njunk: 1\nspec:\n  to:\n  - targetRef: { kind: Mesh }\n    default: { idleTimeout: 1s, foo: 2 }',
+    ].join('\n---\n');
+    const r = await parseSources(registry, [{ name: 'policies.yaml', text }], {});
+    expect(r.problems).toEqual([
+      'policies.yaml: resource[1]: Dataplane "dp": networking.inbound[0].bogus: unknown field "bogus"; known fields: port, servicePort, serviceAddress, address, tags, health, serviceProbe, state, name, protocol',
+      'policies.yaml: resource[2]: MeshTimeout "mt": junk: unknown field "junk"; known fields: type, mesh, name, labels, spec, status, creationTime, modificationTime, kri; the fields of a MeshTimeout go under "spec"',
+      'policies.yaml: resource[2]: MeshTimeout "mt": spec.to[0].default.foo: unknown field "foo"; known fields: connectionTimeout, idleTimeout, http',
+    ]);
   });
 
   it('names the file when several sources are given', async () => {

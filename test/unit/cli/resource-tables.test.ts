@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { resourceTable } from '../../../internal/cli/resource-tables';
 import { defineType } from '../../../internal/resources/define';
+import { message } from '../../../internal/resources/schema/field-schema';
 
 const now = Date.parse('2026-01-01T12:00:00Z');
 const t = '2026-01-01T11:59:00Z';
-const type = (name: string, scope: 'Mesh' | 'Global') => defineType({ name, scope, path: name.toLowerCase(), validate: () => [] });
+const type = (name: string, scope: 'Mesh' | 'Global') => defineType({ name, scope, path: name.toLowerCase(), fields: message({}), validate: () => [] });
 
 describe('get tables', () => {
   it('meshes: NAME mTLS LOCALITY ZONEEGRESS AGE', () => {

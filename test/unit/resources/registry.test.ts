@@ -122,7 +122,7 @@ describe('resource registry', () => {
       overview: { type: 'ZoneIngressOverview', resourceField: 'zoneIngress', insightField: 'zoneIngressInsight' },
     });
     expect(d('ZoneEgress')).toMatchObject({ kds: { zoneToGlobal: true, zoneToOtherZones: false }, proxyType: 'zoneegress' });
-    expect(d('Zone')).toMatchObject({ kds: { globalToZone: false, zoneToGlobal: false }, providedByGlobal: true, providedByZone: true });
+    expect(d('Zone')).toMatchObject({ kds: { globalToZone: false, zoneToGlobal: false }, providedByGlobal: true, providedByZone: false, readOnlyOnZone: expect.stringMatching(/managed by the global/) });
     expect(d('Secret')).toMatchObject({ adminOnly: true, providedByGlobal: true, providedByZone: true, kds: { globalToZone: true } });
     expect(d('GlobalSecret')).toMatchObject({ scope: 'Global', adminOnly: true });
     expect(d('TrafficRoute')).toMatchObject({ providedByGlobal: true, providedByZone: false, nestedSpec: false });

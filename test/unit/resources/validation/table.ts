@@ -1,7 +1,7 @@
 /**
  * Table-driven validation tests: each YAML document is parsed the way the API
  * parses it (parseYamlDocuments + fromRest), then run through its type's
- * validator. Valid documents must give no violation; invalid ones exactly the
+ * validator (unknown fields first, as the write path reports them). Valid documents must give no violation; invalid ones exactly the
  * listed violations, in order.
  */
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ const registry = registerAll();
 export function violationsOf(yaml: string): Violation[] {
   const [doc] = parseYamlDocuments(yaml);
   const parsed = fromRest(registry, doc);
-  return parsed.descriptor.validate(parsed.spec);
+  return [...parsed.unknownFields, ...parsed.descriptor.validate(parsed.spec)];
 }
 
 export interface Table {
