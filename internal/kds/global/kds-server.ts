@@ -24,6 +24,7 @@ import { grpcServerOptions } from '../grpc-options';
 import { ZoneInsightTracker } from './zone-insight-tracker';
 import { ZoneConnections, zoneTakenMessage, type StreamKind, type ZoneStream } from './zone-connections';
 import { RepeatLimiter } from '../repeat-limiter';
+import { watchPlaintextOnTls } from './plaintext-on-tls';
 import { ZONE_SIGNING_KEY_PREFIX, parseKey, publicKeyPem, secretBytes, zoneSigningPublicKeyName } from '../../auth/signing-key';
 import { encodeResource, type EncodedResource } from '../wire';
 
@@ -280,6 +281,7 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
   });
   const creds = deps.tls ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(deps.tls.certPem), private_key: Buffer.from(deps.tls.keyPem) }], false) : grpc.ServerCredentials.createInsecure();
   const port = await new Promise<number>((resolve, reject) => server.bindAsync(`${deps.address}:${deps.port}`, creds, (err, p) => (err ? reject(err) : resolve(p))));
+  if (deps.tls) watchPlaintextOnTls(server, port, log);
   log.info({ port, tls: !!deps.tls }, 'KDS server listening');
   return {
     port,
