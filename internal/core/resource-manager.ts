@@ -21,6 +21,8 @@ export interface ManagerDeps {
   unsafeDelete: boolean;
   /** Everything read-only (KUMA_API_SERVER_READ_ONLY). */
   readOnly: boolean;
+  /** Whether a zone CP holds a live KDS link to this global; without it the stored ZoneInsight decides. */
+  zoneConnected?: (zone: string) => boolean;
 }
 
 export const READ_ONLY_ON_GLOBAL =
@@ -126,7 +128,9 @@ export class ResourceManager {
     }
     if (d.name === 'Zone') {
       const insight = store.get({ type: 'ZoneInsight', mesh: '', name: key.name });
-      if (insight && isOnline(insight.spec)) {
+      // The live links are the truth; the insight can lag a flush behind them.
+      const connected = this.#d.zoneConnected ? this.#d.zoneConnected(key.name) : !!insight && isOnline(insight.spec);
+      if (connected) {
         throw new ValidationError([{ field: 'zone', message: 'unable to delete Zone, Zone CP is still connected, please shut it down first' }]);
       }
       if (insight) ops.push({ op: 'delete', key: { type: 'ZoneInsight', mesh: '', name: key.name } });

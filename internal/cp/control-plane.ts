@@ -17,6 +17,7 @@ import { registry } from '../resources/types/index';
 import { startGlobalKdsServer } from '../kds/global/kds-server';
 import { zoneAuthenticator } from '../kds/global/zone-auth';
 import { startZoneKdsClient } from '../kds/zone/kds-client';
+import { ZoneConnections } from '../kds/global/zone-connections';
 import { loadOrCreateCpCert } from '../tls/self-signed';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { ensureZoneSigningKey } from '../auth/signing-key';
@@ -58,12 +59,15 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     const store = await openStore(cfg);
     stops.push(() => store.close());
     const federated = isFederatedZone(cfg);
+    // The global's live zone links: its KDS server admits streams by them, the Zone delete guard reads them.
+    const zoneLinks = cfg.mode === 'global' ? new ZoneConnections() : undefined;
     const manager = new ResourceManager({
       store,
       registry,
       ctx: { mode: cfg.mode as 'global' | 'zone', federated, zoneName: cfg.multizone.zone.name },
       unsafeDelete: cfg.store.unsafeDelete,
       readOnly: cfg.apiServer.readOnly,
+      zoneConnected: zoneLinks && ((zone) => zoneLinks.isConnected(zone)),
     });
     await ensureDefaults(cfg, store, manager);
     // Zone tokens are signed on the global (or a standalone zone); federated zones get the public key over KDS.
@@ -71,7 +75,7 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     stops.unshift(startCaManager({ store, ctx: { mode: cfg.mode as 'global' | 'zone', federated, zoneName: cfg.multizone.zone.name }, createCa: !federated }));
     stops.unshift(startInsightResyncer({ store, registry, manager, minIntervalMs: cfg.metrics.meshInsightMinResyncIntervalMs }));
     const instanceId = `${hostname()}-${randomUUID().slice(0, 4)}`;
-    const kdsPort = await startMultizone(cfg, store, instanceId, stops);
+    const kdsPort = await startMultizone(cfg, store, instanceId, stops, zoneLinks);
     const tls = await loadOrCreateCpCert(cfg.general.workDir, { certFile: cfg.general.tlsCertFile || undefined, keyFile: cfg.general.tlsKeyFile || undefined });
     if (cfg.mode === 'zone') {
       stops.unshift(startAvailableServicesTracker({ store, zone: cfg.multizone.zone.name, intervalMs: cfg.multizone.zone.ingressUpdateIntervalMs, log: logger('xds') }));
@@ -114,7 +118,7 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
 }
 
 /** Global: serve KDS. Federated zone: dial the global. Standalone zone: nothing. */
-async function startMultizone(cfg: CpConfig, store: ResourceStore, instanceId: string, stops: (() => Promise<void> | void)[]): Promise<number | undefined> {
+async function startMultizone(cfg: CpConfig, store: ResourceStore, instanceId: string, stops: (() => Promise<void> | void)[], zoneLinks?: ZoneConnections): Promise<number | undefined> {
   const log = logger('kds');
   if (cfg.mode === 'global') {
     const kds = cfg.multizone.global.kds;
@@ -130,6 +134,7 @@ async function startMultizone(cfg: CpConfig, store: ResourceStore, instanceId: s
       maxMsgBytes: kds.maxMsgSizeBytes,
       insightFlushMs: kds.zoneInsightFlushIntervalMs,
       authenticate: zoneAuthenticator(kds.authType, store, verifyZoneCpToken),
+      connections: zoneLinks,
     });
     stops.unshift(() => server.stop());
     return server.port;

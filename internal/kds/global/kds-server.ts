@@ -4,6 +4,8 @@
  * needs (Mesh, policies, secrets, other zones' ingresses). ZoneToGlobalSync:
  * the global subscribes, the zone sends what it provides (Dataplanes, zone
  * proxies and their insights). Zones are authenticated by a zone token.
+ * A zone name belongs to one zone CP instance at a time (ZoneConnections):
+ * another instance's streams are refused before they touch the store.
  */
 import * as grpc from '@grpc/grpc-js';
 import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '../../../proto/gen/envoy/service/discovery/v3/discovery';
@@ -20,6 +22,9 @@ import { mapForZone } from '../mappers';
 import { EncodeCache, outboxSnapshot } from '../outbox';
 import { grpcServerOptions } from '../grpc-options';
 import { ZoneInsightTracker } from './zone-insight-tracker';
+import { ZoneConnections, zoneTakenMessage, type StreamKind, type ZoneStream } from './zone-connections';
+import { RepeatLimiter } from '../repeat-limiter';
+import { watchPlaintextOnTls } from './plaintext-on-tls';
 import { ZONE_SIGNING_KEY_PREFIX, parseKey, publicKeyPem, secretBytes, zoneSigningPublicKeyName } from '../../auth/signing-key';
 import { encodeResource, type EncodedResource } from '../wire';
 
@@ -46,6 +51,8 @@ export interface GlobalKdsDeps {
   maxMsgBytes: number;
   insightFlushMs: number;
   authenticate: ZoneAuthenticator;
+  /** Live zone links; shared with the Zone delete guard. */
+  connections?: ZoneConnections;
 }
 
 interface Session {
@@ -62,6 +69,9 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
   const downTypes = typesGlobalToZone(registry).map((d) => d.name);
   const upTypes = typesZoneToGlobal(registry).map((d) => d.name);
   const sessions = new Set<Session>();
+  const connections = deps.connections ?? new ZoneConnections();
+  // A refused zone retries every few seconds: say why once, then quietly.
+  const refusals = new RepeatLimiter();
   const zones: ZoneLookup = { isEnabled: (z) => store.get({ type: 'Zone', mesh: '', name: z })?.spec.enabled !== false };
 
   await closeStaleSubscriptions(store);
@@ -94,8 +104,33 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
   const refuse = (call: grpc.ServerDuplexStream<unknown, unknown>, e: unknown) => {
     const code = e instanceof KdsAuthError ? e.grpcCode : grpc.status.INTERNAL;
     const details = (e as Error).message;
-    log.warn({ peer: call.getPeer(), reason: details }, 'refused a KDS stream');
+    const v = refusals.check(details);
+    const fields = { peer: call.getPeer(), reason: details, ...(v.loud && v.quieted ? { repeatsSinceLastLogged: v.quieted } : {}) };
+    if (v.loud) log.warn(fields, 'refused a KDS stream');
+    else log.debug(fields, 'refused a KDS stream');
     call.emit('error', { code, details });
+  };
+
+  /**
+   * Admits a stream of an authenticated zone or refuses it. The instance is
+   * the zone's `control-plane-id` header; a client that sends none (another
+   * implementation) is identified by its connection, which both of its
+   * streams share.
+   */
+  const admit = (call: grpc.ServerDuplexStream<unknown, unknown>, zone: string, kind: StreamKind, close: (reason: string) => void): ZoneStream | undefined => {
+    const instanceId = String(call.metadata.get('control-plane-id')[0] ?? '') || `peer:${call.getPeer()}`;
+    const stream: ZoneStream = { kind, instanceId, close };
+    const claim = connections.claim(zone, stream);
+    if (!claim.accepted) {
+      refuse(call, new KdsAuthError(zoneTakenMessage(zone, claim.holder, claim.since, instanceId), grpc.status.ALREADY_EXISTS));
+      return undefined;
+    }
+    refusals.forget();
+    if (claim.replaced) {
+      log.info({ zone, instance: instanceId, stream: kind }, 'zone CP reconnected; closing its previous stream');
+      claim.replaced.close('replaced by a newer stream of the same zone CP instance');
+    }
+    return stream;
   };
 
   const globalToZoneSync = async (call: grpc.ServerDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) => {
@@ -106,8 +141,34 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
     } catch (e) {
       return refuse(call, e);
     }
+    if (call.cancelled) return;
+    let session: Session | undefined;
+    let stream: ZoneStream | undefined;
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      if (stream) connections.release(zone, stream);
+      if (!session || !sessions.delete(session)) return;
+      pendingWhileDisabled.delete(session);
+      void session.tracker?.close();
+      log.info({ zone }, 'zone disconnected (global->zone stream)');
+    };
+    stream = admit(call, zone, 'globalToZone', (reason) => {
+      end();
+      call.emit('error', { code: grpc.status.ABORTED, details: reason });
+    });
+    if (!stream) return;
+    call.on('end', () => {
+      end();
+      call.end();
+    });
+    call.on('error', end);
+    call.on('close', end);
+    call.on('cancelled', end);
     await ensureZone(store, zone);
-    const session: Session = {
+    if (ended) return;
+    const s: Session = {
       zone,
       sender: new DeltaSender({
         types: downTypes,
@@ -119,19 +180,21 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
         send: (resp) => call.write(resp),
         maxMsgBytes: deps.maxMsgBytes,
         onStat: (type, ev, detail) => {
-          session.tracker?.count(type, ev);
+          s.tracker?.count(type, ev);
           if (ev === 'nack') log.warn({ zone, type, error: detail }, 'zone rejected resources (NACK)');
         },
       }),
     };
-    sessions.add(session);
-    log.info({ zone, peer: call.getPeer() }, 'zone connected (global->zone stream)');
+    session = s;
+    sessions.add(s);
+    log.info({ zone, instance: stream.instanceId, peer: call.getPeer() }, 'zone connected (global->zone stream)');
     let first = true;
     call.on('data', (req: DeltaDiscoveryRequest) => {
+      if (ended) return;
       if (first) {
         first = false;
         const md = (req.node?.metadata ?? {}) as Record<string, unknown>;
-        session.tracker = new ZoneInsightTracker(
+        s.tracker = new ZoneInsightTracker(
           store,
           zone,
           {
@@ -143,25 +206,12 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
           },
           deps.insightFlushMs,
         );
-        void session.tracker.open();
+        void s.tracker.open();
       }
       // A disabled zone gets nothing from the global until it is enabled again.
-      if (zones.isEnabled(zone)) session.sender.onRequest(req);
-      else pendingWhileDisabled.set(session, [...(pendingWhileDisabled.get(session) ?? []), req]);
+      if (zones.isEnabled(zone)) s.sender.onRequest(req);
+      else pendingWhileDisabled.set(s, [...(pendingWhileDisabled.get(s) ?? []), req]);
     });
-    const end = () => {
-      if (!sessions.delete(session)) return;
-      pendingWhileDisabled.delete(session);
-      void session.tracker?.close();
-      log.info({ zone }, 'zone disconnected (global->zone stream)');
-    };
-    call.on('end', () => {
-      end();
-      call.end();
-    });
-    call.on('error', end);
-    call.on('close', end);
-    call.on('cancelled', end);
   };
 
   // Subscriptions that arrived while a zone was disabled are replayed once it is enabled.
@@ -182,8 +232,31 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
     } catch (e) {
       return refuse(call, e);
     }
+    if (call.cancelled) return;
+    let receiver: DeltaReceiver | undefined;
+    let stream: ZoneStream | undefined;
+    let ended = false;
+    const stop = () => {
+      if (ended) return;
+      ended = true;
+      if (stream) connections.release(zone, stream);
+      receiver?.stop();
+    };
+    stream = admit(call, zone, 'zoneToGlobal', (reason) => {
+      stop();
+      call.emit('error', { code: grpc.status.ABORTED, details: reason });
+    });
+    if (!stream) return;
+    call.on('end', () => {
+      stop();
+      call.end();
+    });
+    call.on('error', stop);
+    call.on('close', stop);
+    call.on('cancelled', stop);
     await ensureZone(store, zone);
-    const receiver = new DeltaReceiver({
+    if (ended) return;
+    const r = new DeltaReceiver({
       types: upTypes,
       node: { id: deps.instanceId, cluster: '', metadata: {}, dynamicParameters: {}, userAgentName: 'kuma-global', extensions: [], clientFeatures: [], listeningAddresses: [] },
       send: (req) => call.write(req),
@@ -196,14 +269,9 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
         call.emit('error', { code: grpc.status.INTERNAL, details: e.message });
       },
     });
-    call.on('data', (resp: DeltaDiscoveryResponse) => receiver.onResponse(resp));
-    call.on('end', () => {
-      receiver.stop();
-      call.end();
-    });
-    call.on('error', () => receiver.stop());
-    call.on('cancelled', () => receiver.stop());
-    receiver.start();
+    receiver = r;
+    call.on('data', (resp: DeltaDiscoveryResponse) => r.onResponse(resp));
+    r.start();
   };
 
   const server = new grpc.Server(grpcServerOptions(deps.maxMsgBytes));
@@ -213,6 +281,7 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
   });
   const creds = deps.tls ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(deps.tls.certPem), private_key: Buffer.from(deps.tls.keyPem) }], false) : grpc.ServerCredentials.createInsecure();
   const port = await new Promise<number>((resolve, reject) => server.bindAsync(`${deps.address}:${deps.port}`, creds, (err, p) => (err ? reject(err) : resolve(p))));
+  if (deps.tls) watchPlaintextOnTls(server, port, log);
   log.info({ port, tls: !!deps.tls }, 'KDS server listening');
   return {
     port,

@@ -53,6 +53,7 @@ export class ZoneInsightTracker {
   readonly #info: ZoneConnectionInfo;
   readonly #flushMs: number;
   #dirty = true;
+  #opened = false;
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
 
@@ -63,7 +64,12 @@ export class ZoneInsightTracker {
     this.#flushMs = flushIntervalMs;
   }
 
-  /** Records the connection at once, closing any subscription a crashed earlier connection left open. */
+  /**
+   * Records the connection at once, closing any subscription an earlier
+   * connection left open (a crash, or a stream this one replaced). Only
+   * here: later writes touch this subscription alone, so a late flush of an
+   * old connection can never close the live one.
+   */
   async open(): Promise<void> {
     await this.flush();
   }
@@ -103,14 +109,29 @@ export class ZoneInsightTracker {
     this.#dirty = false;
     const key = { type: 'ZoneInsight', mesh: '', name: this.#zone };
     const cur = this.#store.get(key);
+    // The Zone was deleted after this connection ended: do not bring its insight back.
+    if (!cur && this.#disconnectTime) return;
     const now = new Date().toISOString();
-    const subs = ((cur?.spec.subscriptions ?? []) as Record<string, unknown>[])
-      .filter((s) => s.id !== this.#id)
-      .map((s) => (s.disconnectTime ? s : { ...s, disconnectTime: now }));
-    subs.push(this.#subscription());
+    const closeOthers = !this.#opened;
+    const mine = this.#subscription();
+    let found = false;
+    // In place, so the newest connection stays last even when an older one flushes after it.
+    const subs = ((cur?.spec.subscriptions ?? []) as Record<string, unknown>[]).map((s) => {
+      if (s.id === this.#id) {
+        found = true;
+        return mine;
+      }
+      return closeOthers && !s.disconnectTime ? { ...s, disconnectTime: now } : s;
+    });
+    if (!found) {
+      // Trimmed away by newer connections: an old connection does not come back.
+      if (this.#opened) return;
+      subs.push(mine);
+    }
     const spec = { ...(cur?.spec ?? {}), subscriptions: subs.slice(-SUBSCRIPTION_LIMIT) };
     if (cur) await this.#store.update({ ...key, labels: cur.labels, spec }, cur.version);
     else await this.#store.create({ ...key, labels: {}, spec });
+    this.#opened = true;
   }
 
   #subscription(): Spec {

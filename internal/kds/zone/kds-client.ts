@@ -3,7 +3,9 @@
  * (GlobalToZoneSync) and provides its own (ZoneToGlobalSync). Any error on
  * either stream tears the connection down; it is dialled again with
  * exponential backoff, forever. The link is a small state machine whose
- * transitions are logged.
+ * transitions are logged; while it keeps failing, each distinct error is
+ * logged once (at error level for a configuration mistake, with its fix)
+ * and repeats go to debug.
  */
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
@@ -20,6 +22,9 @@ import { sendToGlobal, typesGlobalToZone, typesZoneToGlobal } from '../filters';
 import { grpcClientOptions } from '../grpc-options';
 import { mapForGlobal } from '../mappers';
 import { EncodeCache, outboxSnapshot } from '../outbox';
+import { RepeatLimiter } from '../repeat-limiter';
+import { classifyDialError, worthTlsProbe, type DialError } from './dial-errors';
+import { probeSpeaksTls } from './tls-probe';
 
 export type LinkState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'stopped';
 
@@ -65,11 +70,27 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
   let retryTimer: NodeJS.Timeout | undefined;
   let current: { client: InstanceType<typeof KDSSyncServiceClient>; sender: DeltaSender; streams: { cancel(): void }[] } | undefined;
 
+  // Consecutive failed attempts since the link was last connected: only the first one's transitions are logged at info.
+  let failures = 0;
+  const limiter = new RepeatLimiter();
+  let lastKind: string | undefined;
+  const report = (d: DialError) => {
+    const key = d.kind === 'other' ? d.message.replace(/\([^)]*\d{4}-\d\d-\d\dT[^)]*\)/g, '') : d.kind;
+    if (key !== lastKind) limiter.forget();
+    lastKind = key;
+    const v = limiter.check(key);
+    const fields = { kind: d.kind, ...(v.loud && v.quieted ? { repeatsSinceLastLogged: v.quieted } : {}) };
+    if (!v.loud) log.debug(fields, d.message);
+    else if (d.severe) log.error(fields, d.message);
+    else log.info(fields, `KDS link to the global failed: ${d.message}`);
+  };
+
   const transition = (from: LinkState[], to: LinkState, why?: string): boolean => {
     if (!from.includes(state) || !ALLOWED[state].includes(to)) return false;
     const prev = state;
     state = to;
-    log.info({ from: prev, to, reason: why }, `KDS link ${prev} -> ${to}`);
+    const quiet = failures > 1 && (to === 'backoff' || to === 'connecting');
+    log[quiet ? 'debug' : 'info']({ from: prev, to, reason: why }, `KDS link ${prev} -> ${to}`);
     deps.onStateChange?.(prev, to);
     return true;
   };
@@ -111,6 +132,8 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
     md.set('kds-version', 'v3');
     md.add('features', 'hash-suffix');
     md.set('version', VERSION);
+    // Which process this is: the global keeps a zone name to one CP instance and lets that instance replace its own stale streams.
+    md.set('control-plane-id', deps.instanceId);
     if (deps.authToken) md.set('authorization', deps.authToken);
 
     const node = {
@@ -151,9 +174,13 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
     current = { client, sender, streams: [down, up] };
     const fail = (which: string) => (e: grpc.ServiceError) => {
       if (current?.client !== client) return;
-      const reason = e.code === grpc.status.UNAUTHENTICATED || e.code === grpc.status.PERMISSION_DENIED ? `the global refused this zone: ${e.details}` : `${which} stream failed: ${e.details || e.message}`;
-      if (e.code === grpc.status.UNAUTHENTICATED || e.code === grpc.status.PERMISSION_DENIED) log.error({ code: e.code }, reason);
-      teardown(reason);
+      failures++;
+      const ctx = { scheme: url.protocol, target, zone: deps.zone, rootCaFile: deps.rootCaFile };
+      const d = classifyDialError(e, ctx);
+      teardown(d.kind === 'other' ? `${which} stream failed: ${e.details || e.message}` : d.message);
+      if (d.kind === 'other' && worthTlsProbe(e, url.protocol)) {
+        void probeSpeaksTls(url.hostname.replace(/^\[|\]$/g, ''), Number(url.port || '5685')).then((tls) => state !== 'stopped' && report(classifyDialError(e, { ...ctx, peerSpeaksTls: tls })));
+      } else report(d);
     };
     down.on('error', fail('global->zone'));
     up.on('error', fail('zone->global'));
@@ -164,6 +191,9 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
       if (connected || current?.client !== client) return;
       connected = true;
       backoff = deps.baseBackoffMs;
+      failures = 0;
+      lastKind = undefined;
+      limiter.forget();
       transition(['connecting'], 'connected');
     };
     down.on('data', (resp: DeltaDiscoveryResponse) => {

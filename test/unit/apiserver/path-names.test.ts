@@ -57,7 +57,7 @@ beforeAll(async () => {
   const cfg = { ...(defaultConfig() as unknown as CpConfig), mode: 'zone' } as CpConfig;
   const manager = new ResourceManager({ store, registry, ctx: { mode: 'zone', federated: false, zoneName: 'default' }, unsafeDelete: true, readOnly: false });
   await ensureDefaults(cfg, store, manager);
-  await manager.upsert({ descriptor: registry.mustByName('Mesh'), type: 'Mesh', mesh: '', name: 'victim', labels: {}, spec: {} });
+  await manager.upsert({ descriptor: registry.mustByName('Mesh'), type: 'Mesh', mesh: '', name: 'victim', labels: {}, spec: {}, unknownFields: [] });
   const deps: ApiDeps = { config: cfg, registry, store, manager, instanceId: 'test-1234', clusterId: () => 'c' };
   const router = buildRouter(deps);
   server = createServer((req, res) => dispatch(router, req, res));
