@@ -4,6 +4,7 @@
  * before generic ones, so `/zones/_overview` wins over `/zones/:name`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { User } from '../auth/user';
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -11,8 +12,8 @@ export interface RequestContext {
   params: Record<string, string>;
   query: URLSearchParams;
   url: URL;
-  /** Whether the caller is admin (localhost-is-admin). */
-  admin: boolean;
+  /** Who is calling (authn.ts): local admin, a user token's user, or anonymous. */
+  user: User;
 }
 
 export type Handler = (c: RequestContext) => void | Promise<void>;
