@@ -17,6 +17,7 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { KumaError } from '../errors';
+import type { Resource } from '../resources/model';
 import type { ResourceStore } from '../store/resource-store';
 import { authenticated, type User } from './user';
 import {
@@ -34,6 +35,23 @@ import {
   zoneSigningKeyName,
   zoneSigningPublicKeyName,
 } from './signing-key';
+
+/**
+ * Parsed verification keys per stored secret object. The store hands out
+ * the same object until the secret changes, so a rotation or edit misses
+ * and the old entry is collected with the old object. Parsing an RSA PEM
+ * costs far more than checking a signature.
+ */
+const verifyKeys = new WeakMap<object, KeyObject>();
+
+function verifyKeyOf(secret: Resource): KeyObject {
+  let k = verifyKeys.get(secret);
+  if (!k) {
+    k = parseKey(secretBytes(secret), 'public');
+    verifyKeys.set(secret, k);
+  }
+  return k;
+}
 
 /** Slack on both ends of a token's validity for clocks that disagree. */
 export const TOKEN_CLOCK_SKEW_MS = 5_000;
@@ -151,7 +169,7 @@ export async function verifyUserToken(store: ResourceStore, token: string, now?:
   const payload = await verify(token, now, (kid) => {
     const s = store.get({ type: 'GlobalSecret', mesh: '', name: userSigningKeyName(kid) });
     if (!s) throw new TokenError(notFoundText(userSigningKeyName(kid), ''));
-    return parseKey(secretBytes(s), 'public');
+    return verifyKeyOf(s);
   });
   checkRevoked(store, { type: 'GlobalSecret', mesh: '', name: USER_TOKEN_REVOCATIONS }, payload);
   const name = str(payload.Name);
@@ -165,7 +183,7 @@ export async function verifyDataplaneToken(store: ResourceStore, token: string, 
   const payload = await verify(token, now, (kid) => {
     const s = store.get({ type: 'Secret', mesh, name: dataplaneSigningKeyName(mesh, kid) });
     if (!s) throw new TokenError(notFoundText(dataplaneSigningKeyName(mesh, kid), mesh));
-    return parseKey(secretBytes(s), 'public');
+    return verifyKeyOf(s);
   });
   checkRevoked(store, { type: 'Secret', mesh, name: dataplaneRevocationsName(mesh) }, payload);
   return {
@@ -186,9 +204,9 @@ export async function verifyDataplaneToken(store: ResourceStore, token: string, 
 export async function verifyZoneToken(store: ResourceStore, token: string, opts: { now?: Date; federatedZone?: boolean } = {}): Promise<ZoneClaims> {
   const payload = await verify(token, opts.now, (kid) => {
     const priv = store.get({ type: 'GlobalSecret', mesh: '', name: zoneSigningKeyName(kid) });
-    if (priv) return parseKey(secretBytes(priv), 'public');
+    if (priv) return verifyKeyOf(priv);
     const pub = store.get({ type: 'GlobalSecret', mesh: '', name: zoneSigningPublicKeyName(kid) });
-    if (pub) return parseKey(secretBytes(pub), 'public');
+    if (pub) return verifyKeyOf(pub);
     throw new TokenError(notFoundText(opts.federatedZone ? zoneSigningPublicKeyName(kid) : zoneSigningKeyName(kid), ''));
   });
   checkRevoked(store, { type: 'GlobalSecret', mesh: '', name: ZONE_TOKEN_REVOCATIONS }, payload);
