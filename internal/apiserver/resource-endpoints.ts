@@ -3,9 +3,10 @@
  * PUT (create 201 / update 200) and DELETE for every type, under its path and
  * alternative paths; mesh-scoped types also get an all-meshes list.
  */
-import { AccessDeniedError, ValidationError, type Violation } from '../errors';
+import { ValidationError, type Violation } from '../errors';
 import { fromRest, parseYamlDocuments, toRest } from '../resources/codec';
 import type { ResourceDescriptor } from '../resources/registry';
+import { assertResourceAccess } from './access';
 import type { ApiDeps } from './deps';
 import { dataplaneFilter } from './dataplane-filters';
 import { HttpError, bodyFormat, readBody, sendFailure, sendJson } from './http-util';
@@ -17,10 +18,9 @@ const T_GET = 'Could not retrieve a resource';
 const T_PUT = 'Could not process a resource';
 const T_DELETE = 'Could not delete a resource';
 
-export function assertAccess(d: ResourceDescriptor, c: RequestContext): void {
-  if (d.adminOnly && !c.admin) {
-    throw new AccessDeniedError(`user "mesh-system:anonymous/mesh-system:unauthenticated" cannot access the resource of type "${d.name}"`);
-  }
+/** Secrets need adminResources; writes need an authenticated user (access.ts). */
+export function assertAccess(deps: ApiDeps, d: ResourceDescriptor, c: RequestContext, write = false): void {
+  assertResourceAccess(deps.config.access.static, c.user, d.name, d.adminOnly, write);
 }
 
 export function registerResourceEndpoints(router: Router, deps: ApiDeps): void {
@@ -44,7 +44,7 @@ export function registerResourceEndpoints(router: Router, deps: ApiDeps): void {
 
 function list(deps: ApiDeps, d: ResourceDescriptor, c: RequestContext, mesh: string | undefined): void {
   try {
-    assertAccess(d, c);
+    assertAccess(deps, d, c);
     const page = parsePage(c.query, T_LIST);
     const filters = parseFilters(c.query, T_LIST);
     const filter = d.name === 'Dataplane' || d.name === 'ExternalService' ? dataplaneFilter(c.query, T_LIST) ?? externalTagFilter(d, c.query) : undefined;
@@ -67,7 +67,7 @@ function externalTagFilter(d: ResourceDescriptor, q: URLSearchParams) {
 
 function get(deps: ApiDeps, d: ResourceDescriptor, c: RequestContext, mesh: string, name: string): void {
   try {
-    assertAccess(d, c);
+    assertAccess(deps, d, c);
     const r = deps.store.get({ type: d.name, mesh, name });
     if (!r) throw new HttpError(404, T_GET, 'Not found');
     sendJson(c.res, 200, toRest(d, r));
@@ -79,7 +79,7 @@ function get(deps: ApiDeps, d: ResourceDescriptor, c: RequestContext, mesh: stri
 async function put(deps: ApiDeps, d: ResourceDescriptor, c: RequestContext, mesh: string, name: string): Promise<void> {
   try {
     deps.manager.assertWritable(d);
-    assertAccess(d, c);
+    assertAccess(deps, d, c, true);
     const format = bodyFormat(c.req);
     const text = await readBody(c.req, deps.config.apiServer.maxBodyBytes);
     let doc: unknown;
@@ -111,7 +111,7 @@ async function put(deps: ApiDeps, d: ResourceDescriptor, c: RequestContext, mesh
 async function del(deps: ApiDeps, d: ResourceDescriptor, c: RequestContext, mesh: string, name: string): Promise<void> {
   try {
     deps.manager.assertWritable(d);
-    assertAccess(d, c);
+    assertAccess(deps, d, c, true);
     await deps.manager.delete(d, { type: d.name, mesh, name });
     sendJson(c.res, 200, {});
   } catch (e) {

@@ -10,6 +10,7 @@
  * a parameter value and fails its rule (path-params.ts) before any handler runs.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { User } from '../auth/user';
 import type { Violation } from '../errors';
 import { PATH_PARAM_RULES } from './path-params';
 
@@ -19,8 +20,8 @@ export interface RequestContext {
   params: Record<string, string>;
   query: URLSearchParams;
   url: URL;
-  /** Whether the caller is admin (localhost-is-admin). */
-  admin: boolean;
+  /** Who is calling (authn.ts): local admin, a user token's user, or anonymous. */
+  user: User;
 }
 
 export type Handler = (c: RequestContext) => void | Promise<void>;

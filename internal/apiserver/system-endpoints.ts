@@ -26,9 +26,7 @@ export function registerSystemEndpoints(router: Router, deps: ApiDeps): void {
 
   router.add('GET', '/versions', (c) => sendJson(c.res, 200, { kumaDp: { [VERSION]: { envoy: '~1.40.0' } } }));
 
-  router.add('GET', '/who-am-i', (c) =>
-    sendJson(c.res, 200, c.admin ? { name: 'mesh-system:admin', groups: ['mesh-system:admin', 'mesh-system:authenticated'] } : { name: 'mesh-system:anonymous', groups: ['mesh-system:unauthenticated'] }),
-  );
+  router.add('GET', '/who-am-i', (c) => sendJson(c.res, 200, { name: c.user.name, groups: c.user.groups }));
 
   router.add('GET', '/_resources', (c) => {
     const resources = registry

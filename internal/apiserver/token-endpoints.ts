@@ -1,11 +1,14 @@
 /**
- * POST /tokens/dataplane and POST /tokens/zone (spec kuma-api-cli.md §2.6;
- * Kuma pkg/tokens/builtin/server/webservice.go). Admin only; the answer is
- * the JWT as text/plain. As in Kuma, a dataplane request is validated before
- * access is checked and a zone request after.
+ * POST /tokens/dataplane, /tokens/zone and /tokens/user (spec
+ * kuma-api-cli.md §2.6, §5; Kuma pkg/tokens/builtin/server/webservice.go and
+ * pkg/plugins/authn/api-server/tokens/ws). Admin only by default (access.ts
+ * generate*Token rules); the answer is the JWT as text/plain. As in Kuma, a
+ * dataplane request is validated before access is checked, zone and user
+ * requests after.
  */
-import { AccessDeniedError, ValidationError, type Violation } from '../errors';
-import { issueDataplaneToken, issueZoneToken, PROXY_TYPES, SigningKeyNotFoundError, ZONE_TOKEN_SCOPES } from '../auth/tokens';
+import { ValidationError, type Violation } from '../errors';
+import { issueDataplaneToken, issueUserToken, issueZoneToken, PROXY_TYPES, SigningKeyNotFoundError, ZONE_TOKEN_SCOPES } from '../auth/tokens';
+import { assertGenerateToken } from './access';
 import { durationMs } from '../resources/validation';
 import type { ApiDeps } from './deps';
 import { HttpError, readBody, sendError, sendFailure, sendText } from './http-util';
@@ -15,11 +18,38 @@ const T_INVALID = 'Invalid request';
 const T_ISSUE = 'Could not issue a token';
 /** An empty validFor means 10 years (Kuma's back-compat for tokens of 1.3.x clients). */
 const LEGACY_VALID_FOR_MS = 10 * 365 * 86_400_000;
-const ANONYMOUS = 'mesh-system:anonymous/mesh-system:unauthenticated';
 
 export function registerTokenEndpoints(router: Router, deps: ApiDeps): void {
   router.add('POST', '/tokens/dataplane', (c) => dataplaneToken(deps, c));
   router.add('POST', '/tokens/zone', (c) => zoneToken(deps, c));
+  router.add('POST', '/tokens/user', (c) => userToken(deps, c));
+}
+
+async function userToken(deps: ApiDeps, c: RequestContext): Promise<void> {
+  try {
+    const body = await readObject(deps, c);
+    assertGenerateToken(deps.config.access.static, c.user, 'user');
+    const vs: Violation[] = [];
+    for (const k of Object.keys(body)) if (!['name', 'groups', 'validFor'].includes(k)) vs.push({ field: k, message: 'unknown field; a user token request has name, groups and validFor' });
+    const name = optString(body, 'name', vs);
+    if (!name && !vs.some((v) => v.field === 'name')) vs.push({ field: 'name', message: 'cannot be empty' });
+    const groups: string[] = [];
+    if (body.groups !== undefined && body.groups !== null) {
+      if (!Array.isArray(body.groups)) vs.push({ field: 'groups', message: 'must be a list of group names' });
+      else {
+        body.groups.forEach((g, i) => {
+          if (typeof g === 'string' && g !== '') groups.push(g);
+          else vs.push({ field: `groups[${i}]`, message: 'must be a non-empty string' });
+        });
+      }
+    }
+    const validFor = validForOf(body.validFor, vs);
+    if (vs.length) throw new ValidationError(vs);
+    const token = await issueUserToken(deps.store, { name, groups: [...new Set(groups)] }, validFor);
+    sendText(c.res, 200, token);
+  } catch (e) {
+    fail(c, e);
+  }
 }
 
 async function dataplaneToken(deps: ApiDeps, c: RequestContext): Promise<void> {
@@ -35,7 +65,7 @@ async function dataplaneToken(deps: ApiDeps, c: RequestContext): Promise<void> {
     const tags = tagsOf(body.tags, vs);
     const validFor = validForOf(body.validFor, vs);
     if (vs.length) throw new ValidationError(vs);
-    assertAdmin(c, 'generate dataplane token');
+    assertGenerateToken(deps.config.access.static, c.user, 'dataplane');
     const token = await issueDataplaneToken(deps.store, { name, mesh, tags, type, workload }, validFor);
     sendText(c.res, 200, token);
   } catch (e) {
@@ -46,7 +76,7 @@ async function dataplaneToken(deps: ApiDeps, c: RequestContext): Promise<void> {
 async function zoneToken(deps: ApiDeps, c: RequestContext): Promise<void> {
   try {
     const body = await readObject(deps, c);
-    assertAdmin(c, 'generate zone token');
+    assertGenerateToken(deps.config.access.static, c.user, 'zone');
     const vs: Violation[] = [];
     const zone = optString(body, 'zone', vs);
     const scope: string[] = [];
@@ -70,10 +100,6 @@ async function zoneToken(deps: ApiDeps, c: RequestContext): Promise<void> {
 function fail(c: RequestContext, e: unknown): void {
   if (e instanceof SigningKeyNotFoundError) return sendError(c.res, 404, 'Signing Key not found', e.message);
   sendFailure(c.res, e, e instanceof ValidationError ? T_INVALID : T_ISSUE);
-}
-
-function assertAdmin(c: RequestContext, action: string): void {
-  if (!c.admin) throw new AccessDeniedError(`user "${ANONYMOUS}" cannot access ${action}`);
 }
 
 async function readObject(deps: ApiDeps, c: RequestContext): Promise<Record<string, unknown>> {

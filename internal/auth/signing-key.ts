@@ -19,6 +19,8 @@ export const DEFAULT_KID = '1';
 export const ZONE_SIGNING_KEY_PREFIX = 'zone-token-signing-key';
 export const ZONE_SIGNING_PUBLIC_KEY_PREFIX = 'zone-token-signing-public-key';
 export const ZONE_TOKEN_REVOCATIONS = 'zone-token-revocations';
+export const USER_SIGNING_KEY_PREFIX = 'user-token-signing-key';
+export const USER_TOKEN_REVOCATIONS = 'user-token-revocations';
 
 export function dataplaneSigningKeyPrefix(mesh: string): string {
   return `dataplane-token-signing-key-${mesh}`;
@@ -34,6 +36,10 @@ export function dataplaneRevocationsName(mesh: string): string {
 
 export function zoneSigningKeyName(kid = DEFAULT_KID): string {
   return `${ZONE_SIGNING_KEY_PREFIX}-${kid}`;
+}
+
+export function userSigningKeyName(kid = DEFAULT_KID): string {
+  return `${USER_SIGNING_KEY_PREFIX}-${kid}`;
 }
 
 export function zoneSigningPublicKeyName(kid = DEFAULT_KID): string {
@@ -111,12 +117,25 @@ export function latestSigningKey(store: ResourceStore, type: 'Secret' | 'GlobalS
  * federated zones, which only hold the global's public key). Returns
  * whether it created the key.
  */
-export async function ensureZoneSigningKey(store: ResourceStore, labels: Record<string, string> = {}): Promise<boolean> {
-  if (latestSigningKey(store, 'GlobalSecret', '', ZONE_SIGNING_KEY_PREFIX)) return false;
+export function ensureZoneSigningKey(store: ResourceStore, labels: Record<string, string> = {}): Promise<boolean> {
+  return ensureGlobalSigningKey(store, ZONE_SIGNING_KEY_PREFIX, labels);
+}
+
+/**
+ * Creates GlobalSecret `user-token-signing-key-1` unless some user signing
+ * key exists. Every CP signs its own user tokens (the key never crosses KDS),
+ * so this runs on global and zone CPs alike, as Kuma's tokens plugin does.
+ */
+export function ensureUserSigningKey(store: ResourceStore): Promise<boolean> {
+  return ensureGlobalSigningKey(store, USER_SIGNING_KEY_PREFIX, {});
+}
+
+async function ensureGlobalSigningKey(store: ResourceStore, prefix: string, labels: Record<string, string>): Promise<boolean> {
+  if (latestSigningKey(store, 'GlobalSecret', '', prefix)) return false;
   const data = await newSigningKeyData();
   // Key generation yields the event loop: another writer may have created it meanwhile.
-  if (latestSigningKey(store, 'GlobalSecret', '', ZONE_SIGNING_KEY_PREFIX)) return false;
-  await store.create({ type: 'GlobalSecret', mesh: '', name: zoneSigningKeyName(DEFAULT_KID), labels, spec: { data } });
+  if (latestSigningKey(store, 'GlobalSecret', '', prefix)) return false;
+  await store.create({ type: 'GlobalSecret', mesh: '', name: `${prefix}-${DEFAULT_KID}`, labels, spec: { data } });
   return true;
 }
 

@@ -7,16 +7,23 @@
  * Keys come from the store (signing-key.ts): dataplane tokens from mesh
  * Secret `dataplane-token-signing-key-<mesh>-<kid>`, zone tokens from
  * GlobalSecret `zone-token-signing-key-<kid>` or, on a federated zone, its
- * public half `zone-token-signing-public-key-<kid>`. Revoked token ids are
- * a comma list in Secret `dataplane-token-revocations-<mesh>` or
- * GlobalSecret `zone-token-revocations`. What a verified token allows is
- * checked in token-authn.ts.
+ * public half `zone-token-signing-public-key-<kid>`, user tokens from
+ * GlobalSecret `user-token-signing-key-<kid>`. Revoked token ids are a comma
+ * list in Secret `dataplane-token-revocations-<mesh>` or GlobalSecret
+ * `zone-token-revocations` / `user-token-revocations` (Kuma
+ * pkg/core/tokens/revocations.go). What a verified dataplane or zone token
+ * allows is checked in token-authn.ts.
  */
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { KumaError } from '../errors';
+import type { Resource } from '../resources/model';
 import type { ResourceStore } from '../store/resource-store';
+import { authenticated, type User } from './user';
 import {
+  USER_SIGNING_KEY_PREFIX,
+  USER_TOKEN_REVOCATIONS,
+  userSigningKeyName,
   ZONE_SIGNING_KEY_PREFIX,
   ZONE_TOKEN_REVOCATIONS,
   dataplaneRevocationsName,
@@ -28,6 +35,23 @@ import {
   zoneSigningKeyName,
   zoneSigningPublicKeyName,
 } from './signing-key';
+
+/**
+ * Parsed verification keys per stored secret object. The store hands out
+ * the same object until the secret changes, so a rotation or edit misses
+ * and the old entry is collected with the old object. Parsing an RSA PEM
+ * costs far more than checking a signature.
+ */
+const verifyKeys = new WeakMap<object, KeyObject>();
+
+function verifyKeyOf(secret: Resource): KeyObject {
+  let k = verifyKeys.get(secret);
+  if (!k) {
+    k = parseKey(secretBytes(secret), 'public');
+    verifyKeys.set(secret, k);
+  }
+  return k;
+}
 
 /** Slack on both ends of a token's validity for clocks that disagree. */
 export const TOKEN_CLOCK_SKEW_MS = 5_000;
@@ -88,6 +112,15 @@ export interface ZoneClaims extends Registered {
   Scope: string[];
 }
 
+export interface UserClaims extends Registered {
+  Name: string;
+  Groups: string[];
+}
+
+export function userClaims(u: User): Record<string, unknown> {
+  return { Name: u.name, Groups: u.groups };
+}
+
 export function dataplaneClaims(id: DataplaneIdentity): Record<string, unknown> {
   return { Name: id.name ?? '', Mesh: id.mesh, Tags: id.tags ?? {}, Type: id.type ?? '', Workload: id.workload ?? '' };
 }
@@ -121,12 +154,36 @@ export async function issueZoneToken(store: ResourceStore, id: ZoneIdentity, val
   return signToken(parseKey(secretBytes(k.resource), 'private'), k.kid, zoneClaims(id), validForMs, now);
 }
 
+/** A user token for the API (`POST /tokens/user`, the bootstrapped admin token). */
+export async function issueUserToken(store: ResourceStore, u: User, validForMs: number, now?: Date): Promise<string> {
+  const k = latestSigningKey(store, 'GlobalSecret', '', USER_SIGNING_KEY_PREFIX);
+  if (!k) throw new SigningKeyNotFoundError(notFoundText(userSigningKeyName(), ''));
+  return signToken(parseKey(secretBytes(k.resource), 'private'), k.kid, userClaims(u), validForMs, now);
+}
+
+/**
+ * Verifies a user token; the user it proves gets the group
+ * mesh-system:authenticated on top of the token's groups.
+ */
+export async function verifyUserToken(store: ResourceStore, token: string, now?: Date): Promise<User & { jti: string }> {
+  const payload = await verify(token, now, (kid) => {
+    const s = store.get({ type: 'GlobalSecret', mesh: '', name: userSigningKeyName(kid) });
+    if (!s) throw new TokenError(notFoundText(userSigningKeyName(kid), ''));
+    return verifyKeyOf(s);
+  });
+  checkRevoked(store, { type: 'GlobalSecret', mesh: '', name: USER_TOKEN_REVOCATIONS }, payload);
+  const name = str(payload.Name);
+  if (!name) throw new TokenError('the user token has no Name claim');
+  const groups = Array.isArray(payload.Groups) ? payload.Groups.map(String) : [];
+  return { ...authenticated({ name, groups }), jti: str(payload.jti) };
+}
+
 /** Verifies a dataplane token presented by a proxy of `mesh` (the key is looked up in that mesh). */
 export async function verifyDataplaneToken(store: ResourceStore, token: string, mesh: string, now?: Date): Promise<DataplaneClaims> {
   const payload = await verify(token, now, (kid) => {
     const s = store.get({ type: 'Secret', mesh, name: dataplaneSigningKeyName(mesh, kid) });
     if (!s) throw new TokenError(notFoundText(dataplaneSigningKeyName(mesh, kid), mesh));
-    return parseKey(secretBytes(s), 'public');
+    return verifyKeyOf(s);
   });
   checkRevoked(store, { type: 'Secret', mesh, name: dataplaneRevocationsName(mesh) }, payload);
   return {
@@ -147,9 +204,9 @@ export async function verifyDataplaneToken(store: ResourceStore, token: string, 
 export async function verifyZoneToken(store: ResourceStore, token: string, opts: { now?: Date; federatedZone?: boolean } = {}): Promise<ZoneClaims> {
   const payload = await verify(token, opts.now, (kid) => {
     const priv = store.get({ type: 'GlobalSecret', mesh: '', name: zoneSigningKeyName(kid) });
-    if (priv) return parseKey(secretBytes(priv), 'public');
+    if (priv) return verifyKeyOf(priv);
     const pub = store.get({ type: 'GlobalSecret', mesh: '', name: zoneSigningPublicKeyName(kid) });
-    if (pub) return parseKey(secretBytes(pub), 'public');
+    if (pub) return verifyKeyOf(pub);
     throw new TokenError(notFoundText(opts.federatedZone ? zoneSigningPublicKeyName(kid) : zoneSigningKeyName(kid), ''));
   });
   checkRevoked(store, { type: 'GlobalSecret', mesh: '', name: ZONE_TOKEN_REVOCATIONS }, payload);
@@ -192,11 +249,17 @@ function joseReason(e: unknown): string {
   return err.message ?? String(e);
 }
 
+/** Whether `jti` is in a revocation list's data (the bytes of a Secret: "id1,id2", maybe a trailing newline). */
+export function isRevoked(data: Buffer | string, jti: string): boolean {
+  if (!jti) return false;
+  const text = (Buffer.isBuffer(data) ? data.toString('utf8') : data).replace(/\n$/, '');
+  if (!text) return false;
+  return text.split(',').some((id) => id.trim() === jti);
+}
+
 function checkRevoked(store: ResourceStore, key: { type: string; mesh: string; name: string }, payload: JWTPayload): void {
   const r = store.get(key);
-  if (!r) return;
-  const ids = secretBytes(r).toString('utf8').replace(/\n$/, '').split(',');
-  if (payload.jti !== undefined && ids.includes(payload.jti)) throw new TokenError('token is revoked');
+  if (r && isRevoked(secretBytes(r), str(payload.jti))) throw new TokenError('token is revoked');
 }
 
 function registered(p: JWTPayload): Registered {

@@ -5,6 +5,7 @@
  * message is Kuma's error body on one line. undici is imported on first use
  * so commands that never talk to a control plane do not load it.
  */
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Dispatcher } from 'undici';
 import { ApiError, ConfigError } from '../errors';
@@ -39,6 +40,36 @@ function assertNoDotSegments(path: string): void {
   }
 }
 
+/** Auth types kumactl knows (Kuma's kumactl has only the `tokens` plugin). */
+export const AUTH_TYPES = ['tokens'];
+
+/** The CA bundle of `caCertFile`, checked to hold at least one PEM certificate. */
+export function readCaCertFile(file: string): Buffer {
+  let pem: Buffer;
+  try {
+    pem = readFileSync(file);
+  } catch (e) {
+    throw new ConfigError(`could not read the CA certificate file "${file}" (--ca-cert-file): ${(e as Error).message}`);
+  }
+  try {
+    new X509Certificate(pem);
+  } catch {
+    throw new ConfigError(`the CA certificate file "${file}" (--ca-cert-file) does not hold a PEM certificate; use the control plane's certificate, e.g. <workDir>/kuma-cp.crt`);
+  }
+  return pem;
+}
+
+/** The Authorization header of the coordinates, refusing auth types kumactl does not know. */
+export function authorizationHeader(coords: ApiServerCoordinates): string | undefined {
+  if (!coords.authType) return undefined;
+  if (!AUTH_TYPES.includes(coords.authType)) {
+    throw new ConfigError(`authentication plugin of type ${JSON.stringify(coords.authType)} is not found; the supported auth type is "tokens" (authType in the kumactl config)`);
+  }
+  const token = coords.authConf?.token;
+  if (!token) throw new ConfigError('authType "tokens" needs authConf.token in the kumactl config; add it with --auth-conf token=YOUR_TOKEN');
+  return `Bearer ${token}`;
+}
+
 export class ApiClient {
   readonly baseUrl: string;
   #coords: ApiServerCoordinates;
@@ -70,8 +101,8 @@ export class ApiClient {
     const h: Record<string, string> = { accept: 'application/json' };
     if (hasBody) h['content-type'] = 'application/json';
     for (const { key, value } of this.#coords.headers ?? []) h[key.toLowerCase()] = value;
-    const token = this.#coords.authConf?.token;
-    if (this.#coords.authType === 'tokens' && token) h.authorization = `Bearer ${token}`;
+    const auth = authorizationHeader(this.#coords);
+    if (auth) h.authorization = auth;
     return h;
   }
 
@@ -90,7 +121,7 @@ export class ApiClient {
     this.#dispatcher = new Agent({
       connect: {
         rejectUnauthorized: !c.skipVerify,
-        ca: read(c.caCertFile, 'CA certificate'),
+        ca: c.caCertFile ? readCaCertFile(c.caCertFile) : undefined,
         cert: read(c.clientCertFile, 'client certificate'),
         key: read(c.clientKeyFile, 'client key'),
       },
@@ -119,7 +150,11 @@ export class ApiClient {
         throw new ApiError(0, `${method} ${url}: no answer from the control plane within ${this.#timeoutMs / 1000}s (see --api-timeout)`);
       }
       const reason = err.cause?.message || err.message || err.code || String(e);
-      throw new ApiError(0, `could not connect to the Control Plane API Server at ${this.baseUrl}: ${reason}`);
+      const code = (err.cause as { code?: string } | undefined)?.code ?? err.code ?? '';
+      const hint = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|HOSTNAME|ALTNAME/.test(code)
+        ? ' (the server certificate is not trusted: pass --ca-cert-file with the control plane certificate, or --skip-verify)'
+        : '';
+      throw new ApiError(0, `could not connect to the Control Plane API Server at ${this.baseUrl}: ${reason}${hint}`);
     }
   }
 

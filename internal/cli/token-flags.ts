@@ -52,7 +52,7 @@ export function offlineSigningKey(path: string | undefined, kid: string | undefi
 }
 
 /** POSTs a token request to the control plane; its answer is the JWT as text. */
-export async function requestToken(client: ApiClient, path: string, body: Record<string, unknown>, what: 'dataplane' | 'zone'): Promise<string> {
+export async function requestToken(client: ApiClient, path: string, body: Record<string, unknown>, what: 'dataplane' | 'zone' | 'user'): Promise<string> {
   const res = await client.send('POST', path, { body });
   if (res.status < 200 || res.status >= 300) {
     const e = apiErrorFromResponse(res.status, res.text);

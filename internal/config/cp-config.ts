@@ -35,7 +35,30 @@ export function defaultConfig() {
       readOnly: false,
       /** Largest accepted request body. */
       maxBodyBytes: 4 * 1024 * 1024,
-      authn: { localhostIsAdmin: true },
+      /** HTTPS with the same routes; without cert files, the CP's generated certificate (internal/tls). */
+      https: { enabled: true, interface: '0.0.0.0', port: 5682, tlsCertFile: '', tlsKeyFile: '' },
+      authn: {
+        /** tokens: a Bearer user token (the only authn type). */
+        type: 'tokens',
+        /** A loopback caller without proxy headers is mesh-system:admin. */
+        localhostIsAdmin: true,
+        /** Create GlobalSecret admin-user-token (the admin's user token) on first start. */
+        tokens: { bootstrapAdminToken: true },
+      },
+    },
+    /** Kuma's static access rules (KUMA_ACCESS_STATIC_*): who may do what beyond reading ordinary resources. */
+    access: {
+      type: 'static',
+      static: {
+        adminResources: { users: ['mesh-system:admin'], groups: ['mesh-system:admin'] },
+        generateDpToken: { users: ['mesh-system:admin'], groups: ['mesh-system:admin'] },
+        generateUserToken: { users: ['mesh-system:admin'], groups: ['mesh-system:admin'] },
+        generateZoneToken: { users: ['mesh-system:admin'], groups: ['mesh-system:admin'] },
+        viewConfigDump: { users: [] as string[], groups: ['mesh-system:unauthenticated', 'mesh-system:authenticated'] },
+        viewStats: { users: [] as string[], groups: ['mesh-system:unauthenticated', 'mesh-system:authenticated'] },
+        viewClusters: { users: [] as string[], groups: ['mesh-system:unauthenticated', 'mesh-system:authenticated'] },
+        controlPlaneMetadata: { users: [] as string[], groups: ['mesh-system:unauthenticated', 'mesh-system:authenticated'] },
+      },
     },
     diagnostics: { serverPort: 5680 },
     dpServer: {
@@ -134,6 +157,11 @@ export function envKeys(tree: Tree = defaultConfig(), prefix: string[] = []): [s
 }
 
 function coerce(raw: unknown, like: unknown, where: string): unknown {
+  if (Array.isArray(like)) {
+    // Lists: a YAML list, or a comma-separated env value as Kuma's envconfig reads []string.
+    const items = Array.isArray(raw) ? raw : String(raw ?? '').split(',');
+    return items.map((x) => String(x).trim()).filter((x) => x !== '');
+  }
   if (typeof like === 'number') {
     const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
     if (!Number.isFinite(n) || String(raw).trim() === '') throw new ConfigError(`${where}: expected a number, got "${String(raw)}"`);
@@ -167,7 +195,7 @@ function mergeFile(cfg: Tree, file: Tree, prefix: string[], fileName: string): v
     const p = [...prefix, k];
     const like = getPath(cfg, p);
     if (like === undefined) throw new ConfigError(`${fileName}: unknown key "${p.join('.')}"`);
-    if (like && typeof like === 'object') {
+    if (like && typeof like === 'object' && !Array.isArray(like)) {
       if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`${fileName}: "${p.join('.')}" must be a map`);
       mergeFile(cfg, v as Tree, p, fileName);
     } else {
@@ -224,6 +252,17 @@ function finish(cfg: CpConfig, env: NodeJS.ProcessEnv): CpConfig {
   if (!['off', 'info', 'debug', 'warn', 'error'].includes(cfg.log.level)) {
     throw new ConfigError(`log level "${cfg.log.level}" is not supported; use off, info or debug`);
   }
+  if (cfg.apiServer.authn.type !== 'tokens') {
+    throw new ConfigError(`apiServer.authn.type: "${cfg.apiServer.authn.type}" is not supported; use tokens (KUMA_API_SERVER_AUTHN_TYPE)`);
+  }
+  if (cfg.access.type !== 'static') throw new ConfigError(`access.type: "${cfg.access.type}" is not supported; use static (KUMA_ACCESS_TYPE)`);
+  const https = cfg.apiServer.https;
+  if (!!https.tlsCertFile !== !!https.tlsKeyFile) {
+    throw new ConfigError('apiServer.https: set both tlsCertFile and tlsKeyFile or neither (KUMA_API_SERVER_HTTPS_TLS_CERT_FILE, KUMA_API_SERVER_HTTPS_TLS_KEY_FILE)');
+  }
+  for (const f of [https.tlsCertFile, https.tlsKeyFile]) {
+    if (f && !existsSync(f)) throw new ConfigError(`apiServer.https: the file ${f} does not exist (KUMA_API_SERVER_HTTPS_TLS_CERT_FILE / _TLS_KEY_FILE)`);
+  }
   if (!['zoneToken', 'none'].includes(cfg.multizone.global.kds.authType)) {
     throw new ConfigError(`multizone.global.kds.authType: "${cfg.multizone.global.kds.authType}" is not supported; use zoneToken or none (--kds-auth)`);
   }
@@ -253,6 +292,7 @@ function finish(cfg: CpConfig, env: NodeJS.ProcessEnv): CpConfig {
   }
   for (const [key, port] of [
     ['apiServer.http.port', cfg.apiServer.http.port],
+    ['apiServer.https.port', cfg.apiServer.https.port],
     ['diagnostics.serverPort', cfg.diagnostics.serverPort],
     ['dpServer.port', cfg.dpServer.port],
     ['multizone.global.kds.grpcPort', cfg.multizone.global.kds.grpcPort],

@@ -20,7 +20,9 @@ import { startZoneKdsClient } from '../kds/zone/kds-client';
 import { ZoneConnections } from '../kds/global/zone-connections';
 import { loadOrCreateCpCert } from '../tls/self-signed';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { ensureZoneSigningKey } from '../auth/signing-key';
+import { ensureUserSigningKey, ensureZoneSigningKey } from '../auth/signing-key';
+import { apiRequestListener } from '../apiserver/server';
+import { ensureAdminToken } from '../defaults/admin-token';
 import { verifyZoneCpToken } from '../auth/token-authn';
 import { startCaManager } from '../ca/ca-manager';
 import { startDataplaneServer, type DpServerHandle } from '../dpserver/start';
@@ -33,6 +35,8 @@ import type { ResourceStore } from '../store/resource-store';
 export interface RunningControlPlane {
   store: ResourceStore;
   apiPort: number;
+  /** The HTTPS API port, when HTTPS is enabled. */
+  apiHttpsPort?: number;
   kdsPort?: number;
   dpPort: number;
   dpServer: DpServerHandle;
@@ -72,6 +76,9 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     await ensureDefaults(cfg, store, manager);
     // Zone tokens are signed on the global (or a standalone zone); federated zones get the public key over KDS.
     if (!federated) await ensureZoneSigningKey(store);
+    // Every CP signs its own user tokens (the key and the admin token never cross KDS).
+    await ensureUserSigningKey(store);
+    if (cfg.apiServer.authn.tokens.bootstrapAdminToken) await ensureAdminToken(cfg, store);
     stops.unshift(startCaManager({ store, ctx: { mode: cfg.mode as 'global' | 'zone', federated, zoneName: cfg.multizone.zone.name }, createCa: !federated }));
     stops.unshift(startInsightResyncer({ store, registry, manager, minIntervalMs: cfg.metrics.meshInsightMinResyncIntervalMs }));
     const instanceId = `${hostname()}-${randomUUID().slice(0, 4)}`;
@@ -84,10 +91,21 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     const dp = await startDataplaneServer({ cfg, store, registry, manager, instanceId, tls, log: logger('xds') });
     stops.unshift(() => dp.stop());
     let apiPort = 0;
+    let apiHttpsPort: number | undefined;
+    const apiDeps = { config: cfg, registry, store, manager, instanceId, clusterId: () => clusterId(store), inspect: dataplaneInspectSource(dp) };
+    const handler = apiRequestListener(apiDeps);
     if (cfg.apiServer.http.enabled) {
-      const api = await startApiServer({ config: cfg, registry, store, manager, instanceId, clusterId: () => clusterId(store), inspect: dataplaneInspectSource(dp) }, cfg.apiServer.http.port, cfg.apiServer.http.interface);
+      const api = await startApiServer(apiDeps, { port: cfg.apiServer.http.port, iface: cfg.apiServer.http.interface }, handler);
       servers.push(api.server);
       apiPort = api.port;
+    }
+    const https = cfg.apiServer.https;
+    if (https.enabled) {
+      // Configured files win; otherwise the CP certificate (general.tlsCertFile or the generated one in the work dir).
+      const pair = https.tlsCertFile ? await loadOrCreateCpCert(cfg.general.workDir, { certFile: https.tlsCertFile, keyFile: https.tlsKeyFile }) : tls;
+      const api = await startApiServer(apiDeps, { port: https.port, iface: https.interface, tls: pair }, handler);
+      servers.push(api.server);
+      apiHttpsPort = api.port;
     }
     ready = true;
     log.info(
@@ -97,6 +115,7 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     return {
       store,
       apiPort,
+      apiHttpsPort,
       kdsPort,
       dpPort: dp.port,
       dpServer: dp,

@@ -134,7 +134,7 @@ export function planLab(o: LabOptions): LabPlan {
   const P = o.basePort;
   const components: ComponentPlan[] = [];
 
-  const gPorts = { api: P, diagnostics: P + 1, dpServer: P + 2, kds: P + 3 };
+  const gPorts = { api: P, diagnostics: P + 1, dpServer: P + 2, kds: P + 3, apiHttps: P + 19 };
   const globalWorkDir = join(dir, 'global');
   const globalCaCert = join(globalWorkDir, 'kuma-cp.crt');
   const kdsAddress = `grpcs://127.0.0.1:${gPorts.kds}`;
@@ -147,6 +147,8 @@ export function planLab(o: LabOptions): LabPlan {
       KUMA_STORE_TYPE: 'leveldb',
       KUMA_API_SERVER_HTTP_INTERFACE: '127.0.0.1',
       KUMA_API_SERVER_HTTP_PORT: String(gPorts.api),
+      KUMA_API_SERVER_HTTPS_INTERFACE: '127.0.0.1',
+      KUMA_API_SERVER_HTTPS_PORT: String(gPorts.apiHttps),
       KUMA_DIAGNOSTICS_SERVER_PORT: String(gPorts.diagnostics),
       KUMA_DP_SERVER_PORT: String(gPorts.dpServer),
       KUMA_MULTIZONE_GLOBAL_KDS_GRPC_PORT: String(gPorts.kds),
@@ -165,7 +167,7 @@ export function planLab(o: LabOptions): LabPlan {
   for (let i = 1; i <= o.zones; i++) {
     const zone = zoneName(i);
     const B = P + PORTS_PER_BLOCK * i;
-    const zp = { api: B, diagnostics: B + 1, dpServer: B + 2 };
+    const zp = { api: B, diagnostics: B + 1, dpServer: B + 2, apiHttps: B + 19 };
     const workDir = join(dir, zone);
     const caCert = join(workDir, 'kuma-cp.crt');
     const cpToken = join(tokens, `${zone}-cp.token`);
@@ -181,6 +183,8 @@ export function planLab(o: LabOptions): LabPlan {
         KUMA_STORE_TYPE: 'leveldb',
         KUMA_API_SERVER_HTTP_INTERFACE: '127.0.0.1',
         KUMA_API_SERVER_HTTP_PORT: String(zp.api),
+        KUMA_API_SERVER_HTTPS_INTERFACE: '127.0.0.1',
+        KUMA_API_SERVER_HTTPS_PORT: String(zp.apiHttps),
         KUMA_DIAGNOSTICS_SERVER_PORT: String(zp.diagnostics),
         KUMA_DP_SERVER_PORT: String(zp.dpServer),
         KUMA_MULTIZONE_ZONE_KDS_ROOT_CA_FILE: globalCaCert,

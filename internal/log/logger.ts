@@ -11,7 +11,13 @@ let root: Logger | undefined;
 
 export function setupLogging(level: string): Logger {
   root = pino(
-    { level: level === 'off' ? 'silent' : level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+    {
+      level: level === 'off' ? 'silent' : level,
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // Secret values and credentials never reach the log, whatever a caller passes.
+      redact: { paths: ['spec.data', '*.spec.data', 'token', '*.token', 'authorization', '*.authorization', 'headers.authorization'], censor: '[redacted]' },
+    },
     pino.destination({ dest: 2, sync: true }),
   );
   return root;

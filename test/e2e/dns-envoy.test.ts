@@ -155,6 +155,7 @@ describe.skipIf(!USABLE)('Kuma DNS: <service>.mesh through kuma-dp\'s resolver a
       KUMA_STORE_TYPE: 'memory',
       KUMA_API_SERVER_HTTP_PORT: String(p.api),
       KUMA_API_SERVER_HTTP_INTERFACE: '127.0.0.1',
+      KUMA_API_SERVER_HTTPS_PORT: String(p.api + 1),
       KUMA_DIAGNOSTICS_SERVER_PORT: String(p.diag),
       KUMA_MULTIZONE_GLOBAL_KDS_GRPC_PORT: String(p.kds),
       KUMA_DP_SERVER_PORT: String(p.dp),

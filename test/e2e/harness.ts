@@ -58,6 +58,8 @@ export function childEnv(home: string, extra: Record<string, string> = {}): Node
 export interface ControlPlane {
   apiUrl: string;
   apiPort: number;
+  /** The HTTPS API port (same routes; the CP's generated certificate is <workDir>/kuma-cp.crt). */
+  apiHttpsPort: number;
   diagPort: number;
   /** The DP server (bootstrap + ADS) port. */
   dpPort: number;
@@ -86,14 +88,17 @@ export async function startCp(opts: StartOptions = {}): Promise<ControlPlane> {
   const apiPort = opts.apiPort ?? (await freePort());
   const diagPort = opts.diagPort ?? (await freePort());
   const dpPort = Number(opts.env?.KUMA_DP_SERVER_PORT ?? (await freePort()));
+  const apiHttpsPort = Number(opts.env?.KUMA_API_SERVER_HTTPS_PORT ?? (await freePort()));
   const env = childEnv(workDir, {
     KUMA_GENERAL_WORK_DIR: workDir,
     KUMA_API_SERVER_HTTP_PORT: String(apiPort),
     KUMA_API_SERVER_HTTP_INTERFACE: '127.0.0.1',
+    KUMA_API_SERVER_HTTPS_INTERFACE: '127.0.0.1',
     KUMA_DIAGNOSTICS_SERVER_PORT: String(diagPort),
     KUMA_MULTIZONE_GLOBAL_KDS_GRPC_PORT: String(await freePort()),
     ...opts.env,
     KUMA_DP_SERVER_PORT: String(dpPort),
+    KUMA_API_SERVER_HTTPS_PORT: String(apiHttpsPort),
   });
   const proc = spawn(kumaBinary(), ['control-plane', 'run', ...(opts.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -118,6 +123,7 @@ export async function startCp(opts: StartOptions = {}): Promise<ControlPlane> {
   return {
     apiUrl: `http://127.0.0.1:${apiPort}`,
     apiPort,
+    apiHttpsPort,
     diagPort,
     dpPort,
     workDir,

@@ -119,7 +119,7 @@ describe('kuma lab', () => {
     const r = await kuma(['lab', 'status', '--dir', dir]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^NAME +KIND +ZONE +PID +STATUS +PORTS$/m);
-    expect(r.stdout).toMatch(new RegExp(`^global +global-cp +- +\\d+ +up +api=${base} diagnostics=${base + 1} dpServer=${base + 2} kds=${base + 3}$`, 'm'));
+    expect(r.stdout).toMatch(new RegExp(`^global +global-cp +- +\\d+ +up +api=${base} diagnostics=${base + 1} dpServer=${base + 2} kds=${base + 3} apiHttps=${base + 19}$`, 'm'));
     expect(r.stdout).toMatch(/^ingress-zone-2 +zone-ingress +zone-2 +\d+ +up +/m);
     expect(r.stdout).toMatch(/^backend-zone-2 +sidecar +zone-2 +\d+ +up +/m);
     expect(r.stdout).toContain('11 of 11 up');

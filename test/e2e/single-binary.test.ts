@@ -32,7 +32,7 @@ describe('the single executable', () => {
     const api = await freePort();
     const diag = await freePort();
     const home = join(dir, 'home');
-    const env = { HOME: home, KUMA_API_SERVER_HTTP_PORT: String(api), KUMA_API_SERVER_HTTP_INTERFACE: '127.0.0.1', KUMA_DIAGNOSTICS_SERVER_PORT: String(diag), KUMA_DP_SERVER_PORT: String(await freePort()) };
+    const env = { HOME: home, KUMA_API_SERVER_HTTP_PORT: String(api), KUMA_API_SERVER_HTTP_INTERFACE: '127.0.0.1', KUMA_DIAGNOSTICS_SERVER_PORT: String(diag), KUMA_DP_SERVER_PORT: String(await freePort()), KUMA_API_SERVER_HTTPS_PORT: String(await freePort()) };
     const cp = spawn(bin, ['control-plane', 'run'], { cwd: '/', env, stdio: 'ignore' });
     try {
       for (let i = 0; i < 100; i++) {

@@ -83,16 +83,26 @@ describe('tokens through kumactl', () => {
     expect([bad.code, bad.stderr]).toEqual([1, 'Error: invalid certificate type "both"\n']);
   });
 
-  it('POST /tokens/* needs admin', async () => {
+  it('POST /tokens/* needs admin; an anonymous caller is told how to authenticate', async () => {
     // Through a proxy header the caller is no longer "localhost is admin".
     const notAdmin = { 'x-forwarded-for': '203.0.113.7' };
     const dp = await api(cp, 'POST', '/tokens/dataplane', { mesh: 'default', validFor: '1h' }, notAdmin);
-    expect(dp.status).toBe(403);
-    expect(dp.json).toMatchObject({ title: 'Access Denied', detail: 'user "mesh-system:anonymous/mesh-system:unauthenticated" cannot access generate dataplane token' });
+    expect(dp.status).toBe(401);
+    expect(dp.json.detail).toMatch(/^generating a dataplane token needs an authenticated user: send a user token/);
     const zone = await api(cp, 'POST', '/tokens/zone', { zone: 'z', scope: ['cp'], validFor: '1h' }, notAdmin);
-    expect(zone.status).toBe(403);
+    expect(zone.status).toBe(401);
     const admin = await api(cp, 'POST', '/tokens/zone', { zone: 'z', scope: ['cp'], validFor: '1h' });
     expect(admin.status).toBe(200);
     expect(decodeJwt(admin.text).Zone).toBe('z');
+  });
+
+  it('generate user-token asks the CP; the token carries Name and Groups', async () => {
+    const r = await kuma(['generate', 'user-token', '--name', 'john', '--group', 'team-a', '--group', 'team-b', '--valid-for', '24h']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const c = decodeJwt(r.stdout);
+    expect(c).toMatchObject({ Name: 'john', Groups: ['team-a', 'team-b'] });
+    expect(c.exp! - c.iat!).toBe(86_400 + 10);
+    const noName = await kuma(['generate', 'user-token', '--valid-for', '1h']);
+    expect(noName.code).not.toBe(0);
   });
 });

@@ -25,6 +25,7 @@ import { DeleteCommand } from './delete';
 import { GenerateDataplaneTokenCommand } from './generate/dataplane-token';
 import { GenerateSigningKeyCommand } from './generate/signing-key';
 import { GenerateTlsCertificateCommand } from './generate/tls-certificate';
+import { GenerateUserTokenCommand } from './generate/user-token';
 import { GenerateZoneTokenCommand } from './generate/zone-token';
 import { GetCommand } from './get';
 import { InspectDataplaneCommand } from './inspect/dataplane';
@@ -49,6 +50,7 @@ export const commands: CommandClass[] = [
   // == kumactl commands ==
   GenerateDataplaneTokenCommand,
   GenerateZoneTokenCommand,
+  GenerateUserTokenCommand,
   GenerateSigningKeyCommand,
   GenerateTlsCertificateCommand,
   GetCommand,

@@ -1,4 +1,5 @@
 /** The dataplane inspection routes through a real HTTP server (admin decided by a test header), with a fake Envoy admin. */
+import { ADMIN_USER, ANONYMOUS_USER } from '../../../internal/auth/user';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,7 +113,7 @@ describe('inspect endpoints', () => {
       const url = new URL(req.url!, 'http://x');
       const m = router.match(req.method!, url.pathname);
       if (!m || !('handler' in m)) return res.writeHead(404).end();
-      void m.handler({ req, res, params: m.params, query: url.searchParams, url, admin: req.headers['x-admin'] !== 'no' });
+      void m.handler({ req, res, params: m.params, query: url.searchParams, url, user: req.headers['x-admin'] === 'no' ? ANONYMOUS_USER : ADMIN_USER });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -8,7 +8,7 @@ import { request, createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiDeps } from '../../../internal/apiserver/deps';
-import { buildRouter, dispatch } from '../../../internal/apiserver/server';
+import { apiRequestListener } from '../../../internal/apiserver/server';
 import { Router } from '../../../internal/apiserver/router';
 import { defaultConfig, type CpConfig } from '../../../internal/config/cp-config';
 import { ResourceManager } from '../../../internal/core/resource-manager';
@@ -59,8 +59,7 @@ beforeAll(async () => {
   await ensureDefaults(cfg, store, manager);
   await manager.upsert({ descriptor: registry.mustByName('Mesh'), type: 'Mesh', mesh: '', name: 'victim', labels: {}, spec: {}, unknownFields: [] });
   const deps: ApiDeps = { config: cfg, registry, store, manager, instanceId: 'test-1234', clusterId: () => 'c' };
-  const router = buildRouter(deps);
-  server = createServer((req, res) => dispatch(router, req, res));
+  server = createServer(apiRequestListener(deps));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as AddressInfo).port;
 });

@@ -28,7 +28,7 @@ async function startCp(ctx: LabelContext): Promise<Cp> {
   await manager.createMesh('default');
   if (ctx.mode === 'zone') await store.create({ type: 'Zone', mesh: '', name: ctx.zoneName, labels: {}, spec: { enabled: true } });
   const deps: ApiDeps = { config: defaultConfig() as unknown as CpConfig, registry, store, manager, instanceId: 'test-0000', clusterId: () => 'cluster' };
-  const { server, port } = await startApiServer(deps, 0, '127.0.0.1');
+  const { server, port } = await startApiServer(deps, { port: 0, iface: '127.0.0.1' });
   return { base: `http://127.0.0.1:${port}`, store, server };
 }
 

@@ -37,8 +37,8 @@ describe('lab plan', () => {
   it('allocates every port from the base, 20 per block, all distinct', () => {
     const plan = planLab(opts({ basePort: 30000 }));
     expect(plan.ports).toEqual({ first: 30000, last: 30059 });
-    expect(byName(plan, 'global').ports).toEqual({ api: 30000, diagnostics: 30001, dpServer: 30002, kds: 30003 });
-    expect(byName(plan, 'zone-1').ports).toEqual({ api: 30020, diagnostics: 30021, dpServer: 30022 });
+    expect(byName(plan, 'global').ports).toEqual({ api: 30000, diagnostics: 30001, dpServer: 30002, kds: 30003, apiHttps: 30019 });
+    expect(byName(plan, 'zone-1').ports).toEqual({ api: 30020, diagnostics: 30021, dpServer: 30022, apiHttps: 30039 });
     expect(byName(plan, 'ingress-zone-2').ports).toEqual({ ingress: 30043, admin: 30044 });
     expect(byName(plan, 'web-zone-1').ports).toEqual({ inbound: 30028, admin: 30029, outbound: 30030 });
     expect(byName(plan, 'backend-zone-2').ports).toEqual({ inbound: 30052, admin: 30053 });

@@ -4,9 +4,6 @@ import { ApiError, BadRequestError, ConfigError } from '../../../../../internal/
 import { PRODUCT } from '../../../../../internal/version';
 import { KumactlCommand } from '../../kumactl-command';
 
-/** Only the `tokens` authn plugin exists in Kuma's kumactl. */
-const AUTH_TYPES = ['tokens'];
-
 /**
  * `kuma config control-planes add`: add a control plane to the kumactl
  * config, check that it is a Kuma CP and make it active (Kuma
@@ -40,7 +37,7 @@ export class ControlPlanesAddCommand extends KumactlCommand {
     const { parseKeyValueFlags } = await import('../../../../../internal/cli/key-values');
     const headers = parseKeyValueFlags('--headers', this.headers, { commaSeparated: true });
     const authConf = parseKeyValueFlags('--auth-conf', this.authConf, { commaSeparated: true });
-    this.#validate(authConf);
+    await this.#validate(authConf);
 
     const api: ApiServerCoordinates = { url: this.address };
     if (this.caCertFile) api.caCertFile = this.caCertFile;
@@ -70,7 +67,8 @@ export class ControlPlanesAddCommand extends KumactlCommand {
     return 0;
   }
 
-  #validate(authConf: Record<string, string>): void {
+  async #validate(authConf: Record<string, string>): Promise<void> {
+    const { AUTH_TYPES, readCaCertFile } = await import('../../../../../internal/cli/api-client');
     let url: URL;
     try {
       url = new URL(this.address);
@@ -85,11 +83,14 @@ export class ControlPlanesAddCommand extends KumactlCommand {
         'HTTPS is used. You need to specify either --ca-cert-file so kumactl can verify authenticity of the Control Plane or --skip-verify to skip verification',
       );
     }
+    if (this.caCertFile) readCaCertFile(this.caCertFile);
     if (!!this.clientCertFile !== !!this.clientKeyFile) {
       throw new BadRequestError('Both --client-cert-file and --client-key-file needs to be specified');
     }
     if (this.authType !== undefined) {
-      if (!AUTH_TYPES.includes(this.authType)) throw new BadRequestError(`authentication plugin of type ${JSON.stringify(this.authType)} is not found`);
+      if (!AUTH_TYPES.includes(this.authType)) {
+        throw new BadRequestError(`authentication plugin of type ${JSON.stringify(this.authType)} is not found; use --auth-type=tokens`);
+      }
       if (!authConf.token) throw new BadRequestError('--auth-conf is not valid: provide token=YOUR_TOKEN');
     }
   }
