@@ -100,8 +100,12 @@ const crashesSoFar: string[] = [];
 process.on('uncaughtException', (e) => crashesSoFar.push(`uncaught ${e.message}`));
 process.on('unhandledRejection', (e) => crashesSoFar.push(`unhandled rejection ${(e as Error)?.message ?? String(e)}`));
 
-/** Types the CP writes about connections and traffic (not input): left out of the dumps of the stream targets. */
-export const DERIVED_TYPES = new Set(registry.all().filter((d) => d.name.endsWith('Insight')).map((d) => d.name));
+/**
+ * What a whole CP computes by itself (insights about connections and traffic, the VIPs of the
+ * mesh's services): left out of the dumps of the targets that run a whole CP, where these are
+ * written on their own schedule. The API targets run no such writer and dump everything.
+ */
+export const DERIVED_TYPES: ReadonlySet<string> = new Set([...registry.all().filter((d) => d.name.endsWith('Insight')).map((d) => d.name), 'VipAllocation']);
 /** Types outside the registry that a CP stores. */
 const INTERNAL_TYPES = ['Config', 'VipAllocation'];
 
