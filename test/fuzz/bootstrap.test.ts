@@ -25,16 +25,19 @@ const field = (valid: fc.Arbitrary<unknown>) => fc.option(fc.oneof({ weight: 3, 
 
 const requestBody = fc.record(
   {
-    mesh: field(fc.oneof(fc.constant('default'), anyName)),
-    name: field(fc.oneof(fc.constant('web-1'), anyName)),
-    proxyType: field(fc.constantFrom('dataplane', 'ingress', 'egress', 'gateway', '', 'DATAPLANE')),
+    mesh: field(fc.oneof({ weight: 4, arbitrary: fc.constant('default') }, { weight: 1, arbitrary: anyName })),
+    name: field(fc.oneof({ weight: 4, arbitrary: fc.constant('web-1') }, { weight: 1, arbitrary: anyName })),
+    proxyType: field(fc.constantFrom('dataplane', 'ingress', 'egress', 'gateway', '', 'DATAPLANE', 'toString', 'constructor', '__proto__', 'hasOwnProperty')),
     dataplaneToken: field(fc.constantFrom('', 'x', 'a.b.c', 'Bearer x')),
-    dataplaneResource: field(
+    dataplaneResource: fc.option(
       fc.oneof(
+        { weight: 2, arbitrary: fc.constant(dataplaneJson('default', 'web-1')) },
         fc.record({ mesh: fc.oneof(fc.constant('default'), anyName), name: anyName }).map(({ mesh, name }) => dataplaneJson(mesh, name)),
         jsonValue.map((v) => JSON.stringify(v)),
         fc.constantFrom('{', '{"type":"Mesh","name":"m"}', '{"type":"ZoneIngress","name":"zi"}', '{"type":"Dataplane","mesh":"default","name":"x","networking":{}}'),
+        jsonValue,
       ),
+      { nil: undefined, freq: 1 },
     ),
     caCert: field(fc.constantFrom('', 'not a pem', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n')),
     version: field(fc.constant({ kumaDp: { version: '2.14.0' }, envoy: { version: '1.40.0', build: 'x', kumaDpCompatible: true } })),
@@ -43,11 +46,11 @@ const requestBody = fc.record(
     dynamicMetadata: field(fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 })),
     dnsPort: field(fc.oneof(fc.integer({ min: -1, max: 70000 }), fc.constant(15053))),
   },
-  { requiredKeys: [] },
+  { requiredKeys: ['mesh', 'name'] },
 );
 
 const cases: fc.Arbitrary<BootstrapCase> = fc.oneof(
-  requestBody.map((b) => ({ kind: 'bootstrap request fields', method: 'POST', path: '/bootstrap', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) })),
+  { weight: 3, arbitrary: requestBody.map((b) => ({ kind: 'bootstrap request fields', method: 'POST', path: '/bootstrap', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) })) },
   fc
     .record({ body: fc.oneof(jsonValue.map((v) => JSON.stringify(v)), fc.string({ maxLength: 100 }), fc.constantFrom('', 'null', '[]', '"x"', '1', '{"mesh":', '\u0000')), ct: contentType, headers: extraHeaders })
     .map(({ body, ct, headers }) => ({ kind: 'bootstrap bodies of any shape', method: 'POST', path: '/bootstrap', headers: { ...headers, ...(ct ? { 'content-type': ct } : {}) }, body })),

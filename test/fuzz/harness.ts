@@ -12,7 +12,7 @@ import { registry } from '../../internal/resources/types/index';
 import type { ResourceStore } from '../../internal/store/resource-store';
 
 /** CI runs a small count; `npm run fuzz` (scripts/fuzz.mjs) sets FUZZ_RUNS=10000. */
-export const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+export const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 export const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
 /** Every case must finish within this; a longer one is a hang and a failure. */
 export const CASE_TIMEOUT_MS = 5_000;
