@@ -15,14 +15,30 @@ export class HttpError extends Error {
 
 /** go-restful pretty-prints with a one-space indent; kumactl and the GUI do not care, humans with curl do. */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body, null, 1);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  sendText(res, status, JSON.stringify(body, null, 1), 'application/json');
 }
 
+/** How long an answer waits for the rest of a request body it does not need before closing the connection. */
+const UNREAD_BODY_WAIT_MS = 1_000;
+
 export function sendText(res: ServerResponse, status: number, text: string, contentType = 'text/plain'): void {
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  const write = (close: boolean) => {
+    if (res.headersSent) return;
+    res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), ...(close ? { connection: 'close' } : {}) });
+    res.end(text);
+  };
+  // An answer sent while the client is still sending its body (a refusal that never read it) makes Node
+  // close the connection under a keep-alive client, which then sees ECONNRESET instead of the answer.
+  const req = res.req as IncomingMessage | undefined;
+  if (!req || req.complete) return write(false);
+  const timer = setTimeout(() => write(true), UNREAD_BODY_WAIT_MS);
+  const done = () => {
+    clearTimeout(timer);
+    write(false);
+  };
+  req.once('end', done);
+  req.once('error', done);
+  req.resume();
 }
 
 /** Kuma's error body (AIP-193 plus the legacy `details`/`causes` copies), spec §2.7. */

@@ -54,9 +54,9 @@ export function registerServiceInsightEndpoints(router: Router, deps: ApiDeps): 
   };
   router.add('GET', '/meshes/:mesh/service-insights', (c) => listFor(c, [c.params.mesh!]));
   router.add('GET', '/service-insights', (c) => listFor(c, deps.store.list('Mesh').items.map((m) => m.name)));
-  router.add('GET', '/meshes/:mesh/service-insights/:name', (c) => {
+  router.add('GET', '/meshes/:mesh/service-insights/:service', (c) => {
     const mesh = c.params.mesh!;
-    const svc = c.params.name!;
+    const svc = c.params.service!;
     const rec = deps.store.get({ type: 'ServiceInsight', mesh, name: allServicesName(mesh) });
     if (svc === allServicesName(mesh) && rec) {
       // `kuma get serviceinsight all-services-default -o yaml` reads the stored record whole, as the seed shows.

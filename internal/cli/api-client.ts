@@ -20,6 +20,25 @@ export interface ApiResponse {
   text: string;
 }
 
+/**
+ * URL parsing (undici, WHATWG) resolves `.` and `..` segments, also spelled
+ * `%2e`: a name `..` in `/meshes/m/traffic-routes/..` would be sent as
+ * `/meshes/m`, and a delete would hit the Mesh. No resource is named so.
+ */
+function assertNoDotSegments(path: string): void {
+  for (const seg of path.split('/')) {
+    let s = seg;
+    try {
+      s = decodeURIComponent(seg);
+    } catch {
+      // left for the server to refuse
+    }
+    if (s === '.' || s === '..') {
+      throw new ConfigError(`"${s}" is not a valid name: a resource or mesh name must be a lowercase RFC 1123 subdomain (letters, digits, '-' and '.', starting and ending with a letter or digit)`);
+    }
+  }
+}
+
 export class ApiClient {
   readonly baseUrl: string;
   #coords: ApiServerCoordinates;
@@ -37,6 +56,7 @@ export class ApiClient {
 
   /** Absolute URL of an API path, with its query. */
   url(path: string, query: Query = {}): string {
+    assertNoDotSegments(path);
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) {
       if (v === undefined) continue;

@@ -5,7 +5,7 @@
  */
 import { BadRequestError, NotFoundError, ReadOnlyError, ValidationError, type Violation } from '../errors';
 import type { ParsedResource } from '../resources/codec';
-import { validateMeta } from '../resources/meta-validator';
+import { validateMeshName, validateMeta, validateName } from '../resources/meta-validator';
 import { LABEL, TAG, type Resource, type ResourceInput, type ResourceKey, type Spec } from '../resources/model';
 import type { Registry, ResourceDescriptor } from '../resources/registry';
 import type { ResourceStore, WriteOp } from '../store/resource-store';
@@ -104,6 +104,10 @@ export class ResourceManager {
 
   async delete(d: ResourceDescriptor, key: ResourceKey): Promise<void> {
     const { store } = this.#d;
+    // The API router checks names already; a delete that cascades must never start from a key it would refuse.
+    const bad = [...validateName(key.name), ...(d.scope === 'Mesh' ? validateMeshName(key.mesh) : [])];
+    if (bad.length) throw new ValidationError(bad);
+    if (key.type !== d.name) throw new BadRequestError(`key type ${key.type} does not match ${d.name}`);
     const current = store.get(key);
     if (!current) throw new NotFoundError();
     this.#assertOwnOrigin(current);

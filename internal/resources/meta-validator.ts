@@ -28,6 +28,8 @@ export function validateName(name: unknown, field = 'name'): Violation[] {
 
 export function validateMeshName(mesh: unknown, field = 'mesh'): Violation[] {
   if (typeof mesh !== 'string' || mesh === '') return [{ field, message: 'cannot be empty' }];
+  // The looser mesh character set admits "." and ".."; as names they would read as relative paths.
+  if (mesh === '.' || mesh === '..') return [{ field, message: 'cannot be "." or ".."' }];
   if (!MESH_CHARS.test(mesh)) {
     return [{ field, message: "invalid characters. Valid characters are numbers, lowercase latin letters and '-', '_', '.' symbols." }];
   }

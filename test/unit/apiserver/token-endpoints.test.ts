@@ -24,7 +24,7 @@ describe('token endpoints', () => {
     server = createServer((req, res) => {
       const url = new URL(req.url!, 'http://x');
       const m = router.match(req.method!, url.pathname);
-      if (!m || 'allowed' in m) return res.writeHead(404).end();
+      if (!m || !('handler' in m)) return res.writeHead(404).end();
       void m.handler({ req, res, params: m.params, query: url.searchParams, url, admin: req.headers['x-admin'] === 'yes' });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
