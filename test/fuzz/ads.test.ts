@@ -136,7 +136,7 @@ describe('fuzz: ADS streams of the DP server', () => {
     return [`Dataplane/${mesh}/${name}`, `ZoneIngress//${name}`, `ZoneEgress//${name}`];
   };
 
-  it('survives malformed and out-of-order ADS requests and writes only the proxy\'s own resource', { timeout: targetTimeout(80) }, async () => {
+  it('survives malformed and out-of-order ADS requests and writes only the proxy\'s own resource', { timeout: targetTimeout(150) }, async () => {
     const t = new Target('ads');
     await t.run(cases, async (c) => {
       const before = dumpStore(cp.store, DERIVED_TYPES);

@@ -75,7 +75,7 @@ describe('fuzz: DP server POST /bootstrap', () => {
     }
   });
 
-  it('answers every bootstrap request with a 200 or a 4xx and writes nothing', { timeout: targetTimeout(15) }, async () => {
+  it('answers every bootstrap request with a 200 or a 4xx and writes nothing', { timeout: targetTimeout(40) }, async () => {
     const t = new Target('dp-server/bootstrap');
     await t.run(cases, async (c) => {
       const before = dumpStore(cp.store, DERIVED_TYPES);

@@ -142,7 +142,7 @@ describe('fuzz: KDS streams of the global', () => {
     if (r.responses.length === 0) throw new Error(`after the case a fresh subscription got no answer (status ${r.status?.code} ${r.status?.details ?? ''})`);
   };
 
-  it('survives malformed, out-of-order and foreign KDS messages and writes only what a zone may', { timeout: targetTimeout(120) }, async () => {
+  it('survives malformed, out-of-order and foreign KDS messages and writes only what a zone may', { timeout: targetTimeout(150) }, async () => {
     const t = new Target('kds');
     await t.run(cases, async (c) => {
       const before = dumpStore(cp.store, DERIVED_TYPES);
