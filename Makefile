@@ -22,7 +22,7 @@ lab-down:
 run: build
 	@bash scripts/run-standalone.sh
 
-# Every test: unit, then e2e against the built binary and real Envoy. Ends with "N passed, N failed".
+# Every test: unit, then e2e against the built binary and real Envoy. Ends with "N passed, N failed, N skipped".
 test: build
 	@bash scripts/test.sh
 

@@ -8,5 +8,7 @@ export default defineConfig({
     // e2e suites spawn control planes on fixed-free ports; files run in parallel, tests inside a file serially.
     fileParallelism: true,
     pool: 'forks',
+    // clipanion's ESM build imports a directory (./platform), which Node's ESM loader refuses; let Vite resolve it.
+    server: { deps: { inline: ['clipanion'] } },
   },
 });

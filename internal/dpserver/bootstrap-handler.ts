@@ -79,6 +79,7 @@ function answer(deps: BootstrapDeps, sans: Set<string>, req: IncomingMessage, re
   } catch (e) {
     return send(res, 400, `the bootstrap request is not JSON: ${(e as Error).message}`);
   }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return send(res, 400, 'the bootstrap request must be a JSON object such as {"mesh":"default","name":"web-01"}');
   const proxyType = (body.proxyType || 'dataplane') as 'dataplane' | 'ingress' | 'egress';
   const type = RESOURCE_TYPE[proxyType];
   if (!type) return send(res, 400, `invalid proxy type "${proxyType}"`);

@@ -56,6 +56,18 @@ export class DeltaReceiver {
   async #handle(resp: DeltaDiscoveryResponse): Promise<void> {
     if (this.#dead) return;
     const type = resp.typeUrl;
+    // Only what this side subscribed to may be applied: a zone must not write a Mesh on the global.
+    if (!this.#d.types.includes(type)) {
+      this.#d.send(
+        DeltaDiscoveryRequest.fromPartial({
+          typeUrl: type,
+          node: { id: this.#d.node.id },
+          responseNonce: resp.nonce,
+          errorDetail: { code: 3, message: `resources of type "${type.slice(0, 100)}" are not accepted on this stream; it carries ${this.#d.types.join(', ')}` },
+        }),
+      );
+      return;
+    }
     const v = resp.systemVersionInfo;
     let batch: ReceivedBatch | undefined;
     if (v.startsWith(FULL_PREFIX)) {

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { envoyBinary } from '../support/envoy';
 
 export const ROOT = resolve(__dirname, '../..');
 
@@ -235,12 +236,8 @@ export async function startZone(zone: string, kdsPort: number, opts: { workDir?:
   });
 }
 
-/** Envoy from the project's own install (scripts/install-envoy.sh); the e2e suites need it. */
-export function envoyBinary(): string {
-  const bin = process.env.KUMA_DATAPLANE_RUNTIME_BINARY_PATH ?? join(ROOT, '.venv/bin/envoy');
-  if (!existsSync(bin)) throw new Error(`${bin} does not exist: run "bash scripts/install-envoy.sh" (make test does)`);
-  return bin;
-}
+/** The one Envoy of all tests (test/support/envoy.ts); the e2e suites need it. */
+export { envoyBinary };
 
 export interface Proc {
   proc: ChildProcess;

@@ -14,14 +14,14 @@ import type { BootstrapRequest } from '../../../internal/dp/bootstrap-client';
 import { DataplaneRunner, type DataplaneRunOptions } from '../../../internal/dp/dataplane-runner';
 import { ValidationError } from '../../../internal/errors';
 import { registerAll } from '../../../internal/resources/types/index';
-import { HAVE_ENVOY, NO_ENVOY_MESSAGE, REAL_ENVOY, freePort, isAlive, memoryLogger, staticBootstrap, tempDir, waitFor, writeFakeEnvoy } from './fixtures';
+import { envoyBinary } from '../../support/envoy';
+import { freePort, isAlive, memoryLogger, staticBootstrap, tempDir, waitFor, writeFakeEnvoy } from './fixtures';
 import { type TestPki, testPki } from './tls-fixture';
 
 const registry = registerAll();
 const dir = tempDir();
 const fake = writeFakeEnvoy(dir);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-if (!HAVE_ENVOY) console.warn(`SKIPPED the real-Envoy case of dataplane-runner.test.ts: ${NO_ENVOY_MESSAGE}`);
 
 const DP = `type: Dataplane
 mesh: default
@@ -140,8 +140,8 @@ describe('DataplaneRunner', () => {
   });
 
   for (const which of ['fake', 'real'] as const) {
-    it.skipIf(which === 'real' && !HAVE_ENVOY)(`bootstraps, writes bootstrap.yaml and supervises Envoy until stopped (${which} Envoy)`, async () => {
-      const binaryPath = which === 'real' ? REAL_ENVOY : fake;
+    it(`bootstraps, writes bootstrap.yaml and supervises Envoy until stopped (${which} Envoy)`, async () => {
+      const binaryPath = which === 'real' ? envoyBinary() : fake;
       const n = requests.length;
       const { r } = runner({ binaryPath, envoyLogLevel: 'info' });
       const done = r.run();

@@ -12,12 +12,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { adminAddressFromBootstrap } from '../../../internal/dp/envoy-admin';
 import { locateEnvoy } from '../../../internal/dp/envoy-locator';
 import { EnvoySupervisor } from '../../../internal/dp/envoy-supervisor';
-import { HAVE_ENVOY, NO_ENVOY_MESSAGE, REAL_ENVOY, ROOT, freePort, isAlive, memoryLogger, staticBootstrap, tempDir, waitFor } from './fixtures';
+import { envoyBinary } from '../../support/envoy';
+import { ROOT, freePort, isAlive, memoryLogger, staticBootstrap, tempDir, waitFor } from './fixtures';
 
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-if (!HAVE_ENVOY) console.warn(`SKIPPED envoy-supervisor-envoy.test.ts: ${NO_ENVOY_MESSAGE}`);
 
 async function get(url: string): Promise<{ status: number; body: string } | undefined> {
   try {
@@ -28,9 +28,9 @@ async function get(url: string): Promise<{ status: number; body: string } | unde
   }
 }
 
-describe.skipIf(!HAVE_ENVOY)('real Envoy', () => {
+describe('real Envoy', () => {
   it('locates the installed Envoy and reads its version', async () => {
-    const e = await locateEnvoy({ binaryPath: REAL_ENVOY });
+    const e = await locateEnvoy({ binaryPath: envoyBinary() });
     expect(e.version).toMatch(/^1\.40\.\d+$/);
     expect(e.build.split('/')).toHaveLength(5);
     expect(e.kumaDpCompatible).toBe(true);
@@ -47,7 +47,7 @@ describe.skipIf(!HAVE_ENVOY)('real Envoy', () => {
     const dp = memoryLogger('dp');
     const envoyLog = memoryLogger('envoy');
     const s = new EnvoySupervisor(
-      { binaryPath: REAL_ENVOY, bootstrapPath, drainTimeMs: 1_000, admin, concurrency: 1, restart: { baseMs: 100, maxMs: 1_000, resetAfterMs: 60_000 } },
+      { binaryPath: envoyBinary(), bootstrapPath, drainTimeMs: 1_000, admin, concurrency: 1, restart: { baseMs: 100, maxMs: 1_000, resetAfterMs: 60_000 } },
       { log: dp.log, envoyLog: envoyLog.log },
     );
     try {
@@ -82,7 +82,7 @@ describe.skipIf(!HAVE_ENVOY)('real Envoy', () => {
     const adminPort = await freePort();
     const bootstrapPath = join(dir, 'bootstrap-orphan.yaml');
     writeFileSync(bootstrapPath, staticBootstrap(adminPort, await freePort()));
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'supervise-child.ts'), REAL_ENVOY, bootstrapPath], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'supervise-child.ts'), envoyBinary(), bootstrapPath], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     try {

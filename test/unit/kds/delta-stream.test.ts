@@ -87,4 +87,12 @@ describe('KDS delta streams', () => {
     await settle();
     expect(p.acks).toEqual([{ nonce: '1', error: 'bad resource' }]);
   });
+
+  it('NACKs and never applies a type it did not subscribe to (a zone sending a Mesh to the global)', async () => {
+    const p = pair(() => state(0), 1024 * 1024);
+    p.receiver.onResponse({ typeUrl: 'Mesh', systemVersionInfo: 'full:1/1', resources: [], removedResources: [], nonce: 'n1' } as unknown as DeltaDiscoveryResponse);
+    await settle();
+    expect(p.applied).toEqual([]);
+    expect(p.acks).toEqual([{ nonce: 'n1', error: 'resources of type "Mesh" are not accepted on this stream; it carries MeshRetry' }]);
+  });
 });

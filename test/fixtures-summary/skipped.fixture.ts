@@ -1,0 +1,5 @@
+import { it } from 'vitest';
+
+it('passes', () => {});
+it.skip('is skipped', () => {});
+it.todo('is a todo');
