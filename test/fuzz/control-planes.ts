@@ -46,7 +46,7 @@ export async function startApiOnly(mode: 'zone' | 'global' = 'zone'): Promise<Ap
   const store = new MemoryStore();
   const manager = new ResourceManager({ store, registry, ctx: { mode, federated: false, zoneName: '' }, unsafeDelete: false, readOnly: false });
   await ensureDefaults(cfg, store, manager);
-  const api = await startApiServer({ config: cfg, registry, store, manager, instanceId: 'fuzz-api', clusterId: () => clusterId(store) }, 0, '127.0.0.1');
+  const api = await startApiServer({ config: cfg, registry, store, manager, instanceId: 'fuzz-api', clusterId: () => clusterId(store) }, { port: 0, iface: '127.0.0.1' });
   return {
     store,
     port: api.port,
