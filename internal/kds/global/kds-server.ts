@@ -58,7 +58,7 @@ const REFRESH_DEBOUNCE_MS = 10;
 
 export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port: number; stop(): Promise<void> }> {
   const { store, registry, log } = deps;
-  const cache = new EncodeCache(mapForZone);
+  const cache = new EncodeCache(mapForZone, (e) => log.error({ err: e.message }, 'a resource cannot be encoded for KDS; it is not sent'));
   const downTypes = typesGlobalToZone(registry).map((d) => d.name);
   const upTypes = typesZoneToGlobal(registry).map((d) => d.name);
   const sessions = new Set<Session>();
@@ -76,7 +76,7 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
         const kid = r.name.slice(ZONE_SIGNING_KEY_PREFIX.length + 1);
         if (!/^\d+$/.test(kid)) return [];
         const pem = publicKeyPem(parseKey(secretBytes(r), 'private'));
-        e = encodeResource({ type: 'GlobalSecret', mesh: '', name: zoneSigningPublicKeyName(kid), labels: { 'kuma.io/origin': 'global' }, spec: { data: Buffer.from(pem).toString('base64') } });
+        e = encodeResource(registry.mustByName('GlobalSecret'), { type: 'GlobalSecret', mesh: '', name: zoneSigningPublicKeyName(kid), labels: { 'kuma.io/origin': 'global' }, spec: { data: Buffer.from(pem).toString('base64') } });
         publicKeyCache.set(r, e);
       }
       return [e];

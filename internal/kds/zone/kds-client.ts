@@ -56,7 +56,10 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
   const { store, registry, log } = deps;
   const url = new URL(deps.globalAddress);
   const target = `${url.hostname.replace(/^\[|\]$/g, '')}:${url.port || '5685'}`;
-  const cache = new EncodeCache((_d, r) => mapForGlobal(r, deps.zone));
+  const cache = new EncodeCache(
+    (_d, r) => mapForGlobal(r, deps.zone),
+    (e) => log.error({ err: e.message }, 'a resource cannot be encoded for KDS; it is not sent'),
+  );
   const upTypes = typesZoneToGlobal(registry).map((d) => d.name);
   const downTypes = typesGlobalToZone(registry).map((d) => d.name);
 
