@@ -22,6 +22,7 @@ import { grpcServerOptions } from '../grpc-options';
 import { ZoneInsightTracker } from './zone-insight-tracker';
 import { ZONE_SIGNING_KEY_PREFIX, parseKey, publicKeyPem, secretBytes, zoneSigningPublicKeyName } from '../../auth/signing-key';
 import { encodeResource, type EncodedResource } from '../wire';
+import { FEATURE, featuresOf, nodeMetadata } from '../node-metadata';
 
 export class KdsAuthError extends Error {
   constructor(
@@ -50,6 +51,8 @@ export interface GlobalKdsDeps {
 
 interface Session {
   zone: string;
+  /** The zone advertised `hash-suffix` in the node metadata of its first request. */
+  hashNames: boolean;
   sender: DeltaSender;
   tracker?: ZoneInsightTracker;
 }
@@ -58,7 +61,10 @@ const REFRESH_DEBOUNCE_MS = 10;
 
 export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port: number; stop(): Promise<void> }> {
   const { store, registry, log } = deps;
-  const cache = new EncodeCache(mapForZone, (e) => log.error({ err: e.message }, 'a resource cannot be encoded for KDS; it is not sent'));
+  const onEncodeError = (e: Error) => log.error({ err: e.message }, 'a resource cannot be encoded for KDS; it is not sent');
+  const cache = new EncodeCache(mapForZone, onEncodeError);
+  // For zones that do not advertise hash-suffix: names as they are (Kuma's global mapper).
+  const unhashedCache = new EncodeCache((d, r) => mapForZone(d, r, { hashNames: false }), onEncodeError);
   const downTypes = typesGlobalToZone(registry).map((d) => d.name);
   const upTypes = typesZoneToGlobal(registry).map((d) => d.name);
   const sessions = new Set<Session>();
@@ -109,10 +115,11 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
     await ensureZone(store, zone);
     const session: Session = {
       zone,
+      hashNames: true,
       sender: new DeltaSender({
         types: downTypes,
         snapshot: (type) => {
-          const snap = outboxSnapshot(store, registry, cache, type, (d, r) => sendToZone(d, r, zone, zones));
+          const snap = outboxSnapshot(store, registry, session.hashNames ? cache : unhashedCache, type, (d, r) => sendToZone(d, r, zone, zones));
           if (type === 'GlobalSecret') for (const e of zonePublicKeys()) snap.set(e.wireName, e);
           return snap;
         },
@@ -131,6 +138,7 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
       if (first) {
         first = false;
         const md = (req.node?.metadata ?? {}) as Record<string, unknown>;
+        session.hashNames = featuresOf(md).has(FEATURE.hashSuffix);
         session.tracker = new ZoneInsightTracker(
           store,
           zone,
@@ -185,7 +193,8 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
     await ensureZone(store, zone);
     const receiver = new DeltaReceiver({
       types: upTypes,
-      node: { id: deps.instanceId, cluster: '', metadata: {}, dynamicParameters: {}, userAgentName: 'kuma-global', extensions: [], clientFeatures: [], listeningAddresses: [] },
+      // As Kuma's global: node.id is the zone's name (from client-id), metadata says who we are.
+      node: { id: zone, cluster: '', metadata: nodeMetadata(deps.instanceId, ''), dynamicParameters: {}, userAgentName: 'kuma-global', extensions: [], clientFeatures: [], listeningAddresses: [] },
       send: (req) => call.write(req),
       apply: (type, batch) => {
         for (const sess of sessions) if (sess.zone === zone) sess.tracker?.count(type, 'received');
