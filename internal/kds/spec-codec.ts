@@ -199,3 +199,12 @@ export function protoDuration(s: string, path = 'duration'): string {
   const frac = digits ? '.' + nanos.toString().padStart(9, '0').slice(0, digits) : '';
   return `${neg && total ? '-' : ''}${secs}${frac}s`;
 }
+
+/**
+ * A legacy spec as Kuma prints it (protojson of its message: zero values and
+ * empty lists left out, durations and 64-bit integers in protojson's form);
+ * JSON-typed specs are returned as they are.
+ */
+export function protojsonForm(d: Pick<ResourceDescriptor, 'name' | 'nestedSpec'>, spec: Spec): Spec {
+  return specEncodingOf(d).kind === 'json' ? spec : decodeSpec(d, encodeSpec(d, spec));
+}

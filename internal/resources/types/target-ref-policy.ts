@@ -240,5 +240,7 @@ export function defineTargetRefPolicy(
     providedByZone: true,
     policy: policyInfo(shape),
     validate: (spec: Spec) => validateTargetRefPolicy(spec, shape),
+    // Kuma 2.14's Deprecations() of the policies with `from`.
+    deprecations: (spec: Spec) => (Array.isArray(spec.from) && spec.from.length > 0 ? ["'from' field is deprecated, use 'rules' instead"] : []),
   });
 }
