@@ -9,3 +9,12 @@ export const GIT_COMMIT = typeof __KUMA_GIT_COMMIT__ === 'string' ? __KUMA_GIT_C
 export const GIT_TAG = typeof __KUMA_GIT_TAG__ === 'string' ? __KUMA_GIT_TAG__ : 'unknown';
 export const BUILD_DATE = typeof __KUMA_BUILD_DATE__ === 'string' ? __KUMA_BUILD_DATE__ : 'unknown';
 export const PRODUCT = 'Kuma';
+
+/**
+ * The version the API index (`GET /`) reports. kumactl warns on every command
+ * unless the server's version equals its own exactly, or contains "preview"
+ * (Kuma's IsPreviewVersion, checked on the server's version). We are not
+ * any one Kuma 2.14.x, so the index says `<our version>-preview`: every
+ * kumactl 2.14.x accepts it silently, while `kuma version` says VERSION.
+ */
+export const API_INDEX_VERSION = VERSION.includes('preview') ? VERSION : `${VERSION}-preview`;

@@ -33,7 +33,9 @@ export function overviewItem(deps: ApiDeps, d: ResourceDescriptor, r: Resource):
   item.modificationTime = r.modificationTime;
   if (Object.keys(r.labels).length) item.labels = r.labels;
   item[o.resourceField] = r.spec;
-  item[o.insightField] = effectiveInsight(deps.store, r.labels, insight?.spec) ?? {};
+  // As Kuma (and what kumactl 2.14 reads): no insight yet means no insight field, not an empty one.
+  const effective = effectiveInsight(deps.store, r.labels, insight?.spec);
+  if (effective) item[o.insightField] = effective;
   return item;
 }
 

@@ -102,7 +102,11 @@ async function put(deps: ApiDeps, d: ResourceDescriptor, c: RequestContext, mesh
     if (vs.length) throw new ValidationError(vs);
     const parsed = fromRest(deps.registry, { ...body, type: d.name, name, ...(d.scope === 'Mesh' ? { mesh } : {}) });
     const result = await deps.manager.upsert(parsed);
-    sendJson(c.res, result.created ? 201 : 200, {});
+    // Kuma's PUT answers deprecations as `warnings` (kumactl prints "Warning: <text>"); also as
+    // RFC 7234 Warning headers for other HTTP clients.
+    const warnings = d.deprecations?.(parsed.spec) ?? [];
+    for (const w of warnings) c.res.appendHeader('Warning', `299 - ${JSON.stringify(w)}`);
+    sendJson(c.res, result.created ? 201 : 200, warnings.length ? { warnings } : {});
   } catch (e) {
     sendFailure(c.res, e, T_PUT);
   }

@@ -1,7 +1,7 @@
 /** Index, config, type catalogue and the computed global insight (spec §2.2, §2.6, §1.8). */
 import { hostname } from 'node:os';
 import { effectiveInsight, isOnline } from '../core/insight-status';
-import { PRODUCT, VERSION } from '../version';
+import { API_INDEX_VERSION, PRODUCT, VERSION } from '../version';
 import type { ApiDeps } from './deps';
 import { sendJson } from './http-util';
 import type { Router } from './router';
@@ -15,7 +15,7 @@ export function registerSystemEndpoints(router: Router, deps: ApiDeps): void {
       // kumactl <= 2.8 checks `tagline`, >= 2.9 checks `product`: emit both.
       tagline: PRODUCT,
       product: PRODUCT,
-      version: VERSION,
+      version: API_INDEX_VERSION,
       instanceId: deps.instanceId,
       clusterId: deps.clusterId(),
       gui: '',
@@ -106,15 +106,24 @@ export function registerSystemEndpoints(router: Router, deps: ApiDeps): void {
       resources[d.name] = { total: n };
       if (d.policy) policies += n;
     }
-    const dps = online('Dataplane', 'DataplaneInsight');
+    // Kuma's GlobalInsight (an OpenAPI type): every key present, zero counters printed.
+    const zero = () => ({ total: 0, online: 0, offline: 0, partiallyDegraded: 0 });
+    const dataplanes = { standard: zero(), gatewayBuiltin: zero(), gatewayDelegated: zero() };
+    for (const r of store.list('Dataplane').items) {
+      const gw = (r.spec.networking as { gateway?: { type?: string } } | undefined)?.gateway;
+      const s = !gw ? dataplanes.standard : gw.type === 'BUILTIN' ? dataplanes.gatewayBuiltin : dataplanes.gatewayDelegated;
+      s.total++;
+      if (isOnline(effectiveInsight(store, r.labels, store.get({ type: 'DataplaneInsight', mesh: r.mesh, name: r.name })?.spec))) s.online++;
+      else s.offline++;
+    }
     let internal = 0;
     const external = store.count('ExternalService');
     for (const si of store.list('ServiceInsight').items) internal += Object.keys((si.spec.services ?? {}) as object).length;
     sendJson(c.res, 200, {
       createdAt: new Date().toISOString(),
-      services: { total: internal + external, internal: { total: internal, online: 0, offline: 0, partiallyDegraded: 0 }, external: { total: external } },
+      services: { total: internal + external, internal: { ...zero(), total: internal }, external: { total: external }, gatewayBuiltin: zero(), gatewayDelegated: zero() },
       zones: { controlPlanes: online('Zone', 'ZoneInsight'), zoneIngresses: online('ZoneIngress', 'ZoneIngressInsight'), zoneEgresses: online('ZoneEgress', 'ZoneEgressInsight') },
-      dataplanes: { standard: { total: dps.total, online: dps.online, offline: dps.total - dps.online, partiallyDegraded: 0 } },
+      dataplanes,
       policies: { total: policies },
       meshes: { total: store.count('Mesh') },
       resources,

@@ -93,8 +93,13 @@ export function defaultConfig() {
           grpcPort: 5685,
           /** TLS on the KDS port (auto-generated self-signed cert unless general.tlsCertFile/KeyFile). */
           tlsEnabled: true,
-          /** zoneToken (default) | none: how zone CPs authenticate to the global. */
-          authType: 'zoneToken',
+          /**
+           * tokens (default) | none: how zone CPs authenticate to the global
+           * (KUMA_MULTIZONE_GLOBAL_KDS_AUTH_TYPE). Kuma 2.14 zones send no
+           * zone token, so a global serving them needs none. zoneToken is
+           * the old name of tokens.
+           */
+          authType: 'tokens',
           /** Largest KDS message; bigger state is split into several responses. */
           maxMsgSizeBytes: 10 * 1024 * 1024,
           /** How often ZoneInsight counters are written at most. */
@@ -263,8 +268,9 @@ function finish(cfg: CpConfig, env: NodeJS.ProcessEnv): CpConfig {
   for (const f of [https.tlsCertFile, https.tlsKeyFile]) {
     if (f && !existsSync(f)) throw new ConfigError(`apiServer.https: the file ${f} does not exist (KUMA_API_SERVER_HTTPS_TLS_CERT_FILE / _TLS_KEY_FILE)`);
   }
-  if (!['zoneToken', 'none'].includes(cfg.multizone.global.kds.authType)) {
-    throw new ConfigError(`multizone.global.kds.authType: "${cfg.multizone.global.kds.authType}" is not supported; use zoneToken or none (--kds-auth)`);
+  if (cfg.multizone.global.kds.authType === 'zoneToken') cfg.multizone.global.kds.authType = 'tokens';
+  if (!['tokens', 'none'].includes(cfg.multizone.global.kds.authType)) {
+    throw new ConfigError(`multizone.global.kds.authType: "${cfg.multizone.global.kds.authType}" is not supported; use tokens or none (KUMA_MULTIZONE_GLOBAL_KDS_AUTH_TYPE, --kds-auth)`);
   }
   const zone = cfg.multizone.zone;
   if (zone.kds.authTokenFile && !existsSync(zone.kds.authTokenFile)) {

@@ -39,7 +39,7 @@ export interface BootstrapRequest {
   dynamicMetadata: Record<string, string>;
   /** The Kuma DNS resolver's port (`--dns-enabled`), 0 = none; the CP then generates VIP outbound listeners. */
   dnsPort: number;
-  /** 0 = no readiness reporter (not implemented by this kuma-dp). */
+  /** The readiness reporter's port; Kuma's CP refuses a sidecar without one (ReadinessPort has to be in (0, 65535]). */
   readinessPort: number;
   /** Misnamed in Kuma on purpose: true when the app probe proxy is *enabled*. */
   appProbeProxyDisabled: boolean;

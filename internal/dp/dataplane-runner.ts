@@ -30,6 +30,7 @@ import { EnvoySupervisor, type RestartPolicy } from './envoy-supervisor';
 import { buildProxyResource, type ProxyResource } from './proxy-resource';
 import { DEFAULT_DNS_PORT, DnsServer } from '../dns/dns-server';
 import { DnsPoller, recordMap } from './dns-poller';
+import { DEFAULT_READINESS_PORT, ReadinessServer } from './readiness-server';
 
 export const DEFAULT_DRAIN_TIME_MS = 30_000;
 export const BOOTSTRAP_FILE = 'bootstrap.yaml';
@@ -76,6 +77,8 @@ export interface DataplaneRunOptions {
    * (`dnsPort`), so the CP generates the VIP outbound listeners.
    */
   dns?: { enabled: boolean; port?: number; pollIntervalMs?: number };
+  /** The readiness reporter's port (KUMA_READINESS_PORT, default 9902); 0 = any free port. */
+  readinessPort?: number;
 }
 
 export interface DataplaneRunnerDeps {
@@ -111,6 +114,7 @@ export class DataplaneRunner {
   readonly #abort = new AbortController();
   #supervisor: EnvoySupervisor | undefined;
   #dns: DnsServer | undefined;
+  #readiness: ReadinessServer | undefined;
 
   constructor(opts: DataplaneRunOptions, deps: DataplaneRunnerDeps) {
     this.#o = opts;
@@ -129,6 +133,7 @@ export class DataplaneRunner {
 
   /** Graceful stop: cancels the bootstrap exchange or drains Envoy. A second call cuts the drain short. */
   stop(): void {
+    this.#readiness?.terminating();
     this.#abort.abort(new Error('kuma dp run is stopping'));
     void this.#supervisor?.stop();
   }
@@ -196,6 +201,17 @@ export class DataplaneRunner {
         this.#dns = dns;
         log.info({ address: `127.0.0.1:${dns.port}`, upstreams: dns.upstreams.map((u) => `${u.address}:${u.port}`) }, 'Kuma DNS resolver listening');
       }
+      // The readiness reporter too: Kuma's CP needs its port, and a taken one fails before the CP is asked.
+      const readiness = new ReadinessServer();
+      const wantedReadinessPort = o.readinessPort ?? DEFAULT_READINESS_PORT;
+      let readinessPort: number;
+      try {
+        readinessPort = await readiness.listen(wantedReadinessPort);
+      } catch (e) {
+        throw new BadRequestError(`could not start the readiness reporter on 127.0.0.1:${wantedReadinessPort} (KUMA_READINESS_PORT, --readiness-port; 0 picks a free port): ${(e as Error).message}`);
+      }
+      this.#readiness = readiness;
+      log.info({ address: `127.0.0.1:${readinessPort}` }, 'readiness reporter listening (GET /ready)');
       const drainTimeMs = o.drainTimeMs ?? DEFAULT_DRAIN_TIME_MS;
       const request: BootstrapRequest = {
         mesh: proxy.mesh,
@@ -211,7 +227,7 @@ export class DataplaneRunner {
         caCert,
         dynamicMetadata: {},
         dnsPort: this.#dns?.port ?? 0,
-        readinessPort: 0,
+        readinessPort,
         appProbeProxyDisabled: false,
         operatingSystem: process.platform,
         features: DP_FEATURES,
@@ -246,6 +262,7 @@ export class DataplaneRunner {
         `wrote the Envoy bootstrap to ${bootstrapPath}`,
       );
       if (!admin) log.warn({ bootstrapPath }, 'the bootstrap has no admin address; Envoy will be stopped without a drain');
+      readiness.setAdmin(admin);
       if (this.#abort.signal.aborted) return;
       if (this.#dns) {
         const dns = this.#dns;
@@ -287,6 +304,7 @@ export class DataplaneRunner {
     } finally {
       await poller?.stop();
       await this.#dns?.stop();
+      await this.#readiness?.close();
       if (tempWorkDir) await rm(workdir, { recursive: true, force: true });
     }
   }

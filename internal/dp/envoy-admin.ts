@@ -55,3 +55,16 @@ export async function postAdmin(a: AdminAddress, path: string, timeoutMs = ADMIN
     await dispatcher?.close();
   }
 }
+
+/** GETs one admin path (`/ready`); resolves to the status and body, rejects on a transport error or timeout. */
+export async function getAdmin(a: AdminAddress, path: string, timeoutMs = ADMIN_REQUEST_TIMEOUT_MS): Promise<{ status: number; body: string }> {
+  const { Agent, request } = await import('undici');
+  const dispatcher = 'socketPath' in a ? new Agent({ connect: { socketPath: a.socketPath } }) : undefined;
+  const origin = 'socketPath' in a ? 'http://localhost' : `http://${formatAdminAddress(a)}`;
+  try {
+    const res = await request(`${origin}${path}`, { method: 'GET', dispatcher, signal: AbortSignal.timeout(timeoutMs) });
+    return { status: res.statusCode, body: await res.body.text() };
+  } finally {
+    await dispatcher?.close();
+  }
+}

@@ -3,6 +3,7 @@
  * from a consistent read of the store, as Kuma's insight resyncer does.
  */
 import { effectiveInsight, isOnline } from '../core/insight-status';
+import { protojsonForm } from '../kds/spec-codec';
 import type { Resource, Spec } from '../resources/model';
 import type { Registry } from '../resources/registry';
 import type { ResourceStore } from '../store/resource-store';
@@ -28,11 +29,15 @@ export function computeMeshInsight(store: ResourceStore, registry: Registry, mes
   const kumaDp: Record<string, { total: number; online: number; offline: number }> = {};
   const envoy: Record<string, { total: number; online: number; offline: number }> = {};
   const issued: Record<string, { total: number; online: number; offline: number }> = {};
+  const byType = { standard: stat(), gateway: stat(), gatewayBuiltin: stat(), gatewayDelegated: stat() };
   for (const dp of dps) {
     const insight = effectiveInsight(store, dp.labels, store.get({ type: 'DataplaneInsight', mesh, name: dp.name })?.spec);
     const st = dataplaneStatus(dp, insight);
     if (st === 'online') online++;
     if (st === 'partially_degraded') degraded++;
+    const gw = (dp.spec.networking as { gateway?: { type?: string } } | undefined)?.gateway;
+    const kinds = !gw ? [byType.standard] : [byType.gateway, gw.type === 'BUILTIN' ? byType.gatewayBuiltin : byType.gatewayDelegated];
+    for (const k of kinds) count(k, st);
     const subs = (insight?.subscriptions ?? []) as { version?: { kumaDp?: { version?: string }; envoy?: { version?: string } } }[];
     const last = subs[subs.length - 1];
     const bump = (m: typeof kumaDp, k: string | undefined) => {
@@ -57,15 +62,31 @@ export function computeMeshInsight(store: ResourceStore, registry: Registry, mes
   }
   const services = new Set(dps.flatMap((dp) => inbounds(dp).map((i) => i.tags?.['kuma.io/service']).filter(Boolean)));
   const external = store.count('ExternalService', mesh);
-  return {
+  // Stored (and served) in protojson's form of Kuma's MeshInsight, as Kuma prints it: zero counters
+  // left out, every dataplanesByType key present.
+  return protojsonForm(MESH_INSIGHT, {
     dataplanes: { total: dps.length, online: online + degraded, offline: dps.length - online - degraded, partiallyDegraded: degraded },
     policies,
     resources,
     dpVersions: { kumaDp, envoy },
     mTLS: { issuedBackends: issued, supportedBackends: {} },
     services: { total: services.size + external, internal: services.size, external },
-    dataplanesByType: { standard: { total: dps.length, online: online + degraded, offline: dps.length - online - degraded } },
-  };
+    dataplanesByType: byType,
+  });
+}
+
+const MESH_INSIGHT = { name: 'MeshInsight', nestedSpec: false };
+
+function stat(): { total: number; online: number; offline: number; partiallyDegraded: number } {
+  return { total: 0, online: 0, offline: 0, partiallyDegraded: 0 };
+}
+
+/** Kuma's DataplaneStat: a partially degraded proxy counts as online and as partially degraded. */
+function count(s: ReturnType<typeof stat>, status: string): void {
+  s.total++;
+  if (status === 'offline') s.offline++;
+  else s.online++;
+  if (status === 'partially_degraded') s.partiallyDegraded++;
 }
 
 export function computeServiceInsight(store: ResourceStore, mesh: string): Spec {

@@ -43,7 +43,7 @@ export async function applyBatch(store: ResourceStore, registry: Registry, side:
   const incoming: KdsResource[] = [];
   for (const w of batch.resources) {
     try {
-      incoming.push(side.adapt(decodeResource(type, w)));
+      incoming.push(side.adapt(decodeResource(d, w)));
     } catch (e) {
       rejected.push((e as Error).message);
     }

@@ -31,6 +31,8 @@ export class DeltaReceiver {
   #queue: Promise<void> = Promise.resolve();
   readonly #parts = new Map<string, WireResource[]>();
   readonly #initialDone = new Set<string>();
+  /** Types that got a response on this stream. */
+  readonly #seen = new Set<string>();
   #dead = false;
 
   constructor(deps: ReceiverDeps) {
@@ -81,8 +83,10 @@ export class DeltaReceiver {
         this.#parts.set(type, acc);
       }
     } else {
-      batch = { full: false, resources: resp.resources, removed: resp.removedResources };
+      // Kuma (IsInitialRequest): the first response of a type on a stream is its whole state.
+      batch = { full: !this.#seen.has(type), resources: resp.resources, removed: resp.removedResources };
     }
+    this.#seen.add(type);
     const reasons = batch ? await this.#d.apply(type, batch) : [];
     if (this.#dead) return;
     this.#d.send(

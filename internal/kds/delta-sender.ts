@@ -3,9 +3,11 @@
  * zone->global on the zone). On a type's subscription it sends the whole
  * state; afterwards, on `refresh()`, only what changed and what was removed.
  *
- * A state larger than one message is split into parts; a full state is
- * marked `full:<i>/<n>` in system_version_info so the receiver applies it
- * only once every part arrived (a half state must never delete anything).
+ * As Kuma's go-control-plane server, system_version_info is empty and the
+ * first response of a type is its whole state. A state larger than one
+ * message is split into parts marked `full:<i>/<n>` in system_version_info
+ * so our receiver applies it only once every part arrived (a half state
+ * must never delete anything); Kuma never splits, so it never sees them.
  */
 import { DeltaDiscoveryResponse, type DeltaDiscoveryRequest } from '../../proto/gen/envoy/service/discovery/v3/discovery';
 import { toWireResource, type EncodedResource } from './wire';
@@ -83,7 +85,7 @@ export class DeltaSender {
       this.#d.send(
         DeltaDiscoveryResponse.fromPartial({
           typeUrl: type,
-          systemVersionInfo: full ? `${FULL_PREFIX}${i + 1}/${parts.length}` : 'delta',
+          systemVersionInfo: full && parts.length > 1 ? `${FULL_PREFIX}${i + 1}/${parts.length}` : '',
           resources: part.map(toWireResource),
           removedResources: last ? removed : [],
           nonce: String(++this.#nonce),

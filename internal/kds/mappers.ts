@@ -11,11 +11,14 @@ function displayName(r: Resource): string {
   return r.labels[LABEL.displayName] ?? r.name;
 }
 
-/** Global -> zone: origin becomes global ("last hop"); names get the hash suffix unless the type keeps names. */
-export function mapForZone(d: ResourceDescriptor, r: Resource): KdsResource {
+/**
+ * Global -> zone: origin becomes global ("last hop"); names get the hash suffix unless the type
+ * keeps names or the zone did not advertise `hash-suffix` (`hashNames: false`).
+ */
+export function mapForZone(d: ResourceDescriptor, r: Resource, opts: { hashNames: boolean } = { hashNames: true }): KdsResource {
   const labels: Record<string, string> = { ...r.labels, [LABEL.origin]: 'global' };
   let name = r.name;
-  if (!d.kds.keepName) {
+  if (!d.kds.keepName && opts.hashNames) {
     const extra = r.labels[LABEL.zone] ? [r.labels[LABEL.zone]!] : [];
     name = hashedName(r.mesh, displayName(r), ...extra);
     if (name !== r.name && !labels[LABEL.displayName]) labels[LABEL.displayName] = r.name;

@@ -10,21 +10,31 @@ import type { Registry, ResourceDescriptor } from '../resources/registry';
 import type { ResourceStore } from '../store/resource-store';
 import { encodeResource, type EncodedResource, type KdsResource } from './wire';
 
-export class EncodeCache {
-  readonly #cache = new WeakMap<Resource, EncodedResource>();
-  readonly #map: (d: ResourceDescriptor, r: Resource) => KdsResource;
+/** A record that cannot be encoded (its spec does not fit Kuma's message): reported once, not sent. */
+const UNENCODABLE = Symbol('unencodable');
 
-  constructor(map: (d: ResourceDescriptor, r: Resource) => KdsResource) {
+export class EncodeCache {
+  readonly #cache = new WeakMap<Resource, EncodedResource | typeof UNENCODABLE>();
+  readonly #map: (d: ResourceDescriptor, r: Resource) => KdsResource;
+  readonly #onError: (err: Error) => void;
+
+  constructor(map: (d: ResourceDescriptor, r: Resource) => KdsResource, onError: (err: Error) => void = () => {}) {
     this.#map = map;
+    this.#onError = onError;
   }
 
-  encode(d: ResourceDescriptor, r: Resource): EncodedResource {
+  encode(d: ResourceDescriptor, r: Resource): EncodedResource | undefined {
     let e = this.#cache.get(r);
     if (!e) {
-      e = encodeResource(this.#map(d, r));
+      try {
+        e = encodeResource(d, this.#map(d, r));
+      } catch (err) {
+        this.#onError(err as Error);
+        e = UNENCODABLE;
+      }
       this.#cache.set(r, e);
     }
-    return e;
+    return e === UNENCODABLE ? undefined : e;
   }
 }
 
@@ -34,7 +44,7 @@ export function outboxSnapshot(store: ResourceStore, registry: Registry, cache: 
   for (const r of store.list(type).items) {
     if (!include(d, r)) continue;
     const e = cache.encode(d, r);
-    out.set(e.wireName, e);
+    if (e) out.set(e.wireName, e);
   }
   return out;
 }

@@ -1,14 +1,17 @@
 /**
- * Resources on the KDS wire (kuma-kds-xds.md §1.3): a delta `Resource` named
- * `<name>.<mesh>` (global-scoped: `<name>.`) whose Any carries a KumaResource
- * {meta, spec}; `type_url` of requests and responses is the Kuma type name.
- * Our specs are JSON objects, so `spec` is an Any of ResourceSpecJson.
+ * Resources on the KDS wire (kuma-kds-xds.md §1.3, kuma-wire/kds-wire.md §3-4):
+ * a delta `Resource` named `<name>.<mesh>` (global-scoped: `<name>.`),
+ * versioned by the SHA-256 of its KumaResource {meta, spec}, whose Any
+ * carries the KumaResource; `type_url` of requests and responses is the
+ * Kuma type name. The spec's own encoding is per type (spec-codec.ts).
  */
 import { createHash } from 'node:crypto';
 import { Resource as WireResource } from '../../proto/gen/envoy/service/discovery/v3/discovery';
-import { KumaResource, ResourceSpecJson } from '../../proto/gen/kuma/mesh/v1alpha1/kds';
-import { packBytes, toBuffer, typeUrlOf } from '../proto/any';
+import { KumaResource } from '../../proto/gen/kuma/mesh/v1alpha1/kds';
+import { toBuffer, typeUrlOf } from '../proto/any';
 import type { Spec } from '../resources/model';
+import type { ResourceDescriptor } from '../resources/registry';
+import { decodeSpec, encodeSpec } from './spec-codec';
 
 /** What crosses KDS for one resource: identity, labels and spec; versions and times stay local. */
 export interface KdsResource {
@@ -18,6 +21,9 @@ export interface KdsResource {
   labels: Record<string, string>;
   spec: Spec;
 }
+
+/** The parts of a type descriptor the wire needs. */
+export type WireType = Pick<ResourceDescriptor, 'name' | 'nestedSpec'>;
 
 export function wireName(r: { name: string; mesh: string }): string {
   return `${r.name}.${r.mesh}`;
@@ -31,47 +37,62 @@ export function parseWireName(n: string): { name: string; mesh: string } {
 
 export interface EncodedResource {
   wireName: string;
-  /** sha256 of the encoded KumaResource, 16 hex chars: changes iff the content changes. */
+  /** Lowercase hex SHA-256 of the encoded KumaResource (as Kuma): changes iff the content changes. */
   version: string;
   /** The encoded KumaResource. */
   bytes: Buffer;
 }
 
+/** Labels in key order: Go's deterministic marshalling writes map entries sorted by key. */
 function sortedLabels(labels: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k of Object.keys(labels).sort()) out[k] = labels[k]!;
   return out;
 }
 
-export function encodeResource(r: KdsResource): EncodedResource {
-  const spec = ResourceSpecJson.encode({ json: JSON.stringify(r.spec) }).finish();
+/** Encodes one resource; throws (naming the resource) when its spec does not fit the type's message. */
+export function encodeResource(d: WireType, r: KdsResource): EncodedResource {
+  let spec;
+  try {
+    spec = encodeSpec(d, r.spec);
+  } catch (e) {
+    throw new Error(`${r.type} ${wireName(r)}: ${(e as Error).message}`);
+  }
   const bytes = toBuffer(
     KumaResource.encode({
       meta: { name: r.name, mesh: r.mesh, version: '', labels: sortedLabels(r.labels) },
-      spec: packBytes(ResourceSpecJson, spec),
+      spec,
       status: undefined,
     }).finish(),
   );
-  return { wireName: wireName(r), version: createHash('sha256').update(bytes).digest('hex').slice(0, 16), bytes };
+  return { wireName: wireName(r), version: createHash('sha256').update(bytes).digest('hex'), bytes };
 }
 
 export function toWireResource(e: EncodedResource): WireResource {
   return WireResource.fromPartial({ name: e.wireName, version: e.version, resource: { typeUrl: typeUrlOf(KumaResource), value: e.bytes } });
 }
 
-/** Decodes one wire resource; throws with the resource name on anything malformed. */
-export function decodeResource(type: string, w: WireResource): KdsResource {
-  const fail = (why: string) => new Error(`${type} ${w.name}: ${why}`);
-  if (!w.resource || w.resource.typeUrl !== typeUrlOf(KumaResource)) throw fail(`expected a ${KumaResource.$type}, got ${w.resource?.typeUrl ?? 'nothing'}`);
-  const kr = KumaResource.decode(w.resource.value);
-  if (!kr.meta) throw fail('no meta');
-  if (!kr.spec || kr.spec.typeUrl !== typeUrlOf(ResourceSpecJson)) throw fail('spec is not a ResourceSpecJson');
-  let spec: unknown;
+/**
+ * Decodes one wire resource; throws with the resource name on anything malformed.
+ * `status` is not read: none of our types has one (Kuma sends it only for
+ * MeshService-like types, and as a zero value on global->zone).
+ */
+export function decodeResource(d: WireType, w: WireResource): KdsResource {
+  const fail = (why: string) => new Error(`${d.name} ${w.name}: ${why}`);
+  if (!w.resource || w.resource.typeUrl !== typeUrlOf(KumaResource)) throw fail(`expected a ${KumaResource.$type}, got ${w.resource?.typeUrl || 'nothing'}`);
+  let kr: KumaResource;
   try {
-    spec = JSON.parse(ResourceSpecJson.decode(kr.spec.value).json);
+    kr = KumaResource.decode(w.resource.value);
   } catch (e) {
-    throw fail(`spec is not JSON: ${(e as Error).message}`);
+    throw fail(`not a KumaResource: ${(e as Error).message}`);
   }
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw fail('spec is not an object');
-  return { type, mesh: kr.meta.mesh, name: kr.meta.name, labels: { ...kr.meta.labels }, spec: spec as Spec };
+  if (!kr.meta) throw fail('no meta');
+  if (!kr.spec) throw fail('no spec');
+  let spec: Spec;
+  try {
+    spec = decodeSpec(d, kr.spec);
+  } catch (e) {
+    throw fail((e as Error).message);
+  }
+  return { type: d.name, mesh: kr.meta.mesh, name: kr.meta.name, labels: { ...kr.meta.labels }, spec };
 }

@@ -210,6 +210,8 @@ export function planLab(o: LabOptions): LabPlan {
       '--concurrency', '1',
       '--drain-time', DRAIN_TIME,
       '--work-dir', join(proxies, name),
+      // Several proxies on one host: each readiness reporter on a free port, not 9902.
+      '--readiness-port', '0',
     ];
     const adminReady = (admin: number): Readiness => ({ url: `${local(admin)}/ready`, expect: 'live' });
 

@@ -76,6 +76,8 @@ export interface ResourceDescriptor {
   fields: MessageSchema;
   /** Fills defaults into a parsed spec; pure. */
   normalize?: (spec: Spec) => Spec;
+  /** Deprecation warnings for a valid spec, in Kuma's words (PUT answers them as `warnings`); pure. */
+  deprecations?: (spec: Spec) => string[];
   /** Every violation of the spec, with field paths as Kuma prints them; pure. */
   validate: (spec: Spec) => Violation[];
 }

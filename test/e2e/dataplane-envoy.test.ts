@@ -13,6 +13,7 @@ import { api, envoyBinary, eventually, freePort, kumactlHome, removeDir, runKuma
 interface Sidecar {
   name: string;
   admin: number;
+  readiness: number;
   dp: Proc;
 }
 
@@ -38,12 +39,13 @@ describe('data plane on real Envoy in a standalone zone', () => {
     expect(tok.code, tok.stderr).toBe(0);
     writeFileSync(tokenFile, tok.stdout.trim());
     const admin = await freePort();
+    const readiness = await freePort();
     const dp = spawnKuma(
       ['dp', 'run', '--cp-address', `https://127.0.0.1:${ports.dp}`, '--dataplane-file', file, '--dataplane-token-file', tokenFile, '--ca-cert-file', join(cp.workDir, 'kuma-cp.crt'), '--binary-path', envoyBinary(), '--admin-port', String(admin), '--concurrency', '1', '--drain-time', '1s'],
-      { home },
+      { home, env: { KUMA_READINESS_PORT: String(readiness) } },
     );
     procs.push(dp);
-    const s = { name, admin, dp };
+    const s = { name, admin, readiness, dp };
     if (opts.expectReady !== false) await waitEnvoyReady(admin);
     return s;
   }
@@ -131,6 +133,13 @@ networking:
       return r;
     });
     expect(JSON.parse(r.text)).toMatchObject({ service: 'backend', instance: 'backend-1', path: '/hello' });
+  });
+
+  it('kuma dp run answers READY on its readiness port (KUMA_READINESS_PORT) once Envoy is live', async () => {
+    for (const s of [sidecars.backend!, sidecars.client!]) {
+      const r = await get(s.readiness, '/ready');
+      expect(r, s.name).toEqual({ status: 200, text: 'READY' });
+    }
   });
 
   it('TCP flows the same way', async () => {

@@ -52,7 +52,8 @@ export function tempDir(prefix = 'kuma-e2e-'): string {
 
 /** The environment for child processes: no NODE_OPTIONS (a SEA honours it), a private HOME. */
 export function childEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, KUMA_NATIVE_CACHE: join(tmpdir(), 'kuma-native-cache'), ...extra };
+  // Many kuma dp run at once on one host: each readiness reporter takes a free port, not 9902.
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, KUMA_NATIVE_CACHE: join(tmpdir(), 'kuma-native-cache'), KUMA_READINESS_PORT: '0', ...extra };
   return env;
 }
 

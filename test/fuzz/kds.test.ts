@@ -18,7 +18,8 @@ import * as grpc from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '../../proto/gen/envoy/service/discovery/v3/discovery';
-import { KumaResource, ResourceSpecJson } from '../../proto/gen/kuma/mesh/v1alpha1/kds';
+import { KumaResource } from '../../proto/gen/kuma/mesh/v1alpha1/kds';
+import { encodeSpec } from '../../internal/kds/spec-codec';
 import { typesZoneToGlobal } from '../../internal/kds/filters';
 import { typeUrlOf } from '../../internal/proto/any';
 import { registry } from '../../internal/resources/types/index';
@@ -60,17 +61,26 @@ const zoneRequest = fc.oneof(
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)) },
 );
 
+/** A spec as Kuma's wire carries a Dataplane (an Any of its protobuf message) when it fits one, else as JSON (the targetRef form). */
+function dataplaneSpecOrJson(spec: Record<string, unknown>): { typeUrl: string; value: Buffer } {
+  try {
+    return encodeSpec(registry.mustByName('Dataplane'), spec);
+  } catch {
+    return { typeUrl: '', value: Buffer.from(JSON.stringify(spec)) };
+  }
+}
+
 /** Resources a zone might send: valid-looking, hostile or undecodable. `garbage` marks the undecodable ones. */
 const wireResource = fc.oneof(
   fc.record({ name: fc.oneof(fc.constantFrom('web-1', 'ingress-1'), anyName), mesh: fc.oneof(fc.constantFrom('default', 'nowhere', ''), anyName), labels: fc.dictionary(fc.oneof(fc.constantFrom('kuma.io/zone', 'kuma.io/origin', 'kuma.io/mesh'), fc.string({ maxLength: 10 })), fc.oneof(fc.constantFrom('zone-2', 'global', 'zone'), fc.string({ maxLength: 10 })), { maxKeys: 3 }), spec: fc.oneof(fc.constant(VALID_BODIES.Dataplane!('default', 'x')), jsonValue) })
     .map((m) => {
       const { type: _t, mesh: _m, name: _n, ...spec } = (m.spec && typeof m.spec === 'object' && !Array.isArray(m.spec) ? m.spec : { value: m.spec }) as Record<string, unknown>;
-      const bytes = KumaResource.encode({ meta: { name: m.name, mesh: m.mesh, version: '', labels: m.labels }, spec: { typeUrl: typeUrlOf(ResourceSpecJson), value: Buffer.from(ResourceSpecJson.encode({ json: JSON.stringify(spec) }).finish()) }, status: undefined }).finish();
+      const bytes = KumaResource.encode({ meta: { name: m.name, mesh: m.mesh, version: '', labels: m.labels }, spec: dataplaneSpecOrJson(spec), status: undefined }).finish();
       return { name: `${m.name}.${m.mesh}`, version: 'v1', resource: { typeUrl: typeUrlOf(KumaResource), value: Buffer.from(bytes) }, garbage: false };
     }),
   fc.record({ name: anyName, bytes: fc.uint8Array({ minLength: 1, maxLength: 40 }), typeUrl: fc.constantFrom(typeUrlOf(KumaResource), 'type.googleapis.com/google.protobuf.Struct', '') }).map((g) => ({ name: g.name, version: '', resource: { typeUrl: g.typeUrl, value: Buffer.from(g.bytes) }, garbage: true })),
   fc.record({ name: anyName, json: fc.constantFrom('{', 'null', '[]', '"x"', '') }).map((g) => {
-    const bytes = KumaResource.encode({ meta: { name: g.name, mesh: 'default', version: '', labels: {} }, spec: { typeUrl: typeUrlOf(ResourceSpecJson), value: Buffer.from(ResourceSpecJson.encode({ json: g.json }).finish()) }, status: undefined }).finish();
+    const bytes = KumaResource.encode({ meta: { name: g.name, mesh: 'default', version: '', labels: {} }, spec: { typeUrl: '', value: Buffer.from(g.json) }, status: undefined }).finish();
     return { name: g.name, version: '', resource: { typeUrl: typeUrlOf(KumaResource), value: Buffer.from(bytes) }, garbage: true };
   }),
 );

@@ -27,6 +27,7 @@ import { RepeatLimiter } from '../repeat-limiter';
 import { watchPlaintextOnTls } from './plaintext-on-tls';
 import { ZONE_SIGNING_KEY_PREFIX, parseKey, publicKeyPem, secretBytes, zoneSigningPublicKeyName } from '../../auth/signing-key';
 import { encodeResource, type EncodedResource } from '../wire';
+import { FEATURE, featuresOf, nodeMetadata } from '../node-metadata';
 
 export class KdsAuthError extends Error {
   constructor(
@@ -57,6 +58,8 @@ export interface GlobalKdsDeps {
 
 interface Session {
   zone: string;
+  /** The zone advertised `hash-suffix` in the node metadata of its first request. */
+  hashNames: boolean;
   sender: DeltaSender;
   tracker?: ZoneInsightTracker;
 }
@@ -65,7 +68,10 @@ const REFRESH_DEBOUNCE_MS = 10;
 
 export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port: number; stop(): Promise<void> }> {
   const { store, registry, log } = deps;
-  const cache = new EncodeCache(mapForZone);
+  const onEncodeError = (e: Error) => log.error({ err: e.message }, 'a resource cannot be encoded for KDS; it is not sent');
+  const cache = new EncodeCache(mapForZone, onEncodeError);
+  // For zones that do not advertise hash-suffix: names as they are (Kuma's global mapper).
+  const unhashedCache = new EncodeCache((d, r) => mapForZone(d, r, { hashNames: false }), onEncodeError);
   const downTypes = typesGlobalToZone(registry).map((d) => d.name);
   const upTypes = typesZoneToGlobal(registry).map((d) => d.name);
   const sessions = new Set<Session>();
@@ -86,7 +92,7 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
         const kid = r.name.slice(ZONE_SIGNING_KEY_PREFIX.length + 1);
         if (!/^\d+$/.test(kid)) return [];
         const pem = publicKeyPem(parseKey(secretBytes(r), 'private'));
-        e = encodeResource({ type: 'GlobalSecret', mesh: '', name: zoneSigningPublicKeyName(kid), labels: { 'kuma.io/origin': 'global' }, spec: { data: Buffer.from(pem).toString('base64') } });
+        e = encodeResource(registry.mustByName('GlobalSecret'), { type: 'GlobalSecret', mesh: '', name: zoneSigningPublicKeyName(kid), labels: { 'kuma.io/origin': 'global' }, spec: { data: Buffer.from(pem).toString('base64') } });
         publicKeyCache.set(r, e);
       }
       return [e];
@@ -170,10 +176,11 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
     if (ended) return;
     const s: Session = {
       zone,
+      hashNames: true,
       sender: new DeltaSender({
         types: downTypes,
         snapshot: (type) => {
-          const snap = outboxSnapshot(store, registry, cache, type, (d, r) => sendToZone(d, r, zone, zones));
+          const snap = outboxSnapshot(store, registry, s.hashNames ? cache : unhashedCache, type, (d, r) => sendToZone(d, r, zone, zones));
           if (type === 'GlobalSecret') for (const e of zonePublicKeys()) snap.set(e.wireName, e);
           return snap;
         },
@@ -194,6 +201,7 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
       if (first) {
         first = false;
         const md = (req.node?.metadata ?? {}) as Record<string, unknown>;
+        s.hashNames = featuresOf(md).has(FEATURE.hashSuffix);
         s.tracker = new ZoneInsightTracker(
           store,
           zone,
@@ -258,7 +266,8 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
     if (ended) return;
     const r = new DeltaReceiver({
       types: upTypes,
-      node: { id: deps.instanceId, cluster: '', metadata: {}, dynamicParameters: {}, userAgentName: 'kuma-global', extensions: [], clientFeatures: [], listeningAddresses: [] },
+      // As Kuma's global: node.id is the zone's name (from client-id), metadata says who we are.
+      node: { id: zone, cluster: '', metadata: nodeMetadata(deps.instanceId, ''), dynamicParameters: {}, userAgentName: 'kuma-global', extensions: [], clientFeatures: [], listeningAddresses: [] },
       send: (req) => call.write(req),
       apply: (type, batch) => {
         for (const sess of sessions) if (sess.zone === zone) sess.tracker?.count(type, 'received');

@@ -11,15 +11,16 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '../../../proto/gen/envoy/service/discovery/v3/discovery';
-import { KDSSyncServiceClient } from '../../../proto/gen/kuma/mesh/v1alpha1/kds';
+import { GlobalKDSServiceClient, KDSSyncServiceClient } from '../../../proto/gen/kuma/mesh/v1alpha1/kds';
 import type { Registry } from '../../resources/registry';
 import type { ResourceStore } from '../../store/resource-store';
-import { BUILD_DATE, GIT_COMMIT, GIT_TAG, VERSION } from '../../version';
 import { applyBatch, fromGlobalSide } from '../apply';
 import { DeltaReceiver } from '../delta-receiver';
 import { DeltaSender } from '../delta-sender';
 import { sendToGlobal, typesGlobalToZone, typesZoneToGlobal } from '../filters';
 import { grpcClientOptions } from '../grpc-options';
+import { KDS_USER_AGENT, nodeMetadata, setZoneHeaders } from '../node-metadata';
+import { startHealthCheckLoop } from './health-check-loop';
 import { mapForGlobal } from '../mappers';
 import { EncodeCache, outboxSnapshot } from '../outbox';
 import { RepeatLimiter } from '../repeat-limiter';
@@ -61,14 +62,17 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
   const { store, registry, log } = deps;
   const url = new URL(deps.globalAddress);
   const target = `${url.hostname.replace(/^\[|\]$/g, '')}:${url.port || '5685'}`;
-  const cache = new EncodeCache((_d, r) => mapForGlobal(r, deps.zone));
+  const cache = new EncodeCache(
+    (_d, r) => mapForGlobal(r, deps.zone),
+    (e) => log.error({ err: e.message }, 'a resource cannot be encoded for KDS; it is not sent'),
+  );
   const upTypes = typesZoneToGlobal(registry).map((d) => d.name);
   const downTypes = typesGlobalToZone(registry).map((d) => d.name);
 
   let state: LinkState = 'idle';
   let backoff = deps.baseBackoffMs;
   let retryTimer: NodeJS.Timeout | undefined;
-  let current: { client: InstanceType<typeof KDSSyncServiceClient>; sender: DeltaSender; streams: { cancel(): void }[] } | undefined;
+  let current: { client: InstanceType<typeof KDSSyncServiceClient>; health: { stop(): void }; sender: DeltaSender; streams: { cancel(): void }[] } | undefined;
 
   // Consecutive failed attempts since the link was last connected: only the first one's transitions are logged at info.
   let failures = 0;
@@ -116,6 +120,7 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
     current = undefined;
     if (!c) return;
     for (const s of c.streams) s.cancel();
+    c.health.stop();
     c.client.close();
     if (transition(['connecting', 'connected'], 'backoff', why)) {
       const wait = backoff;
@@ -126,25 +131,19 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
 
   const connect = () => {
     if (!transition(['idle', 'backoff'], 'connecting')) return;
-    const client = new KDSSyncServiceClient(target, credentials(), grpcClientOptions(deps.maxMsgBytes));
+    const client = new KDSSyncServiceClient(target, credentials(), grpcClientOptions(deps.maxMsgBytes, KDS_USER_AGENT));
     const md = new grpc.Metadata();
-    md.set('client-id', deps.zone);
-    md.set('kds-version', 'v3');
-    md.add('features', 'hash-suffix');
-    md.set('version', VERSION);
+    setZoneHeaders(md, deps.zone);
     // Which process this is: the global keeps a zone name to one CP instance and lets that instance replace its own stale streams.
     md.set('control-plane-id', deps.instanceId);
     if (deps.authToken) md.set('authorization', deps.authToken);
+    // Same channel as the sync streams (one connection, as Kuma's mux client).
+    const health = startHealthCheckLoop(new GlobalKDSServiceClient(target, credentials(), { channelOverride: client.getChannel() }), md, log);
 
     const node = {
       id: deps.zone,
       cluster: '',
-      metadata: {
-        version: { kumaCp: { version: VERSION, gitTag: GIT_TAG, gitCommit: GIT_COMMIT, buildDate: BUILD_DATE } },
-        config: deps.configJson,
-        'control-plane-id': deps.instanceId,
-        features: ['hash-suffix'],
-      },
+      metadata: nodeMetadata(deps.instanceId, deps.configJson),
       dynamicParameters: {},
       userAgentName: 'kuma-zone',
       extensions: [],
@@ -171,7 +170,7 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
       onFatal: (e) => teardown(`applying resources from the global failed: ${e.message}`),
       onInitialSyncDone: () => log.info('initial sync from the global applied'),
     });
-    current = { client, sender, streams: [down, up] };
+    current = { client, health, sender, streams: [down, up] };
     const fail = (which: string) => (e: grpc.ServiceError) => {
       if (current?.client !== client) return;
       failures++;
@@ -218,6 +217,7 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
       current = undefined;
       if (c) {
         for (const s of c.streams) s.cancel();
+        c.health.stop();
         c.client.close();
       }
       transition(['idle', 'connecting', 'connected', 'backoff'], 'stopped');

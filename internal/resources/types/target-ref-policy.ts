@@ -247,5 +247,7 @@ export function defineTargetRefPolicy(
       ...(shape.rules ? { rules: { conf: shape.rules.fields, ...(shape.rules.item ? { item: shape.rules.item } : {}) } } : {}),
     }),
     validate: (spec: Spec) => validateTargetRefPolicy(spec, shape),
+    // Kuma 2.14's Deprecations() of the policies with `from`.
+    deprecations: (spec: Spec) => (Array.isArray(spec.from) && spec.from.length > 0 ? ["'from' field is deprecated, use 'rules' instead"] : []),
   });
 }

@@ -81,6 +81,7 @@ function runner(opts: Partial<DataplaneRunOptions>, spies: { located?: string[];
       killTimeoutMs: 2_000,
       concurrency: 1,
       retry: { backoffMs: 50, maxDurationMs: 30_000 },
+      readinessPort: 0,
       ...opts,
     },
     {
@@ -96,6 +97,40 @@ function runner(opts: Partial<DataplaneRunOptions>, spies: { located?: string[];
     },
   );
   return { r, dpLog: dpLog.records, envoyLog: envoyLog.records };
+}
+
+/**
+ * What a Kuma 2.14 CP checks in a bootstrap request before it generates
+ * anything (spec kuma-api-cli.md §4.5; kuma-cp: "ReadinessPort has to be in
+ * (0, 65535]"): a request that passes here is one a real kuma-cp serves.
+ */
+function kumaCpBootstrapViolations(r: BootstrapRequest): string[] {
+  const out: string[] = [];
+  const port = (v: unknown, min: number) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= 65535;
+  if (!['dataplane', 'ingress', 'egress'].includes(r.proxyType)) out.push(`proxyType "${r.proxyType}"`);
+  if (!r.name) out.push('name is empty');
+  if (r.proxyType === 'dataplane' && !r.mesh) out.push('mesh is empty');
+  if (!port(r.readinessPort, 1)) out.push(`ReadinessPort has to be in (0, 65535], got ${r.readinessPort}`);
+  if (!port(r.dnsPort, 0)) out.push(`dnsPort ${r.dnsPort}`);
+  if (!r.dataplaneToken && !r.dataplaneTokenPath) out.push('Dataplane Token is required');
+  for (const k of ['version', 'gitTag', 'gitCommit', 'buildDate'] as const) if (!r.version?.kumaDp?.[k]) out.push(`version.kumaDp.${k} is empty`);
+  if (!r.version?.envoy?.version || !r.version.envoy.build) out.push('version.envoy is incomplete');
+  if (typeof r.version?.envoy?.kumaDpCompatible !== 'boolean') out.push('version.envoy.kumaDpCompatible is not a bool');
+  if (!r.operatingSystem) out.push('operatingSystem is empty');
+  if (!r.workdir) out.push('workdir is empty');
+  if (!Array.isArray(r.features)) out.push('features is not a list');
+  if (typeof r.dynamicMetadata !== 'object' || r.dynamicMetadata === null) out.push('dynamicMetadata is not a map');
+  if (typeof r.resources?.maxHeapSizeBytes !== 'number') out.push('resources.maxHeapSizeBytes');
+  if (typeof r.metricsResources?.certPath !== 'string' || typeof r.metricsResources?.keyPath !== 'string') out.push('metricsResources');
+  if (typeof r.spireResources?.socketPath !== 'string') out.push('spireResources');
+  if (typeof r.ipv6Enabled !== 'boolean' || typeof r.appProbeProxyDisabled !== 'boolean') out.push('ipv6Enabled/appProbeProxyDisabled');
+  if (r.dataplaneResource) {
+    const res = JSON.parse(r.dataplaneResource) as { type?: string; mesh?: string; name?: string };
+    const want = { dataplane: 'Dataplane', ingress: 'ZoneIngress', egress: 'ZoneEgress' }[r.proxyType];
+    if (res.type !== want) out.push(`invalid proxy resource type "${res.type}", expected ${want}`);
+    if (res.name !== r.name) out.push('dataplaneResource name differs from name');
+  }
+  return out;
 }
 
 describe('DataplaneRunner', () => {
@@ -156,9 +191,9 @@ describe('DataplaneRunner', () => {
         caCert: pki.caPem,
         features: [],
         dnsPort: 0,
-        readinessPort: 0,
         operatingSystem: process.platform,
       });
+      expect(kumaCpBootstrapViolations(sent)).toEqual([]);
       expect(JSON.parse(sent.dataplaneResource)).toMatchObject({ type: 'Dataplane', mesh: 'default', name: 'web-01' });
       expect(sent.version.envoy).toMatchObject({ version: expect.stringMatching(/^1\.40\.\d+$/), kumaDpCompatible: true });
       expect(Object.keys(sent.version.kumaDp)).toEqual(['version', 'gitTag', 'gitCommit', 'buildDate']);
@@ -180,8 +215,16 @@ describe('DataplaneRunner', () => {
           20_000,
         );
       }
+      // The readiness reporter at the port it announced: READY once Envoy is live (the fake has no admin).
+      const ready = async () => {
+        const res = await request(`http://127.0.0.1:${sent.readinessPort}/ready`);
+        return { status: res.statusCode, body: await res.body.text() };
+      };
+      if (which === 'real') await waitFor('READY', async () => (await ready()).body === 'READY', 20_000);
+      else expect((await ready()).status).toBe(503);
       const pid = sup.pid!;
       r.stop();
+      if (which === 'real') expect(await ready().catch(() => ({ status: 0, body: '' }))).not.toMatchObject({ body: 'READY' });
       await done;
       expect(sup.history).toEqual(['idle', 'starting', 'running', 'stopping', 'stopped']);
       expect(isAlive(pid)).toBe(false);
@@ -242,6 +285,21 @@ describe('kuma dp run --dns-enabled', () => {
       const n = requests.length;
       const { r } = runner({ binaryPath: fake, dns: { enabled: true, port: taken.address().port } });
       await expect(r.run()).rejects.toThrow(/could not start the DNS resolver on 127\.0\.0\.1:\d+ \(--dns-port\)/);
+      expect(requests.length).toBe(n);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('fails before asking the CP when the readiness port is taken, naming KUMA_READINESS_PORT', async () => {
+    const { createServer: createTcp } = await import('node:net');
+    const taken = createTcp();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const n = requests.length;
+      const port = (taken.address() as { port: number }).port;
+      const { r } = runner({ binaryPath: fake, readinessPort: port });
+      await expect(r.run()).rejects.toThrow(`could not start the readiness reporter on 127.0.0.1:${port} (KUMA_READINESS_PORT, --readiness-port; 0 picks a free port)`);
       expect(requests.length).toBe(n);
     } finally {
       taken.close();

@@ -5,10 +5,12 @@ import { DeltaReceiver, type ReceivedBatch } from '../../../internal/kds/delta-r
 import { DeltaSender } from '../../../internal/kds/delta-sender';
 import { encodeResource, type EncodedResource } from '../../../internal/kds/wire';
 
+const MESH_RETRY = { name: 'MeshRetry', nestedSpec: true };
+
 function state(n: number, prefix = 'p'): Map<string, EncodedResource> {
   const m = new Map<string, EncodedResource>();
   for (let i = 0; i < n; i++) {
-    const e = encodeResource({ type: 'MeshRetry', mesh: 'default', name: `${prefix}-${i}`, labels: {}, spec: { targetRef: { kind: 'Mesh' }, padding: 'x'.repeat(100) } });
+    const e = encodeResource(MESH_RETRY, { type: 'MeshRetry', mesh: 'default', name: `${prefix}-${i}`, labels: {}, spec: { targetRef: { kind: 'Mesh' }, padding: 'x'.repeat(100) } });
     m.set(e.wireName, e);
   }
   return m;
@@ -67,7 +69,7 @@ describe('KDS delta streams', () => {
     const p = pair(() => snap, 1024 * 1024);
     p.receiver.start();
     await settle();
-    const changed = encodeResource({ type: 'MeshRetry', mesh: 'default', name: 'p-1', labels: { changed: 'yes' }, spec: {} });
+    const changed = encodeResource(MESH_RETRY, { type: 'MeshRetry', mesh: 'default', name: 'p-1', labels: { changed: 'yes' }, spec: {} });
     snap = new Map(snap);
     snap.set(changed.wireName, changed);
     snap.delete('p-2.default');

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Cluster, Cluster_DiscoveryType } from '../../../proto/gen/envoy/config/cluster/v3/cluster';
 import { ClusterLoadAssignment } from '../../../proto/gen/envoy/config/endpoint/v3/endpoint';
 import { DeltaDiscoveryResponse } from '../../../proto/gen/envoy/service/discovery/v3/discovery';
-import { KumaResource, ResourceSpecJson } from '../../../proto/gen/kuma/mesh/v1alpha1/kds';
+import { KumaResource } from '../../../proto/gen/kuma/mesh/v1alpha1/kds';
+import { Mesh } from '../../../proto/gen/kuma/mesh/v1alpha1/mesh';
 import {
   Any,
   isType,
@@ -83,7 +84,7 @@ describe('Any pack/unpack', () => {
     const spec = { mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] } };
     const kuma = pack(KumaResource, {
       meta: { name: 'default', mesh: '', version: '', labels: { 'kuma.io/origin': 'global', 'kuma.io/zone': 'z1' } },
-      spec: pack(ResourceSpecJson, { json: JSON.stringify(spec) }),
+      spec: pack(Mesh, spec),
     });
     const response = DeltaDiscoveryResponse.fromPartial({
       systemVersionInfo: 'v1',
@@ -110,8 +111,8 @@ describe('Any pack/unpack', () => {
       labels: { 'kuma.io/origin': 'global', 'kuma.io/zone': 'z1' },
     });
     expect(res.status).toBeUndefined();
-    expect(res.spec?.typeUrl).toBe('type.googleapis.com/kuma.mesh.v1alpha1.ResourceSpecJson');
-    expect(JSON.parse(unpackAs(ResourceSpecJson, res.spec!).json)).toEqual(spec);
+    expect(res.spec?.typeUrl).toBe('type.googleapis.com/kuma.mesh.v1alpha1.Mesh');
+    expect(unpackAs(Mesh, res.spec!).mtls).toMatchObject(spec.mtls);
   });
 
   it('renders nested Anys as canonical proto3 JSON', () => {

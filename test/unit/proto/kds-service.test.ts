@@ -13,8 +13,8 @@ import {
   type KDSSyncServiceServer,
   KDSSyncServiceService,
   KumaResource,
-  ResourceSpecJson,
 } from '../../../proto/gen/kuma/mesh/v1alpha1/kds';
+import { Mesh } from '../../../proto/gen/kuma/mesh/v1alpha1/mesh';
 import { pack, unpackAs } from '../../../internal/proto/any';
 
 let server: grpc.Server;
@@ -40,7 +40,7 @@ beforeAll(async () => {
                 name: 'default',
                 resource: pack(KumaResource, {
                   meta: { name: 'default', labels: { 'kuma.io/origin': 'global' } },
-                  spec: pack(ResourceSpecJson, { json: '{"mtls":{}}' }),
+                  spec: pack(Mesh, { mtls: { enabledBackend: 'ca-1' } }),
                 }),
               },
             ],
@@ -98,7 +98,7 @@ describe('generated KDS services over grpc-js', () => {
       expect(res.typeUrl).toBe('Mesh');
       const kr = unpackAs(KumaResource, res.resources[0]!.resource!);
       expect(kr.meta?.labels).toEqual({ 'kuma.io/origin': 'global' });
-      expect(unpackAs(ResourceSpecJson, kr.spec!).json).toBe('{"mtls":{}}');
+      expect(unpackAs(Mesh, kr.spec!).mtls?.enabledBackend).toBe('ca-1');
       expect(seenMetadata).toContain('zone-1');
     } finally {
       client.close();

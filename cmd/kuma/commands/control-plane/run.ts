@@ -22,14 +22,14 @@ export class ControlPlaneRunCommand extends BaseCommand {
   mode = Option.String('--mode', { description: 'global | zone (standalone means zone)', validator: t.isEnum(['global', 'zone', 'standalone']) });
   zone = Option.String('--zone', { description: 'zone name (KUMA_MULTIZONE_ZONE_NAME)' });
   kdsGlobalAddress = Option.String('--kds-global-address', { description: 'grpcs://HOST:5685 of the global CP (KUMA_MULTIZONE_ZONE_GLOBAL_ADDRESS)' });
-  kdsAuth = Option.String('--kds-auth', { description: 'global: how zones authenticate on KDS: zone-token (default) | none (lab only)', validator: t.isEnum(['zone-token', 'zoneToken', 'none']) });
+  kdsAuth = Option.String('--kds-auth', { description: 'global: how zones authenticate on KDS: tokens (default, zone tokens) | none (what Kuma 2.14 zones need) (KUMA_MULTIZONE_GLOBAL_KDS_AUTH_TYPE)', validator: t.isEnum(['tokens', 'zone-token', 'zoneToken', 'none']) });
   kdsAuthTokenFile = Option.String('--kds-auth-token-file', { description: 'zone: file with the zone token from `kuma generate zone-token --scope cp` (KUMA_MULTIZONE_ZONE_KDS_AUTH_TOKEN_FILE)' });
   logLevel = Option.String('--log-level', { description: 'off | info | debug (KUMA_LOG_LEVEL)', validator: t.isEnum(['off', 'info', 'debug', 'warn', 'error']) });
 
   async run(): Promise<number> {
     const { loadConfig } = await import('../../../../internal/config/cp-config');
     const { setupLogging, logger } = await import('../../../../internal/log/logger');
-    const cfg = loadConfig({ configFile: this.configFile, flags: { mode: this.mode, zone: this.zone, kdsGlobalAddress: this.kdsGlobalAddress, kdsAuth: this.kdsAuth === 'zone-token' ? 'zoneToken' : this.kdsAuth, kdsAuthTokenFile: this.kdsAuthTokenFile, logLevel: this.logLevel } });
+    const cfg = loadConfig({ configFile: this.configFile, flags: { mode: this.mode, zone: this.zone, kdsGlobalAddress: this.kdsGlobalAddress, kdsAuth: this.kdsAuth === 'zone-token' || this.kdsAuth === 'zoneToken' ? 'tokens' : this.kdsAuth, kdsAuthTokenFile: this.kdsAuthTokenFile, logLevel: this.logLevel } });
     setupLogging(cfg.log.level);
     const { startControlPlane } = await import('../../../../internal/cp/control-plane');
     const cp = await startControlPlane(cfg);

@@ -58,6 +58,7 @@ export class DataplaneRunCommand extends BaseCommand {
   envoyLogLevel = Option.String('--envoy-log-level', { description: 'Envoy --log-level (default: --log-level)', validator: t.isEnum(['off', 'trace', 'debug', 'info', 'warn', 'warning', 'error', 'critical']) });
   envoyComponentLogLevel = Option.String('--envoy-component-log-level', { description: 'Envoy --component-log-level, e.g. upstream:debug,connection:trace' });
   dnsEnabled = Option.String('--dns-enabled', { tolerateBoolean: true, description: 'run the Kuma DNS resolver (<service>.mesh -> VIP) on 127.0.0.1:--dns-port and get VIP outbound listeners (KUMA_DNS_ENABLED; default false)' });
+  readinessPort = Option.String('--readiness-port', { env: 'KUMA_READINESS_PORT', description: 'port of the readiness reporter on 127.0.0.1 (GET /ready answers READY once Envoy is live; default 9902, 0 picks a free port)', validator: t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(0, 65535)]) });
   dnsPort = Option.String('--dns-port,--dns-coredns-port', { env: 'KUMA_DNS_CORE_DNS_PORT', description: 'UDP port of the Kuma DNS resolver (default 15053)', validator: isPort });
 
   async run(): Promise<number> {
@@ -100,6 +101,7 @@ export class DataplaneRunCommand extends BaseCommand {
           backoffMs: envDuration('KUMA_CONTROL_PLANE_RETRY_BACKOFF', durationMs),
           maxDurationMs: envDuration('KUMA_CONTROL_PLANE_RETRY_MAX_DURATION', durationMs),
         },
+        readinessPort: this.readinessPort,
         dns: { enabled: dns, ...(this.dnsPort !== undefined ? { port: this.dnsPort } : {}), pollIntervalMs: envDuration('KUMA_DNS_POLL_INTERVAL', durationMs) },
       },
       { registry, log, envoyLog: logger('envoy'), readStdin: () => readStream(this.context.stdin) },

@@ -34,7 +34,13 @@ export const protobufFileName = "kuma/mesh/v1alpha1/kds.proto";
  * envoy.service.discovery.v3.Resource.resource as an Any).
  */
 export interface KumaResource {
-  meta?: KumaResource_Meta | undefined;
+  meta?:
+    | KumaResource_Meta
+    | undefined;
+  /**
+   * Legacy types: an Any of the type's own message (kuma.mesh.v1alpha1.Mesh, ...), protobuf
+   * encoded; targetRef-era types: an Any with an empty type URL holding the spec's JSON text.
+   */
   spec?: Any | undefined;
   status?: Any | undefined;
 }
@@ -50,20 +56,6 @@ export interface KumaResource_Meta {
 export interface KumaResource_Meta_LabelsEntry {
   key: string;
   value: string;
-}
-
-/**
- * A resource spec (or status) carried as JSON text.
- *
- * Why: Kuma packs each spec as its own per-type proto message (kuma.mesh.v1alpha1.Mesh, ...).
- * Our resource specs are plain JSON objects validated by TypeScript code, not per-type protos,
- * and both ends of our KDS are this program. So every spec/status is packed into an Any as
- * ResourceSpecJson (type URL type.googleapis.com/kuma.mesh.v1alpha1.ResourceSpecJson) holding
- * the spec's canonical JSON. Consequence: this KDS payload is not interchangeable with a Go Kuma
- * control plane, even though the services and envelopes are.
- */
-export interface ResourceSpecJson {
-  json: string;
 }
 
 export interface ZoneHealthCheckRequest {
@@ -427,77 +419,6 @@ export const KumaResource_Meta_LabelsEntry: MessageFns<
 };
 
 messageTypeRegistry.set(KumaResource_Meta_LabelsEntry.$type, KumaResource_Meta_LabelsEntry);
-
-function createBaseResourceSpecJson(): ResourceSpecJson {
-  return { json: "" };
-}
-
-export const ResourceSpecJson: MessageFns<ResourceSpecJson, "kuma.mesh.v1alpha1.ResourceSpecJson"> = {
-  $type: "kuma.mesh.v1alpha1.ResourceSpecJson" as const,
-
-  encode(message: ResourceSpecJson, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.json !== "") {
-      writer.uint32(10).string(message.json);
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): ResourceSpecJson {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseResourceSpecJson();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.json = reader.string();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  fromJSON(object: any): ResourceSpecJson {
-    return { json: isSet(object.json) ? globalThis.String(object.json) : "" };
-  },
-
-  toJSON(message: ResourceSpecJson): unknown {
-    const obj: any = {};
-    if (message.json !== "") {
-      obj.json = message.json;
-    }
-    return obj;
-  },
-
-  create<I extends Exact<DeepPartial<ResourceSpecJson>, I>>(base?: I): ResourceSpecJson {
-    return ResourceSpecJson.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<ResourceSpecJson>, I>>(object: I): ResourceSpecJson {
-    const message = createBaseResourceSpecJson();
-    message.json = object.json ?? "";
-    return message;
-  },
-};
-
-messageTypeRegistry.set(ResourceSpecJson.$type, ResourceSpecJson);
 
 function createBaseZoneHealthCheckRequest(): ZoneHealthCheckRequest {
   return {};
