@@ -81,7 +81,8 @@ describe('foundation lifecycle: apply, read back, delete, restart', () => {
     cp = await startCp({ workDir: work });
     home = await kumactlHome(cp);
     const r = await kuma(['apply', ...Object.keys(FILES).flatMap((f) => ['-f', join(files, f)])]);
-    expect(r.stderr).toBe('');
+    // Kuma 2.14 deprecates MeshTrafficPermission `from`; the server's warning is printed as kumactl does.
+    expect(r.stderr).toBe("Warning: 'from' field is deprecated, use 'rules' instead\n");
     expect(r.code).toBe(0);
     expect(r.stdout.trimEnd().split('\n')).toEqual([
       'resource type="Mesh" mesh="" name="payments" Created',

@@ -144,7 +144,7 @@ describe('multi-zone KDS: 1 global + 2 zones', () => {
     // Its synced Dataplane stays in the inventory, reported as offline (Kuma #7027).
     const dp = (await items(global, '/meshes/default/dataplanes/_overview')).find((d) => (d.labels as Record<string, string>)['kuma.io/zone'] === 'zone-2') as any;
     expect(dp).toBeDefined();
-    expect((dp.dataplaneInsight.subscriptions ?? []).every((s: { disconnectTime?: string }) => s.disconnectTime)).toBe(true);
+    expect((dp.dataplaneInsight?.subscriptions ?? []).every((s: { disconnectTime?: string }) => s.disconnectTime)).toBe(true);
   });
 
   it('refuses to delete a connected zone, deletes a disconnected one and cascades to the other zone', async () => {

@@ -78,14 +78,14 @@ function dropNulls(v: unknown, path: string, depth: number, out: Violation[]): u
 function decodeMessage(schema: MessageSchema, v: Record<string, unknown>, path: string, depth: number, out: Violation[]): Record<string, unknown> {
   const res: Record<string, unknown> = {};
   for (const [k, val] of Object.entries(v)) {
-    if (val === null || val === undefined) continue;
     const key = SNAKE.test(k) ? camel(k) : k;
     const field = schema.fields.get(key);
     if (field === undefined) {
-      // Reported, and left out of the spec: a reader that tolerates unknown fields ignores them.
+      // Reported even when null (as protojson does), and left out of the spec: a reader that tolerates unknown fields ignores them.
       out.push({ field: fieldPath(path, k), message: unknownFieldReason(k, schema.fields.keys()) });
       continue;
     }
+    if (val === null || val === undefined) continue;
     const decoded = decodeValue(field, val, fieldPath(path, key), depth + 1, out);
     if (decoded !== undefined) res[key] = decoded;
   }
