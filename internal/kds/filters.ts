@@ -6,7 +6,8 @@ import { LABEL, type Resource } from '../resources/model';
 import type { Registry, ResourceDescriptor } from '../resources/registry';
 
 /** GlobalSecrets that never leave the global (admin material). */
-const GLOBAL_ONLY_SECRETS = new Set(['envoy-admin-ca', 'admin-user-token', 'inter-cp-ca', 'user-token-revocations', 'zone-token-revocations']);
+// zone-token-revocations does cross: zone proxies' tokens are verified by their zone CP, which must see the revoked ids.
+const GLOBAL_ONLY_SECRETS = new Set(['envoy-admin-ca', 'admin-user-token', 'inter-cp-ca', 'user-token-revocations']);
 const GLOBAL_ONLY_SECRET_PREFIXES = ['user-token-signing-key', 'zone-token-signing-key'];
 
 export function typesGlobalToZone(registry: Registry): ResourceDescriptor[] {

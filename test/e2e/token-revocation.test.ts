@@ -98,3 +98,54 @@ describe('zone token revocation on KDS', () => {
     expect(await online('zone-r')).toBe(false);
   });
 });
+
+describe('zone proxy token revocation through a federated zone', () => {
+  const procs: Proc[] = [];
+  let global: ControlPlane & { kdsPort: number };
+  let zone: ControlPlane;
+  let home: string;
+  afterAll(async () => {
+    for (const p of procs) await p.stop('SIGKILL');
+    for (const cp of [zone, global]) {
+      if (!cp) continue;
+      await cp.kill9();
+      removeDir(cp.workDir);
+    }
+    if (home) removeDir(home);
+  });
+
+  it('zone-token-revocations made on the global reaches the zone, which refuses the revoked ingress token', async () => {
+    const bin = envoyBinary();
+    global = await startGlobal({ env: { KUMA_STORE_TYPE: 'memory' } });
+    home = await kumactlHome(global);
+    const cpTok = await runKuma(['generate', 'zone-token', '--zone', 'zone-v', '--scope', 'cp', '--valid-for', '1h'], { home });
+    expect(cpTok.code, cpTok.stderr).toBe(0);
+    const cpTokenFile = join(home, 'zone-v-cp.token');
+    writeFileSync(cpTokenFile, cpTok.stdout.trim());
+    const inTok = await runKuma(['generate', 'zone-token', '--zone', 'zone-v', '--scope', 'ingress', '--valid-for', '1h'], { home });
+    expect(inTok.code, inTok.stderr).toBe(0);
+    const ingressTokenFile = join(home, 'zone-v-ingress.token');
+    writeFileSync(ingressTokenFile, inTok.stdout.trim());
+    zone = await startZone('zone-v', global.kdsPort, { args: ['--kds-auth-token-file', cpTokenFile], env: { KUMA_STORE_TYPE: 'memory' } });
+
+    const port = await freePort();
+    const admin = await freePort();
+    const file = join(home, 'ingress-v.yaml');
+    writeFileSync(file, `type: ZoneIngress\nname: ingress-v\nnetworking:\n  address: 127.0.0.1\n  port: ${port}\n  advertisedAddress: 127.0.0.1\n  advertisedPort: ${port}\n`);
+    const ingress = spawnKuma(
+      ['ingress', 'run', '--cp-address', `https://127.0.0.1:${zone.dpPort}`, '--dataplane-file', file, '--dataplane-token-file', ingressTokenFile, '--ca-cert-file', join(zone.workDir, 'kuma-cp.crt'), '--binary-path', bin, '--admin-port', String(admin), '--concurrency', '1', '--drain-time', '1s'],
+      { home },
+    );
+    procs.push(ingress);
+    await eventually(async () => expect((await api(zone, 'GET', '/zone-ingresses/ingress-v')).status).toBe(200), 20_000, 200);
+
+    const revoke = await api(global, 'PUT', '/global-secrets/zone-token-revocations', { type: 'GlobalSecret', name: 'zone-token-revocations', data: b64(jtiOf(ingressTokenFile)) });
+    expect(revoke.status).toBe(201);
+    await eventually(async () => expect((await api(zone, 'GET', '/global-secrets/zone-token-revocations')).json?.data).toBe(b64(jtiOf(ingressTokenFile))), 15_000, 200);
+    const envoyPids = execFileSync('pgrep', ['-P', String(ingress.proc.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    expect(envoyPids.length).toBeGreaterThan(0);
+    for (const pid of envoyPids) process.kill(Number(pid), 'SIGKILL');
+    await eventually(() => expect(zone.logs()).toMatch(/token is revoked/), 30_000, 200);
+    await eventually(() => expect(ingress.logs()).toMatch(/token%20is%20revoked/), 30_000, 200);
+  });
+});
