@@ -52,7 +52,7 @@ describe('dataplane token revocation on real Envoy', () => {
     const envoyPids = execFileSync('pgrep', ['-P', String(dp.proc.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
     expect(envoyPids.length).toBeGreaterThan(0);
     for (const pid of envoyPids) process.kill(Number(pid), 'SIGKILL');
-    await eventually(() => expect(cp.logs()).toMatch(/"node":"default\.web-1","code":"UNAUTHENTICATED".*"message":"token is revoked"/), 30_000, 200);
+    await eventually(() => expect(cp.logs()).toMatch(/"node":"default\.web-1","code":"UNAUTHENTICATED","reason":"token is revoked"/), 30_000, 200);
     // Envoy logs the gRPC status message percent-encoded.
     await eventually(() => expect(dp.logs()).toMatch(/config stream to ads_cluster closed: 16, token%20is%20revoked/), 30_000, 200);
     const listeners = await fetch(`http://127.0.0.1:${admin}/listeners`).then((r) => r.text(), () => '');

@@ -196,6 +196,12 @@ export abstract class AdsStream<Req extends AdsRequest, Res> {
 
   #fail(e: unknown): void {
     const { code, details } = statusOf(e, grpc.status.INTERNAL);
+    if (code !== grpc.status.INTERNAL && code !== grpc.status.UNKNOWN) {
+      // A refused token or a bad request is the client's fault and repeats on every Envoy retry: one line, no stack.
+      xdsLog().info({ stream: this.id, node: this.#node?.id, code: grpc.status[code], reason: details }, 'ADS stream refused');
+      this.closeWith(code, details);
+      return;
+    }
     xdsLog().error({ stream: this.id, node: this.#node?.id, code: grpc.status[code], err: e }, 'ADS stream failed; closing it');
     this.closeWith(code, details);
   }
