@@ -115,6 +115,16 @@ describe('REST API on a standalone zone', () => {
     expect(whole.services.web.dataplanes.total).toBeGreaterThanOrEqual(7);
   });
 
+  it('has the global secrets Kuma creates on first start and prints insights as Kuma does', async () => {
+    const names = (await api(cp, 'GET', '/global-secrets')).json.items.map((i: { name: string }) => i.name);
+    expect(names).toEqual(expect.arrayContaining(['admin-user-token', 'envoy-admin-ca', 'user-token-signing-key-1', 'zone-token-signing-key-1']));
+    const mi = (await api(cp, 'GET', '/mesh-insights/default')).json;
+    expect(Object.keys(mi.dataplanesByType).sort()).toEqual(['gateway', 'gatewayBuiltin', 'gatewayDelegated', 'standard']);
+    const gi = (await api(cp, 'GET', '/global-insight')).json;
+    expect(gi.services.internal).toEqual(expect.objectContaining({ online: expect.any(Number), offline: expect.any(Number), partiallyDegraded: expect.any(Number) }));
+    expect(gi.zones.zoneIngresses).toEqual({ online: 0, total: 0 });
+  });
+
   it('/_resources lists every type with its path and policy flags', async () => {
     const r = (await api(cp, 'GET', '/_resources')).json.resources as { name: string; path: string; readOnly: boolean; policy?: object }[];
     const mtp = r.find((x) => x.name === 'MeshTrafficPermission')!;
