@@ -79,7 +79,8 @@ const wireResource = fc.oneof(
       return { name: `${m.name}.${m.mesh}`, version: 'v1', resource: { typeUrl: typeUrlOf(KumaResource), value: Buffer.from(bytes) }, garbage: false };
     }),
   fc.record({ name: anyName, bytes: fc.uint8Array({ minLength: 1, maxLength: 40 }), typeUrl: fc.constantFrom(typeUrlOf(KumaResource), 'type.googleapis.com/google.protobuf.Struct', '') }).map((g) => ({ name: g.name, version: '', resource: { typeUrl: g.typeUrl, value: Buffer.from(g.bytes) }, garbage: true })),
-  fc.record({ name: anyName, json: fc.constantFrom('{', 'null', '[]', '"x"', '') }).map((g) => {
+  // Not '': an empty Any value is an empty message on the protobuf wire (a JSON spec of {}), not garbage.
+  fc.record({ name: anyName, json: fc.constantFrom('{', 'null', '[]', '"x"', '{"a":') }).map((g) => {
     const bytes = KumaResource.encode({ meta: { name: g.name, mesh: 'default', version: '', labels: {} }, spec: { typeUrl: '', value: Buffer.from(g.json) }, status: undefined }).finish();
     return { name: g.name, version: '', resource: { typeUrl: typeUrlOf(KumaResource), value: Buffer.from(bytes) }, garbage: true };
   }),
