@@ -251,15 +251,27 @@ function joseReason(e: unknown): string {
 
 /** Whether `jti` is in a revocation list's data (the bytes of a Secret: "id1,id2", maybe a trailing newline). */
 export function isRevoked(data: Buffer | string, jti: string): boolean {
-  if (!jti) return false;
-  const text = (Buffer.isBuffer(data) ? data.toString('utf8') : data).replace(/\n$/, '');
-  if (!text) return false;
-  return text.split(',').some((id) => id.trim() === jti);
+  return !!jti && revokedIds(data).has(jti);
 }
+
+function revokedIds(data: Buffer | string): Set<string> {
+  const text = (Buffer.isBuffer(data) ? data.toString('utf8') : data).replace(/\n$/, '');
+  return new Set(text ? text.split(',').map((id) => id.trim()) : []);
+}
+
+/** Parsed revocation lists per stored secret object (as verifyKeys): every API request checks one. */
+const revocationLists = new WeakMap<object, Set<string>>();
 
 function checkRevoked(store: ResourceStore, key: { type: string; mesh: string; name: string }, payload: JWTPayload): void {
   const r = store.get(key);
-  if (r && isRevoked(secretBytes(r), str(payload.jti))) throw new TokenError('token is revoked');
+  if (!r) return;
+  let ids = revocationLists.get(r);
+  if (!ids) {
+    ids = revokedIds(secretBytes(r));
+    revocationLists.set(r, ids);
+  }
+  const jti = str(payload.jti);
+  if (jti && ids.has(jti)) throw new TokenError('token is revoked');
 }
 
 function registered(p: JWTPayload): Registered {
