@@ -9,6 +9,7 @@ import { ControlPlaneRunCommand } from './control-plane/run';
 import { DemoAppHttpCommand } from './demo-app/http';
 import { DemoAppTcpCommand } from './demo-app/tcp';
 import { DataplaneRunCommand } from './dp/run';
+import { DataplaneReadinessCheckCommand } from './dp/readiness-check';
 import { LabDownCommand } from './lab/down';
 import { LabStatusCommand } from './lab/status';
 import { LabUpCommand } from './lab/up';
@@ -35,11 +36,13 @@ import { InspectServicesCommand } from './inspect/services';
 import { InspectZoneEgressesCommand } from './inspect/zone-egresses';
 import { InspectZoneIngressesCommand } from './inspect/zone-ingresses';
 import { InspectZonesCommand } from './inspect/zones';
+import { InstallControlPlaneCommand } from './install/control-plane';
 
 export const commands: CommandClass[] = [
   VersionCommand,
   ControlPlaneRunCommand,
   DataplaneRunCommand,
+  DataplaneReadinessCheckCommand,
   IngressRunCommand,
   EgressRunCommand,
   DemoAppHttpCommand,
@@ -69,4 +72,5 @@ export const commands: CommandClass[] = [
   ControlPlanesSwitchCommand,
   ControlPlanesRemoveCommand,
   CompletionCommand,
+  InstallControlPlaneCommand,
 ];
