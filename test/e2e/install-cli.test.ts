@@ -48,3 +48,31 @@ describe('kuma install control-plane (binary)', () => {
     });
   }
 });
+
+describe('kuma install demo / observability (binary)', () => {
+  it('demo prints the demo app in a namespace labelled for injection', async () => {
+    const r = await runKuma(['install', 'demo'], { home });
+    expect(r.code, r.stderr).toBe(0);
+    const objs = parseAllDocuments(r.stdout).map((d) => d.toJS());
+    expect(objs[0]).toMatchObject({ kind: 'Namespace', metadata: { name: 'kuma-demo', labels: { 'kuma.io/sidecar-injection': 'enabled' } } });
+    expect(objs.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort()).toEqual(['demo-app', 'redis']);
+  });
+
+  it('observability prints Prometheus and Grafana with the dashboard', async () => {
+    const r = await runKuma(['install', 'observability'], { home });
+    expect(r.code, r.stderr).toBe(0);
+    const objs = parseAllDocuments(r.stdout).map((d) => d.toJS());
+    expect(objs.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort()).toEqual(['grafana', 'prometheus']);
+    const dash = objs.find((o) => o.metadata.name === 'grafana-dashboards');
+    expect(JSON.parse(dash.data['kuma-cp.json']).uid).toBe('kuma-cp');
+  });
+
+  it('bad flags: nothing on stdout, the flag on stderr, exit 1', async () => {
+    for (const args of [['install', 'demo', '--namespace', 'Bad_NS'], ['install', 'observability', '--components', 'jaeger']]) {
+      const r = await runKuma(args, { home });
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/--namespace|--components/);
+      expect(r.code).toBe(1);
+    }
+  });
+});

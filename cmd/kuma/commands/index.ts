@@ -37,6 +37,8 @@ import { InspectZoneEgressesCommand } from './inspect/zone-egresses';
 import { InspectZoneIngressesCommand } from './inspect/zone-ingresses';
 import { InspectZonesCommand } from './inspect/zones';
 import { InstallControlPlaneCommand } from './install/control-plane';
+import { InstallDemoCommand } from './install/demo';
+import { InstallObservabilityCommand } from './install/observability';
 
 export const commands: CommandClass[] = [
   VersionCommand,
@@ -73,4 +75,6 @@ export const commands: CommandClass[] = [
   ControlPlanesRemoveCommand,
   CompletionCommand,
   InstallControlPlaneCommand,
+  InstallDemoCommand,
+  InstallObservabilityCommand,
 ];
