@@ -49,6 +49,7 @@ function App() {
   const route = useRoute();
   const main = useRef<HTMLElement>(null);
   const info = usePoll('/', 0);
+  const config = usePoll('/config', 0);
   // A new page moves focus to its content, so keyboard and screen reader users land on it.
   useEffect(() => main.current?.focus(), [route.segments.join('/')]);
   const here = route.segments[0] ?? '';
@@ -57,7 +58,7 @@ function App() {
       <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), main.current?.focus())}>Skip to content</a>
       <header>
         <a class="brand" href="#/">Kuma</a>
-        <span class="mode" data-testid="cp-mode">{info.data ? `${info.data.mode ?? ''} CP ${info.data.version ?? ''}` : ''}</span>
+        <span class="mode" data-testid="cp-mode">{info.data ? `${config.data?.mode ?? ''} CP ${info.data.version ?? ''}`.trim() : ''}</span>
         <nav aria-label="Main">
           <ul>
             {NAV.map(([to, label]) => (

@@ -59,6 +59,10 @@ networking:
 `;
     procs.push((await startProxy({ cp: zones[zone]!, home, name, yaml, kind: 'ingress', waitReady: false })).dp);
   };
+  const egress = async (zone: string, name: string) => {
+    const yaml = `type: ZoneEgress\nname: ${name}\nnetworking:\n  address: 127.0.0.1\n  port: ${await freePort()}\n`;
+    procs.push((await startProxy({ cp: zones[zone]!, home, name, yaml, kind: 'egress', waitReady: false })).dp);
+  };
 
   /** The table row whose first cell names `name` (a prefix: the global renames synced copies `<name>-<hash>`). */
   const row = (name: string) => page.locator(`tr[data-row^="${name}"]`).first();
@@ -72,7 +76,7 @@ networking:
     for (const z of Object.values(zones)) {
       await eventually(async () => expect((await api(z, 'GET', '/meshes/default/secrets')).json.items.map((s: { name: string }) => s.name)).toContain('default.ca-builtin-cert-ca-1'), 20_000);
     }
-    await Promise.all([ingress('zone-1', 'zi-1'), ingress('zone-2', 'zi-2')]);
+    await Promise.all([ingress('zone-1', 'zi-1'), ingress('zone-2', 'zi-2'), egress('zone-1', 'ze-1')]);
     // The NACKing proxy: its inbound port is already bound here, so Envoy rejects the listener (LDS NACK, "cannot bind").
     nackPort = await freePort();
     blocker = createServer();
@@ -103,6 +107,7 @@ networking:
     expect(bytes).toBeLessThanOrEqual(300 * 1024);
     await eventually(async () => expect(await page.locator('[data-card="Zones online"] .value').textContent()).toBe('2 / 2'), REFRESH_WINDOW_MS, 200);
     await expect.poll(() => page.locator('[data-card="Meshes"] .value').textContent()).toBe('1');
+    expect(await page.locator('[data-testid="cp-mode"]').textContent()).toMatch(/^global CP \d/);
     await shot(page, 'overview');
     expect(await axeSerious(page)).toEqual([]);
   });
@@ -130,6 +135,15 @@ networking:
     expect(await svc.locator('td').nth(3).textContent()).toBe('zone-1');
     expect(await page.locator('.fields').textContent()).toMatch(/Advertised address127\.0\.0\.1:\d+/);
     await shot(page, 'zone-ingress');
+    expect(await axeSerious(page)).toEqual([]);
+  });
+
+  it('lists a zone egress with its zone and status', async () => {
+    await page.goto(gui(global, 'zone-egresses'));
+    await expect.poll(() => row('ze-1').locator('[data-status]').textContent(), { timeout: REFRESH_WINDOW_MS }).toBe('Online');
+    expect(await row('ze-1').locator('td').nth(1).textContent()).toBe('zone-1');
+    await row('ze-1').locator('a').click();
+    await expect.poll(() => page.locator('h1').textContent()).toMatch(/^Zone Egress ze-1-/);
     expect(await axeSerious(page)).toEqual([]);
   });
 
