@@ -238,5 +238,8 @@ spec:
     await page.goto(gui(global, 'meshes/default/dataplanes'));
     await expect.poll(() => row('backend-2').locator('[data-status]').textContent(), { timeout: REFRESH_WINDOW_MS }).toBe('Offline');
     expect(await row('backend-1').locator('[data-status]').textContent()).toBe('Online');
+    await page.goto(gui(global, 'zone-ingresses?status=offline'));
+    await expect.poll(() => row('zi-2').locator('[data-status]').textContent(), { timeout: REFRESH_WINDOW_MS }).toBe('Offline');
+    expect(await row('zi-1').count()).toBe(0);
   });
 });
