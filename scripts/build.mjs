@@ -3,10 +3,11 @@
 // addon as an asset) injected into a copy of this node binary. See
 // ../shared/spec/toolchain.md §1-§2 for why each step is there.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync, symlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { buildGui, guiOut } from './build-gui.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -25,6 +26,14 @@ mkdirSync(dist, { recursive: true });
 const addonSrc = join(root, 'node_modules/classic-level/prebuilds/linux-x64/classic-level.node');
 if (!existsSync(addonSrc)) throw new Error(`missing ${addonSrc}: run npm ci first`);
 copyFileSync(addonSrc, join(dist, 'classic-level.node'));
+
+// The web UI travels as SEA assets `gui/<file>` listed by `gui/files.json` (internal/gui/assets.ts).
+const guiFileNames = await buildGui();
+const guiAssets = { 'gui/files.json': join(dist, 'gui-files.json') };
+writeFileSync(guiAssets['gui/files.json'], JSON.stringify(guiFileNames));
+for (const f of guiFileNames) guiAssets[`gui/${f}`] = join(guiOut, f);
+rmSync(join(dist, 'gui'), { recursive: true, force: true });
+cpSync(guiOut, join(dist, 'gui'), { recursive: true });
 
 // classic-level's binding.js asks node-gyp-build to find the addon on disk; in a SEA
 // nothing is on disk, so it is swapped for our loader (internal/native/load-native.ts).
@@ -66,7 +75,7 @@ writeFileSync(
     output: join(dist, 'sea-prep.blob'),
     disableExperimentalSEAWarning: true,
     useCodeCache: true,
-    assets: { 'classic-level.node': join(dist, 'classic-level.node') },
+    assets: { 'classic-level.node': join(dist, 'classic-level.node'), ...guiAssets },
   }),
 );
 // The blob's code cache is tied to the exact node that made it: use the same binary for both.

@@ -7,7 +7,7 @@ import { effectiveInsight } from '../core/insight-status';
 import type { Resource } from '../resources/model';
 import type { ResourceDescriptor } from '../resources/registry';
 import type { ApiDeps } from './deps';
-import { dataplaneFilter } from './dataplane-filters';
+import { overviewFilter } from './overview-filters';
 import { HttpError, sendFailure, sendJson } from './http-util';
 import { nextLink, parseFilters, parsePage } from './pagination';
 import type { RequestContext, Router } from './router';
@@ -61,7 +61,7 @@ function list(deps: ApiDeps, d: ResourceDescriptor, c: RequestContext, mesh: str
   try {
     const page = parsePage(c.query, T_LIST);
     const filters = parseFilters(c.query, T_LIST);
-    const filter = d.name === 'Dataplane' ? dataplaneFilter(c.query, T_LIST) : undefined;
+    const filter = overviewFilter(deps, d, c.query, T_LIST);
     const r = deps.store.list(d.name, { mesh, ...filters, filter, offset: page.offset, size: page.size });
     sendJson(c.res, 200, { total: r.total, items: r.items.map((x) => overviewItem(deps, d, x)), next: nextLink(c.req, c.url, r.nextOffset) });
   } catch (e) {

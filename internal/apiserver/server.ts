@@ -11,6 +11,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { ANONYMOUS_USER } from '../auth/user';
+import { guiHandler, isGuiPath } from '../gui/serve';
 import { logger } from '../log/logger';
 import { authenticate } from './authn';
 import type { ApiDeps } from './deps';
@@ -40,8 +41,10 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse) => voi
 export function apiRequestListener(deps: ApiDeps, log: Logger = logger('api-server')): RequestListener {
   const router = buildRouter(deps);
   const authn = { store: deps.store, localhostIsAdmin: deps.config.apiServer.authn.localhostIsAdmin, log };
+  const gui = guiHandler();
   return (req, res) => {
     const target = req.url ?? '/';
+    if (isGuiPath(target)) return gui(req, res, rawPathOf(target));
     let url: URL;
     try {
       url = new URL(target, 'http://localhost');

@@ -18,7 +18,8 @@ export function registerSystemEndpoints(router: Router, deps: ApiDeps): void {
       version: API_INDEX_VERSION,
       instanceId: deps.instanceId,
       clusterId: deps.clusterId(),
-      gui: '',
+      // Every CP serves the web UI (internal/gui).
+      gui: '/gui',
     }),
   );
 

@@ -5,6 +5,7 @@
 import { LABEL, type Resource } from '../resources/model';
 import type { ResourceDescriptor } from '../resources/registry';
 import { hashedName } from './hash';
+import { fitToMessage } from './spec-codec';
 import type { KdsResource } from './wire';
 
 function displayName(r: Resource): string {
@@ -34,10 +35,17 @@ export function mapForGlobal(r: Resource, zone: string): KdsResource {
   return { type: r.type, mesh: r.mesh, name, labels, spec: stripGenerations(r.type, r.spec) };
 }
 
-/** Insight subscriptions carry a generation counter that changes without meaning; zero it so it does not churn KDS. */
+/**
+ * Insights a zone writes hold more than Kuma's message (the NACK text, SDS
+ * counters): cut to the message's fields, or the spec does not encode and the
+ * global never sees the proxy's status. Subscriptions also carry a generation
+ * counter that changes without meaning; drop it so it does not churn KDS.
+ */
 function stripGenerations(type: string, spec: Resource['spec']): Resource['spec'] {
-  if (!type.endsWith('Insight') || !Array.isArray(spec.subscriptions)) return spec;
-  return { ...spec, subscriptions: (spec.subscriptions as Record<string, unknown>[]).map(({ generation: _g, ...s }) => s) };
+  if (!type.endsWith('Insight')) return spec;
+  const fitted = fitToMessage({ name: type, nestedSpec: false }, spec);
+  if (!Array.isArray(fitted.subscriptions)) return fitted;
+  return { ...fitted, subscriptions: (fitted.subscriptions as Record<string, unknown>[]).map(({ generation: _g, ...s }) => s) };
 }
 
 /**

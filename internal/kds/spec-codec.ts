@@ -201,6 +201,34 @@ export function protoDuration(s: string, path = 'duration'): string {
 }
 
 /**
+ * `spec` cut down to the fields `d`'s protobuf message has, at every depth
+ * (map entries and list items too). For specs this CP writes itself with
+ * more than Kuma's message holds (insights keep the NACK text and SDS
+ * counters locally), so that they still cross KDS instead of failing to
+ * encode. JSON-typed specs are returned as they are.
+ */
+export function fitToMessage(d: Pick<ResourceDescriptor, 'name' | 'nestedSpec'>, spec: Spec): Spec {
+  const e = specEncodingOf(d);
+  return e.kind === 'json' ? spec : (fitMessage(e.message, spec) as Spec);
+}
+
+function fitMessage(desc: DescMessage, v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || desc.typeName.startsWith('google.protobuf.')) return v;
+  const fields = fieldIndex(desc);
+  const out: Record<string, unknown> = {};
+  for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+    const f = fields.get(k);
+    if (!f) continue;
+    if (f.fieldKind === 'message') out[k] = fitMessage(f.message, val);
+    else if (f.fieldKind === 'list' && f.listKind === 'message' && Array.isArray(val)) out[k] = val.map((x) => fitMessage(f.message, x));
+    else if (f.fieldKind === 'map' && f.mapKind === 'message' && val && typeof val === 'object') {
+      out[k] = Object.fromEntries(Object.entries(val as Record<string, unknown>).map(([mk, mv]) => [mk, fitMessage(f.message, mv)]));
+    } else out[k] = val;
+  }
+  return out;
+}
+
+/**
  * A legacy spec as Kuma prints it (protojson of its message: zero values and
  * empty lists left out, durations and 64-bit integers in protojson's form);
  * JSON-typed specs are returned as they are.

@@ -45,6 +45,11 @@ describe('the single executable', () => {
       // The addon was extracted under the (otherwise empty) HOME and the store lives there too.
       expect(readdirSync(join(home, '.cache/kuma/native')).some((f) => f.startsWith('classic-level-'))).toBe(true);
       expect(existsSync(join(home, '.kuma/store'))).toBe(true);
+      // The web UI comes out of the binary's own assets (nothing beside the copy).
+      const index = await (await fetch(`http://127.0.0.1:${api}/gui/zones`)).text();
+      const script = /src="(\/gui\/assets\/[^"]+\.js)"/.exec(index)?.[1];
+      expect(script, index).toBeDefined();
+      expect((await fetch(`http://127.0.0.1:${api}${script}`)).status).toBe(200);
     } finally {
       cp.kill('SIGKILL');
     }
