@@ -55,8 +55,10 @@ export function parsePromText(text: string): Exposition {
       rest = rest.slice(j + 1);
     }
     const fields = rest.trim().split(/\s+/);
-    const value = fields[0] === '+Inf' ? Infinity : fields[0] === '-Inf' ? -Infinity : Number(fields[0]);
-    if (fields[0] === undefined || (Number.isNaN(value) && fields[0] !== 'NaN')) throw new Error(`line ${i + 1}: bad value: ${line}`);
+    // As Go's ParseFloat, which Prometheus uses: Inf and NaN in any case (prom-client writes "Nan").
+    const word = (fields[0] ?? '').toLowerCase();
+    const value = word === '+inf' || word === 'inf' ? Infinity : word === '-inf' ? -Infinity : word === 'nan' ? NaN : word === '' ? NaN : Number(word);
+    if (Number.isNaN(value) && word !== 'nan') throw new Error(`line ${i + 1}: bad value: ${line}`);
     samples.push({ name, labels, value });
   }
   return { samples, types };
