@@ -20,7 +20,8 @@ import { startZoneKdsClient } from '../kds/zone/kds-client';
 import { ZoneConnections } from '../kds/global/zone-connections';
 import { loadOrCreateCpCert } from '../tls/self-signed';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { ensureUserSigningKey, ensureZoneSigningKey } from '../auth/signing-key';
+import { ensureUserSigningKey, ensureZoneSigningKey, prefetchSigningKeys } from '../auth/signing-key';
+import { missingStartupKeys } from '../defaults/startup-keys';
 import { apiRequestListener } from '../apiserver/server';
 import { ensureAdminToken } from '../defaults/admin-token';
 import { verifyZoneCpToken } from '../auth/token-authn';
@@ -72,6 +73,7 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
   try {
     const store = (opened = new MeteredStore(await openStore(cfg), metrics));
     stops.push(() => store.close());
+    prefetchSigningKeys(missingStartupKeys(cfg, store));
     const federated = isFederatedZone(cfg);
     // The global's live zone links: its KDS server admits streams by them, the Zone delete guard reads them.
     const zoneLinks = cfg.mode === 'global' ? new ZoneConnections() : undefined;
