@@ -35,6 +35,8 @@ export interface IdentityProviderDeps {
   defaultValidityMs?: number;
   /** Fraction of the lifetime after which a certificate is renewed (config ca.dpCertRenewalFraction). */
   renewalFraction?: number;
+  /** Called once per certificate issued (Kuma's cert_generation{mesh}). */
+  onIssued?(mesh: string): void;
 }
 
 export interface ProxyIdentity {
@@ -90,6 +92,7 @@ export class IdentityProvider {
     if (running) return running;
     const p = (async () => {
       const cert = await issueIdentityCert({ caCertPem: ca.certPem, caKeyPem: ca.keyPem, mesh, services, tags, validityMs, now });
+      this.#d.onIssued?.(mesh);
       const identity: ProxyIdentity = {
         mesh,
         certPem: cert.certPem,

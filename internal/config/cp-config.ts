@@ -64,7 +64,10 @@ export function defaultConfig() {
     dpServer: {
       /** HTTPS /bootstrap and gRPC ADS on one TLS port (zone CPs only). */
       port: 5678,
-      /** dpToken (default) | none: how proxies authenticate on the xDS stream. */
+      /**
+       * How proxies authenticate on the xDS stream and /bootstrap: sidecars dpToken (default) | none,
+       * zone proxies zoneToken (default) | none. serviceAccountToken is Kuma's Kubernetes-only type.
+       */
       authn: { dpProxy: { type: 'dpToken' }, zoneProxy: { type: 'zoneToken' } },
     },
     xdsServer: {
@@ -271,6 +274,15 @@ function finish(cfg: CpConfig, env: NodeJS.ProcessEnv): CpConfig {
   if (cfg.multizone.global.kds.authType === 'zoneToken') cfg.multizone.global.kds.authType = 'tokens';
   if (!['tokens', 'none'].includes(cfg.multizone.global.kds.authType)) {
     throw new ConfigError(`multizone.global.kds.authType: "${cfg.multizone.global.kds.authType}" is not supported; use tokens or none (KUMA_MULTIZONE_GLOBAL_KDS_AUTH_TYPE, --kds-auth)`);
+  }
+  for (const [key, env, type, own] of [
+    ['dpServer.authn.dpProxy.type', 'KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE', cfg.dpServer.authn.dpProxy.type, 'dpToken'],
+    ['dpServer.authn.zoneProxy.type', 'KUMA_DP_SERVER_AUTHN_ZONE_PROXY_TYPE', cfg.dpServer.authn.zoneProxy.type, 'zoneToken'],
+  ] as const) {
+    if (type === 'serviceAccountToken') {
+      throw new ConfigError(`${key}: "serviceAccountToken" works on Kubernetes only and this control plane runs on universal; use ${own} or none (${env})`);
+    }
+    if (type !== own && type !== 'none') throw new ConfigError(`${key}: "${type}" is not supported; use ${own} or none (${env})`);
   }
   const zone = cfg.multizone.zone;
   if (zone.kds.authTokenFile && !existsSync(zone.kds.authTokenFile)) {

@@ -20,7 +20,8 @@ import { startZoneKdsClient } from '../kds/zone/kds-client';
 import { ZoneConnections } from '../kds/global/zone-connections';
 import { loadOrCreateCpCert } from '../tls/self-signed';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { ensureUserSigningKey, ensureZoneSigningKey } from '../auth/signing-key';
+import { ensureUserSigningKey, ensureZoneSigningKey, prefetchSigningKeys } from '../auth/signing-key';
+import { missingStartupKeys } from '../defaults/startup-keys';
 import { apiRequestListener } from '../apiserver/server';
 import { ensureAdminToken } from '../defaults/admin-token';
 import { verifyZoneCpToken } from '../auth/token-authn';
@@ -31,6 +32,8 @@ import { startVipAllocator } from '../dns/vip-allocator';
 import { LevelDbStore } from '../store/leveldb-store';
 import { MemoryStore } from '../store/memory-store';
 import type { ResourceStore } from '../store/resource-store';
+import { CpMetrics } from '../metrics/cp-metrics';
+import { MeteredStore } from '../metrics/metered-store';
 
 export interface RunningControlPlane {
   store: ResourceStore;
@@ -41,6 +44,8 @@ export interface RunningControlPlane {
   dpPort: number;
   dpServer: DpServerHandle;
   diagnosticsPort: number;
+  /** This instance's Prometheus registry (served on /metrics of the diagnostics port). */
+  metrics: CpMetrics;
   stop(): Promise<void>;
 }
 
@@ -57,11 +62,18 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
   let ready = false;
   const stops: (() => Promise<void> | void)[] = [];
   const servers: Server[] = [];
-  const diag = await startDiagnosticsServer(cfg.diagnostics.serverPort, cfg.apiServer.http.interface, () => ready);
+  const instanceId = `${hostname()}-${randomUUID().slice(0, 4)}`;
+  let opened: ResourceStore | undefined;
+  const metrics = new CpMetrics(
+    { instanceId, mode: cfg.mode, zone: cfg.mode === 'zone' ? cfg.multizone.zone.name : '', clusterId: () => (opened ? clusterId(opened) : '') },
+    { resourceCounts: () => (opened ? registry.all().map((d) => [d.name, opened!.count(d.name)] as [string, number]) : []) },
+  );
+  const diag = await startDiagnosticsServer(cfg.diagnostics.serverPort, cfg.apiServer.http.interface, () => ready, metrics);
   servers.push(diag.server);
   try {
-    const store = await openStore(cfg);
+    const store = (opened = new MeteredStore(await openStore(cfg), metrics));
     stops.push(() => store.close());
+    prefetchSigningKeys(missingStartupKeys(cfg, store));
     const federated = isFederatedZone(cfg);
     // The global's live zone links: its KDS server admits streams by them, the Zone delete guard reads them.
     const zoneLinks = cfg.mode === 'global' ? new ZoneConnections() : undefined;
@@ -81,14 +93,13 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     if (cfg.apiServer.authn.tokens.bootstrapAdminToken) await ensureAdminToken(cfg, store);
     stops.unshift(startCaManager({ store, ctx: { mode: cfg.mode as 'global' | 'zone', federated, zoneName: cfg.multizone.zone.name }, createCa: !federated }));
     stops.unshift(startInsightResyncer({ store, registry, manager, minIntervalMs: cfg.metrics.meshInsightMinResyncIntervalMs }));
-    const instanceId = `${hostname()}-${randomUUID().slice(0, 4)}`;
-    const kdsPort = await startMultizone(cfg, store, instanceId, stops, zoneLinks);
+    const kdsPort = await startMultizone(cfg, store, instanceId, stops, zoneLinks, metrics);
     const tls = await loadOrCreateCpCert(cfg.general.workDir, { certFile: cfg.general.tlsCertFile || undefined, keyFile: cfg.general.tlsKeyFile || undefined });
     if (cfg.mode === 'zone') {
       stops.unshift(startAvailableServicesTracker({ store, zone: cfg.multizone.zone.name, intervalMs: cfg.multizone.zone.ingressUpdateIntervalMs, log: logger('xds') }));
       stops.unshift(startVipAllocator({ store, cfg, log: logger('dns') }));
     }
-    const dp = await startDataplaneServer({ cfg, store, registry, manager, instanceId, tls, log: logger('xds') });
+    const dp = await startDataplaneServer({ cfg, store, registry, manager, instanceId, tls, log: logger('xds'), metrics });
     stops.unshift(() => dp.stop());
     let apiPort = 0;
     let apiHttpsPort: number | undefined;
@@ -120,6 +131,7 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
       dpPort: dp.port,
       dpServer: dp,
       diagnosticsPort: diag.port,
+      metrics,
       stop: async () => {
         ready = false;
         for (const s of servers) {
@@ -137,7 +149,7 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
 }
 
 /** Global: serve KDS. Federated zone: dial the global. Standalone zone: nothing. */
-async function startMultizone(cfg: CpConfig, store: ResourceStore, instanceId: string, stops: (() => Promise<void> | void)[], zoneLinks?: ZoneConnections): Promise<number | undefined> {
+async function startMultizone(cfg: CpConfig, store: ResourceStore, instanceId: string, stops: (() => Promise<void> | void)[], zoneLinks?: ZoneConnections, metrics?: CpMetrics): Promise<number | undefined> {
   const log = logger('kds');
   if (cfg.mode === 'global') {
     const kds = cfg.multizone.global.kds;
@@ -154,6 +166,7 @@ async function startMultizone(cfg: CpConfig, store: ResourceStore, instanceId: s
       insightFlushMs: kds.zoneInsightFlushIntervalMs,
       authenticate: zoneAuthenticator(kds.authType, store, verifyZoneCpToken),
       connections: zoneLinks,
+      metrics,
     });
     stops.unshift(() => server.stop());
     return server.port;
@@ -175,6 +188,7 @@ async function startMultizone(cfg: CpConfig, store: ResourceStore, instanceId: s
       maxMsgBytes: cfg.multizone.global.kds.maxMsgSizeBytes,
       baseBackoffMs: z.kds.reconnectBaseBackoffMs,
       maxBackoffMs: z.kds.reconnectMaxBackoffMs,
+      metrics,
     });
     stops.unshift(() => client.stop());
   }

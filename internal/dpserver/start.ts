@@ -24,6 +24,8 @@ import { XdsReconciler } from '../xds/sync/reconciler';
 import type { XdsResources } from '../xds/context/types';
 import { bootstrapHandler, GLOBAL_REFUSES } from './bootstrap-handler';
 import { DP_GRPC_OPTIONS, startDpServer } from './dp-server';
+import type { CpMetrics } from '../metrics/cp-metrics';
+import { XdsDeliveryTracker } from '../metrics/xds-stats-callbacks';
 
 export interface DpServerHandle {
   port: number;
@@ -41,6 +43,7 @@ export async function startDataplaneServer(deps: {
   instanceId: string;
   tls: { certPem: string; keyPem: string };
   log: Logger;
+  metrics?: CpMetrics;
 }): Promise<DpServerHandle> {
   const { cfg, store, registry, manager, log } = deps;
   const grpcServer = new grpc.Server(DP_GRPC_OPTIONS);
@@ -52,7 +55,9 @@ export async function startDataplaneServer(deps: {
     grpcServer.addService(AggregatedDiscoveryServiceService, { streamAggregatedResources: refuse, deltaAggregatedResources: refuse });
   } else {
     const cache = new SnapshotCache();
-    const identities = new IdentityProvider({ store, defaultValidityMs: durationMs(cfg.ca.dpCertValidity), renewalFraction: cfg.ca.dpCertRenewalFraction });
+    const m = deps.metrics;
+    const delivery = m && new XdsDeliveryTracker(m.xds);
+    const identities = new IdentityProvider({ store, defaultValidityMs: durationMs(cfg.ca.dpCertValidity), renewalFraction: cfg.ca.dpCertRenewalFraction, onIssued: m && ((mesh) => m.certGenerated(mesh)) });
     const streams = new ProxyStreams();
     const insights = new DataplaneInsightTracker(store, streams, deps.instanceId);
     reconciler = new XdsReconciler({
@@ -63,7 +68,11 @@ export async function startDataplaneServer(deps: {
       zone: cfg.multizone.zone.name,
       debounceMs: cfg.xdsServer.debounceMs,
       log,
-      onGenerated: (nodeId, res) => generated.set(nodeId, res),
+      onGenerated: (nodeId, res) => {
+        generated.set(nodeId, res);
+        delivery?.configReady(nodeId);
+      },
+      metrics: m && { generated: (ms) => m.xdsGeneration.observe(ms), failed: () => m.xdsGenerationErrors.inc() },
       onIdentity: (mesh, name, id) => {
         const backend = String((store.get({ type: 'Mesh', mesh: '', name: mesh })?.spec.mtls as { enabledBackend?: string } | undefined)?.enabledBackend ?? '');
         insights.identityIssued(mesh, name, { expiresAt: id.expiresAt, issuedAt: id.issuedAt, backend });
@@ -72,6 +81,8 @@ export async function startDataplaneServer(deps: {
     addAdsService(grpcServer, {
       cache,
       callbacks: chainCallbacks(
+        // First, so every opened stream is counted before a later hook may refuse it.
+        ...(delivery ? [delivery.callbacks()] : []),
         dataplaneAuth({ store, registry, streams, authType: cfg.dpServer.authn.dpProxy.type, zoneProxyAuthType: cfg.dpServer.authn.zoneProxy.type, zone: cfg.multizone.zone.name, federated: isFederatedZone(cfg) }),
         dataplaneLifecycle({ store, registry, manager, reconciler, streams, deregistrationDelayMs: cfg.xdsServer.dataplaneDeregistrationDelayMs, log }),
         insights.callbacks(),

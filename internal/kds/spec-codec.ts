@@ -17,7 +17,9 @@ import type { Spec } from '../resources/model';
 
 const TYPE_URL_PREFIX = 'type.googleapis.com/';
 
-const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, Buffer.from(KUMA_SPEC_DESCRIPTOR_SET_BASE64, 'base64')));
+// Built on first use, not at import: it costs ~100 ms of a CP's start, and a standalone zone never needs it.
+let registryBuilt: ReturnType<typeof createFileRegistry> | undefined;
+const specRegistry = () => (registryBuilt ??= createFileRegistry(fromBinary(FileDescriptorSetSchema, Buffer.from(KUMA_SPEC_DESCRIPTOR_SET_BASE64, 'base64'))));
 
 /** Kuma's system-package types; every other legacy type is kuma.mesh.v1alpha1.<type name>. */
 const SYSTEM_MESSAGES: Record<string, string> = {
@@ -40,7 +42,7 @@ export function specEncodingOf(d: Pick<ResourceDescriptor, 'name' | 'nestedSpec'
     if (d.nestedSpec) e = JSON_ENCODING;
     else {
       const name = SYSTEM_MESSAGES[d.name] ?? `kuma.mesh.v1alpha1.${d.name}`;
-      const message = registry.getMessage(name);
+      const message = specRegistry().getMessage(name);
       if (!message) throw new Error(`resource type ${d.name}: no protobuf message ${name} in proto/kuma`);
       e = { kind: 'proto', message, typeUrl: TYPE_URL_PREFIX + name };
     }
@@ -60,7 +62,7 @@ export function encodeSpec(d: Pick<ResourceDescriptor, 'name' | 'nestedSpec'>, s
   const json = toProtoJson(e.message, spec, '') as JsonValue;
   let msg;
   try {
-    msg = fromJson(e.message, json, { registry });
+    msg = fromJson(e.message, json, { registry: specRegistry() });
   } catch (err) {
     throw new Error(`spec does not fit Kuma's ${e.message.typeName}: ${(err as Error).message}`);
   }
@@ -82,7 +84,7 @@ export function decodeSpec(d: Pick<ResourceDescriptor, 'name' | 'nestedSpec'>, a
   } else {
     if (any.typeUrl !== e.typeUrl) throw new Error(`spec has type URL "${any.typeUrl}", expected "${e.typeUrl}"`);
     try {
-      spec = toJson(e.message, fromBinary(e.message, any.value), { registry });
+      spec = toJson(e.message, fromBinary(e.message, any.value), { registry: specRegistry() });
     } catch (err) {
       throw new Error(`spec is not a valid ${e.message.typeName}: ${(err as Error).message}`);
     }

@@ -28,6 +28,8 @@ import { watchPlaintextOnTls } from './plaintext-on-tls';
 import { ZONE_SIGNING_KEY_PREFIX, parseKey, publicKeyPem, secretBytes, zoneSigningPublicKeyName } from '../../auth/signing-key';
 import { encodeResource, type EncodedResource } from '../wire';
 import { FEATURE, featuresOf, nodeMetadata } from '../node-metadata';
+import type { CpMetrics } from '../../metrics/cp-metrics';
+import { timedKdsRefresh, withKdsStats } from '../../metrics/kds-stats';
 
 export class KdsAuthError extends Error {
   constructor(
@@ -54,6 +56,7 @@ export interface GlobalKdsDeps {
   authenticate: ZoneAuthenticator;
   /** Live zone links; shared with the Zone delete guard. */
   connections?: ZoneConnections;
+  metrics?: CpMetrics;
 }
 
 interface Session {
@@ -101,7 +104,7 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
   let timer: NodeJS.Timeout | undefined;
   const refreshAll = () => {
     timer = undefined;
-    for (const s of sessions) if (zones.isEnabled(s.zone)) s.sender.refresh();
+    for (const s of sessions) if (zones.isEnabled(s.zone)) timedKdsRefresh(deps.metrics, () => s.sender.refresh());
   };
   const unwatch = store.watch(() => {
     if (!timer) timer = setTimeout(refreshAll, REFRESH_DEBOUNCE_MS);
@@ -156,6 +159,7 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
       ended = true;
       if (stream) connections.release(zone, stream);
       if (!session || !sessions.delete(session)) return;
+      deps.metrics?.kds.streamClosed();
       pendingWhileDisabled.delete(session);
       void session.tracker?.close();
       log.info({ zone }, 'zone disconnected (global->zone stream)');
@@ -186,14 +190,15 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
         },
         send: (resp) => call.write(resp),
         maxMsgBytes: deps.maxMsgBytes,
-        onStat: (type, ev, detail) => {
+        onStat: withKdsStats(deps.metrics, (type, ev, detail) => {
           s.tracker?.count(type, ev);
           if (ev === 'nack') log.warn({ zone, type, error: detail }, 'zone rejected resources (NACK)');
-        },
+        }),
       }),
     };
     session = s;
     sessions.add(s);
+    deps.metrics?.kds.streamOpened();
     log.info({ zone, instance: stream.instanceId, peer: call.getPeer() }, 'zone connected (global->zone stream)');
     let first = true;
     call.on('data', (req: DeltaDiscoveryRequest) => {

@@ -20,6 +20,8 @@ import { DeltaSender } from '../delta-sender';
 import { sendToGlobal, typesGlobalToZone, typesZoneToGlobal } from '../filters';
 import { grpcClientOptions } from '../grpc-options';
 import { KDS_USER_AGENT, nodeMetadata, setZoneHeaders } from '../node-metadata';
+import type { CpMetrics } from '../../metrics/cp-metrics';
+import { timedKdsRefresh, withKdsStats } from '../../metrics/kds-stats';
 import { startHealthCheckLoop } from './health-check-loop';
 import { mapForGlobal } from '../mappers';
 import { EncodeCache, outboxSnapshot } from '../outbox';
@@ -54,6 +56,7 @@ export interface ZoneKdsDeps {
   baseBackoffMs: number;
   maxBackoffMs: number;
   onStateChange?(from: LinkState, to: LinkState): void;
+  metrics?: CpMetrics;
 }
 
 const REFRESH_DEBOUNCE_MS = 10;
@@ -110,7 +113,8 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
     if (!timer) {
       timer = setTimeout(() => {
         timer = undefined;
-        current?.sender.refresh();
+        const c = current;
+        if (c) timedKdsRefresh(deps.metrics, () => c.sender.refresh());
       }, REFRESH_DEBOUNCE_MS);
     }
   });
@@ -158,9 +162,9 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
       snapshot: (type) => outboxSnapshot(store, registry, cache, type, (d, r) => sendToGlobal(d, r)),
       send: (resp) => up.write(resp),
       maxMsgBytes: deps.maxMsgBytes,
-      onStat: (type, ev, detail) => {
+      onStat: withKdsStats(deps.metrics, (type, ev, detail) => {
         if (ev === 'nack') log.warn({ type, error: detail }, 'global rejected resources (NACK)');
-      },
+      }),
     });
     const receiver = new DeltaReceiver({
       types: downTypes,

@@ -11,6 +11,16 @@ import type { ResourceStore } from '../../../store/resource-store';
 import type { XdsReconciler } from '../../sync/reconciler';
 import type { StreamCallbacks } from '../callbacks';
 import { PROXY_RESOURCE_TYPE, proxyResource, type ProxyStreams } from './proxy-streams';
+import { BadRequestError, ValidationError } from '../../../errors';
+
+/** A carried resource the manager refused: the stream closes with every violation by field, not "Resource is not valid". */
+function carriedRejected(e: unknown, type: string): unknown {
+  if (e instanceof ValidationError || (e instanceof BadRequestError && e.violations?.length)) {
+    const vs = (e as ValidationError).violations.map((v) => `${v.field}: ${v.message}`).join('; ');
+    return new BadRequestError(`the ${type} in the node metadata (dataplane.resource) is not valid: ${vs}`);
+  }
+  return e;
+}
 
 export function dataplaneLifecycle(deps: {
   store: ResourceStore;
@@ -32,7 +42,11 @@ export function dataplaneLifecycle(deps: {
         pendingDeletes.delete(s.nodeId);
       }
       if (s.carried) {
-        await deps.manager.upsert(s.carried);
+        try {
+          await deps.manager.upsert(s.carried);
+        } catch (e) {
+          throw carriedRejected(e, s.carried.type);
+        }
         s.registered = true;
       } else {
         proxyResource(s, deps.store); // throws a clear "does not exist" for an unknown proxy

@@ -8,6 +8,7 @@ import { fromRest, type ParsedResource } from '../../../resources/codec';
 import type { Resource } from '../../../resources/model';
 import type { Registry } from '../../../resources/registry';
 import type { ResourceStore } from '../../../store/resource-store';
+import { parse as parseYaml } from 'yaml';
 import { BadRequestError, NotFoundError } from '../../../errors';
 
 export type ProxyKind = 'dataplane' | 'ingress' | 'egress';
@@ -86,17 +87,27 @@ export function identify(s: ProxyStream, node: Node, registry: Registry): void {
   s.dnsPort = Number.isInteger(dnsPort) && dnsPort > 0 && dnsPort < 65536 ? dnsPort : 0;
   const raw = md['dataplane.resource'];
   if (typeof raw === 'string' && raw) {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(raw);
-    } catch (e) {
-      throw new BadRequestError(`the Dataplane in the bootstrap metadata is not JSON: ${(e as Error).message}`);
-    }
-    s.carried = fromRest(registry, doc);
+    s.carried = fromRest(registry, parseCarried(raw));
     if (s.carried.type !== PROXY_RESOURCE_TYPE[kind]) throw new BadRequestError(`invalid proxy resource type "${s.carried.type}", expected ${PROXY_RESOURCE_TYPE[kind]}`);
     if (s.carried.name !== s.name || s.carried.mesh !== s.mesh) {
       throw new BadRequestError(`node id "${node.id}" does not match the Dataplane ${s.carried.mesh}/${s.carried.name} it carries`);
     }
+  }
+}
+
+/** kuma-dp sends the resource as JSON; a YAML document (as in a --dataplane-file) is accepted too. */
+function parseCarried(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch (jsonError) {
+    let doc: unknown;
+    try {
+      doc = parseYaml(raw);
+    } catch (e) {
+      throw new BadRequestError(`node metadata dataplane.resource is neither JSON (${(jsonError as Error).message}) nor YAML (${(e as Error).message.split('\n')[0]})`);
+    }
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new BadRequestError('node metadata dataplane.resource must be a resource object (type, mesh, name, networking...)');
+    return doc;
   }
 }
 
