@@ -30,6 +30,7 @@ import { startAvailableServicesTracker } from '../zone/available-services-tracke
 import { startVipAllocator } from '../dns/vip-allocator';
 import { LevelDbStore } from '../store/leveldb-store';
 import { MemoryStore } from '../store/memory-store';
+import { PostgresStore } from '../store/postgres/postgres-store';
 import type { ResourceStore } from '../store/resource-store';
 
 export interface RunningControlPlane {
@@ -46,6 +47,7 @@ export interface RunningControlPlane {
 
 async function openStore(cfg: CpConfig): Promise<ResourceStore> {
   if (cfg.store.type === 'memory') return new MemoryStore();
+  if (cfg.store.type === 'postgres') return PostgresStore.open(cfg.store.postgres, { autoMigrate: cfg.store.postgres.autoMigrate });
   return LevelDbStore.open(cfg.store.leveldb.path);
 }
 

@@ -6,6 +6,7 @@ import type { CommandClass } from 'clipanion';
 import { VersionCommand } from './version';
 // == control plane and data plane ==
 import { ControlPlaneRunCommand } from './control-plane/run';
+import { MigrateUpCommand } from './migrate/up';
 import { DemoAppHttpCommand } from './demo-app/http';
 import { DemoAppTcpCommand } from './demo-app/tcp';
 import { DataplaneRunCommand } from './dp/run';
@@ -39,6 +40,7 @@ import { InspectZonesCommand } from './inspect/zones';
 export const commands: CommandClass[] = [
   VersionCommand,
   ControlPlaneRunCommand,
+  MigrateUpCommand,
   DataplaneRunCommand,
   IngressRunCommand,
   EgressRunCommand,
