@@ -19,6 +19,8 @@ export function registerSystemEndpoints(router: Router, deps: ApiDeps): void {
       instanceId: deps.instanceId,
       clusterId: deps.clusterId(),
       gui: '',
+      // Ours: which instance of a PostgreSQL-backed CP cluster runs the singleton work.
+      leader: deps.isLeader?.() ?? true,
     }),
   );
 

@@ -31,6 +31,10 @@ import { startVipAllocator } from '../dns/vip-allocator';
 import { LevelDbStore } from '../store/leveldb-store';
 import { MemoryStore } from '../store/memory-store';
 import { PostgresStore } from '../store/postgres/postgres-store';
+import { clientConfig } from '../store/postgres/connection';
+import { AlwaysLeader, type LeaderElector } from './leader/leader-elector';
+import { PgLeaderElector } from './leader/pg-leader-elector';
+import { startLeaderGroup, type Singleton } from './leader/leader-group';
 import type { ResourceStore } from '../store/resource-store';
 
 export interface RunningControlPlane {
@@ -42,6 +46,10 @@ export interface RunningControlPlane {
   dpPort: number;
   dpServer: DpServerHandle;
   diagnosticsPort: number;
+  /** This instance's leadership (always true for leveldb and memory); metrics and `GET /` read it. */
+  leader: Pick<LeaderElector, 'isLeader' | 'onChange'>;
+  /** The singleton components running now (empty on a follower). */
+  leaderComponents(): string[];
   stop(): Promise<void>;
 }
 
@@ -75,26 +83,51 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
       readOnly: cfg.apiServer.readOnly,
       zoneConnected: zoneLinks && ((zone) => zoneLinks.isConnected(zone)),
     });
-    await ensureDefaults(cfg, store, manager);
-    // Zone tokens are signed on the global (or a standalone zone); federated zones get the public key over KDS.
-    if (!federated) await ensureZoneSigningKey(store);
-    // Every CP signs its own user tokens (the key and the admin token never cross KDS).
-    await ensureUserSigningKey(store);
-    if (cfg.apiServer.authn.tokens.bootstrapAdminToken) await ensureAdminToken(cfg, store);
-    stops.unshift(startCaManager({ store, ctx: { mode: cfg.mode as 'global' | 'zone', federated, zoneName: cfg.multizone.zone.name }, createCa: !federated }));
-    stops.unshift(startInsightResyncer({ store, registry, manager, minIntervalMs: cfg.metrics.meshInsightMinResyncIntervalMs }));
     const instanceId = `${hostname()}-${randomUUID().slice(0, 4)}`;
-    const kdsPort = await startMultizone(cfg, store, instanceId, stops, zoneLinks);
-    const tls = await loadOrCreateCpCert(cfg.general.workDir, { certFile: cfg.general.tlsCertFile || undefined, keyFile: cfg.general.tlsKeyFile || undefined });
+    const ctx = { mode: cfg.mode as 'global' | 'zone', federated, zoneName: cfg.multizone.zone.name };
+    // Work every instance does: serve the API, xDS and (global) KDS streams. Work one instance of
+    // the cluster does: the singletons below, run by the leader group while this instance leads.
+    const singletons: Singleton[] = [
+      {
+        name: 'defaults',
+        start: async () => {
+          await ensureDefaults(cfg, store, manager);
+          // Zone tokens are signed on the global (or a standalone zone); federated zones get the public key over KDS.
+          if (!federated) await ensureZoneSigningKey(store);
+          // Every CP signs its own user tokens (the key and the admin token never cross KDS).
+          await ensureUserSigningKey(store);
+          if (cfg.apiServer.authn.tokens.bootstrapAdminToken) await ensureAdminToken(cfg, store);
+        },
+      },
+      { name: 'ca-manager', start: () => startCaManager({ store, ctx, createCa: !federated }) },
+      { name: 'insight-resyncer', start: () => startInsightResyncer({ store, registry, manager, minIntervalMs: cfg.metrics.meshInsightMinResyncIntervalMs }) },
+    ];
+    if (isFederatedZone(cfg)) singletons.push({ name: 'kds-zone-client', start: () => startZoneKdsClientFor(cfg, store, instanceId) });
     if (cfg.mode === 'zone') {
-      stops.unshift(startAvailableServicesTracker({ store, zone: cfg.multizone.zone.name, intervalMs: cfg.multizone.zone.ingressUpdateIntervalMs, log: logger('xds') }));
-      stops.unshift(startVipAllocator({ store, cfg, log: logger('dns') }));
+      singletons.push(
+        { name: 'available-services-tracker', start: () => startAvailableServicesTracker({ store, zone: cfg.multizone.zone.name, intervalMs: cfg.multizone.zone.ingressUpdateIntervalMs, log: logger('xds') }) },
+        { name: 'vip-allocator', start: () => startVipAllocator({ store, cfg, log: logger('dns') }) },
+      );
     }
+    const elector: LeaderElector =
+      store instanceof PostgresStore
+        ? new PgLeaderElector({ config: clientConfig(cfg.store.postgres), log: logger('cp'), instanceId, leaseMs: cfg.store.postgres.leaderLeaseMs })
+        : new AlwaysLeader();
+    const group = startLeaderGroup(elector, singletons, logger('cp'));
+    stops.unshift(async () => {
+      await group.stop();
+      await elector.stop();
+    });
+    await elector.start();
+    // The first leader of a new cluster creates the defaults before this CP reports ready.
+    await group.settled();
+    const kdsPort = await startGlobalKds(cfg, store, instanceId, stops, zoneLinks);
+    const tls = await loadOrCreateCpCert(cfg.general.workDir, { certFile: cfg.general.tlsCertFile || undefined, keyFile: cfg.general.tlsKeyFile || undefined });
     const dp = await startDataplaneServer({ cfg, store, registry, manager, instanceId, tls, log: logger('xds') });
     stops.unshift(() => dp.stop());
     let apiPort = 0;
     let apiHttpsPort: number | undefined;
-    const apiDeps = { config: cfg, registry, store, manager, instanceId, clusterId: () => clusterId(store), inspect: dataplaneInspectSource(dp) };
+    const apiDeps = { config: cfg, registry, store, manager, instanceId, clusterId: () => clusterId(store), inspect: dataplaneInspectSource(dp), isLeader: () => elector.isLeader() };
     const handler = apiRequestListener(apiDeps);
     if (cfg.apiServer.http.enabled) {
       const api = await startApiServer(apiDeps, { port: cfg.apiServer.http.port, iface: cfg.apiServer.http.interface }, handler);
@@ -122,6 +155,8 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
       dpPort: dp.port,
       dpServer: dp,
       diagnosticsPort: diag.port,
+      leader: { isLeader: () => elector.isLeader(), onChange: (fn) => elector.onChange(fn) },
+      leaderComponents: () => group.running(),
       stop: async () => {
         ready = false;
         for (const s of servers) {
@@ -138,47 +173,47 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
   }
 }
 
-/** Global: serve KDS. Federated zone: dial the global. Standalone zone: nothing. */
-async function startMultizone(cfg: CpConfig, store: ResourceStore, instanceId: string, stops: (() => Promise<void> | void)[], zoneLinks?: ZoneConnections): Promise<number | undefined> {
+/** Global: serve KDS on every instance (a zone's leader may reach any of them). */
+async function startGlobalKds(cfg: CpConfig, store: ResourceStore, instanceId: string, stops: (() => Promise<void> | void)[], zoneLinks?: ZoneConnections): Promise<number | undefined> {
+  if (cfg.mode !== 'global') return undefined;
   const log = logger('kds');
-  if (cfg.mode === 'global') {
-    const kds = cfg.multizone.global.kds;
-    const tls = kds.tlsEnabled ? await loadOrCreateCpCert(cfg.general.workDir, { certFile: cfg.general.tlsCertFile || undefined, keyFile: cfg.general.tlsKeyFile || undefined }) : undefined;
-    const server = await startGlobalKdsServer({
-      store,
-      registry,
-      log,
-      instanceId,
-      port: kds.grpcPort,
-      address: '0.0.0.0',
-      tls,
-      maxMsgBytes: kds.maxMsgSizeBytes,
-      insightFlushMs: kds.zoneInsightFlushIntervalMs,
-      authenticate: zoneAuthenticator(kds.authType, store, verifyZoneCpToken),
-      connections: zoneLinks,
-    });
-    stops.unshift(() => server.stop());
-    return server.port;
-  }
-  if (isFederatedZone(cfg)) {
-    const z = cfg.multizone.zone;
-    const token = z.kds.authToken || (z.kds.authTokenFile ? readFileSync(z.kds.authTokenFile, 'utf8').trim() : '');
-    const client = startZoneKdsClient({
-      store,
-      registry,
-      log,
-      zone: z.name,
-      instanceId,
-      globalAddress: z.globalAddress,
-      tlsSkipVerify: z.kds.tlsSkipVerify,
-      rootCaFile: z.kds.rootCaFile,
-      authToken: token,
-      configJson: JSON.stringify({ environment: cfg.environment, mode: cfg.mode, store: { type: cfg.store.type }, multizone: { zone: { name: z.name } }, dpServer: { authn: cfg.dpServer.authn } }),
-      maxMsgBytes: cfg.multizone.global.kds.maxMsgSizeBytes,
-      baseBackoffMs: z.kds.reconnectBaseBackoffMs,
-      maxBackoffMs: z.kds.reconnectMaxBackoffMs,
-    });
-    stops.unshift(() => client.stop());
-  }
-  return undefined;
+  const kds = cfg.multizone.global.kds;
+  const tls = kds.tlsEnabled ? await loadOrCreateCpCert(cfg.general.workDir, { certFile: cfg.general.tlsCertFile || undefined, keyFile: cfg.general.tlsKeyFile || undefined }) : undefined;
+  const server = await startGlobalKdsServer({
+    store,
+    registry,
+    log,
+    instanceId,
+    port: kds.grpcPort,
+    address: '0.0.0.0',
+    tls,
+    maxMsgBytes: kds.maxMsgSizeBytes,
+    insightFlushMs: kds.zoneInsightFlushIntervalMs,
+    authenticate: zoneAuthenticator(kds.authType, store, verifyZoneCpToken),
+    connections: zoneLinks,
+  });
+  stops.unshift(() => server.stop());
+  return server.port;
+}
+
+/** Federated zone: the leader dials the global (one KDS link per zone). */
+function startZoneKdsClientFor(cfg: CpConfig, store: ResourceStore, instanceId: string): () => Promise<void> | void {
+  const z = cfg.multizone.zone;
+  const token = z.kds.authToken || (z.kds.authTokenFile ? readFileSync(z.kds.authTokenFile, 'utf8').trim() : '');
+  const client = startZoneKdsClient({
+    store,
+    registry,
+    log: logger('kds'),
+    zone: z.name,
+    instanceId,
+    globalAddress: z.globalAddress,
+    tlsSkipVerify: z.kds.tlsSkipVerify,
+    rootCaFile: z.kds.rootCaFile,
+    authToken: token,
+    configJson: JSON.stringify({ environment: cfg.environment, mode: cfg.mode, store: { type: cfg.store.type }, multizone: { zone: { name: z.name } }, dpServer: { authn: cfg.dpServer.authn } }),
+    maxMsgBytes: cfg.multizone.global.kds.maxMsgSizeBytes,
+    baseBackoffMs: z.kds.reconnectBaseBackoffMs,
+    maxBackoffMs: z.kds.reconnectMaxBackoffMs,
+  });
+  return () => client.stop();
 }
