@@ -6,6 +6,7 @@ deps:
 	@bash scripts/deps.sh
 	@bash scripts/install-envoy.sh
 	@bash scripts/install-chromium.sh
+	@bash scripts/install-postgres.sh
 
 build: deps
 	@npm run --silent build

@@ -59,6 +59,8 @@ await esbuild.build({
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [nativeAddonPlugin],
+  // pg's optional native binding; we use the pure-JS client, so the require stays unresolved.
+  external: ['pg-native'],
   define: {
     __KUMA_VERSION__: JSON.stringify(pkg.version),
     __KUMA_GIT_COMMIT__: JSON.stringify(git(['rev-parse', '--short=12', 'HEAD'], 'unknown')),

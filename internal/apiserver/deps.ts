@@ -23,4 +23,6 @@ export interface ApiDeps {
   clusterId: () => string;
   /** The DP server's generated config; absent when no DP server runs (the `_config` of every proxy is then a 400). */
   inspect?: InspectSource;
+  /** Whether this instance leads its CP cluster (`leader` in `GET /`); absent = a single instance. */
+  isLeader?: () => boolean;
 }

@@ -20,6 +20,8 @@ export function registerSystemEndpoints(router: Router, deps: ApiDeps): void {
       clusterId: deps.clusterId(),
       // Every CP serves the web UI (internal/gui).
       gui: '/gui',
+      // Ours: which instance of a PostgreSQL-backed CP cluster runs the singleton work.
+      leader: deps.isLeader?.() ?? true,
     }),
   );
 

@@ -24,9 +24,26 @@ export function defaultConfig() {
       tlsKeyFile: '',
     },
     store: {
-      /** leveldb (default, persistent) | memory. */
+      /** leveldb (default, persistent, one instance) | postgres (several instances share it) | memory. */
       type: 'leveldb',
       leveldb: { path: '' },
+      /** Kuma's KUMA_STORE_POSTGRES_* settings. */
+      postgres: {
+        host: '127.0.0.1',
+        port: 15432,
+        user: 'kuma',
+        password: 'kuma',
+        dbName: 'kuma',
+        /** disable | verifyNone | verifyCa | verifyFull. */
+        tls: { mode: 'disable', caPath: '', certPath: '', keyPath: '' },
+        maxOpenConnections: 50,
+        /** Seconds to wait for a connection. */
+        connectionTimeout: 5,
+        /** Run `kuma migrate up` on start when the schema is older than this binary. */
+        autoMigrate: true,
+        /** How long a leader may go without reaching the database before it steps down (ms). */
+        leaderLeaseMs: 3000,
+      },
       /** Allow deleting a Mesh that still has Dataplanes. */
       unsafeDelete: false,
     },
@@ -254,8 +271,22 @@ function finish(cfg: CpConfig, env: NodeJS.ProcessEnv): CpConfig {
   if (cfg.mode !== 'global' && cfg.mode !== 'zone') {
     throw new ConfigError(`mode: "${cfg.mode}" is not supported; use --mode=global or --mode=zone (KUMA_MODE)`);
   }
-  if (!['leveldb', 'memory'].includes(cfg.store.type)) {
-    throw new ConfigError(`store.type: "${cfg.store.type}" is not supported; use leveldb or memory (KUMA_STORE_TYPE)`);
+  if (!['leveldb', 'memory', 'postgres'].includes(cfg.store.type)) {
+    throw new ConfigError(`store.type: "${cfg.store.type}" is not supported; use leveldb, postgres or memory (KUMA_STORE_TYPE)`);
+  }
+  const pgc = cfg.store.postgres;
+  if (!['disable', 'verifyNone', 'verifyCa', 'verifyFull'].includes(pgc.tls.mode)) {
+    throw new ConfigError(`store.postgres.tls.mode: "${pgc.tls.mode}" is not supported; use disable, verifyNone, verifyCa or verifyFull (KUMA_STORE_POSTGRES_TLS_MODE)`);
+  }
+  if ((pgc.tls.mode === 'verifyCa' || pgc.tls.mode === 'verifyFull') && !pgc.tls.caPath) {
+    throw new ConfigError(`store.postgres.tls.mode ${pgc.tls.mode} needs the CA: set KUMA_STORE_POSTGRES_TLS_CA_PATH`);
+  }
+  for (const [name, f] of [['CA_PATH', pgc.tls.caPath], ['CERT_PATH', pgc.tls.certPath], ['KEY_PATH', pgc.tls.keyPath]] as const) {
+    if (f && !existsSync(f)) throw new ConfigError(`store.postgres.tls: the file ${f} does not exist (KUMA_STORE_POSTGRES_TLS_${name})`);
+  }
+  if (!Number.isInteger(pgc.port) || pgc.port < 1 || pgc.port > 65535) throw new ConfigError(`store.postgres.port: ${pgc.port} is not in [1, 65535] (KUMA_STORE_POSTGRES_PORT)`);
+  if (!Number.isInteger(pgc.maxOpenConnections) || pgc.maxOpenConnections < 2) {
+    throw new ConfigError(`store.postgres.maxOpenConnections: ${pgc.maxOpenConnections} must be an integer >= 2 (KUMA_STORE_POSTGRES_MAX_OPEN_CONNECTIONS)`);
   }
   if (!['off', 'info', 'debug', 'warn', 'error'].includes(cfg.log.level)) {
     throw new ConfigError(`log level "${cfg.log.level}" is not supported; use off, info or debug`);

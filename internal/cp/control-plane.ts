@@ -31,6 +31,11 @@ import { startAvailableServicesTracker } from '../zone/available-services-tracke
 import { startVipAllocator } from '../dns/vip-allocator';
 import { LevelDbStore } from '../store/leveldb-store';
 import { MemoryStore } from '../store/memory-store';
+import { PostgresStore } from '../store/postgres/postgres-store';
+import { clientConfig } from '../store/postgres/connection';
+import { AlwaysLeader, type LeaderElector } from './leader/leader-elector';
+import { PgLeaderElector } from './leader/pg-leader-elector';
+import { startLeaderGroup, type Singleton } from './leader/leader-group';
 import type { ResourceStore } from '../store/resource-store';
 import { CpMetrics } from '../metrics/cp-metrics';
 import { MeteredStore } from '../metrics/metered-store';
@@ -46,11 +51,16 @@ export interface RunningControlPlane {
   diagnosticsPort: number;
   /** This instance's Prometheus registry (served on /metrics of the diagnostics port). */
   metrics: CpMetrics;
+  /** This instance's leadership (always true for leveldb and memory); metrics and `GET /` read it. */
+  leader: Pick<LeaderElector, 'isLeader' | 'onChange'>;
+  /** The singleton components running now (empty on a follower). */
+  leaderComponents(): string[];
   stop(): Promise<void>;
 }
 
 async function openStore(cfg: CpConfig): Promise<ResourceStore> {
   if (cfg.store.type === 'memory') return new MemoryStore();
+  if (cfg.store.type === 'postgres') return PostgresStore.open(cfg.store.postgres, { autoMigrate: cfg.store.postgres.autoMigrate });
   return LevelDbStore.open(cfg.store.leveldb.path);
 }
 
@@ -71,7 +81,8 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
   const diag = await startDiagnosticsServer(cfg.diagnostics.serverPort, cfg.apiServer.http.interface, () => ready, metrics);
   servers.push(diag.server);
   try {
-    const store = (opened = new MeteredStore(await openStore(cfg), metrics));
+    const rawStore = await openStore(cfg);
+    const store = (opened = new MeteredStore(rawStore, metrics));
     stops.push(() => store.close());
     prefetchSigningKeys(missingStartupKeys(cfg, store));
     const federated = isFederatedZone(cfg);
@@ -85,25 +96,52 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
       readOnly: cfg.apiServer.readOnly,
       zoneConnected: zoneLinks && ((zone) => zoneLinks.isConnected(zone)),
     });
-    await ensureDefaults(cfg, store, manager);
-    // Zone tokens are signed on the global (or a standalone zone); federated zones get the public key over KDS.
-    if (!federated) await ensureZoneSigningKey(store);
-    // Every CP signs its own user tokens (the key and the admin token never cross KDS).
-    await ensureUserSigningKey(store);
-    if (cfg.apiServer.authn.tokens.bootstrapAdminToken) await ensureAdminToken(cfg, store);
-    stops.unshift(startCaManager({ store, ctx: { mode: cfg.mode as 'global' | 'zone', federated, zoneName: cfg.multizone.zone.name }, createCa: !federated }));
-    stops.unshift(startInsightResyncer({ store, registry, manager, minIntervalMs: cfg.metrics.meshInsightMinResyncIntervalMs }));
-    const kdsPort = await startMultizone(cfg, store, instanceId, stops, zoneLinks, metrics);
-    const tls = await loadOrCreateCpCert(cfg.general.workDir, { certFile: cfg.general.tlsCertFile || undefined, keyFile: cfg.general.tlsKeyFile || undefined });
+    const ctx = { mode: cfg.mode as 'global' | 'zone', federated, zoneName: cfg.multizone.zone.name };
+    // Work every instance does: serve the API, xDS and (global) KDS streams. Work one instance of
+    // the cluster does: the singletons below, run by the leader group while this instance leads.
+    const singletons: Singleton[] = [
+      {
+        name: 'defaults',
+        start: async () => {
+          await ensureDefaults(cfg, store, manager);
+          // Zone tokens are signed on the global (or a standalone zone); federated zones get the public key over KDS.
+          if (!federated) await ensureZoneSigningKey(store);
+          // Every CP signs its own user tokens (the key and the admin token never cross KDS).
+          await ensureUserSigningKey(store);
+          if (cfg.apiServer.authn.tokens.bootstrapAdminToken) await ensureAdminToken(cfg, store);
+        },
+      },
+      { name: 'ca-manager', start: () => startCaManager({ store, ctx, createCa: !federated }) },
+      { name: 'insight-resyncer', start: () => startInsightResyncer({ store, registry, manager, minIntervalMs: cfg.metrics.meshInsightMinResyncIntervalMs }) },
+    ];
+    if (isFederatedZone(cfg)) singletons.push({ name: 'kds-zone-client', start: () => startZoneKdsClientFor(cfg, store, instanceId, metrics) });
     if (cfg.mode === 'zone') {
-      stops.unshift(startAvailableServicesTracker({ store, zone: cfg.multizone.zone.name, intervalMs: cfg.multizone.zone.ingressUpdateIntervalMs, log: logger('xds') }));
-      stops.unshift(startVipAllocator({ store, cfg, log: logger('dns') }));
+      singletons.push(
+        { name: 'available-services-tracker', start: () => startAvailableServicesTracker({ store, zone: cfg.multizone.zone.name, intervalMs: cfg.multizone.zone.ingressUpdateIntervalMs, log: logger('xds') }) },
+        { name: 'vip-allocator', start: () => startVipAllocator({ store, cfg, log: logger('dns') }) },
+      );
     }
+    const elector: LeaderElector =
+      rawStore instanceof PostgresStore
+        ? new PgLeaderElector({ config: clientConfig(cfg.store.postgres), log: logger('cp'), instanceId, leaseMs: cfg.store.postgres.leaderLeaseMs })
+        : new AlwaysLeader();
+    metrics.setLeader(elector.isLeader());
+    elector.onChange((leads) => metrics.setLeader(leads));
+    const group = startLeaderGroup(elector, singletons, logger('cp'));
+    stops.unshift(async () => {
+      await group.stop();
+      await elector.stop();
+    });
+    await elector.start();
+    // The first leader of a new cluster creates the defaults before this CP reports ready.
+    await group.settled();
+    const kdsPort = await startGlobalKds(cfg, store, instanceId, stops, zoneLinks, metrics);
+    const tls = await loadOrCreateCpCert(cfg.general.workDir, { certFile: cfg.general.tlsCertFile || undefined, keyFile: cfg.general.tlsKeyFile || undefined });
     const dp = await startDataplaneServer({ cfg, store, registry, manager, instanceId, tls, log: logger('xds'), metrics });
     stops.unshift(() => dp.stop());
     let apiPort = 0;
     let apiHttpsPort: number | undefined;
-    const apiDeps = { config: cfg, registry, store, manager, instanceId, clusterId: () => clusterId(store), inspect: dataplaneInspectSource(dp) };
+    const apiDeps = { config: cfg, registry, store, manager, instanceId, clusterId: () => clusterId(store), inspect: dataplaneInspectSource(dp), isLeader: () => elector.isLeader() };
     const handler = apiRequestListener(apiDeps);
     if (cfg.apiServer.http.enabled) {
       const api = await startApiServer(apiDeps, { port: cfg.apiServer.http.port, iface: cfg.apiServer.http.interface }, handler);
@@ -132,6 +170,8 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
       dpServer: dp,
       diagnosticsPort: diag.port,
       metrics,
+      leader: { isLeader: () => elector.isLeader(), onChange: (fn) => elector.onChange(fn) },
+      leaderComponents: () => group.running(),
       stop: async () => {
         ready = false;
         for (const s of servers) {
@@ -148,49 +188,49 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
   }
 }
 
-/** Global: serve KDS. Federated zone: dial the global. Standalone zone: nothing. */
-async function startMultizone(cfg: CpConfig, store: ResourceStore, instanceId: string, stops: (() => Promise<void> | void)[], zoneLinks?: ZoneConnections, metrics?: CpMetrics): Promise<number | undefined> {
+/** Global: serve KDS on every instance (a zone's leader may reach any of them). */
+async function startGlobalKds(cfg: CpConfig, store: ResourceStore, instanceId: string, stops: (() => Promise<void> | void)[], zoneLinks?: ZoneConnections, metrics?: CpMetrics): Promise<number | undefined> {
+  if (cfg.mode !== 'global') return undefined;
   const log = logger('kds');
-  if (cfg.mode === 'global') {
-    const kds = cfg.multizone.global.kds;
-    const tls = kds.tlsEnabled ? await loadOrCreateCpCert(cfg.general.workDir, { certFile: cfg.general.tlsCertFile || undefined, keyFile: cfg.general.tlsKeyFile || undefined }) : undefined;
-    const server = await startGlobalKdsServer({
-      store,
-      registry,
-      log,
-      instanceId,
-      port: kds.grpcPort,
-      address: '0.0.0.0',
-      tls,
-      maxMsgBytes: kds.maxMsgSizeBytes,
-      insightFlushMs: kds.zoneInsightFlushIntervalMs,
-      authenticate: zoneAuthenticator(kds.authType, store, verifyZoneCpToken),
-      connections: zoneLinks,
-      metrics,
-    });
-    stops.unshift(() => server.stop());
-    return server.port;
-  }
-  if (isFederatedZone(cfg)) {
-    const z = cfg.multizone.zone;
-    const token = z.kds.authToken || (z.kds.authTokenFile ? readFileSync(z.kds.authTokenFile, 'utf8').trim() : '');
-    const client = startZoneKdsClient({
-      store,
-      registry,
-      log,
-      zone: z.name,
-      instanceId,
-      globalAddress: z.globalAddress,
-      tlsSkipVerify: z.kds.tlsSkipVerify,
-      rootCaFile: z.kds.rootCaFile,
-      authToken: token,
-      configJson: JSON.stringify({ environment: cfg.environment, mode: cfg.mode, store: { type: cfg.store.type }, multizone: { zone: { name: z.name } }, dpServer: { authn: cfg.dpServer.authn } }),
-      maxMsgBytes: cfg.multizone.global.kds.maxMsgSizeBytes,
-      baseBackoffMs: z.kds.reconnectBaseBackoffMs,
-      maxBackoffMs: z.kds.reconnectMaxBackoffMs,
-      metrics,
-    });
-    stops.unshift(() => client.stop());
-  }
-  return undefined;
+  const kds = cfg.multizone.global.kds;
+  const tls = kds.tlsEnabled ? await loadOrCreateCpCert(cfg.general.workDir, { certFile: cfg.general.tlsCertFile || undefined, keyFile: cfg.general.tlsKeyFile || undefined }) : undefined;
+  const server = await startGlobalKdsServer({
+    store,
+    registry,
+    log,
+    instanceId,
+    port: kds.grpcPort,
+    address: '0.0.0.0',
+    tls,
+    maxMsgBytes: kds.maxMsgSizeBytes,
+    insightFlushMs: kds.zoneInsightFlushIntervalMs,
+    authenticate: zoneAuthenticator(kds.authType, store, verifyZoneCpToken),
+    connections: zoneLinks,
+    metrics,
+  });
+  stops.unshift(() => server.stop());
+  return server.port;
+}
+
+/** Federated zone: the leader dials the global (one KDS link per zone). */
+function startZoneKdsClientFor(cfg: CpConfig, store: ResourceStore, instanceId: string, metrics?: CpMetrics): () => Promise<void> | void {
+  const z = cfg.multizone.zone;
+  const token = z.kds.authToken || (z.kds.authTokenFile ? readFileSync(z.kds.authTokenFile, 'utf8').trim() : '');
+  const client = startZoneKdsClient({
+    store,
+    registry,
+    log: logger('kds'),
+    zone: z.name,
+    instanceId,
+    globalAddress: z.globalAddress,
+    tlsSkipVerify: z.kds.tlsSkipVerify,
+    rootCaFile: z.kds.rootCaFile,
+    authToken: token,
+    configJson: JSON.stringify({ environment: cfg.environment, mode: cfg.mode, store: { type: cfg.store.type }, multizone: { zone: { name: z.name } }, dpServer: { authn: cfg.dpServer.authn } }),
+    maxMsgBytes: cfg.multizone.global.kds.maxMsgSizeBytes,
+    baseBackoffMs: z.kds.reconnectBaseBackoffMs,
+    maxBackoffMs: z.kds.reconnectMaxBackoffMs,
+    metrics,
+  });
+  return () => client.stop();
 }

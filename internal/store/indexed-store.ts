@@ -52,7 +52,7 @@ function id(k: { mesh: string; name: string }): string {
 }
 
 export abstract class IndexedStore implements ResourceStore {
-  abstract readonly kind: 'memory' | 'leveldb';
+  abstract readonly kind: 'memory' | 'leveldb' | 'postgres';
   readonly #types = new Map<string, TypeIndex>();
   readonly #listeners = new Set<StoreListener>();
   #queue: Pending[] = [];
@@ -70,6 +70,24 @@ export abstract class IndexedStore implements ResourceStore {
   /** Puts a record into the index without persisting it (used when loading from disk). */
   protected load(r: Resource): void {
     this.#index(r.type).set(r);
+  }
+
+  /**
+   * Hook for stores whose writes are decided outside this process (postgres:
+   * another instance, or this one through the database): puts one committed
+   * transaction's changes into the index and notifies listeners.
+   */
+  protected applyCommitted(events: StoreEvent[]): void {
+    for (const ev of events) {
+      if (ev.kind === 'delete') this.#types.get(ev.resource.type)?.del(ev.resource);
+      else this.#index(ev.resource.type).set(ev.resource);
+    }
+    if (events.length > 0) this.#emit(events);
+  }
+
+  /** Hook: every indexed record (a full resync diffs the database against it). */
+  protected *indexedResources(): Iterable<Resource> {
+    for (const t of this.#types.values()) yield* t.byId.values();
   }
 
   #index(type: string): TypeIndex {

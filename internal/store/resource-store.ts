@@ -54,7 +54,7 @@ export interface StoreEvent {
 export type StoreListener = (events: StoreEvent[]) => void;
 
 export interface ResourceStore {
-  readonly kind: 'memory' | 'leveldb';
+  readonly kind: 'memory' | 'leveldb' | 'postgres';
   get(key: ResourceKey): Resource | undefined;
   list(type: string, opts?: ListOptions): ListResult;
   /** Number of resources of a type (optionally in one mesh). */

@@ -6,6 +6,7 @@ import type { CommandClass } from 'clipanion';
 import { VersionCommand } from './version';
 // == control plane and data plane ==
 import { ControlPlaneRunCommand } from './control-plane/run';
+import { MigrateUpCommand } from './migrate/up';
 import { DemoAppHttpCommand } from './demo-app/http';
 import { DemoAppTcpCommand } from './demo-app/tcp';
 import { DataplaneRunCommand } from './dp/run';
@@ -43,6 +44,7 @@ import { InstallObservabilityCommand } from './install/observability';
 export const commands: CommandClass[] = [
   VersionCommand,
   ControlPlaneRunCommand,
+  MigrateUpCommand,
   DataplaneRunCommand,
   DataplaneReadinessCheckCommand,
   IngressRunCommand,
