@@ -31,6 +31,7 @@ import { GetCommand } from './get';
 import { InspectDataplaneCommand } from './inspect/dataplane';
 import { InspectDataplanesCommand } from './inspect/dataplanes';
 import { InspectMeshesCommand } from './inspect/meshes';
+import { InspectPolicyCommand } from './inspect/policy';
 import { InspectServicesCommand } from './inspect/services';
 import { InspectZoneEgressesCommand } from './inspect/zone-egresses';
 import { InspectZoneIngressesCommand } from './inspect/zone-ingresses';
@@ -59,6 +60,7 @@ export const commands: CommandClass[] = [
   InspectMeshesCommand,
   InspectDataplanesCommand,
   InspectDataplaneCommand,
+  InspectPolicyCommand,
   InspectServicesCommand,
   InspectZonesCommand,
   InspectZoneIngressesCommand,
