@@ -8,7 +8,7 @@
  *   fetched by the CP and passed through. The admin is reached on 127.0.0.1 when the Dataplane's
  *   address is one of this machine's, else on the Dataplane's address. Kuma's global forwards these
  *   to the owning zone over KDS; that forwarding is not built, so the global answers 400.
- * - `policies`: every policy that shapes the proxy's config and where (matched-policies.ts).
+ * - `policies`, `_rules`: policy-inspect-endpoints.ts.
  *
  * Anyone may read them, as Kuma's default static access for viewing config dumps, stats and
  * clusters (groups mesh-system:unauthenticated and mesh-system:authenticated, spec §5); key
@@ -25,7 +25,6 @@ import type { Resource } from '../resources/model';
 import { buildMeshContext } from '../xds/context/mesh-context';
 import { meshContextInputFromStore } from '../xds/context/mesh-context-input';
 import type { MeshContext, XdsResources } from '../xds/context/types';
-import { matchedPolicies } from '../xds/policies/matched-policies';
 import type { ApiDeps, InspectSource } from './deps';
 import { HttpError, sendError, sendFailure, sendJson } from './http-util';
 import type { RequestContext, Router } from './router';
@@ -33,7 +32,6 @@ import type { RequestContext, Router } from './router';
 const T_GET = 'Could not get dataplane resource';
 const T_ADMIN = 'Could not execute admin operation';
 const T_CONFIG = 'Could not get proxy config';
-const T_POLICIES = 'Could not inspect dataplane policies';
 
 export const DEFAULT_ADMIN_PORT = 9901;
 export const ADMIN_TIMEOUT_MS = 5_000;
@@ -55,7 +53,6 @@ export function registerInspectEndpoints(router: Router, deps: ApiDeps): void {
   router.add('GET', `${base}/xds`, (c) => envoyAdmin(deps, c, '/config_dump', c.query.get('include_eds') === 'true' ? ['include_eds'] : []));
   router.add('GET', `${base}/stats`, (c) => envoyAdmin(deps, c, '/stats', [...formatJson(c), ...(c.query.has('usedonly') ? ['usedonly'] : [])]));
   router.add('GET', `${base}/clusters`, (c) => envoyAdmin(deps, c, '/clusters', formatJson(c)));
-  router.add('GET', `${base}/policies`, (c) => policies(deps, c));
 }
 
 function formatJson(c: RequestContext): string[] {
@@ -193,16 +190,4 @@ async function envoyAdmin(deps: ApiDeps, c: RequestContext, path: string, query:
 function meshContextOf(deps: ApiDeps, mesh: string): MeshContext | undefined {
   const meshRes = deps.store.get({ type: 'Mesh', mesh: '', name: mesh });
   return meshRes ? buildMeshContext(meshContextInputFromStore(deps.store, deps.registry, meshRes, deps.config.multizone.zone.name)) : undefined;
-}
-
-function policies(deps: ApiDeps, c: RequestContext): void {
-  try {
-    const dp = dataplaneOf(deps, c);
-    const ctx = meshContextOf(deps, dp.mesh);
-    if (!ctx) throw new HttpError(404, T_POLICIES, 'Not found');
-    const items = matchedPolicies(dp, ctx, (type) => deps.registry.byName(type)?.policy?.isTargetRef === true);
-    sendJson(c.res, 200, { total: items.length, items });
-  } catch (e) {
-    sendFailure(c.res, e, T_POLICIES);
-  }
 }

@@ -19,12 +19,23 @@ function validateServiceName(v: string, field: string): Violation[] {
   return [];
 }
 
+/** A KRI's characters: name characters plus the `_` separator (the handler parses its parts). */
+const KRI_CHARS = /^[a-z0-9._-]+$/;
+
+function validateKriSegment(v: string, field: string): Violation[] {
+  if (v === '') return [{ field, message: 'cannot be empty' }];
+  if (v === '.' || v === '..') return [{ field, message: DOT_SEGMENT }];
+  if (!KRI_CHARS.test(v)) return [{ field, message: "invalid characters. A KRI holds lower case letters, numbers, '-', '.' and the '_' separators" }];
+  return [];
+}
+
 /**
  * The validator for a route parameter, by its name in the route pattern.
  * Every parameter a route declares must have one: `router.add` refuses
  * patterns with unknown parameter names, so a new route cannot skip the check.
  */
 export const PATH_PARAM_RULES: Record<string, (value: string, field: string) => Violation[]> = {
+  kri: validateKriSegment,
   mesh: (v, f) => validateMeshName(v, f),
   name: (v, f) => validateName(v, f),
   service: validateServiceName,

@@ -17,6 +17,8 @@ import { authenticate } from './authn';
 import type { ApiDeps } from './deps';
 import { sendError, sendFailure } from './http-util';
 import { registerInspectEndpoints } from './inspect-endpoints';
+import { registerKriEndpoints } from './kri-endpoints';
+import { registerPolicyInspectEndpoints } from './policy-inspect-endpoints';
 import { registerOverviewEndpoints } from './overview-endpoints';
 import { registerResourceEndpoints } from './resource-endpoints';
 import { rawPathOf, Router } from './router';
@@ -30,7 +32,9 @@ export function buildRouter(deps: ApiDeps): Router {
   registerServiceInsightEndpoints(router, deps);
   registerOverviewEndpoints(router, deps);
   registerTokenEndpoints(router, deps);
+  registerPolicyInspectEndpoints(router, deps);
   registerInspectEndpoints(router, deps);
+  registerKriEndpoints(router, deps);
   registerResourceEndpoints(router, deps);
   return router;
 }

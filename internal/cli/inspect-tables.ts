@@ -166,19 +166,3 @@ export function targetRefCell(ref: unknown): string {
   if (pairs.length) out += `{${pairs.join(',')}}`;
   return out;
 }
-
-/**
- * `inspect dataplane NAME --type policies`: one row per place a policy applies. SECTION is `to`,
- * `from` or `rules` for targetRef policies and `inbound`, `outbound` or `service` for legacy ones;
- * APPLIES TO lists listeners or destination services.
- */
-export function dataplanePoliciesTable(items: unknown[]): Table {
-  return {
-    headers: ['TYPE', 'NAME', 'SECTION', 'TARGETREF', 'TARGET', 'APPLIES TO'],
-    rows: items.map((raw) => {
-      const o = obj(raw);
-      const applies = Array.isArray(o.appliesTo) ? o.appliesTo.map(str).filter(Boolean) : [];
-      return [str(o.type), str(o.name), str(o.section), targetRefCell(o.targetRef), targetRefCell(o.target), applies.length ? applies.join(', ') : '-'];
-    }),
-  };
-}

@@ -1,6 +1,6 @@
 /**
  * REST/YAML representation of resources (spec kuma-api-cli.md §1.1): meta keys
- * first (type, mesh, name, creationTime, modificationTime, labels), then the
+ * first (type, mesh, name, creationTime, modificationTime, labels, kri), then the
  * spec fields flat, or under `spec:` for plugin types. Parsing accepts
  * snake_case proto names as well as camelCase; the type's field schema says
  * which keys are fields (camelized) and which are data (tags, Struct), and
@@ -9,6 +9,7 @@
 import { parseAllDocuments } from 'yaml';
 import { BadRequestError, type Violation } from '../errors';
 import type { Resource, Spec } from './model';
+import { kriOf } from './kri';
 import type { Registry, ResourceDescriptor } from './registry';
 import { decodeValue, put, unknownFieldReason } from './schema/decode';
 
@@ -27,6 +28,8 @@ export function toRest(d: ResourceDescriptor, r: Resource): Record<string, unkno
   out.creationTime = r.creationTime;
   out.modificationTime = r.modificationTime;
   if (Object.keys(r.labels).length > 0) out.labels = r.labels;
+  const kri = kriOf(d, r);
+  if (kri) out.kri = kri;
   if (d.nestedSpec) {
     out.spec = r.spec;
   } else {

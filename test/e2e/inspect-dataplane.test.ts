@@ -89,25 +89,26 @@ networking:
     expect(r.stdout).toContain(`localhost:${ports.app}::`);
   });
 
-  it('--type policies lists the default policies, as a table or as JSON', async () => {
+  it('--type policies lists the policies by attachment as kumactl 2.14 prints them, or the REST body as JSON', async () => {
     const r = await inspect(['web-01']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^TYPE +NAME +SECTION +TARGETREF +TARGET +APPLIES TO\n/);
-    expect(r.stdout).toMatch(new RegExp(`\\nMeshTimeout +mesh-timeout-all-default +from +Mesh +Mesh +inbound:127\\.0\\.0\\.1:${ports.inbound}\\n`));
-    expect(r.stdout).toMatch(/\nMeshTimeout +mesh-timeout-all-default +to +Mesh +Mesh +backend\n/);
-    expect(r.stdout).toMatch(/\nMeshCircuitBreaker +mesh-circuit-breaker-all-default +to /);
-    expect(r.stdout).toMatch(/\nMeshRetry +mesh-retry-all-default +to /);
+    expect(r.stdout).toContain(`INBOUND 127.0.0.1:${ports.inbound}:${ports.app}(web):\n  MeshTimeout\n    mesh-timeout-all-default\n\n`);
+    expect(r.stdout).toContain('SERVICE backend:\n  MeshCircuitBreaker\n    mesh-circuit-breaker-all-default\n  MeshRetry\n    mesh-retry-all-default\n  MeshTimeout\n    mesh-timeout-all-default\n\n');
     const j = await inspect(['web-01', '--type', 'policies', '-o', 'json']);
     const body = JSON.parse(j.stdout);
+    expect(body.kind).toBe('SidecarDataplane');
     expect(body.total).toBe(body.items.length);
-    expect(body.items).toContainEqual({
-      type: 'MeshTimeout',
-      name: 'mesh-timeout-all-default',
-      section: 'from',
-      targetRef: { kind: 'Mesh', proxyTypes: ['Sidecar'] },
-      target: { kind: 'Mesh' },
-      appliesTo: [`inbound:127.0.0.1:${ports.inbound}`],
-    });
+    const inbound = body.items.find((i: { type: string }) => i.type === 'inbound');
+    expect(inbound).toMatchObject({ name: `127.0.0.1:${ports.inbound}:${ports.app}`, service: 'web' });
+    expect(inbound.matchedPolicies.MeshTimeout[0]).toMatchObject({ type: 'MeshTimeout', mesh: 'default', name: 'mesh-timeout-all-default', kri: 'kri_mt_default___mesh-timeout-all-default_' });
+  });
+
+  it('--type rules prints the merged rules per policy type', async () => {
+    const r = await inspect(['web-01', '--type', 'rules']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^MeshCircuitBreaker:\n  to all \(mesh-circuit-breaker-all-default\):\n    connectionLimits:\n/m);
+    expect(r.stdout).toContain(`MeshTimeout:\n  to all (mesh-timeout-all-default):\n    connectionTimeout: 5s\n`);
+    expect(r.stdout).toContain(`  from all to inbound :${ports.inbound} (mesh-timeout-all-default):\n    connectionTimeout: 10s\n`);
   });
 
   it('explains a proxy that is not connected or not reachable, and refuses --include-eds with another type', async () => {

@@ -33,6 +33,7 @@ import { GetCommand } from './get';
 import { InspectDataplaneCommand } from './inspect/dataplane';
 import { InspectDataplanesCommand } from './inspect/dataplanes';
 import { InspectMeshesCommand } from './inspect/meshes';
+import { InspectPolicyCommand } from './inspect/policy';
 import { InspectServicesCommand } from './inspect/services';
 import { InspectZoneEgressesCommand } from './inspect/zone-egresses';
 import { InspectZoneIngressesCommand } from './inspect/zone-ingresses';
@@ -66,6 +67,7 @@ export const commands: CommandClass[] = [
   InspectMeshesCommand,
   InspectDataplanesCommand,
   InspectDataplaneCommand,
+  InspectPolicyCommand,
   InspectServicesCommand,
   InspectZonesCommand,
   InspectZoneIngressesCommand,

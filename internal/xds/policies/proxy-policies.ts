@@ -10,13 +10,15 @@ import type { MeshContext } from '../context/types';
 import { mergeConfs } from './merge';
 import { type Rule, type RuleItem, buildRules } from './rules';
 import { ConnectionPolicySelector } from './selectors';
-import { comparePolicies, selectsInbound, selectsProxy, targetRefOf, toRefMatchesService } from './target-ref';
+import { comparePolicies, compareToItems, selectsInbound, selectsProxy, targetRefOf, toRefMatchesService } from './target-ref';
 
 type Obj = Record<string, unknown>;
 
-interface Item {
+export interface Item {
   targetRef: ReturnType<typeof targetRefOf>;
   conf: unknown;
+  /** The policy the item comes from. */
+  policy: Resource;
 }
 
 function itemsOf(policy: Resource, section: 'to' | 'from'): Item[] {
@@ -26,7 +28,7 @@ function itemsOf(policy: Resource, section: 'to' | 'from'): Item[] {
   for (const it of list) {
     if (typeof it !== 'object' || it === null) continue;
     const o = it as Obj;
-    out.push({ targetRef: targetRefOf(o.targetRef), conf: o.default });
+    out.push({ targetRef: targetRefOf(o.targetRef), conf: o.default, policy });
   }
   return out;
 }
@@ -50,14 +52,17 @@ export class ProxyPolicies {
     return this.#ctx.resources.get(type) ?? [];
   }
 
-  /** `to` items of the policies of `type` selecting this proxy, least specific first. */
-  #toItemsOf(type: string): Item[] {
+  /**
+   * `to` items of the policies of `type` selecting this proxy, least specific first: the items of
+   * all matched policies concatenated in policy order, then stably sorted by their own targetRef.
+   */
+  toItems(type: string): readonly Item[] {
     let items = this.#toItems.get(type);
     if (!items) {
       const matched = this.all(type)
         .filter((p) => selectsProxy(targetRefOf(p.spec.targetRef), this.dp))
         .sort(comparePolicies);
-      items = matched.flatMap((p) => itemsOf(p, 'to'));
+      items = matched.flatMap((p) => itemsOf(p, 'to')).sort(compareToItems);
       this.#toItems.set(type, items);
     }
     return items;
@@ -67,7 +72,7 @@ export class ProxyPolicies {
   to(type: string, service: string): Obj | undefined {
     const key = `${type}\u0000${service}`;
     if (this.#toConf.has(key)) return this.#toConf.get(key);
-    const confs = this.#toItemsOf(type)
+    const confs = this.toItems(type)
       .filter((i) => toRefMatchesService(i.targetRef, service))
       .map((i) => i.conf);
     const conf = confs.length > 0 ? mergeConfs(confs) : undefined;

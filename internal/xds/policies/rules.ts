@@ -8,7 +8,7 @@
  * and give each partition the merge of the items that cover it, in item order (least specific
  * policy first). Generators turn a rule into Envoy matchers, e.g. RBAC principals.
  */
-import { TAG } from '../../resources/model';
+import { TAG, type Resource } from '../../resources/model';
 import { mergeConfs } from './merge';
 import type { TargetRef } from './target-ref';
 
@@ -24,11 +24,15 @@ export type Subset = SubsetTag[];
 export interface Rule {
   subset: Subset;
   conf: Record<string, unknown>;
+  /** The policies whose items were merged into `conf`, by name (what `_rules` shows as origin). */
+  origins: Resource[];
 }
 
 export interface RuleItem {
   targetRef: TargetRef;
   conf: unknown;
+  /** The policy the item comes from. */
+  policy?: Resource;
 }
 
 /**
@@ -166,10 +170,10 @@ function components(subsets: Subset[]): number[][] {
  * a client is its most specific one.
  */
 export function buildRules(items: readonly RuleItem[]): Rule[] {
-  const usable: { subset: Subset; conf: unknown }[] = [];
+  const usable: { subset: Subset; conf: unknown; policy?: Resource }[] = [];
   for (const item of items) {
     const subset = subsetOf(item.targetRef);
-    if (subset) usable.push({ subset, conf: item.conf });
+    if (subset) usable.push({ subset, conf: item.conf, policy: item.policy });
   }
   if (usable.length === 0) return [];
   const rules: Rule[] = [];
@@ -185,8 +189,13 @@ export function buildRules(items: readonly RuleItem[]): Rule[] {
     }
     for (const ss of combinations(tags)) {
       const confs: unknown[] = [];
-      for (const u of usable) if (covers(u.subset, ss)) confs.push(u.conf);
-      if (confs.length > 0) rules.push({ subset: ss, conf: mergeConfs(confs) });
+      const origins = new Set<Resource>();
+      for (const u of usable) {
+        if (!covers(u.subset, ss)) continue;
+        confs.push(u.conf);
+        if (u.policy) origins.add(u.policy);
+      }
+      if (confs.length > 0) rules.push({ subset: ss, conf: mergeConfs(confs), origins: [...origins].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) });
     }
   }
   // Array.prototype.sort is stable.

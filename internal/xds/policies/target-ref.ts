@@ -4,10 +4,16 @@
  *
  * - which proxies / inbounds a policy's top-level targetRef selects;
  * - the order in which matched policies are merged, least specific first, so that the last one
- *   wins: by top-level kind (Mesh < MeshSubset < MeshService < MeshServiceSubset < Dataplane), for
- *   Dataplane by how it selects (labels < name < sectionName), then by origin (global before zone),
- *   then by name descending, i.e. of two policies equal otherwise the lexicographically smaller
- *   name wins (Kuma CompareByDisplayName).
+ *   wins (Kuma core/rules/sort CompareByPolicyAttributes + CompareByDisplayName): by top-level kind
+ *   (Mesh < MeshSubset < MeshService < MeshServiceSubset < Dataplane), for Dataplane by how it
+ *   selects (all < labels < labels+sectionName < name < name+sectionName), then by origin (global
+ *   before zone), then by policy role (system < producer < consumer < workload-owner), then by
+ *   display name descending, i.e. of two policies equal otherwise the lexicographically smaller
+ *   display name wins;
+ * - the order of `to[]` items once the matched policies' lists are concatenated in that order: a
+ *   stable sort by the item's targetRef kind (Mesh < MeshSubset < MeshService < MeshService with
+ *   sectionName < MeshServiceSubset ...), so a `to: MeshService backend` item beats any `to: Mesh`
+ *   item whatever the policies' names (Kuma docs "How policies are combined").
  */
 import { LABEL, TAG, type Resource } from '../../resources/model';
 import type { DataplaneView, InboundView, Tags } from '../context/dataplane-view';
@@ -67,26 +73,55 @@ function kindRank(kind: string): number {
   return KIND_ORDER[kind] ?? 0;
 }
 
-/** Among Dataplane refs: by labels < by name < with sectionName (Kuma CompareDataplaneKind). */
+/** Among Dataplane refs: all < labels < labels+sectionName < name < name+sectionName (Kuma docs, merge table). */
 function dataplaneRank(ref: TargetRef): number {
   if (ref.kind !== 'Dataplane') return 0;
-  return (ref.sectionName ? 2 : 0) + (ref.name ? 1 : 0);
+  return (ref.name ? 3 : ref.labels ? 1 : 0) + (ref.sectionName ? 1 : 0);
 }
 
 function originRank(r: Resource): number {
   return r.labels[LABEL.origin] === 'global' ? 0 : 1;
 }
 
+/** Kuma's PolicyRole order; no label (Universal, system namespace) is `system`. */
+const ROLE_ORDER: Record<string, number> = { system: 0, producer: 1, consumer: 2, 'workload-owner': 3 };
+
+function roleRank(r: Resource): number {
+  return ROLE_ORDER[r.labels[LABEL.policyRole] ?? 'system'] ?? 0;
+}
+
+/** The name a user gave the policy: a synced copy keeps it in `kuma.io/display-name`. */
+export function displayNameOf(r: Resource): string {
+  return r.labels[LABEL.displayName] || r.name;
+}
+
 /** Orders matched policies least specific first; merging them in this order lets the most specific win. */
 export function comparePolicies(a: Resource, b: Resource): number {
   const ra = targetRefOf(a.spec.targetRef);
   const rb = targetRefOf(b.spec.targetRef);
+  const na = displayNameOf(a);
+  const nb = displayNameOf(b);
   return (
     kindRank(ra.kind) - kindRank(rb.kind) ||
     dataplaneRank(ra) - dataplaneRank(rb) ||
     originRank(a) - originRank(b) ||
+    roleRank(a) - roleRank(b) ||
+    (na < nb ? 1 : na > nb ? -1 : 0) ||
     (a.name < b.name ? 1 : a.name > b.name ? -1 : 0)
   );
+}
+
+/** Rank of a `to[]` item's targetRef: MeshService with a sectionName is more specific than without. */
+function toItemRank(ref: TargetRef): number {
+  return kindRank(ref.kind) * 2 + (ref.kind === 'MeshService' && ref.sectionName ? 1 : 0);
+}
+
+/**
+ * Orders `to[]` items concatenated from policies already in comparePolicies order: least specific
+ * targetRef kind first; for equal kinds the policy order stands (use with a stable sort).
+ */
+export function compareToItems(a: { targetRef: TargetRef }, b: { targetRef: TargetRef }): number {
+  return toItemRank(a.targetRef) - toItemRank(b.targetRef);
 }
 
 /** A top-level targetRef with proxyTypes applies to sidecars only when it lists "Sidecar". */

@@ -172,14 +172,4 @@ describe('inspect endpoints', () => {
       mode = 'zone';
     }
   });
-
-  it('policies: the matched policies, 404 for an unknown dataplane', async () => {
-    const r = await get('/meshes/default/dataplanes/web-01/policies');
-    expect(r.status).toBe(200);
-    expect(r.json).toEqual({
-      total: 1,
-      items: [{ type: 'MeshTimeout', name: 'mesh-timeout-all-default', section: 'from', targetRef: { kind: 'Mesh' }, target: { kind: 'Mesh' }, appliesTo: ['inbound:127.0.0.1:8080'] }],
-    });
-    expect((await get('/meshes/default/dataplanes/nope/policies')).status).toBe(404);
-  });
 });

@@ -108,3 +108,38 @@ spec:
         requestTimeout: 7s
         streamIdleTimeout: 5m
 `;
+
+/**
+ * The two merges of issue 9 item 1, next to the default policies whose names sort first (so by
+ * name alone the defaults would win): a mesh-wide MeshTimeout whose `to: MeshService backend`
+ * connectionTimeout must reach the cluster, and a MeshRetry `to: MeshService backend` whose
+ * numRetries 9 must beat the default's 5 while the default's other fields stay (per-field merge).
+ */
+export const MERGE_ORDER_POLICIES = `
+type: MeshTimeout
+mesh: default
+name: timeout-backend
+spec:
+  targetRef:
+    kind: Mesh
+  to:
+  - targetRef:
+      kind: MeshService
+      name: backend
+    default:
+      connectionTimeout: 3s
+---
+type: MeshRetry
+mesh: default
+name: retry-backend
+spec:
+  targetRef:
+    kind: Mesh
+  to:
+  - targetRef:
+      kind: MeshService
+      name: backend
+    default:
+      http:
+        numRetries: 9
+`;

@@ -2,7 +2,7 @@ import { MLBS_FAILOVER, REMOTE_ZONES, localBackends } from '../cross-zone-fixtur
 import { MESH_MTLS, backends, dataplane, docs } from '../fixtures';
 import { EXTERNAL_SERVICES, LOCAL_EGRESS, MESH_MTLS_ZONE_EGRESS, OTHER_ZONE_EGRESS, WEB_WITH_EXTERNAL } from '../egress-fixtures';
 import type { Case } from '../golden';
-import { BACKEND_RETRY_TIMEOUT, MESH_DEFAULT_POLICIES } from '../policies';
+import { BACKEND_RETRY_TIMEOUT, MERGE_ORDER_POLICIES, MESH_DEFAULT_POLICIES } from '../policies';
 
 const WEB = dataplane({ protocol: 'http', outbounds: [{ service: 'backend', port: 10001 }] });
 
@@ -230,4 +230,6 @@ spec:
   { name: '16-zone-egress-missing', mtls: true, resources: docs(MESH_MTLS_ZONE_EGRESS, WEB_WITH_EXTERNAL, localBackends(2), REMOTE_ZONES, EXTERNAL_SERVICES, OTHER_ZONE_EGRESS) },
   // Without zone egress routing the sidecar dials ExternalServices itself (STRICT_DNS/STATIC, TLS origination).
   { name: '17-external-services-direct', mtls: true, resources: docs(MESH_MTLS, WEB_WITH_EXTERNAL, localBackends(2), EXTERNAL_SERVICES, LOCAL_EGRESS) },
+  // `to: MeshService backend` items beat the defaults' `to: Mesh` items whatever the names; unset fields keep the defaults.
+  { name: '18-merge-order-to-items', resources: docs(WEB, backends('http'), MESH_DEFAULT_POLICIES, MERGE_ORDER_POLICIES) },
 ];

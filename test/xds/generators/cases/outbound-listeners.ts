@@ -1,6 +1,6 @@
 import { backends, dataplane, docs } from '../fixtures';
 import type { Case } from '../golden';
-import { BACKEND_RETRY_TIMEOUT, MESH_DEFAULT_POLICIES } from '../policies';
+import { BACKEND_RETRY_TIMEOUT, MERGE_ORDER_POLICIES, MESH_DEFAULT_POLICIES } from '../policies';
 
 const WEB = dataplane({ protocol: 'http', outbounds: [{ service: 'backend', port: 10001 }] });
 
@@ -321,6 +321,8 @@ conf:
 `,
     ),
   },
-  ];
+    // `to: MeshService backend` items beat the defaults' `to: Mesh` items whatever the names; unset fields keep the defaults.
+  { name: '13-merge-order-to-items', resources: docs(WEB, backends('http'), MESH_DEFAULT_POLICIES, MERGE_ORDER_POLICIES) },
+];
 
 
