@@ -13,6 +13,7 @@ import { readState, removeState, writeState, type ComponentState, type LabState 
 import { stopLab } from './down';
 import { checkTraffic, configureGlobal, CP_TIMEOUT_FLOOR_MS, fetchToken, LabError, waitZonesSynced, type Print } from './setup';
 import { probe, seconds, waitReady } from './wait';
+import { describeComponent as describe, planText, runsWhereTable } from './progress';
 
 export interface UpOptions extends LabOptions {
   /** How long a control plane, app or proxy may take to be ready. */
@@ -146,6 +147,7 @@ async function start(plan: LabPlan, o: UpOptions, io: LabIo): Promise<number> {
   let current: ComponentPlan | undefined;
   try {
     print(`kuma lab: ${plan.options.zones} zone${plan.options.zones > 1 ? 's' : ''}${plan.options.egress ? ' with zone egress' : ''} in ${plan.dir}, ports ${plan.ports.first}-${plan.ports.last}, Envoy ${o.envoyBinary}\n`);
+    print(planText(plan));
     const ws = waves(plan);
     for (const wave of ws) {
       const w = wave[0]!.wave;
@@ -200,23 +202,6 @@ async function start(plan: LabPlan, o: UpOptions, io: LabIo): Promise<number> {
   }
 }
 
-function describe(c: ComponentPlan): string {
-  switch (c.kind) {
-    case 'global-cp':
-      return 'global CP';
-    case 'zone-cp':
-      return `zone CP ${c.zone}`;
-    case 'ingress':
-      return `zone ingress ${c.name}`;
-    case 'egress':
-      return `zone egress ${c.name}`;
-    case 'app':
-      return `demo app ${c.name}`;
-    case 'sidecar':
-      return `sidecar ${c.name}`;
-  }
-}
-
 function logTail(file: string, lines = 15): string {
   try {
     const text = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines);
@@ -228,7 +213,8 @@ function logTail(file: string, lines = 15): string {
 
 export function printSummary(s: LabState, dirHint: string, print: Print): void {
   const lines = [
-    `  Global API:     ${s.global.apiUrl}/   (the GUI will be served here too)`,
+    `  Global API:     ${s.global.apiUrl}/`,
+    `  GUI:            ${s.global.apiUrl}/gui`,
     `  kumactl:        kuma get zones --config-file ${s.kumactlConfig}`,
     `                  (or: kuma config control-planes add --name kuma-lab --address ${s.global.apiUrl} --overwrite && kuma get zones)`,
     `  Zones:          ${s.zones.map((z) => `${z.name} ${z.apiUrl}/`).join(', ')}`,
@@ -237,5 +223,5 @@ export function printSummary(s: LabState, dirHint: string, print: Print): void {
     `  Logs:           ${join(s.dir, 'logs')}/`,
     `  Status, stop:   kuma lab status${dirHint}   kuma lab down${dirHint}`,
   ];
-  print(`${lines.join('\n')}\n`);
+  print(`\nWhat runs where:\n${runsWhereTable(s.components)}\n${lines.join('\n')}\n`);
 }

@@ -104,6 +104,14 @@ describe('kuma lab', () => {
     }
     for (const s of ['web-zone-1', 'web-zone-2', 'backend-zone-2']) expect(up.stdout).toMatch(new RegExp(`^starting sidecar ${s} \\.\\.\\. ready`, 'm'));
     expect(up.stdout).toContain(`Global API:     http://127.0.0.1:${base}/`);
+    expect(up.stdout).toContain(`GUI:            http://127.0.0.1:${base}/gui`);
+    expect(up.stdout).not.toMatch(/served here too/);
+    // The plan comes before the first process starts; the table of what runs where after the last is ready.
+    expect(up.stdout.indexOf('Starting 11 processes in 4 steps')).toBeGreaterThan(-1);
+    expect(up.stdout.indexOf('Starting 11 processes in 4 steps')).toBeLessThan(up.stdout.indexOf('starting global CP'));
+    expect(up.stdout).toMatch(/^  2\. zone CPs zone-1, zone-2$/m);
+    expect(up.stdout).toMatch(/^What runs where:\nNAME +KIND +ZONE +PID +PORTS +URL$/m);
+    expect(up.stdout).toMatch(new RegExp(`^global +global-cp +- +\\d+ +api=${base} .* http://127\\.0\\.0\\.1:${base}/$`, 'm'));
     expect(up.stdout).toContain(`kuma get zones --config-file ${join(dir, 'kumactl-config.yaml')}`);
     expect(up.stdout).toContain(`curl http://127.0.0.1:${base + 30}/`);
     expect(lab.state).toBe('up');

@@ -11,7 +11,10 @@ export class LabDownCommand extends BaseCommand {
       whatever is left after --timeout. Removes <dir>/lab.json and keeps the logs and the state of the
       control planes. With no lab running it does nothing and exits 0.
     `,
-    examples: [['Stop the lab in ./.kuma-lab', '$0 lab down']],
+    examples: [
+      ['Stop the lab in ./.kuma-lab', '$0 lab down'],
+      ['Stop a lab elsewhere, waiting up to 30s for each process', '$0 lab down --dir /tmp/lab --timeout 30s'],
+    ],
   });
 
   dir = Option.String('--dir', { description: 'lab directory (default $KUMA_LAB_DIR or ./.kuma-lab)' });

@@ -10,7 +10,10 @@ export class LabStatusCommand extends BaseCommand {
       Reads <dir>/lab.json and checks every process: alive (its pid) and ready (a control plane's /ready,
       an Envoy admin's /ready, a demo app's answer). Exits 0 when all are up, 1 otherwise (or when there is no lab).
     `,
-    examples: [['Status of the lab in ./.kuma-lab', '$0 lab status']],
+    examples: [
+      ['Status of the lab in ./.kuma-lab', '$0 lab status'],
+      ['Of a lab elsewhere, in a script', '$0 lab status --dir /tmp/lab >/dev/null && echo all up'],
+    ],
   });
 
   dir = Option.String('--dir', { description: 'lab directory (default $KUMA_LAB_DIR or ./.kuma-lab)' });

@@ -15,7 +15,10 @@ export class LabUpCommand extends BaseCommand {
       grpcs with zone tokens, mTLS on mesh default with a MeshTrafficPermission allowing all, a zone ingress
       per zone (and a zone egress with --egress), and demo services with sidecars: "web" in every zone and
       "backend" in the last, web's sidecar having an outbound to backend, so web in zone-1 reaches backend
-      across zones. Prints each step as it gets ready, then the global's API URL and a request to try.
+      across zones. First prints the plan (what starts in which step), then a line per process as it gets
+      ready, then a table of what runs where (pid, ports, URL), the global's API and GUI URLs and a request
+      to try. Envoy is looked up as kuma dp run does (--binary-path, KUMA_DATAPLANE_RUNTIME_BINARY_PATH, PATH),
+      then .venv/bin/envoy (make lab installs it there); without one, nothing starts and it says how to get it.
 
       Every port comes from --base-port (20 per zone, from base+20), and everything status and down need is
       in <dir>/lab.json. Run again on a running lab, it says so; on a lab whose processes died, it cleans up
@@ -24,6 +27,9 @@ export class LabUpCommand extends BaseCommand {
     examples: [
       ['Two zones on ports 27000-27059', '$0 lab up'],
       ['Three zones with zone egress, elsewhere', '$0 lab up --zones 3 --egress --dir /tmp/lab --base-port 31000'],
+      ['With an Envoy of your own', '$0 lab up --binary-path /usr/local/bin/envoy'],
+      ['Without the sample request at the end, longer start timeouts', '$0 lab up --traffic-timeout 0 --timeout 120s'],
+      ['See what runs, then stop it all', '$0 lab status && $0 lab down'],
     ],
   });
 
@@ -41,7 +47,7 @@ export class LabUpCommand extends BaseCommand {
     const { checkOptions } = await import('../../../../internal/lab/plan');
     const { findEnvoy } = await import('../../../../internal/lab/envoy');
     const { durationMs } = await import('../../../../internal/resources/validation');
-    const { BadRequestError } = await import('../../../../internal/errors');
+    const { BadRequestError, ConfigError } = await import('../../../../internal/errors');
     const readyTimeoutMs = durationMs(this.timeout);
     if (readyTimeoutMs === undefined || readyTimeoutMs <= 0) throw new BadRequestError(`invalid --timeout "${this.timeout}": use a duration such as 60s`);
     const trafficTimeoutMs = durationMs(this.trafficTimeout);
@@ -49,7 +55,12 @@ export class LabUpCommand extends BaseCommand {
     const bad = checkOptions({ zones: this.zones, basePort: this.basePort });
     if (bad) throw new BadRequestError(bad);
     const dir = resolveLabDir(this.dir);
-    const envoyBinary = await findEnvoy(this.binaryPath);
+    let envoyBinary: string;
+    try {
+      envoyBinary = await findEnvoy(this.binaryPath);
+    } catch (e) {
+      throw new ConfigError(`kuma lab up runs its zone proxies and sidecars on Envoy, and nothing was started: ${(e as Error).message}`);
+    }
     const has = (verb: string) => this.cli.definitions().some((d) => d.path.endsWith(` ${verb} run`));
     return labUp(
       { dir, zones: this.zones, egress: this.egress, basePort: this.basePort, envoyBinary, hasIngressRun: has('ingress'), hasEgressRun: has('egress'), readyTimeoutMs, trafficTimeoutMs, dirHint: this.dir ? ` --dir ${dir}` : '' },
