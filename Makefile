@@ -33,4 +33,4 @@ bench: build
 
 # Screenshots of every web UI page (phone and desktop) into .gui-shots/ (git-ignored), from the GUI e2e test.
 gui-shots: build
-	@KUMA_GUI_SHOTS=1 bash scripts/test.sh test/e2e/gui.test.ts
+	@bash scripts/test.sh test/e2e/gui.test.ts test/e2e/gui-scale.test.ts

@@ -1,7 +1,7 @@
 /**
  * `_overview` list filters beyond Kuma's (for the web UI, usable by any
  * client): `status=online|offline` (the effective insight: a copy behind an
- * Offline zone is offline) and `zone=<name>` (the resource's `kuma.io/zone`
+ * Offline zone is offline; a disabled Zone is offline) and `zone=<name>` (the resource's `kuma.io/zone`
  * label, or for a Dataplane the `kuma.io/zone` tag of an inbound). Each is one
  * O(1) check per listed resource, inside the store's single list pass.
  */
@@ -29,7 +29,9 @@ export function overviewFilter(deps: ApiDeps, d: ResourceDescriptor, q: URLSearc
       throw new HttpError(400, title, `status must be "online" or "offline", not "${status}"`, [{ field: 'status', message: 'must be "online" or "offline"' }]);
     }
     const want = status === 'online';
-    checks.push((r) => isOnline(effectiveInsight(deps.store, r.labels, deps.store.get({ type: d.insightType!, mesh: r.mesh, name: r.name })?.spec)) === want);
+    // A disabled Zone is offline whatever its link says (as /status/zones reports it).
+    const enabled = (r: Resource) => d.name !== 'Zone' || r.spec.enabled !== false;
+    checks.push((r) => (enabled(r) && isOnline(effectiveInsight(deps.store, r.labels, deps.store.get({ type: d.insightType!, mesh: r.mesh, name: r.name })?.spec))) === want);
   }
   const zone = q.get('zone');
   if (zone) checks.push((r) => inZone(r, zone));

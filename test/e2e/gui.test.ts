@@ -200,6 +200,16 @@ spec:
     await expect.poll(() => row('gui-timeout').count(), { timeout: REFRESH_WINDOW_MS }).toBe(1);
     await row('gui-timeout').locator('a').click();
     await expect.poll(() => page.locator('[data-yaml]').textContent()).toContain('connectionTimeout: 7s');
+    // The proxies it affects, where the CP answers Kuma's _resources/dataplanes (the policy inspection routes); nothing otherwise.
+    const affected = await api(global, 'GET', '/meshes/default/meshtimeouts/gui-timeout/_resources/dataplanes?size=100');
+    if (affected.status === 200) {
+      expect(affected.json.total).toBeGreaterThan(0);
+      await expect.poll(() => page.locator('tr[data-affected]').count()).toBe(affected.json.items.length);
+      await expect.poll(() => page.locator(`tr[data-affected="${affected.json.items[0].name}"] a`).getAttribute('href')).toBe(`#/meshes/default/dataplanes/${affected.json.items[0].name}`);
+    } else {
+      expect(await page.locator('tr[data-affected]').count()).toBe(0);
+      expect(await page.locator('caption', { hasText: 'Affected proxies' }).count()).toBe(0);
+    }
     await shot(page, 'policy');
     expect(await axeSerious(page)).toEqual([]);
     await page.goto(gui(global, 'meshes/default'));

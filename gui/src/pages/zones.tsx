@@ -7,11 +7,11 @@ const zoneOnline = (z: any) => z.zone?.enabled !== false && online(z.zoneInsight
 
 export function Zones({ route }: { route: Route }) {
   const offset = Number(route.query.get('offset') ?? 0);
-  const p = usePoll(`/zones/_overview${qs({ size: SIZE, offset, name: route.query.get('name') ?? '' })}`);
+  const p = usePoll(`/zones/_overview${qs({ size: SIZE, offset, name: route.query.get('name') ?? '', status: route.query.get('status') ?? '' })}`);
   return (
     <section>
       <h1>Zones</h1>
-      <Filters route={route} fields={[{ key: 'name', label: 'Name' }]} />
+      <Filters route={route} fields={[{ key: 'name', label: 'Name' }, { key: 'status', label: 'Status', options: [['', 'Any'], ['online', 'Online'], ['offline', 'Offline']] }]} />
       <Loading p={p}>
         {(page: any) => (
           <>

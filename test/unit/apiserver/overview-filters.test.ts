@@ -18,8 +18,8 @@ const gone = { subscriptions: [{ id: 'a', connectTime: '2026-01-01T00:00:00Z', d
 describe('_overview filters status= and zone=', () => {
   let server: Server;
   let base = '';
+  const store = new MemoryStore();
   beforeAll(async () => {
-    const store = new MemoryStore();
     const registry = registerAll();
     const manager = new ResourceManager({ store, registry, ctx: { mode: 'global', federated: false, zoneName: '' }, unsafeDelete: false, readOnly: false });
     await manager.createMesh('default');
@@ -68,6 +68,14 @@ describe('_overview filters status= and zone=', () => {
     const j = (await r.json()) as { invalid_parameters: { field: string }[]; detail: string };
     expect(j.invalid_parameters[0]!.field).toBe('status');
     expect(j.detail).toContain('"online" or "offline"');
+  });
+
+  it('zones filter by their link, a disabled zone is offline', async () => {
+    const zones = async (q: string) => ((await (await fetch(`${base}/zones/_overview?${q}`)).json()) as { items: { name: string }[] }).items.map((i) => i.name);
+    expect(await zones('status=online')).toEqual(['zone-1']);
+    expect(await zones('status=offline')).toEqual(['zone-2']);
+    await store.update({ ...store.get({ type: 'Zone', mesh: '', name: 'zone-1' })!, spec: { enabled: false } }, store.get({ type: 'Zone', mesh: '', name: 'zone-1' })!.version);
+    expect(await zones('status=online')).toEqual([]);
   });
 
   it('zone ingresses filter the same way', async () => {
