@@ -86,11 +86,15 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
       zoneConnected: zoneLinks && ((zone) => zoneLinks.isConnected(zone)),
     });
     await ensureDefaults(cfg, store, manager);
-    // Zone tokens are signed on the global (or a standalone zone); federated zones get the public key over KDS.
-    if (!federated) await ensureZoneSigningKey(store);
-    // Every CP signs its own user tokens (the key and the admin token never cross KDS).
-    await ensureUserSigningKey(store);
-    if (cfg.apiServer.authn.tokens.bootstrapAdminToken) await ensureAdminToken(cfg, store);
+    // Signing keys take long to generate: they are made while the components below start, and /ready waits for them.
+    const keys = (async () => {
+      // Zone tokens are signed on the global (or a standalone zone); federated zones get the public key over KDS.
+      if (!federated) await ensureZoneSigningKey(store);
+      // Every CP signs its own user tokens (the key and the admin token never cross KDS).
+      await ensureUserSigningKey(store);
+      if (cfg.apiServer.authn.tokens.bootstrapAdminToken) await ensureAdminToken(cfg, store);
+    })();
+    keys.catch(() => undefined); // awaited before ready; a failure fails the start there
     stops.unshift(startCaManager({ store, ctx: { mode: cfg.mode as 'global' | 'zone', federated, zoneName: cfg.multizone.zone.name }, createCa: !federated }));
     stops.unshift(startInsightResyncer({ store, registry, manager, minIntervalMs: cfg.metrics.meshInsightMinResyncIntervalMs }));
     const kdsPort = await startMultizone(cfg, store, instanceId, stops, zoneLinks, metrics);
@@ -118,6 +122,7 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
       servers.push(api.server);
       apiHttpsPort = api.port;
     }
+    await keys;
     ready = true;
     log.info(
       { mode: cfg.mode, zone: cfg.mode === 'zone' ? cfg.multizone.zone.name : undefined, federated, store: cfg.store.type, path: cfg.store.type === 'leveldb' ? cfg.store.leveldb.path : undefined, startupMs: Date.now() - started },
