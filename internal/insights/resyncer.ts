@@ -69,9 +69,11 @@ export function startInsightResyncer(deps: { store: ResourceStore; registry: Reg
     if (dirty.size) schedule();
   };
   const stop = deps.store.watch(onEvents);
-  // The first computation runs right away so a fresh CP answers `inspect meshes` at once.
+  // A mesh without a MeshInsight gets one right away, so a fresh CP answers `inspect meshes` at once;
+  // a restarted CP's stored insights stand until the first interval, off the path to /ready.
   for (const m of deps.store.list('Mesh').items) dirty.add(m.name);
-  if (dirty.size) void resync();
+  if ([...dirty].some((m) => !deps.store.get({ type: 'MeshInsight', mesh: '', name: m }))) void resync();
+  else if (dirty.size) schedule();
   return () => {
     stop();
     if (timer) clearTimeout(timer);
