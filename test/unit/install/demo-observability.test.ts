@@ -76,11 +76,15 @@ describe('kuma install observability', () => {
     const objects = observabilityObjects(parseObservabilityFlags({}));
     const cm = objects.find((o) => o.metadata.name === 'grafana-dashboards') as any;
     expect(JSON.parse(cm.data['kuma-cp.json'])).toEqual(dashboard);
-    const exprs = dashboard.panels.flatMap((p: any) => p.targets.map((t: any) => t.expr as string)).join('\n');
+    // Rows nest their panels; only panels with queries name a data source.
+    const panels = (dashboard.panels as any[]).flatMap((p) => [p, ...(p.panels ?? [])]).filter((p) => p.targets);
+    const exprs = panels.flatMap((p: any) => p.targets.map((t: any) => t.expr as string)).join('\n');
     for (const metric of ['xds_generation', 'kds_delta_generation', 'cp_info', 'leader', 'resources_count']) expect(exprs).toMatch(new RegExp(`\\b${metric}\\b`));
     const ds = objects.find((o) => o.metadata.name === 'grafana-datasources') as any;
     expect(ds.data['datasources.yaml']).toContain('uid: prometheus');
-    for (const p of dashboard.panels as any[]) expect(p.datasource.uid).toBe('prometheus');
+    // The panels use the dashboard's data source variable, which picks a Prometheus data source.
+    expect((dashboard as any).templating.list.find((v: any) => v.name === 'datasource')).toMatchObject({ type: 'datasource', query: 'prometheus' });
+    for (const p of panels) expect(p.datasource.uid).toBe('${datasource}');
   });
 
   it('an unknown component names --components', () => {
