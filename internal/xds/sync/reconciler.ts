@@ -64,6 +64,8 @@ export interface ReconcilerDeps {
   onGenerated?(nodeId: string, res: XdsResources): void;
   /** Called when a proxy is sent an identity certificate (DataplaneInsight.mTLS). */
   onIdentity?(mesh: string, name: string, identity: ProxyIdentity): void;
+  /** Called when a proxy went away: whatever was kept for it must go too. */
+  onForget?(nodeId: string, mesh: string, name: string): void;
 }
 
 export class XdsReconciler {
@@ -138,12 +140,21 @@ export class XdsReconciler {
     this.#sliceStart = performance.now();
   }
 
+  /** The proxy's last stream closed: drop its snapshot, identity (a private key) and timers. */
   disconnect(nodeId: string): void {
     const p = this.#proxies.get(nodeId);
     if (!p) return;
     if (p.renewTimer) clearTimeout(p.renewTimer);
     this.#proxies.delete(nodeId);
     this.#d.cache.clearSnapshot(nodeId);
+    const type = p.kind === 'dataplane' ? 'Dataplane' : p.kind === 'ingress' ? 'ZoneIngress' : 'ZoneEgress';
+    this.#d.identities.forgetProxy({ type, mesh: p.kind === 'dataplane' ? p.mesh : '', name: p.name });
+    this.#d.onForget?.(nodeId, p.mesh, p.name);
+  }
+
+  /** Per-proxy state the reconciler keeps (leak tests); MeshContexts are per mesh and not counted. */
+  sizes(): { proxies: number; arrivals: number } {
+    return { proxies: this.#proxies.size, arrivals: this.#arrivals.length };
   }
 
   connectedNodes(): string[] {
@@ -170,6 +181,7 @@ export class XdsReconciler {
       }
       const mesh = r.type === 'Mesh' ? r.name : r.mesh;
       if (!mesh) continue;
+      if (r.type === 'Mesh' && e.kind === 'delete') this.#d.identities.forgetMesh(mesh);
       this.#dirty.add(mesh);
       this.#contexts.delete(mesh);
     }
