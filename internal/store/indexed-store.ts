@@ -230,7 +230,7 @@ export abstract class IndexedStore implements ResourceStore {
           }
           local.set(`${inp.type}\u0000${id(inp)}`, next);
           results.push(next);
-          events.push({ kind: op.op, resource: next });
+          events.push(op.op === 'update' ? { kind: 'update', resource: next, previous: cur! } : { kind: 'create', resource: next });
           persist.push({ kind: 'put', resource: next });
         }
         for (const [k, v] of local) overlay.set(k, v);
