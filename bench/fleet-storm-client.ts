@@ -8,10 +8,17 @@
 //
 // Parent -> child: {cmd:'start', port, mesh, names, startAt, windowMs, offset, stride, total,
 //   protocol: 'delta'|'sotw'|'mixed', token?} | {cmd:'stop'}
+// For bench/fleet-full.mjs (scenarios after the first config): {cmd:'mark'} starts a measurement
+//   (-> {type:'marked'}); {cmd:'collect', cluster?} -> {type:'collected', proxies: [{name, first:
+//   {<type>: epoch ms of the first response after the mark}, cluster: epoch ms of the first EDS
+//   response after the mark carrying that cluster}], bytes, responses} (received since the mark);
+//   {cmd:'bounce', names} closes those proxies' connections and reconnects them -> {type:'bounced',
+//   results} once each is configured again.
 // Child -> parent: {type:'hello'} once loaded; {type:'result', results, cpuSeconds} when every proxy is
 //   configured or failed; {type:'late', name, message} for an error after that; {type:'stopped'}.
 import { connect as http2Connect, constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import { Cluster, Cluster_DiscoveryType } from '../proto/gen/envoy/config/cluster/v3/cluster';
+import { ClusterLoadAssignment } from '../proto/gen/envoy/config/endpoint/v3/endpoint';
 import {
   DeltaDiscoveryRequest,
   DeltaDiscoveryResponse,
@@ -67,7 +74,15 @@ interface Proxy {
   ldsAsked: boolean;
   ldsAcked: boolean;
   done: boolean;
+  /** Since the last mark: first response per type, first EDS response per cluster. */
+  first: Record<string, number>;
+  clusters: Map<string, number>;
+  /** Closed on purpose (bounce): its close is not an error. */
+  bouncing?: boolean;
 }
+
+let bytesSinceMark = 0;
+let responsesSinceMark = 0;
 
 const proxies: Proxy[] = [];
 let remaining = 0;
@@ -103,8 +118,10 @@ function finish(p: Proxy, error?: string): void {
   p.done = true;
   if (error) p.r.error = error;
   else p.r.configuredAt = now();
-  if (--remaining === 0) report();
+  if (--remaining === 0) onAllDone();
 }
+
+let onAllDone = () => report();
 
 function report(): void {
   if (reported) return;
@@ -134,6 +151,18 @@ function decode(p: Proxy, msg: Uint8Array): Response {
 
 function onMessage(p: Proxy, mesh: string, msg: Uint8Array): void {
   const res = decode(p, msg);
+  const at = now();
+  bytesSinceMark += msg.length + 5;
+  responsesSinceMark++;
+  const short = res.typeUrl === CDS ? 'CDS' : res.typeUrl === EDS ? 'EDS' : res.typeUrl === LDS ? 'LDS' : res.typeUrl.split('.').pop()!;
+  p.first[short] ??= at;
+  if (res.typeUrl === EDS) {
+    for (const [name, value] of res.resources) {
+      // SotW EDS carries no names outside the Any: decode the cluster name only when asked for one
+      const cluster = name || (value && watchedCluster ? ClusterLoadAssignment.decode(value).clusterName : '');
+      if (cluster && !p.clusters.has(cluster)) p.clusters.set(cluster, at);
+    }
+  }
   const ack = { nonce: res.nonce, version: res.version, mesh };
   switch (res.typeUrl) {
     case CDS: {
@@ -189,8 +218,8 @@ function open(p: Proxy, m: StartMsg): void {
     servername: 'localhost',
   });
   p.session = session;
-  session.on('error', (e) => finish(p, `session: ${e.message}`));
-  session.on('close', () => finish(p, 'the connection closed'));
+  session.on('error', (e) => !p.bouncing && finish(p, `session: ${e.message}`));
+  session.on('close', () => !p.bouncing && finish(p, 'the connection closed'));
   session.socket.once('secureConnect', () => (p.r.secureAt = now()));
   session.once('remoteSettings', () => (p.r.prefaceAt ??= now()));
   const stream = session.request({
@@ -201,15 +230,15 @@ function open(p: Proxy, m: StartMsg): void {
     ...(m.token ? { authorization: `Bearer ${m.token}` } : {}),
   });
   p.stream = stream;
-  const ended = (h: Record<string, unknown>) => finish(p, `stream ended: grpc-status ${h['grpc-status']} ${decodeURIComponent(String(h['grpc-message'] ?? ''))}`);
+  const ended = (h: Record<string, unknown>) => !p.bouncing && finish(p, `stream ended: grpc-status ${h['grpc-status']} ${decodeURIComponent(String(h['grpc-message'] ?? ''))}`);
   stream.on('response', (h) => {
     if (Number(h[constants.HTTP2_HEADER_STATUS]) !== 200) finish(p, `HTTP status ${h[constants.HTTP2_HEADER_STATUS]}`);
     else if (h['grpc-status'] !== undefined) ended(h); // a trailers-only response: refused at once
   });
   stream.on('trailers', ended);
-  stream.on('end', () => finish(p, 'the server ended the stream'));
-  stream.on('error', (e) => finish(p, `stream: ${e.message}`));
-  stream.on('close', () => finish(p, 'the stream closed'));
+  stream.on('end', () => !p.bouncing && finish(p, 'the server ended the stream'));
+  stream.on('error', (e) => !p.bouncing && finish(p, `stream: ${e.message}`));
+  stream.on('close', () => !p.bouncing && finish(p, 'the stream closed'));
   stream.on('data', (chunk: Buffer) => {
     p.buf = p.buf.length ? Buffer.concat([p.buf, chunk]) : chunk;
     while (p.buf.length >= 5) {
@@ -232,7 +261,7 @@ function start(m: StartMsg): void {
   if (!remaining) return report();
   m.names.forEach((name, i) => {
     const protocol: Protocol = m.protocol === 'mixed' ? (i % 2 ? 'sotw' : 'delta') : m.protocol;
-    const p: Proxy = { r: { name, protocol, startedAt: 0, acks: 0 }, buf: Buffer.alloc(0), edsNames: [], ldsAsked: false, ldsAcked: false, done: false };
+    const p: Proxy = { r: { name, protocol, startedAt: 0, acks: 0 }, buf: Buffer.alloc(0), edsNames: [], ldsAsked: false, ldsAcked: false, done: false, first: {}, clusters: new Map() };
     proxies.push(p);
     // The i-th proxy of this process is the (offset + i*stride)-th of the whole storm.
     const at = m.startAt + ((m.offset + i * m.stride) / m.total) * m.windowMs;
@@ -243,8 +272,65 @@ function start(m: StartMsg): void {
 // The bench went away (it crashed or was killed): do not linger as an orphan holding sockets.
 process.on('disconnect', () => process.exit(0));
 
-process.on('message', (m: StartMsg | { cmd: 'stop' }) => {
-  if (m.cmd === 'start') return start(m);
+let startMsg: StartMsg | undefined;
+let watchedCluster = '';
+
+/** Closes the named proxies' connections and opens them again, as a CP restart or a network blip would. */
+function bounce(names: string[]): void {
+  const set = new Set(names);
+  const again = proxies.filter((p) => set.has(p.r.name));
+  remaining = again.length;
+  reported = false;
+  if (!remaining) return void send({ type: 'bounced', results: [] });
+  const reportBounce = () => send({ type: 'bounced', results: again.map((p) => p.r) });
+  for (const p of again) {
+    p.bouncing = true;
+    p.session?.destroy();
+    Object.assign(p, { buf: Buffer.alloc(0), edsPending: undefined, edsNames: [], ldsAsked: false, ldsAcked: false, done: false });
+    p.r = { name: p.r.name, protocol: p.r.protocol, startedAt: 0, acks: 0 };
+  }
+  const prevFinish = onAllDone;
+  onAllDone = () => {
+    onAllDone = prevFinish;
+    reportBounce();
+  };
+  setTimeout(() => {
+    for (const p of again) {
+      p.bouncing = false;
+      open(p, startMsg!);
+    }
+  }, 50);
+}
+
+type Cmd = StartMsg | { cmd: 'stop' } | { cmd: 'mark' } | { cmd: 'collect'; cluster?: string } | { cmd: 'bounce'; names: string[] } | { cmd: 'watch'; cluster: string };
+
+process.on('message', (m: Cmd) => {
+  if (m.cmd === 'start') {
+    startMsg = m;
+    return start(m);
+  }
+  if (m.cmd === 'watch') {
+    watchedCluster = m.cluster;
+    return;
+  }
+  if (m.cmd === 'mark') {
+    for (const p of proxies) {
+      p.first = {};
+      p.clusters = new Map();
+    }
+    bytesSinceMark = 0;
+    responsesSinceMark = 0;
+    return send({ type: 'marked' });
+  }
+  if (m.cmd === 'collect') {
+    return send({
+      type: 'collected',
+      proxies: proxies.map((p) => ({ name: p.r.name, first: p.first, ...(m.cluster ? { cluster: p.clusters.get(m.cluster) } : {}) })),
+      bytes: bytesSinceMark,
+      responses: responsesSinceMark,
+    });
+  }
+  if (m.cmd === 'bounce') return bounce(m.names);
   stopping = true;
   for (const p of proxies) p.session?.close();
   send({ type: 'stopped' });

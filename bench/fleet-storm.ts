@@ -1,6 +1,6 @@
 // The connection storm against a running zone CP: N simulated Envoys (bench/fleet-storm-client.ts,
 // one TLS h2 connection and one ADS stream each) in a few child processes, all connecting within
-// a window of about 2 s. Used by `npm run bench:fleet` (bench/fleet.mjs, 2000 proxies) and by
+// a window of about 2 s. Used by `npm run bench:storm` (bench/fleet.mjs, 2000 proxies) and by
 // test/e2e/dp-connection-storm.test.ts (a smaller count). Measures, asserts nothing.
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench:fleet`: fleet benchmarks against real dist/kuma processes on loopback. Prints
+// `npm run bench:storm`: fleet benchmarks against real dist/kuma processes on loopback. Prints
 // JSON, asserts nothing. Scenario so far:
 //
 // - connection_storm: one zone CP (LevelDB store, dataplane auth off as

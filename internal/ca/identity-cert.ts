@@ -37,11 +37,29 @@ export function identitySans(mesh: string, services: string[], tags: Record<stri
   return [...spiffe, ...[...kuma].sort()];
 }
 
+/**
+ * The parsed CA certificate and imported signing key of the last few CAs: parsing and importing
+ * cost a third of an issuance, and a whole mesh is issued from one CA.
+ */
+const signers = new Map<string, Promise<{ ca: x509.X509Certificate; signer: Awaited<ReturnType<typeof importSigningKey>> }>>();
+const SIGNERS_KEPT = 16;
+
+function caSigner(certPem: string, keyPem: string) {
+  const key = `${certPem}\u0000${keyPem}`;
+  let s = signers.get(key);
+  if (!s) {
+    s = (async () => ({ ca: new x509.X509Certificate(certPem), signer: await importSigningKey(keyPem) }))();
+    s.catch(() => signers.delete(key));
+    if (signers.size >= SIGNERS_KEPT) signers.delete(signers.keys().next().value!);
+    signers.set(key, s);
+  }
+  return s;
+}
+
 export async function issueIdentityCert(req: IdentityCertRequest): Promise<IdentityCert> {
   const sans = identitySans(req.mesh, req.services, req.tags);
   if (sans.length === 0) throw new Error(`an identity certificate needs at least one service or tag (mesh "${req.mesh}")`);
-  const ca = new x509.X509Certificate(req.caCertPem);
-  const signer = await importSigningKey(req.caKeyPem);
+  const { ca, signer } = await caSigner(req.caCertPem, req.caKeyPem);
   const { keys } = await generateKeys(req.key ?? ECDSA_P256);
   const expiresAt = new Date(req.now.getTime() + req.validityMs);
   const serial = randomSerial();

@@ -12,14 +12,14 @@
  *   returns a new certificate. Renewal happens when `renewalFraction` of
  *   the lifetime has passed (Kuma: 4/5), long before `expiresAt`.
  * - Concurrent calls for one proxy share one issuance.
- * - Call `forget(mesh, proxy)` when the proxy's stream closes and
- *   `forgetMesh(mesh)` when a mesh is deleted, so the cache stays bounded.
+ * - Call `forgetProxy(proxy)` (or `forget(mesh, proxy)`) when the proxy's
+ *   stream closes and `forgetMesh(mesh)` when a mesh is deleted: the cache
+ *   holds private keys and must not outlive the proxies it serves.
  *
  * A proxy is a Dataplane (services and tags from its inbounds and gateway)
  * or a ZoneEgress (identity `spiffe://<mesh>/zone-egress`, which external
  * services reached through egress verify; kuma-kds-xds.md §3.3).
  */
-import { createHash } from 'node:crypto';
 import { TAG, type Resource } from '../resources/model';
 import type { ResourceStore } from '../store/resource-store';
 import { identitySans, issueIdentityCert, renewalTime } from './identity-cert';
@@ -69,8 +69,12 @@ export function proxyIdentityInputs(proxy: Resource): { services: string[]; tags
 
 export class IdentityProvider {
   readonly #d: IdentityProviderDeps;
-  readonly #cache = new Map<string, { fingerprint: string; identity: ProxyIdentity }>();
+  readonly #cache = new Map<string, { fingerprint: Fingerprint; identity: ProxyIdentity }>();
   readonly #inflight = new Map<string, Promise<ProxyIdentity>>();
+  /** Cache keys per proxy (a zone egress holds one identity per mesh), so forgetting one is no scan. */
+  readonly #byProxy = new Map<string, Set<string>>();
+  /** Cache keys per mesh, for forgetMesh. */
+  readonly #byMesh = new Map<string, Set<string>>();
 
   constructor(deps: IdentityProviderDeps) {
     this.#d = deps;
@@ -82,15 +86,18 @@ export class IdentityProvider {
     const { services, tags } = proxyIdentityInputs(proxy);
     const validityMs = ca.backend.dpCertValidityMs ?? this.#d.defaultValidityMs ?? DEFAULT_DP_CERT_VALIDITY_MS;
     const sans = identitySans(mesh, services, tags);
-    const fingerprint = createHash('sha256').update(JSON.stringify([ca.certPem, ca.keyPem, sans, validityMs])).digest('hex');
+    // Compared field by field: the CA texts are the same strings while the CA Secret is unchanged
+    // (mesh-ca.ts), so nothing is hashed per proxy.
+    const fingerprint: Fingerprint = { caCertPem: ca.certPem, caKeyPem: ca.keyPem, sans: sans.join('\n'), validityMs };
     const key = cacheKey(mesh, proxy);
     const now = this.#now();
     const cached = this.#cache.get(key);
-    if (cached && cached.fingerprint === fingerprint && now < cached.identity.renewAt) return cached.identity;
+    if (cached && sameFingerprint(cached.fingerprint, fingerprint) && now < cached.identity.renewAt) return cached.identity;
 
     const running = this.#inflight.get(key);
     if (running) return running;
-    const p = (async () => {
+    const issuance: { p?: Promise<ProxyIdentity> } = {};
+    const p = (issuance.p = (async () => {
       const cert = await issueIdentityCert({ caCertPem: ca.certPem, caKeyPem: ca.keyPem, mesh, services, tags, validityMs, now });
       this.#d.onIssued?.(mesh);
       const identity: ProxyIdentity = {
@@ -104,14 +111,15 @@ export class IdentityProvider {
         expiresAt: cert.expiresAt,
         renewAt: renewalTime(cert.expiresAt, now, this.#d.renewalFraction ?? 0.8),
       };
-      this.#cache.set(key, { fingerprint, identity });
+      // A proxy forgotten while its certificate was being issued stays forgotten.
+      if (this.#inflight.get(key) === issuance.p) this.#remember(key, mesh, proxy, { fingerprint, identity });
       return identity;
-    })();
+    })());
     this.#inflight.set(key, p);
     try {
       return await p;
     } finally {
-      this.#inflight.delete(key);
+      if (this.#inflight.get(key) === p) this.#inflight.delete(key);
     }
   }
 
@@ -121,16 +129,65 @@ export class IdentityProvider {
   }
 
   forget(mesh: string, proxy: Pick<Resource, 'type' | 'mesh' | 'name'>): void {
-    this.#cache.delete(cacheKey(mesh, proxy));
+    this.#drop(cacheKey(mesh, proxy));
+  }
+
+  /** Forgets every identity of the proxy, in every mesh. */
+  forgetProxy(proxy: Pick<Resource, 'type' | 'mesh' | 'name'>): void {
+    for (const k of [...(this.#byProxy.get(proxyKey(proxy)) ?? [])]) this.#drop(k);
   }
 
   forgetMesh(mesh: string): void {
-    for (const k of this.#cache.keys()) if (k.startsWith(`${mesh}\u0000`)) this.#cache.delete(k);
+    for (const k of [...(this.#byMesh.get(mesh) ?? [])]) this.#drop(k);
+  }
+
+  /** Identities held (certificates with their private keys), and the index entries (for leak tests). */
+  sizes(): { identities: number; inflight: number; proxies: number; meshes: number } {
+    return { identities: this.#cache.size, inflight: this.#inflight.size, proxies: this.#byProxy.size, meshes: this.#byMesh.size };
+  }
+
+  #remember(key: string, mesh: string, proxy: Pick<Resource, 'type' | 'mesh' | 'name'>, entry: { fingerprint: Fingerprint; identity: ProxyIdentity }): void {
+    this.#cache.set(key, entry);
+    let keys = this.#byProxy.get(proxyKey(proxy));
+    if (!keys) this.#byProxy.set(proxyKey(proxy), (keys = new Set()));
+    keys.add(key);
+    let inMesh = this.#byMesh.get(mesh);
+    if (!inMesh) this.#byMesh.set(mesh, (inMesh = new Set()));
+    inMesh.add(key);
+  }
+
+  #drop(key: string): void {
+    this.#inflight.delete(key);
+    if (!this.#cache.delete(key)) return;
+    const [mesh, type, pmesh, name] = key.split('\u0000') as [string, string, string, string];
+    const pk = proxyKey({ type, mesh: pmesh, name });
+    const keys = this.#byProxy.get(pk);
+    keys?.delete(key);
+    if (keys?.size === 0) this.#byProxy.delete(pk);
+    const inMesh = this.#byMesh.get(mesh);
+    inMesh?.delete(key);
+    if (inMesh?.size === 0) this.#byMesh.delete(mesh);
   }
 
   #now(): Date {
     return this.#d.now?.() ?? new Date();
   }
+}
+
+/** What a certificate says and is signed with: a change to any of them means a new certificate. */
+interface Fingerprint {
+  caCertPem: string;
+  caKeyPem: string;
+  sans: string;
+  validityMs: number;
+}
+
+function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
+  return a.caCertPem === b.caCertPem && a.caKeyPem === b.caKeyPem && a.sans === b.sans && a.validityMs === b.validityMs;
+}
+
+function proxyKey(proxy: Pick<Resource, 'type' | 'mesh' | 'name'>): string {
+  return [proxy.type, proxy.mesh, proxy.name].join('\u0000');
 }
 
 function cacheKey(mesh: string, proxy: Pick<Resource, 'type' | 'mesh' | 'name'>): string {

@@ -42,9 +42,18 @@ export function loadMeshCa(store: ResourceStore, mesh: string): MeshCa | undefin
   throw new CaNotReadyError(`mesh "${mesh}": CA backend type "${backend.type}" is not supported (use builtin or provided)`);
 }
 
+/**
+ * Decoded per stored Secret object (the store hands out the same object until it changes): the CA
+ * is read for every proxy of a pass, and equal text as the same string makes comparing it free.
+ */
+const decoded = new WeakMap<object, string>();
+
 function secretText(store: ResourceStore, mesh: string, name: string): string | undefined {
   const s = store.get({ type: 'Secret', mesh, name });
-  return s ? Buffer.from(String(s.spec.data ?? ''), 'base64').toString('utf8') : undefined;
+  if (!s) return undefined;
+  let text = decoded.get(s);
+  if (text === undefined) decoded.set(s, (text = Buffer.from(String(s.spec.data ?? ''), 'base64').toString('utf8')));
+  return text;
 }
 
 function dataSource(store: ResourceStore, mesh: string, ds: unknown, field: string): string {

@@ -45,7 +45,7 @@ export const DP_GRPC_OPTIONS: grpc.ServerOptions = {
   'grpc.enable_channelz': 0,
 };
 
-export async function startDpServer(deps: DpServerDeps): Promise<{ port: number; stop(): Promise<void> }> {
+export async function startDpServer(deps: DpServerDeps): Promise<{ port: number; connections(): number; stop(): Promise<void> }> {
   // TLS is ours (one context for both protocols); grpc-js sees already decrypted sockets.
   const grpcConnections = deps.grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const http = createHttpServer(deps.http);
@@ -74,6 +74,7 @@ export async function startDpServer(deps: DpServerDeps): Promise<{ port: number;
   deps.log.info({ port }, 'DP server listening (bootstrap + ADS)');
   return {
     port,
+    connections: () => sockets.size,
     stop: async () => {
       const closed = new Promise((r) => tls.close(() => r(undefined)));
       grpcConnections.destroy();

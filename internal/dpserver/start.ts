@@ -32,6 +32,11 @@ export interface DpServerHandle {
   reconciler?: XdsReconciler;
   /** The config last generated per node id, for inspection. */
   generated: Map<string, XdsResources>;
+  /**
+   * Entries kept per proxy or stream, by owner. Every one of them returns to its idle size when
+   * the proxies disconnect (test/e2e/dp-state-freed.test.ts).
+   */
+  stateSizes(): Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -49,6 +54,7 @@ export async function startDataplaneServer(deps: {
   const grpcServer = new grpc.Server(DP_GRPC_OPTIONS);
   const generated = new Map<string, XdsResources>();
   let reconciler: XdsReconciler | undefined;
+  let sizes: () => Record<string, number> = () => ({ generated: generated.size });
   let port = 0;
   if (cfg.mode === 'global') {
     const refuse = (call: grpc.ServerDuplexStream<unknown, unknown>) => call.emit('error', { code: grpc.status.PERMISSION_DENIED, details: GLOBAL_REFUSES });
@@ -73,12 +79,16 @@ export async function startDataplaneServer(deps: {
         delivery?.configReady(nodeId);
       },
       metrics: m && { generated: (ms) => m.xdsGeneration.observe(ms), failed: () => m.xdsGenerationErrors.inc() },
+      onForget: (nodeId, mesh, name) => {
+        generated.delete(nodeId);
+        insights.forgetIdentity(mesh, name);
+      },
       onIdentity: (mesh, name, id) => {
         const backend = String((store.get({ type: 'Mesh', mesh: '', name: mesh })?.spec.mtls as { enabledBackend?: string } | undefined)?.enabledBackend ?? '');
         insights.identityIssued(mesh, name, { expiresAt: id.expiresAt, issuedAt: id.issuedAt, backend });
       },
     });
-    addAdsService(grpcServer, {
+    const ads = addAdsService(grpcServer, {
       cache,
       callbacks: chainCallbacks(
         // First, so every opened stream is counted before a later hook may refuse it.
@@ -88,6 +98,19 @@ export async function startDataplaneServer(deps: {
         insights.callbacks(),
       ),
     });
+    const r = reconciler;
+    sizes = () => {
+      const flat: Record<string, number> = { generated: generated.size, adsStreams: ads.activeStreams() };
+      const add = (owner: string, o: Record<string, number>) => {
+        for (const [k, v] of Object.entries(o)) flat[`${owner}.${k}`] = v;
+      };
+      add('reconciler', r.sizes());
+      add('identities', identities.sizes());
+      add('insights', insights.sizes());
+      add('streams', streams.sizes());
+      add('cache', cache.sizes());
+      return flat;
+    };
   }
   const server = await startDpServer({
     port: cfg.dpServer.port,
@@ -112,6 +135,7 @@ export async function startDataplaneServer(deps: {
     port,
     reconciler,
     generated,
+    stateSizes: () => ({ ...sizes(), connections: server.connections() }),
     stop: async () => {
       reconciler?.stop();
       await server.stop();

@@ -8,17 +8,64 @@
  * message is split into parts marked `full:<i>/<n>` in system_version_info
  * so our receiver applies it only once every part arrived (a half state
  * must never delete anything); Kuma never splits, so it never sees them.
+ *
+ * `refresh(changes)` costs what changed: only the types in the change set
+ * are looked at, and for a type the peer side can encode one record at a
+ * time (`entry`) only the changed records are (an insight write touches one
+ * record of one type, not every type's whole state).
  */
 import { DeltaDiscoveryResponse, type DeltaDiscoveryRequest } from '../../proto/gen/envoy/service/discovery/v3/discovery';
+import type { Resource } from '../resources/model';
+import type { StoreEvent } from '../store/resource-store';
 import { toWireResource, type EncodedResource } from './wire';
 
 export type StatEvent = 'sent' | 'ack' | 'nack';
+
+/** Store events since the last refresh, by resource type. */
+export type ChangeSet = ReadonlyMap<string, readonly StoreEvent[]>;
+
+/** Collects store events into a ChangeSet until taken (one per debounce window). */
+export class ChangeCollector {
+  #changes = new Map<string, StoreEvent[]>();
+
+  add(events: readonly StoreEvent[]): void {
+    for (const e of events) {
+      const list = this.#changes.get(e.resource.type);
+      if (list) list.push(e);
+      else this.#changes.set(e.resource.type, [e]);
+    }
+  }
+
+  get size(): number {
+    return this.#changes.size;
+  }
+
+  take(): ChangeSet {
+    const c = this.#changes;
+    this.#changes = new Map();
+    return c;
+  }
+}
+
+/** What a refresh cost (tests assert on it: an insight write must not rebuild other types). */
+export interface SenderStats {
+  /** Whole-type snapshots built, by type (subscriptions, full refreshes, types without `entry`). */
+  snapshots: Record<string, number>;
+  /** Records encoded one by one through `entry`, by type. */
+  entries: Record<string, number>;
+}
 
 export interface SenderDeps {
   /** Kuma type names this side provides. */
   types: readonly string[];
   /** The desired state of a type for this peer, keyed by wire name. */
   snapshot(type: string): Map<string, EncodedResource>;
+  /**
+   * One record as the peer would get it: its wire name, and its encoding when it passes the
+   * filter (undefined: not for this peer). Absent for a type, the type is always rebuilt whole
+   * (e.g. one whose desired state is derived from other records).
+   */
+  entry?(type: string, r: Resource): { wireName?: string; encoded?: EncodedResource } | undefined;
   send(resp: DeltaDiscoveryResponse): void;
   maxMsgBytes: number;
   onStat?(type: string, event: StatEvent, detail?: string): void;
@@ -31,6 +78,7 @@ export class DeltaSender {
   /** type -> (wire name -> version) as last sent; present iff the peer subscribed. */
   readonly #sent = new Map<string, Map<string, string>>();
   #nonce = 0;
+  readonly #stats: SenderStats = { snapshots: {}, entries: {} };
 
   constructor(deps: SenderDeps) {
     this.#d = deps;
@@ -42,24 +90,79 @@ export class DeltaSender {
     if (!this.#d.types.includes(type)) return;
     if (req.responseNonce) this.#d.onStat?.(type, req.errorDetail ? 'nack' : 'ack', req.errorDetail?.message);
     if (!this.#sent.has(type) && req.resourceNamesSubscribe.includes('*')) {
-      const snap = this.#d.snapshot(type);
+      const snap = this.#snapshot(type);
       this.#sent.set(type, new Map([...snap].map(([k, v]) => [k, v.version])));
       this.#sendParts(type, [...snap.values()], [], true);
     }
   }
 
-  /** Sends every subscribed type's changes since the last send. */
-  refresh(): void {
+  /**
+   * Sends the changes since the last send: of the types in `changes` only (looking at just the
+   * changed records where `entry` allows), or of every subscribed type without a change set.
+   */
+  refresh(changes?: ChangeSet): void {
     for (const [type, sent] of this.#sent) {
-      const snap = this.#d.snapshot(type);
-      const changed: EncodedResource[] = [];
-      for (const [k, e] of snap) if (sent.get(k) !== e.version) changed.push(e);
-      const removed = [...sent.keys()].filter((k) => !snap.has(k));
-      if (!changed.length && !removed.length) continue;
-      for (const e of changed) sent.set(e.wireName, e.version);
-      for (const k of removed) sent.delete(k);
-      this.#sendParts(type, changed, removed, false);
+      if (!changes) this.#refreshWhole(type, sent);
+      else {
+        const events = changes.get(type);
+        if (!events) continue;
+        if (this.#d.entry?.(type, events[0]!.resource) === undefined) this.#refreshWhole(type, sent);
+        else this.#refreshChanged(type, sent, events);
+      }
     }
+  }
+
+  stats(): SenderStats {
+    return { snapshots: { ...this.#stats.snapshots }, entries: { ...this.#stats.entries } };
+  }
+
+  #snapshot(type: string): Map<string, EncodedResource> {
+    this.#stats.snapshots[type] = (this.#stats.snapshots[type] ?? 0) + 1;
+    return this.#d.snapshot(type);
+  }
+
+  #entry(type: string, r: Resource): { wireName?: string; encoded?: EncodedResource } {
+    this.#stats.entries[type] = (this.#stats.entries[type] ?? 0) + 1;
+    return this.#d.entry!(type, r) ?? {};
+  }
+
+  #refreshWhole(type: string, sent: Map<string, string>): void {
+    const snap = this.#snapshot(type);
+    const changed: EncodedResource[] = [];
+    for (const [k, e] of snap) if (sent.get(k) !== e.version) changed.push(e);
+    const removed = [...sent.keys()].filter((k) => !snap.has(k));
+    this.#apply(type, sent, changed, removed);
+  }
+
+  #refreshChanged(type: string, sent: Map<string, string>, events: readonly StoreEvent[]): void {
+    // Last event per record wins; a record's earlier wire name is retracted when it moved.
+    const changed = new Map<string, EncodedResource>();
+    const removed = new Set<string>();
+    for (const ev of events) {
+      const before = ev.kind === 'update' && ev.previous ? this.#entry(type, ev.previous).wireName : undefined;
+      const now = ev.kind === 'delete' ? { wireName: this.#entry(type, ev.resource).wireName } : this.#entry(type, ev.resource);
+      if (before && before !== now.wireName) {
+        changed.delete(before);
+        removed.add(before);
+      }
+      if (!now.wireName) continue;
+      if (now.encoded) {
+        removed.delete(now.wireName);
+        changed.set(now.wireName, now.encoded);
+      } else {
+        changed.delete(now.wireName);
+        removed.add(now.wireName);
+      }
+    }
+    const toSend = [...changed.values()].filter((e) => sent.get(e.wireName) !== e.version);
+    this.#apply(type, sent, toSend, [...removed].filter((k) => sent.has(k)));
+  }
+
+  #apply(type: string, sent: Map<string, string>, changed: EncodedResource[], removed: string[]): void {
+    if (!changed.length && !removed.length) return;
+    for (const e of changed) sent.set(e.wireName, e.version);
+    for (const k of removed) sent.delete(k);
+    this.#sendParts(type, changed, removed, false);
   }
 
   subscribedTypes(): string[] {

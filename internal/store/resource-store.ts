@@ -49,6 +49,8 @@ export interface StoreEvent {
   kind: StoreEventKind;
   /** The new state; for deletes, the last state before deletion. */
   resource: Resource;
+  /** For updates: the state it replaced (KDS uses it to retract a resource whose wire name moved). */
+  previous?: Resource;
 }
 
 export type StoreListener = (events: StoreEvent[]) => void;

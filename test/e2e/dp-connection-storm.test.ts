@@ -3,7 +3,7 @@
  * TLS h2 connection and one ADS stream each, in separate processes, half Delta, half SotW) connect
  * to a real zone CP within 2 s. Every one must see the server's HTTP/2 preface, get its first
  * config (CDS, EDS, LDS) and ACK it, the CP must record the ACKs, and neither side may report an
- * error. Speed is measured by `npm run bench:fleet`, never asserted here.
+ * error. Speed is measured by `npm run bench:storm`, never asserted here.
  */
 import { request as httpsRequest } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

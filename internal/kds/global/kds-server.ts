@@ -16,7 +16,7 @@ import type { Registry } from '../../resources/registry';
 import type { ResourceStore } from '../../store/resource-store';
 import { applyBatch, fromZoneSide } from '../apply';
 import { DeltaReceiver } from '../delta-receiver';
-import { DeltaSender } from '../delta-sender';
+import { ChangeCollector, DeltaSender } from '../delta-sender';
 import { sendToZone, typesGlobalToZone, typesZoneToGlobal, type ZoneLookup } from '../filters';
 import { mapForZone } from '../mappers';
 import { EncodeCache, outboxSnapshot } from '../outbox';
@@ -101,12 +101,18 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
       return [e];
     });
 
+  // Each refresh looks at the types that changed since the last one; a Zone change (enabled or
+  // not) changes which zones' ingresses the others get, so it refreshes everything.
   let timer: NodeJS.Timeout | undefined;
+  const changes = new ChangeCollector();
   const refreshAll = () => {
     timer = undefined;
-    for (const s of sessions) if (zones.isEnabled(s.zone)) timedKdsRefresh(deps.metrics, () => s.sender.refresh());
+    const c = changes.take();
+    const whole = c.has('Zone');
+    for (const s of sessions) if (zones.isEnabled(s.zone)) timedKdsRefresh(deps.metrics, () => s.sender.refresh(whole ? undefined : c));
   };
-  const unwatch = store.watch(() => {
+  const unwatch = store.watch((events) => {
+    changes.add(events);
     if (!timer) timer = setTimeout(refreshAll, REFRESH_DEBOUNCE_MS);
   });
 
@@ -187,6 +193,13 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
           const snap = outboxSnapshot(store, registry, s.hashNames ? cache : unhashedCache, type, (d, r) => sendToZone(d, r, zone, zones));
           if (type === 'GlobalSecret') for (const e of zonePublicKeys()) snap.set(e.wireName, e);
           return snap;
+        },
+        // GlobalSecret's state includes public keys derived from the signing keys: rebuilt whole.
+        entry: (type, r) => {
+          if (type === 'GlobalSecret') return undefined;
+          const d = registry.mustByName(type);
+          const encoded = (s.hashNames ? cache : unhashedCache).encode(d, r);
+          return { wireName: encoded?.wireName, encoded: encoded && sendToZone(d, r, zone, zones) ? encoded : undefined };
         },
         send: (resp) => call.write(resp),
         maxMsgBytes: deps.maxMsgBytes,

@@ -16,7 +16,7 @@ import type { Registry } from '../../resources/registry';
 import type { ResourceStore } from '../../store/resource-store';
 import { applyBatch, fromGlobalSide } from '../apply';
 import { DeltaReceiver } from '../delta-receiver';
-import { DeltaSender } from '../delta-sender';
+import { ChangeCollector, DeltaSender } from '../delta-sender';
 import { sendToGlobal, typesGlobalToZone, typesZoneToGlobal } from '../filters';
 import { grpcClientOptions } from '../grpc-options';
 import { KDS_USER_AGENT, nodeMetadata, setZoneHeaders } from '../node-metadata';
@@ -108,13 +108,18 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
     return grpc.credentials.createSsl(ca, null, null, deps.tlsSkipVerify ? { rejectUnauthorized: false, checkServerIdentity: () => undefined } : {});
   };
 
+  // Only the changed records of the changed types are looked at (insights are rewritten often).
   let timer: NodeJS.Timeout | undefined;
-  const unwatch = store.watch(() => {
+  const changes = new ChangeCollector();
+  const unwatch = store.watch((events) => {
+    changes.add(events);
     if (!timer) {
       timer = setTimeout(() => {
         timer = undefined;
-        const c = current;
-        if (c) timedKdsRefresh(deps.metrics, () => c.sender.refresh());
+        // Taken even while disconnected: a new link starts with the whole state anyway.
+        const c = changes.take();
+        const cur = current;
+        if (cur) timedKdsRefresh(deps.metrics, () => cur.sender.refresh(c));
       }, REFRESH_DEBOUNCE_MS);
     }
   });
@@ -160,6 +165,11 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
     const sender = new DeltaSender({
       types: upTypes,
       snapshot: (type) => outboxSnapshot(store, registry, cache, type, (d, r) => sendToGlobal(d, r)),
+      entry: (type, r) => {
+        const d = registry.mustByName(type);
+        const encoded = cache.encode(d, r);
+        return { wireName: encoded?.wireName, encoded: encoded && sendToGlobal(d, r) ? encoded : undefined };
+      },
       send: (resp) => up.write(resp),
       maxMsgBytes: deps.maxMsgBytes,
       onStat: withKdsStats(deps.metrics, (type, ev, detail) => {

@@ -85,6 +85,11 @@ export class SnapshotCache implements ConfigWatcher {
     this.#snapshots.delete(nodeId);
   }
 
+  /** Snapshots and nodes with open watches (leak tests). */
+  sizes(): { snapshots: number; watchedNodes: number } {
+    return { snapshots: this.#snapshots.size, watchedNodes: this.#watches.size };
+  }
+
   /** Node ids that have a snapshot. */
   nodeIds(): string[] {
     return [...this.#snapshots.keys()];

@@ -79,7 +79,10 @@ export function buildMeshContext(input: MeshContextInput): MeshContext {
   externalServiceProtocolVotes(resources.get('ExternalService') ?? [], protocolVotes);
   const protocols = new Map<string, string>();
   for (const [service, votes] of protocolVotes) protocols.set(service, commonProtocol(votes));
+  const baseHash = meshContextBaseHash(input);
   return {
+    baseHash,
+    serviceHashes: serviceHashesOf(endpoints, protocols, remote.notes),
     meshName: input.mesh.name,
     mesh: input.mesh,
     resources,
@@ -128,7 +131,7 @@ function resourceHashInput(r: Resource): unknown {
  * immutable object until the resource changes, so a rebuild re-serializes only what changed.
  */
 const digests = new WeakMap<Resource, string>();
-function resourceDigest(r: Resource): string {
+export function resourceDigest(r: Resource): string {
   let d = digests.get(r);
   if (d === undefined) digests.set(r, (d = sha256(canonicalJson(resourceHashInput(r)))));
   return d;
@@ -166,6 +169,41 @@ export function meshContextHash(input: MeshContextInput): string {
       ...vipsHashPart(input),
     }),
   );
+}
+
+/**
+ * The part of the hash every proxy of the mesh depends on: the Mesh, the zone, the CA, every
+ * resource but Dataplanes (policies, ExternalServices, Secrets...), the local egresses and the VIPs.
+ * Dataplanes and ZoneIngresses reach a proxy only through the endpoints, protocols and cross-zone
+ * notes of the services it sends to: serviceHashes. A proxy's config is a function of the base,
+ * its own Dataplane, its identity and the hashes of the services its outbounds reach, so a change
+ * to service A's instances regenerates only the proxies that reach A (xds/sync/proxy-inputs.ts).
+ */
+export function meshContextBaseHash(input: MeshContextInput): string {
+  const resources: Record<string, string[]> = {};
+  for (const [type, list] of input.resources) {
+    if (isStatusType(type) || type === 'Dataplane' || list.length === 0) continue;
+    resources[type] = [...list].sort(byName).map(resourceDigest);
+  }
+  return sha256(
+    canonicalJson({
+      mesh: { name: input.mesh.name, labels: input.mesh.labels, spec: input.mesh.spec },
+      zone: input.zone,
+      caCertsPem: input.caCertsPem ?? '',
+      resources,
+      ...zoneEgressesHashPart(input),
+      ...vipsHashPart(input),
+    }),
+  );
+}
+
+/** Per kuma.io/service: a digest of what the MeshContext says about it (endpoints, protocol, cross-zone note). */
+function serviceHashesOf(endpoints: ReadonlyMap<string, readonly Endpoint[]>, protocols: ReadonlyMap<string, string>, notes: ReadonlyMap<string, string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const service of new Set([...endpoints.keys(), ...protocols.keys(), ...notes.keys()])) {
+    out.set(service, sha256(canonicalJson([endpoints.get(service) ?? [], protocols.get(service) ?? '', notes.get(service) ?? ''])));
+  }
+  return out;
 }
 
 /** The VIP map's part of the hash, sorted by host; absent without VIPs (hashes stay as before). */

@@ -89,6 +89,10 @@ export interface MeshContext {
   vips?: ReadonlyMap<string, MeshVip>;
   /** Hash of every input above; equal hashes mean equal generated config for an unchanged proxy. */
   hash: string;
+  /** Hash of what every proxy of the mesh depends on (everything but Dataplanes and ZoneIngresses; mesh-context.ts meshContextBaseHash). */
+  baseHash: string;
+  /** kuma.io/service -> hash of its endpoints, protocol and cross-zone note: what other Dataplanes and ZoneIngresses mean to a proxy reaching it. */
+  serviceHashes: ReadonlyMap<string, string>;
 }
 
 export interface ProxyContext {

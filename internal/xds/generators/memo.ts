@@ -14,8 +14,11 @@ import type { MeshContext } from '../context/types';
 export interface MeshMemo {
   /** ClusterLoadAssignment by cluster name + subset key. */
   readonly loadAssignments: Map<string, ClusterLoadAssignment>;
-  /** Outbound clusters by a key of every input that shapes them. */
-  readonly clusters: Map<string, Cluster>;
+  /**
+   * Outbound clusters by cluster name, each with the inputs it was built from: a proxy whose inputs
+   * equal one of them (sameValue) shares that cluster. Usually one entry per name.
+   */
+  readonly clusters: Map<string, { inputs: unknown; cluster: Cluster }[]>;
 }
 
 export type SidecarMemo = WeakMap<MeshContext, MeshMemo>;
@@ -32,4 +35,30 @@ export function meshMemo(ctx: MeshContext, store: SidecarMemo = shared): MeshMem
   let m = store.get(ctx);
   if (!m) store.set(ctx, (m = { loadAssignments: new Map(), clusters: new Map() }));
   return m;
+}
+
+/**
+ * Structural equality of plain data (objects, arrays, primitives), without serializing: the memo
+ * compares a proxy's cluster inputs against the few built before, in the hottest loop.
+ */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    if (a.length !== bb.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], bb[i])) return false;
+    return true;
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in ao) {
+    if (ao[k] === undefined) continue;
+    n++;
+    if (!sameValue(ao[k], bo[k])) return false;
+  }
+  for (const k in bo) if (bo[k] !== undefined) n--;
+  return n === 0;
 }

@@ -1,9 +1,12 @@
 /**
  * Turns the store into Envoy config for every connected sidecar. Store
  * changes mark meshes dirty; after a short debounce each dirty mesh gets one
- * MeshContext, shared by all its proxies, and a proxy is regenerated only
- * when the hash of its inputs (mesh context, its own Dataplane, its identity
- * certificate) changed. Identity certificates are renewed on their schedule.
+ * MeshContext, shared by all its proxies. Which proxies are looked at follows
+ * from what changed: all of the mesh when its base hash moved (Mesh, policies,
+ * secrets, CA, VIPs), else only those reaching a service whose hash moved
+ * (proxy-inputs.ts index), those whose own Dataplane changed and those whose
+ * certificate is due. Each of these is regenerated only when the hash of its
+ * inputs (base, own Dataplane, identity, reached services) moved.
  *
  * The MeshContext of a mesh is kept until a store event touches that mesh, so a
  * proxy that connects to an unchanged mesh reuses it (and the encoded resources
@@ -29,6 +32,9 @@ import type { MeshContext, XdsResources } from '../context/types';
 import { generateSidecar } from '../generators/sidecar/profile';
 import { generateIngress } from '../generators/ingress/ingress-proxy';
 import { egressServesMesh, generateEgress } from '../generators/egress/egress-proxy';
+import { outboundPlans } from '../generators/sidecar/outbound-plan';
+import { resourceDigest } from '../context/mesh-context';
+import { changedServices, ProxyInputIndex, proxyInputHash } from './proxy-inputs';
 
 export const DEFAULT_ADMIN_PORT = 9901;
 /** The dirty marker of zone proxies (ZoneIngress/ZoneEgress are global-scoped). */
@@ -66,6 +72,8 @@ export interface ReconcilerDeps {
   onIdentity?(mesh: string, name: string, identity: ProxyIdentity): void;
   /** xds_generation / xds_generation_errors: milliseconds per proxy snapshot, failed passes. */
   metrics?: { generated(ms: number): void; failed(): void };
+  /** Called when a proxy went away: whatever was kept for it must go too. */
+  onForget?(nodeId: string, mesh: string, name: string): void;
 }
 
 export class XdsReconciler {
@@ -82,6 +90,19 @@ export class XdsReconciler {
   /** When the running generation pass last yielded. */
   #sliceStart = 0;
   readonly #unwatch: () => void;
+  /** Connected sidecars per mesh, by Dataplane name. */
+  readonly #meshProxies = new Map<string, Map<string, Proxy>>();
+  /** Connected zone proxies (they serve every mesh). */
+  readonly #zoneProxies = new Set<Proxy>();
+  /** Services each generated sidecar reaches. */
+  readonly #index = new ProxyInputIndex<Proxy>();
+  /** Per mesh, the hashed parts of the MeshContext the last flush compared against. */
+  readonly #parts = new Map<string, { baseHash: string; serviceHashes: ReadonlyMap<string, string> }>();
+  /** Per mesh, Dataplanes written since the last flush. */
+  readonly #changedDps = new Map<string, Set<string>>();
+  /** Per mesh, sidecars whose certificate is due. */
+  readonly #renewDue = new Map<string, Set<Proxy>>();
+  readonly #stats = { hashed: 0, generated: 0 };
 
   constructor(deps: ReconcilerDeps) {
     this.#d = deps;
@@ -97,6 +118,11 @@ export class XdsReconciler {
     const p = this.#proxies.get(nodeId) ?? { nodeId, kind, mesh, name };
     p.dnsPort = dnsPort;
     this.#proxies.set(nodeId, p);
+    if (kind === 'dataplane') {
+      let byName = this.#meshProxies.get(mesh);
+      if (!byName) this.#meshProxies.set(mesh, (byName = new Map()));
+      byName.set(name, p);
+    } else this.#zoneProxies.add(p);
     p.lastHash = undefined;
     return new Promise((done) => {
       this.#arrivals.push({ proxy: p, done });
@@ -126,7 +152,13 @@ export class XdsReconciler {
         }
       }
       const built = new Map<string, MeshContext | undefined>();
-      for (const [mesh, proxies] of byMesh) await this.#reconcileMesh(mesh, proxies, built);
+      for (const [mesh, proxies] of byMesh) {
+        await this.#reconcileMesh(mesh, proxies, built);
+        // The first parts a later flush diffs against; never while a change waits for its flush
+        // (that flush must still see what changed).
+        const ctx = built.get(mesh);
+        if (ctx && !this.#parts.has(mesh) && !this.#dirty.has(mesh)) this.#parts.set(mesh, { baseHash: ctx.baseHash, serviceHashes: ctx.serviceHashes });
+      }
       if (zoneProxies.length) await this.#reconcileZoneProxies(zoneProxies, built);
     } finally {
       for (const { done } of arrivals) done();
@@ -140,12 +172,63 @@ export class XdsReconciler {
     this.#sliceStart = performance.now();
   }
 
+  /** The proxy's last stream closed: drop its snapshot, identity (a private key) and timers. */
   disconnect(nodeId: string): void {
     const p = this.#proxies.get(nodeId);
     if (!p) return;
     if (p.renewTimer) clearTimeout(p.renewTimer);
     this.#proxies.delete(nodeId);
+    this.#zoneProxies.delete(p);
+    const byName = this.#meshProxies.get(p.mesh);
+    if (byName?.get(p.name) === p) {
+      byName.delete(p.name);
+      if (byName.size === 0) this.#meshProxies.delete(p.mesh);
+    }
+    this.#index.remove(p);
+    this.#renewDue.get(p.mesh)?.delete(p);
     this.#d.cache.clearSnapshot(nodeId);
+    const type = p.kind === 'dataplane' ? 'Dataplane' : p.kind === 'ingress' ? 'ZoneIngress' : 'ZoneEgress';
+    this.#d.identities.forgetProxy({ type, mesh: p.kind === 'dataplane' ? p.mesh : '', name: p.name });
+    this.#d.onForget?.(nodeId, p.mesh, p.name);
+  }
+
+  /** Per-proxy state the reconciler keeps (leak tests); MeshContexts are per mesh and not counted. */
+  sizes(): { proxies: number; arrivals: number; meshProxies: number; zoneProxies: number; indexed: number } {
+    let meshProxies = 0;
+    for (const m of this.#meshProxies.values()) meshProxies += m.size;
+    return { proxies: this.#proxies.size, arrivals: this.#arrivals.length, meshProxies, zoneProxies: this.#zoneProxies.size, indexed: this.#index.size };
+  }
+
+  /** Sidecars whose input hash was computed and that were regenerated, since start (tests count them). */
+  stats(): { hashed: number; generated: number } {
+    return { ...this.#stats };
+  }
+
+  /**
+   * The sidecar's certificate is due (its renewal timer fired): regenerate it, and only it, now.
+   * getIdentity issues the new certificate since its renewAt has passed.
+   */
+  renew(nodeId: string): void {
+    const p = this.#proxies.get(nodeId);
+    if (!p || p.kind !== 'dataplane') return;
+    let due = this.#renewDue.get(p.mesh);
+    if (!due) this.#renewDue.set(p.mesh, (due = new Set()));
+    due.add(p);
+    this.#dirty.add(p.mesh);
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#flush();
+  }
+
+  /** Resolves once no flush is pending and no pass is running (tests). */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      await this.#running;
+      if (!this.#timer && !this.#arrivalsScheduled) {
+        await this.#running;
+        if (!this.#timer && !this.#arrivalsScheduled) return;
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
   }
 
   connectedNodes(): string[] {
@@ -172,6 +255,12 @@ export class XdsReconciler {
       }
       const mesh = r.type === 'Mesh' ? r.name : r.mesh;
       if (!mesh) continue;
+      if (r.type === 'Mesh' && e.kind === 'delete') this.#d.identities.forgetMesh(mesh);
+      if (r.type === 'Dataplane') {
+        let names = this.#changedDps.get(mesh);
+        if (!names) this.#changedDps.set(mesh, (names = new Set()));
+        names.add(r.name);
+      }
       this.#dirty.add(mesh);
       this.#contexts.delete(mesh);
     }
@@ -186,13 +275,39 @@ export class XdsReconciler {
       const built = new Map<string, MeshContext | undefined>();
       for (const mesh of meshes) {
         if (mesh === ZONE_PROXIES) continue;
-        const proxies = [...this.#proxies.values()].filter((p) => p.kind === 'dataplane' && p.mesh === mesh);
+        const proxies = this.#affected(mesh, built);
         if (proxies.length) await this.#reconcileMesh(mesh, proxies, built);
       }
       // Zone proxies serve every mesh: any mesh change, or a zone proxy resource change, concerns them.
-      const zoneProxies = [...this.#proxies.values()].filter((p) => p.kind !== 'dataplane');
-      if (zoneProxies.length) await this.#reconcileZoneProxies(zoneProxies, built);
+      if (this.#zoneProxies.size) await this.#reconcileZoneProxies([...this.#zoneProxies], built);
     });
+  }
+
+  /**
+   * The sidecars of `mesh` a flush must look at: every one when the mesh's base hash moved (or
+   * on the first flush), else those reaching a service whose hash moved, those whose Dataplane was
+   * written and those whose certificate is due.
+   */
+  #affected(mesh: string, built: Map<string, MeshContext | undefined>): Proxy[] {
+    const changedDps = this.#changedDps.get(mesh);
+    this.#changedDps.delete(mesh);
+    const renew = this.#renewDue.get(mesh);
+    this.#renewDue.delete(mesh);
+    if (!built.has(mesh)) built.set(mesh, this.meshContext(mesh));
+    const ctx = built.get(mesh);
+    const byName = this.#meshProxies.get(mesh);
+    const prev = this.#parts.get(mesh);
+    if (ctx) this.#parts.set(mesh, { baseHash: ctx.baseHash, serviceHashes: ctx.serviceHashes });
+    else this.#parts.delete(mesh);
+    if (!byName?.size) return [];
+    if (!ctx || !prev || prev.baseHash !== ctx.baseHash) return [...byName.values()];
+    const out = this.#index.reaching(mesh, changedServices(prev.serviceHashes, ctx.serviceHashes));
+    for (const name of changedDps ?? []) {
+      const p = byName.get(name);
+      if (p) out.add(p);
+    }
+    for (const p of renew ?? []) if (byName.get(p.name) === p) out.add(p);
+    return [...out];
   }
 
   /** One reconciliation at a time, so snapshots are set in the order changes happened. */
@@ -322,9 +437,14 @@ export class XdsReconciler {
         continue;
       }
       const adminPort = (dp.spec.networking as { admin?: { port?: number } } | undefined)?.admin?.port ?? DEFAULT_ADMIN_PORT;
-      const hash = createHash('sha256').update(JSON.stringify([ctx.hash, dp.spec, dp.labels, identity?.serial ?? '', adminPort, p.dnsPort ?? 0])).digest('hex');
+      // The plans are memoized per (MeshContext, Dataplane): generation below reuses them.
+      const services = [...new Set(outboundPlans(dp, ctx, { dnsPort: p.dnsPort ?? 0 }).flatMap((plan) => plan.clusters.map((c) => c.service)))].sort();
+      this.#index.set(p, mesh, services);
+      this.#stats.hashed++;
+      const hash = proxyInputHash(ctx, { dataplaneDigest: resourceDigest(dp), serial: identity?.serial ?? '', adminPort, dnsPort: p.dnsPort ?? 0, services });
       if (hash === p.lastHash) continue;
       const t0 = performance.now();
+      this.#stats.generated++;
       const res = generateSidecar({ dataplane: dp, adminPort, ...(p.dnsPort ? { dnsPort: p.dnsPort } : {}), ...(identity ? { identity: { certPem: identity.certPem, keyPem: identity.keyPem, expiresAt: identity.expiresAt.toISOString() } } : {}) }, ctx);
       this.#d.cache.setSnapshot(p.nodeId, snapshotFromResources(res));
       this.#d.metrics?.generated(performance.now() - t0);
@@ -334,10 +454,8 @@ export class XdsReconciler {
       if (identity) {
         this.#d.onIdentity?.(mesh, p.name, identity);
         const wait = Math.max(0, identity.renewAt.getTime() - Date.now());
-        p.renewTimer = setTimeout(() => {
-          this.#dirty.add(mesh);
-          this.#flush();
-        }, Math.min(wait, 2 ** 31 - 1));
+        // Only this proxy is due: the flush looks at it alone (and at nothing else of the mesh).
+        p.renewTimer = setTimeout(() => this.renew(p.nodeId), Math.min(wait, 2 ** 31 - 1));
       }
     }
   }

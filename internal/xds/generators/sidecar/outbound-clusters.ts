@@ -32,7 +32,7 @@ import { sniFromTags, statName } from '../envoy/names';
 import { outboundTimeouts } from '../envoy/timeouts';
 import { meshMtls, upstreamTlsSocket } from '../envoy/tls';
 import { duration } from '../envoy/values';
-import { type SidecarMemo, meshMemo } from '../memo';
+import { type SidecarMemo, meshMemo, sameValue } from '../memo';
 import { ORIGIN, type TaggedResource, cluster } from '../types';
 import { type ExternalTarget, externalClusterOverrides, externalTarget } from './external-services';
 import { type DestinationCluster, outboundPlans } from './outbound-plan';
@@ -112,11 +112,11 @@ export function outboundClusters(proxy: ProxyContext, ctx: MeshContext, memo?: S
         ...(locality.kind === 'failover' && locality.localityWeighted && !external ? { localityWeighted: true as const } : {}),
         ...(external ? { external } : {}),
       };
-      // Plain JSON is enough for a memo key (the same code builds every inputs object, so equal
-      // inputs serialize equally); a rare mismatch in key order only costs sharing, never correctness.
-      const key = JSON.stringify(inputs);
-      let c = cache.get(key);
-      if (!c) cache.set(key, (c = build(inputs)));
+      // Proxies with equal inputs share one cluster object (encoded once); compared by value.
+      let built = cache.get(dest.name);
+      if (!built) cache.set(dest.name, (built = []));
+      let c = built.find((b) => sameValue(b.inputs, inputs))?.cluster;
+      if (!c) built.push({ inputs, cluster: (c = build(inputs)) });
       out.push(cluster(dest.name, ORIGIN.outbound, c));
     }
   }

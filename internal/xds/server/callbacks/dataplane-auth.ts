@@ -15,16 +15,14 @@ import { identify, proxyResource, type ProxyStreams } from './proxy-streams';
  * token whose scope covers them, for this zone.
  */
 export function dataplaneAuth(deps: { store: ResourceStore; registry: Registry; streams: ProxyStreams; authType: string; zoneProxyAuthType: string; zone: string; federated: boolean }): StreamCallbacks {
-  const verified = new Set<number>();
   return {
     onStreamOpen: (ctx) => {
       const raw = String(ctx.metadata.get('authorization')[0] ?? '').replace(/^Bearer\s+/i, '');
       deps.streams.open(ctx.streamId, raw);
     },
     onStreamRequest: async (streamId, node) => {
-      if (verified.has(streamId)) return;
       const s = deps.streams.get(streamId);
-      if (!s) return;
+      if (!s || s.verified) return;
       identify(s, node, deps.registry);
       if (s.kind !== 'dataplane') {
         if (deps.zoneProxyAuthType !== 'none') {
@@ -41,10 +39,7 @@ export function dataplaneAuth(deps: { store: ResourceStore; registry: Registry; 
         const dp = proxyResource(s, deps.store);
         authenticateDataplane(claims, { ...dp, version: 0, creationTime: '', modificationTime: '' }, 'dataplane');
       }
-      verified.add(streamId);
-    },
-    onStreamClose: (streamId) => {
-      verified.delete(streamId);
+      s.verified = true;
     },
   };
 }

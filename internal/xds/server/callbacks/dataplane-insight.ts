@@ -61,6 +61,13 @@ export class DataplaneInsightTracker {
   readonly #streams: ProxyStreams;
   readonly #cpId: string;
   readonly #subs = new Map<number, Sub>();
+  /** Streams per proxy (`<mesh>/<name>`), so an identity or a close finds its subscriptions without a scan. */
+  readonly #byProxy = new Map<string, Set<number>>();
+  /** Ids of subscriptions whose stream is open. */
+  readonly #live = new Set<string>();
+  /** Subscriptions with something to write; a flush writes only these. */
+  readonly #dirty = new Set<number>();
+  /** Per proxy with an open stream: its certificate, for DataplaneInsight.mTLS. Dropped with its last stream. */
   readonly #mtls = new Map<string, { expiresAt: string; lastRegeneration: string; regenerations: number; backend: string }>();
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
@@ -74,11 +81,15 @@ export class DataplaneInsightTracker {
   /** Called by the reconciler when a proxy got a (new) identity certificate. */
   identityIssued(mesh: string, name: string, id: IdentityInfo): void {
     const key = `${mesh}/${name}`;
+    // Issued before the proxy's first request reached this tracker: no subscription yet.
+    const streams = this.#byProxy.get(key) ?? [];
     const prev = this.#mtls.get(key);
     const expiresAt = id.expiresAt.toISOString();
     if (prev?.expiresAt === expiresAt) return;
-    this.#mtls.set(key, { expiresAt, lastRegeneration: id.issuedAt.toISOString(), regenerations: (prev?.regenerations ?? 0) + 1, backend: id.backend });
-    for (const s of this.#subs.values()) if (s.mesh === mesh && s.name === name) s.dirty = true;
+    // A proxy that reconnects keeps counting from what its insight says.
+    const stored = prev?.regenerations ?? Number((this.#store.get({ type: 'DataplaneInsight', mesh, name })?.spec.mTLS as { certificateRegenerations?: number } | undefined)?.certificateRegenerations ?? 0);
+    this.#mtls.set(key, { expiresAt, lastRegeneration: id.issuedAt.toISOString(), regenerations: stored + 1, backend: id.backend });
+    for (const streamId of streams) this.#markDirty(streamId);
     this.#schedule();
   }
 
@@ -93,6 +104,12 @@ export class DataplaneInsightTracker {
           const now = new Date().toISOString();
           sub = { id: randomUUID(), kind: s.kind ?? 'dataplane', mesh: s.mesh ?? '', name: s.name, connectTime: now, lastUpdateTime: now, total: zero(), byType: new Map(), version: (md.version as Record<string, unknown>) ?? {}, dirty: true };
           this.#subs.set(streamId, sub);
+          this.#live.add(sub.id);
+          const pk = proxyKey(sub);
+          let streams = this.#byProxy.get(pk);
+          if (!streams) this.#byProxy.set(pk, (streams = new Set()));
+          streams.add(streamId);
+          this.#dirty.add(streamId);
         }
         if (info.kind === 'request') return;
         const key = TYPE_KEY[shortTypeName(typeUrl)] ?? shortTypeName(typeUrl);
@@ -109,7 +126,7 @@ export class DataplaneInsightTracker {
           st.lastRejectedError = info.errorDetail ?? '';
         }
         sub.lastUpdateTime = new Date().toISOString();
-        sub.dirty = true;
+        this.#markDirty(streamId);
         this.#schedule();
       },
       onStreamResponse: (streamId, typeUrl) => {
@@ -120,17 +137,50 @@ export class DataplaneInsightTracker {
         sub.byType.set(key, st);
         st.responsesSent++;
         sub.total.responsesSent++;
-        sub.dirty = true;
+        this.#markDirty(streamId);
         this.#schedule();
       },
       onStreamClose: (streamId) => {
         const sub = this.#subs.get(streamId);
         if (!sub) return;
         sub.disconnectTime = new Date().toISOString();
-        sub.dirty = true;
-        void this.flush().then(() => this.#subs.delete(streamId));
+        this.#live.delete(sub.id);
+        this.#markDirty(streamId);
+        void this.flush().then(() => this.#forget(streamId, sub));
       },
     };
+  }
+
+  #markDirty(streamId: number): void {
+    const sub = this.#subs.get(streamId);
+    if (!sub) return;
+    sub.dirty = true;
+    this.#dirty.add(streamId);
+  }
+
+  /** The closed stream's subscription was written: keep nothing of it (nor of its proxy, if that was its last stream). */
+  #forget(streamId: number, sub: Sub): void {
+    if (this.#subs.get(streamId) !== sub) return;
+    this.#subs.delete(streamId);
+    this.#dirty.delete(streamId);
+    const pk = proxyKey(sub);
+    const streams = this.#byProxy.get(pk);
+    streams?.delete(streamId);
+    if (streams?.size === 0) {
+      this.#byProxy.delete(pk);
+      this.#mtls.delete(pk);
+    }
+  }
+
+  /** The proxy went away (reconciler): drop its certificate info unless a stream of it is still tracked. */
+  forgetIdentity(mesh: string, name: string): void {
+    const key = proxyKey({ mesh, name });
+    if (!this.#byProxy.has(key)) this.#mtls.delete(key);
+  }
+
+  /** Entries kept per stream and per proxy (leak tests). */
+  sizes(): { subscriptions: number; proxies: number; live: number; dirty: number; mtls: number } {
+    return { subscriptions: this.#subs.size, proxies: this.#byProxy.size, live: this.#live.size, dirty: this.#dirty.size, mtls: this.#mtls.size };
   }
 
   #schedule(): void {
@@ -145,11 +195,41 @@ export class DataplaneInsightTracker {
   }
 
   async #write(): Promise<void> {
-    for (const sub of [...this.#subs.values()]) {
-      if (!sub.dirty) continue;
+    const due = [...this.#dirty];
+    this.#dirty.clear();
+    // Proxies are written concurrently, so the store group-commits them in a few batches; the
+    // streams of one proxy in order, since each rewrites the same insight at its version.
+    const byProxy = new Map<string, number[]>();
+    for (const streamId of due) {
+      const sub = this.#subs.get(streamId);
+      if (!sub) continue;
+      const list = byProxy.get(proxyKey(sub));
+      if (list) list.push(streamId);
+      else byProxy.set(proxyKey(sub), [streamId]);
+    }
+    const results = await Promise.allSettled(
+      [...byProxy.values()].map(async (ids) => {
+        for (let i = 0; i < ids.length; i++) {
+          try {
+            await this.#writeOne(ids[i]!);
+          } catch (e) {
+            for (const streamId of ids.slice(i)) this.#markDirty(streamId);
+            throw e;
+          }
+        }
+      }),
+    );
+    // Retried by the next flush (flush() reschedules on failure).
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+
+  async #writeOne(streamId: number): Promise<void> {
+    const sub = this.#subs.get(streamId);
+      if (!sub?.dirty) return;
       sub.dirty = false;
       // The proxy's resource may be gone (deregistered): its insight goes with it.
-      if (!this.#store.get({ type: PROXY_RESOURCE_TYPE[sub.kind], mesh: sub.mesh, name: sub.name })) continue;
+      if (!this.#store.get({ type: PROXY_RESOURCE_TYPE[sub.kind], mesh: sub.mesh, name: sub.name })) return;
       const key = { type: INSIGHT_TYPE[sub.kind], mesh: sub.mesh, name: sub.name };
       const cur = this.#store.get(key);
       const now = new Date().toISOString();
@@ -167,11 +247,13 @@ export class DataplaneInsightTracker {
       }
       if (cur) await this.#store.update({ ...key, labels: cur.labels, spec }, cur.version);
       else await this.#store.create({ ...key, labels: sub.mesh ? { 'kuma.io/mesh': sub.mesh } : {}, spec });
-    }
   }
 
   #isLive(id: string): boolean {
-    for (const s of this.#subs.values()) if (s.id === id && !s.disconnectTime) return true;
-    return false;
+    return this.#live.has(id);
   }
+}
+
+function proxyKey(sub: { mesh: string; name: string }): string {
+  return `${sub.mesh}/${sub.name}`;
 }

@@ -18,6 +18,8 @@ export const PROXY_RESOURCE_TYPE: Record<ProxyKind, string> = { dataplane: 'Data
 
 export interface ProxyStream {
   token: string;
+  /** Its token (or zone token) was checked: later requests of the stream skip authentication. */
+  verified?: boolean;
   kind?: ProxyKind;
   nodeId?: string;
   mesh?: string;
@@ -60,6 +62,11 @@ export class ProxyStreams {
       else this.#connectedPerNode.delete(s.nodeId);
     }
     return s;
+  }
+
+  /** Streams and connected nodes tracked (leak tests). */
+  sizes(): { streams: number; nodes: number } {
+    return { streams: this.#streams.size, nodes: this.#connectedPerNode.size };
   }
 
   /** Connected streams still open for a node (Envoy may reconnect before the old stream is gone). */
