@@ -7,7 +7,7 @@
  */
 import { hashedName } from '../kds/hash';
 import { LABEL, type Resource } from '../resources/model';
-import { descriptorOfShortName, kriPartsOf, parseKri } from '../resources/kri';
+import { descriptorOfShortName, kriOf, kriPartsOf, parseKri } from '../resources/kri';
 import { toRest } from '../resources/codec';
 import type { ResourceDescriptor } from '../resources/registry';
 import type { ApiDeps } from './deps';
@@ -53,4 +53,11 @@ function find(deps: ApiDeps, d: ResourceDescriptor, k: { mesh: string; zone: str
   }
   // Copies named otherwise (older zones' "<zone>.<name>" prefix form) carry the display name label.
   return deps.store.list(d.name, { mesh: d.scope === 'Mesh' ? k.mesh : undefined, labels: { [LABEL.displayName]: k.name } }).items.find(matches);
+}
+
+/** The KRI of a resource the API shows one for; a part holding "_" cannot be addressed (400 naming it). */
+export function mustKri(d: ResourceDescriptor, r: Resource, sectionName = ''): string {
+  const kri = kriOf(d, r, sectionName);
+  if (!kri) throw new HttpError(400, T_KRI, `${d.name} "${r.name}"${sectionName ? ` section "${sectionName}"` : ''} has no KRI: a KRI part cannot contain "_"`);
+  return kri;
 }

@@ -11,16 +11,22 @@
  *   `{total, items: [{kind: SidecarDataplane, dataplane: {mesh, name}, attachments}]}`;
  * - `GET /meshes/{m}/dataplanes/{n}/policies`: DataplaneInspectEntry list
  *   `{total, kind: SidecarDataplane, items: [{type, name, service, matchedPolicies: {Type: [resource]}}]}`;
- * - `GET /meshes/{m}/dataplanes/{n}/_rules` (and `/rules`): `{resource, rules: [InspectRule], httpMatches}`.
+ * - `GET /meshes/{m}/dataplanes/{n}/_rules` (and `/rules`): `{resource, rules: [InspectRule], httpMatches}`;
+ * - `GET /meshes/{m}/dataplanes/{n}/_layout`: `{kri, labels, inbounds: [{kri, port, protocol,
+ *   proxyResourceName}], outbounds}` (outbounds list MeshService-mode outbounds, which do not exist
+ *   here yet: always empty);
+ * - `GET /meshes/{m}/dataplanes/{n}/_policies`: `{policies: [{kind, conf, origins: [{kri}]}]}` for
+ *   proxy-wide policies; `_inbounds/{kri}/_policies`: `{policies: [{kind, rules: [{conf}], origins}]}`.
  */
 import type { Resource } from '../resources/model';
 import { toRest } from '../resources/codec';
 import { kriOf } from '../resources/kri';
+import { mustKri } from './kri-endpoints';
 import type { ResourceDescriptor } from '../resources/registry';
 import { buildMeshContext } from '../xds/context/mesh-context';
 import { meshContextInputFromStore } from '../xds/context/mesh-context-input';
 import type { MeshContext } from '../xds/context/types';
-import { inspectEntries, inspectRules, policyAttachments, topLevelSelects } from '../xds/policies/dataplane-inspect';
+import { inboundPolicies, inspectEntries, inspectRules, layoutInbounds, policyAttachments, proxyPoliciesConf, topLevelSelects } from '../xds/policies/dataplane-inspect';
 import type { Rule } from '../xds/policies/rules';
 import type { ApiDeps } from './deps';
 import { HttpError, sendFailure, sendJson } from './http-util';
@@ -44,6 +50,9 @@ export function registerPolicyInspectEndpoints(router: Router, deps: ApiDeps): v
   router.add('GET', `${dp}/policies`, (c) => dataplanePolicies(deps, c));
   router.add('GET', `${dp}/_rules`, (c) => dataplaneRules(deps, c));
   router.add('GET', `${dp}/rules`, (c) => dataplaneRules(deps, c));
+  router.add('GET', `${dp}/_layout`, (c) => dataplaneLayout(deps, c));
+  router.add('GET', `${dp}/_policies`, (c) => dataplaneProxyPolicies(deps, c));
+  router.add('GET', `${dp}/_inbounds/:kri/_policies`, (c) => dataplaneInboundPolicies(deps, c));
 }
 
 function isTargetRefOf(deps: ApiDeps): (type: string) => boolean {
@@ -161,5 +170,53 @@ function dataplaneRules(deps: ApiDeps, c: RequestContext): void {
     sendJson(c.res, 200, { resource: metaOf(deps, dp), rules, httpMatches: [] });
   } catch (e) {
     sendFailure(c.res, e, T_RULES);
+  }
+}
+
+const T_LAYOUT = 'Could not get dataplane layout';
+
+function originKris(deps: ApiDeps, list: Resource[]): { kri: string }[] {
+  return list.flatMap((p) => {
+    const d = deps.registry.byName(p.type);
+    const kri = d ? kriOf(d, p) : undefined;
+    return kri ? [{ kri }] : [];
+  });
+}
+
+function dataplaneLayout(deps: ApiDeps, c: RequestContext): void {
+  try {
+    const dp = dataplaneOf(deps, c, T_LAYOUT);
+    const ctx = meshContextOf(deps, dp.mesh, T_LAYOUT);
+    const d = deps.registry.mustByName('Dataplane');
+    const inbounds = layoutInbounds(dp, ctx).map((i) => ({ kri: mustKri(d, dp, i.sectionName), port: i.port, protocol: i.protocol, proxyResourceName: i.proxyResourceName }));
+    sendJson(c.res, 200, { kri: mustKri(d, dp), labels: dp.labels, inbounds, outbounds: [] });
+  } catch (e) {
+    sendFailure(c.res, e, T_LAYOUT);
+  }
+}
+
+function dataplaneProxyPolicies(deps: ApiDeps, c: RequestContext): void {
+  try {
+    const dp = dataplaneOf(deps, c, T_POLICIES);
+    const ctx = meshContextOf(deps, dp.mesh, T_POLICIES);
+    const policies = proxyPoliciesConf(dp, ctx, isTargetRefOf(deps)).map((p) => ({ kind: p.kind, conf: p.conf, origins: originKris(deps, p.origins) }));
+    sendJson(c.res, 200, { policies });
+  } catch (e) {
+    sendFailure(c.res, e, T_POLICIES);
+  }
+}
+
+function dataplaneInboundPolicies(deps: ApiDeps, c: RequestContext): void {
+  try {
+    const dp = dataplaneOf(deps, c, T_POLICIES);
+    const ctx = meshContextOf(deps, dp.mesh, T_POLICIES);
+    const d = deps.registry.mustByName('Dataplane');
+    const wanted = c.params.kri!;
+    const layout = layoutInbounds(dp, ctx).find((i) => kriOf(d, dp, i.sectionName) === wanted || i.proxyResourceName === wanted);
+    if (!layout) throw new HttpError(404, T_POLICIES, `dataplane "${dp.name}" has no inbound "${wanted}"; see GET .../_layout for its inbound KRIs`);
+    const policies = inboundPolicies(dp, ctx, isTargetRefOf(deps), layout.inbound).map((p) => ({ kind: p.kind, rules: [{ conf: p.conf }], origins: originKris(deps, p.origins) }));
+    sendJson(c.res, 200, { policies });
+  } catch (e) {
+    sendFailure(c.res, e, T_POLICIES);
   }
 }

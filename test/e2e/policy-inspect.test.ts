@@ -141,4 +141,15 @@ describe('policy inspection on dist/kuma', () => {
     const backend = await runKuma(['inspect', 'dataplane', 'backend-01', '--type', 'rules'], { home });
     expect(backend.stdout).toContain('MeshTrafficPermission:\n  from kuma.io/service=web to inbound :19091 (mtp-1):\n    action: Allow\n');
   });
+
+  it('_layout lists inbound KRIs; _inbounds/{kri}/_policies and _policies answer the GUI shapes', async () => {
+    const layout = await api(cp, 'GET', '/meshes/default/dataplanes/web-01/_layout');
+    expect(layout.status).toBe(200);
+    expect(layout.json.kri).toBe('kri_dp_default_zone-1__web-01_');
+    expect(layout.json.inbounds).toEqual([{ kri: 'kri_dp_default_zone-1__web-01_18080', port: 18080, protocol: 'http', proxyResourceName: 'inbound:127.0.0.1:18080' }]);
+    const inbound = await api(cp, 'GET', `/meshes/default/dataplanes/web-01/_inbounds/${layout.json.inbounds[0].kri}/_policies`);
+    expect(inbound.status).toBe(200);
+    expect(inbound.json.policies).toContainEqual({ kind: 'MeshTimeout', rules: [{ conf: expect.objectContaining({ connectionTimeout: '10s' }) }], origins: [{ kri: 'kri_mt_default___mesh-timeout-all-default_' }] });
+    expect((await api(cp, 'GET', '/meshes/default/dataplanes/web-01/_policies')).json).toEqual({ policies: [] });
+  });
 });

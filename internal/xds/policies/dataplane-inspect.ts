@@ -186,3 +186,56 @@ export function inspectRules(dataplane: Resource, ctx: MeshContext, isTargetRef:
   }
   return out;
 }
+
+export interface LayoutInbound {
+  /** The inbound's section: its name, else its port. */
+  sectionName: string;
+  port: number;
+  protocol: string;
+  /** The Envoy listener (and stat prefix) of the inbound. */
+  proxyResourceName: string;
+  inbound: InboundView;
+}
+
+/** Kuma's `_layout` inbounds (DataplaneInbound): every inbound the proxy serves, in declaration order. */
+export function layoutInbounds(dataplane: Resource, ctx: MeshContext): LayoutInbound[] {
+  return inboundsOf(ctx, dataplane).map((i) => ({
+    sectionName: i.name ?? String(i.port),
+    port: i.port,
+    protocol: i.tags['kuma.io/protocol'] ?? 'tcp',
+    proxyResourceName: inboundListenerName(i.address, i.port),
+    inbound: i,
+  }));
+}
+
+export interface InboundPolicyConf {
+  kind: string;
+  conf: Obj;
+  origins: Resource[];
+}
+
+/**
+ * Kuma's `_inbounds/{kri}/_policies` (InboundPolicyConf): per targetRef type the conf that applies
+ * to the inbound whoever the client, i.e. `rules[]` and the `from[]` items of kind Mesh (Kuma's
+ * from-as-rules conversion), merged in policy order, with the policies that contributed.
+ */
+export function inboundPolicies(dataplane: Resource, ctx: MeshContext, isTargetRef: (type: string) => boolean, inbound: InboundView): InboundPolicyConf[] {
+  const pp = proxyPolicies(dataplane, ctx);
+  const out: InboundPolicyConf[] = [];
+  for (const type of [...ctx.resources.keys()].filter(isTargetRef).sort()) {
+    const conf = pp.fromMesh(type, inbound);
+    if (!conf) continue;
+    const origins = pp
+      .all(type)
+      .filter((p) => selectsInbound(targetRefOf(p.spec.targetRef), pp.dp, inbound))
+      .filter((p) => listOf(p, 'rules').length > 0 || listOf(p, 'from').some((f) => targetRefOf(f.targetRef).kind === 'Mesh'))
+      .sort(comparePolicies);
+    out.push({ kind: type, conf, origins });
+  }
+  return out;
+}
+
+/** Kuma's `_policies` (PolicyConf): policies with only a top-level conf, merged per type. */
+export function proxyPoliciesConf(dataplane: Resource, ctx: MeshContext, isTargetRef: (type: string) => boolean): InboundPolicyConf[] {
+  return inspectRules(dataplane, ctx, isTargetRef).flatMap((r) => (r.proxyRule ? [{ kind: r.type, conf: r.proxyRule.conf, origins: r.proxyRule.origin }] : []));
+}

@@ -172,3 +172,30 @@ describe('dataplane -> policies', () => {
     expect((await get('/meshes/default/dataplanes/nope/_rules')).status).toBe(404);
   });
 });
+
+describe('GUI views (MeshService-era routes)', () => {
+  it('_layout lists the inbounds with their KRIs (section: name, else port) and listener names', async () => {
+    const r = await get('/meshes/default/dataplanes/web-01/_layout');
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({
+      kri: 'kri_dp_default_zone-1__web-01_',
+      labels: expect.objectContaining({ 'kuma.io/mesh': 'default' }),
+      inbounds: [{ kri: 'kri_dp_default_zone-1__web-01_8080', port: 8080, protocol: 'http', proxyResourceName: 'inbound:127.0.0.1:8080' }],
+      outbounds: [],
+    });
+    expect((await get('/meshes/default/dataplanes/nope/_layout')).status).toBe(404);
+  });
+
+  it('_inbounds/{kri}/_policies: per type the conf for every client with the origins as KRIs', async () => {
+    const r = await get('/meshes/default/dataplanes/web-01/_inbounds/kri_dp_default_zone-1__web-01_8080/_policies');
+    expect(r.status).toBe(200);
+    const timeout = r.json.policies.find((p: { kind: string }) => p.kind === 'MeshTimeout');
+    expect(timeout).toEqual({ kind: 'MeshTimeout', rules: [{ conf: expect.objectContaining({ connectionTimeout: '10s' }) }], origins: [{ kri: 'kri_mt_default___mesh-timeout-all-default_' }] });
+    const missing = await get('/meshes/default/dataplanes/web-01/_inbounds/kri_dp_default_zone-1__web-01_9999/_policies');
+    expect([missing.status, missing.json.detail]).toEqual([404, expect.stringContaining('has no inbound')]);
+  });
+
+  it('_policies: proxy-wide policies (none of the types here has a top-level conf only)', async () => {
+    expect((await get('/meshes/default/dataplanes/web-01/_policies')).json).toEqual({ policies: [] });
+  });
+});
