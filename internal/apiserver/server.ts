@@ -16,6 +16,7 @@ import { authenticate } from './authn';
 import type { ApiDeps } from './deps';
 import { sendError, sendFailure } from './http-util';
 import { registerInspectEndpoints } from './inspect-endpoints';
+import { registerZoneProxyInspectEndpoints } from './inspect-zone-proxy-endpoints';
 import { registerOverviewEndpoints } from './overview-endpoints';
 import { registerResourceEndpoints } from './resource-endpoints';
 import { rawPathOf, Router } from './router';
@@ -30,6 +31,7 @@ export function buildRouter(deps: ApiDeps): Router {
   registerOverviewEndpoints(router, deps);
   registerTokenEndpoints(router, deps);
   registerInspectEndpoints(router, deps);
+  registerZoneProxyInspectEndpoints(router, deps);
   registerResourceEndpoints(router, deps);
   return router;
 }

@@ -18,6 +18,8 @@ import { startGlobalKdsServer } from '../kds/global/kds-server';
 import { zoneAuthenticator } from '../kds/global/zone-auth';
 import { startZoneKdsClient } from '../kds/zone/kds-client';
 import { ZoneConnections } from '../kds/global/zone-connections';
+import { EnvoyAdminForwarder } from '../kds/global/envoy-admin-forwarder';
+import type { InspectSource } from '../apiserver/deps';
 import { loadOrCreateCpCert } from '../tls/self-signed';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { ensureUserSigningKey, ensureZoneSigningKey } from '../auth/signing-key';
@@ -65,6 +67,10 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     const federated = isFederatedZone(cfg);
     // The global's live zone links: its KDS server admits streams by them, the Zone delete guard reads them.
     const zoneLinks = cfg.mode === 'global' ? new ZoneConnections() : undefined;
+    // The global's Envoy admin requests to zones: the KDS server attaches the zones' streams, the API asks through it.
+    const adminForwarder = zoneLinks && new EnvoyAdminForwarder(cfg.multizone.global.kds.envoyAdminTimeoutMs, (zone) => zoneLinks.isConnected(zone));
+    // A federated zone answers the global's `_config` requests from the DP server, which starts after KDS.
+    const inspectLater: { source?: InspectSource } = {};
     const manager = new ResourceManager({
       store,
       registry,
@@ -82,7 +88,7 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     stops.unshift(startCaManager({ store, ctx: { mode: cfg.mode as 'global' | 'zone', federated, zoneName: cfg.multizone.zone.name }, createCa: !federated }));
     stops.unshift(startInsightResyncer({ store, registry, manager, minIntervalMs: cfg.metrics.meshInsightMinResyncIntervalMs }));
     const instanceId = `${hostname()}-${randomUUID().slice(0, 4)}`;
-    const kdsPort = await startMultizone(cfg, store, instanceId, stops, zoneLinks);
+    const kdsPort = await startMultizone(cfg, store, instanceId, stops, zoneLinks, adminForwarder, () => inspectLater.source);
     const tls = await loadOrCreateCpCert(cfg.general.workDir, { certFile: cfg.general.tlsCertFile || undefined, keyFile: cfg.general.tlsKeyFile || undefined });
     if (cfg.mode === 'zone') {
       stops.unshift(startAvailableServicesTracker({ store, zone: cfg.multizone.zone.name, intervalMs: cfg.multizone.zone.ingressUpdateIntervalMs, log: logger('xds') }));
@@ -92,7 +98,8 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     stops.unshift(() => dp.stop());
     let apiPort = 0;
     let apiHttpsPort: number | undefined;
-    const apiDeps = { config: cfg, registry, store, manager, instanceId, clusterId: () => clusterId(store), inspect: dataplaneInspectSource(dp) };
+    inspectLater.source = dataplaneInspectSource(dp);
+    const apiDeps = { config: cfg, registry, store, manager, instanceId, clusterId: () => clusterId(store), inspect: inspectLater.source, adminForwarder };
     const handler = apiRequestListener(apiDeps);
     if (cfg.apiServer.http.enabled) {
       const api = await startApiServer(apiDeps, { port: cfg.apiServer.http.port, iface: cfg.apiServer.http.interface }, handler);
@@ -137,7 +144,15 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
 }
 
 /** Global: serve KDS. Federated zone: dial the global. Standalone zone: nothing. */
-async function startMultizone(cfg: CpConfig, store: ResourceStore, instanceId: string, stops: (() => Promise<void> | void)[], zoneLinks?: ZoneConnections): Promise<number | undefined> {
+async function startMultizone(
+  cfg: CpConfig,
+  store: ResourceStore,
+  instanceId: string,
+  stops: (() => Promise<void> | void)[],
+  zoneLinks?: ZoneConnections,
+  adminForwarder?: EnvoyAdminForwarder,
+  inspect?: () => InspectSource | undefined,
+): Promise<number | undefined> {
   const log = logger('kds');
   if (cfg.mode === 'global') {
     const kds = cfg.multizone.global.kds;
@@ -154,6 +169,7 @@ async function startMultizone(cfg: CpConfig, store: ResourceStore, instanceId: s
       insightFlushMs: kds.zoneInsightFlushIntervalMs,
       authenticate: zoneAuthenticator(kds.authType, store, verifyZoneCpToken),
       connections: zoneLinks,
+      adminForwarder,
     });
     stops.unshift(() => server.stop());
     return server.port;
@@ -175,6 +191,7 @@ async function startMultizone(cfg: CpConfig, store: ResourceStore, instanceId: s
       maxMsgBytes: cfg.multizone.global.kds.maxMsgSizeBytes,
       baseBackoffMs: z.kds.reconnectBaseBackoffMs,
       maxBackoffMs: z.kds.reconnectMaxBackoffMs,
+      inspect,
     });
     stops.unshift(() => client.stop());
   }

@@ -35,6 +35,7 @@ import { InspectServicesCommand } from './inspect/services';
 import { InspectZoneEgressesCommand } from './inspect/zone-egresses';
 import { InspectZoneIngressesCommand } from './inspect/zone-ingresses';
 import { InspectZonesCommand } from './inspect/zones';
+import { InspectZoneEgressCommand, InspectZoneIngressCommand } from './inspect/zone-proxy';
 
 export const commands: CommandClass[] = [
   VersionCommand,
@@ -63,6 +64,8 @@ export const commands: CommandClass[] = [
   InspectZonesCommand,
   InspectZoneIngressesCommand,
   InspectZoneEgressesCommand,
+  InspectZoneIngressCommand,
+  InspectZoneEgressCommand,
   ConfigViewCommand,
   ControlPlanesAddCommand,
   ControlPlanesListCommand,

@@ -28,6 +28,8 @@ import { watchPlaintextOnTls } from './plaintext-on-tls';
 import { ZONE_SIGNING_KEY_PREFIX, parseKey, publicKeyPem, secretBytes, zoneSigningPublicKeyName } from '../../auth/signing-key';
 import { encodeResource, type EncodedResource } from '../wire';
 import { FEATURE, featuresOf, nodeMetadata } from '../node-metadata';
+import { serveEnvoyAdminStreams } from './envoy-admin-streams';
+import type { EnvoyAdminForwarder } from './envoy-admin-forwarder';
 
 export class KdsAuthError extends Error {
   constructor(
@@ -54,6 +56,8 @@ export interface GlobalKdsDeps {
   authenticate: ZoneAuthenticator;
   /** Live zone links; shared with the Zone delete guard. */
   connections?: ZoneConnections;
+  /** Envoy-admin requests forwarded to zones (the API's inspect routes); absent: the streams are not served. */
+  adminForwarder?: EnvoyAdminForwarder;
 }
 
 interface Session {
@@ -287,6 +291,7 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
   server.addService(KDSSyncServiceService, { globalToZoneSync, zoneToGlobalSync });
   server.addService(GlobalKDSServiceService, {
     healthCheck: (_call: unknown, cb: grpc.sendUnaryData<{ interval?: { seconds: string; nanos: number } }>) => cb(null, {}),
+    ...serveEnvoyAdminStreams({ authenticate: deps.authenticate, connections, forwarder: deps.adminForwarder, refuse, log }),
   });
   const creds = deps.tls ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(deps.tls.certPem), private_key: Buffer.from(deps.tls.keyPem) }], false) : grpc.ServerCredentials.createInsecure();
   const port = await new Promise<number>((resolve, reject) => server.bindAsync(`${deps.address}:${deps.port}`, creds, (err, p) => (err ? reject(err) : resolve(p))));

@@ -20,8 +20,9 @@ export class InspectDataplaneCommand extends InspectCommand {
     description: 'show the policies, xDS config or Envoy state of one dataplane',
     details: `
       --type policies (the default) lists every policy that applies to the proxy: for targetRef policies the section (to, from, rules), the policy's targetRef and the item's target; for legacy policies what they attach to (inbound, outbound, service).
-      --type config prints the xDS the control plane generated for the proxy (zone control plane only; the proxy must be connected to it).
-      --type config-dump, stats and clusters print the proxy's Envoy admin /config_dump, /stats and /clusters, fetched by the control plane.
+      --type config prints the xDS the zone control plane generated for the proxy (the proxy must be connected to it).
+      --type config-dump, stats and clusters print the proxy's Envoy admin /config_dump, /stats and /clusters, fetched by the zone control plane.
+      Against the global control plane, config, config-dump, stats and clusters are forwarded over KDS to the zone that runs the proxy.
     `,
     examples: [
       ['List the policies that apply to web-01', '$0 inspect dataplane web-01'],
