@@ -45,7 +45,7 @@ export class InspectDataplaneCommand extends InspectCommand {
     const base = `/meshes/${encodeURIComponent(this.mesh)}/dataplanes/${encodeURIComponent(this.name)}`;
     if (this.type === 'policies') {
       const { dataplanePoliciesTable } = await import('../../../../internal/cli/inspect-tables');
-      return this.printList(`${base}/policies`, {}, (items) => dataplanePoliciesTable(items));
+      return this.printList(`${base}/policies`, {}, (items) => dataplanePoliciesTable(items), this.mesh);
     }
     await this.warnOnVersionMismatch();
     const client = await this.client();
