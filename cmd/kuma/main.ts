@@ -3,15 +3,18 @@
  * behaves the same as `kuma`: every command lives in one tree.
  */
 import { basename } from 'node:path';
-import { Builtins, Cli } from 'clipanion';
+import { Builtins } from 'clipanion';
 import { VERSION } from '../../internal/version';
+import { KumaCli } from './cli';
 import { commands } from './commands/index';
 
 const binaryName = basename(process.argv0 || 'kuma') === 'kumactl' ? 'kumactl' : 'kuma';
 
-const cli = new Cli({ binaryLabel: 'Kuma', binaryName, binaryVersion: VERSION, enableColors: false });
+const cli = new KumaCli({ binaryLabel: 'Kuma', binaryName, binaryVersion: VERSION, enableColors: false });
 cli.register(Builtins.HelpCommand);
 cli.register(Builtins.VersionCommand);
 for (const c of commands) cli.register(c);
 
-void cli.runExit(process.argv.slice(2));
+void cli.runArgv(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

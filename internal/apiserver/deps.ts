@@ -4,6 +4,7 @@ import type { ResourceManager } from '../core/resource-manager';
 import type { Registry } from '../resources/registry';
 import type { ResourceStore } from '../store/resource-store';
 import type { XdsResources } from '../xds/context/types';
+import type { EnvoyAdminForwarder } from '../kds/global/envoy-admin-forwarder';
 
 /** What `inspect dataplane --type config` reads from the DP server; node ids are "<mesh>.<name>". */
 export interface InspectSource {
@@ -25,4 +26,6 @@ export interface ApiDeps {
   inspect?: InspectSource;
   /** Whether this instance leads its CP cluster (`leader` in `GET /`); absent = a single instance. */
   isLeader?: () => boolean;
+  /** On a global: asks the zone that owns a proxy for its Envoy admin views over KDS. */
+  adminForwarder?: EnvoyAdminForwarder;
 }

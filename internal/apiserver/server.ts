@@ -19,6 +19,7 @@ import { sendError, sendFailure } from './http-util';
 import { registerInspectEndpoints } from './inspect-endpoints';
 import { registerKriEndpoints } from './kri-endpoints';
 import { registerPolicyInspectEndpoints } from './policy-inspect-endpoints';
+import { registerZoneProxyInspectEndpoints } from './inspect-zone-proxy-endpoints';
 import { registerOverviewEndpoints } from './overview-endpoints';
 import { registerResourceEndpoints } from './resource-endpoints';
 import { rawPathOf, Router } from './router';
@@ -35,6 +36,7 @@ export function buildRouter(deps: ApiDeps): Router {
   registerPolicyInspectEndpoints(router, deps);
   registerInspectEndpoints(router, deps);
   registerKriEndpoints(router, deps);
+  registerZoneProxyInspectEndpoints(router, deps);
   registerResourceEndpoints(router, deps);
   return router;
 }

@@ -76,6 +76,9 @@ export class ApiClient {
   #timeoutMs: number;
   #dispatcher: Dispatcher | undefined;
 
+  /** `--log-level info|debug`: one line per request on stderr. */
+  onRequest?: (line: string) => void;
+
   constructor(coords: ApiServerCoordinates, timeoutMs = DEFAULT_API_TIMEOUT_MS) {
     if (!/^https?:\/\//.test(coords.url)) {
       throw new ConfigError(`API Server URL is invalid: "${coords.url}" must start with http:// or https://`);
@@ -142,7 +145,9 @@ export class ApiClient {
         dispatcher: await this.#getDispatcher(),
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
-      return { status: res.statusCode, text: await res.body.text() };
+      const text = await res.body.text();
+      this.onRequest?.(`${method} ${url} -> ${res.statusCode}`);
+      return { status: res.statusCode, text };
     } catch (e) {
       if (e instanceof ConfigError) throw e;
       const err = e as Error & { code?: string; cause?: Error };

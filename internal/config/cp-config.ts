@@ -124,6 +124,11 @@ export function defaultConfig() {
           maxMsgSizeBytes: 10 * 1024 * 1024,
           /** How often ZoneInsight counters are written at most. */
           zoneInsightFlushIntervalMs: 1000,
+          /**
+           * How long the global waits for a zone to answer a forwarded Envoy admin request
+           * (inspect config dump, stats, clusters, config of a proxy in that zone).
+           */
+          envoyAdminTimeoutMs: 10_000,
         },
       },
       zone: {

@@ -18,6 +18,8 @@ import { startGlobalKdsServer } from '../kds/global/kds-server';
 import { zoneAuthenticator } from '../kds/global/zone-auth';
 import { startZoneKdsClient } from '../kds/zone/kds-client';
 import { ZoneConnections } from '../kds/global/zone-connections';
+import { EnvoyAdminForwarder } from '../kds/global/envoy-admin-forwarder';
+import type { InspectSource } from '../apiserver/deps';
 import { loadOrCreateCpCert } from '../tls/self-signed';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { ensureUserSigningKey, ensureZoneSigningKey, prefetchSigningKeys } from '../auth/signing-key';
@@ -88,6 +90,10 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     const federated = isFederatedZone(cfg);
     // The global's live zone links: its KDS server admits streams by them, the Zone delete guard reads them.
     const zoneLinks = cfg.mode === 'global' ? new ZoneConnections() : undefined;
+    // The global's Envoy admin requests to zones: the KDS server attaches the zones' streams, the API asks through it.
+    const adminForwarder = zoneLinks && new EnvoyAdminForwarder(cfg.multizone.global.kds.envoyAdminTimeoutMs, (zone) => zoneLinks.isConnected(zone));
+    // A federated zone answers the global's `_config` requests from the DP server, which starts after KDS.
+    const inspectLater: { source?: InspectSource } = {};
     const manager = new ResourceManager({
       store,
       registry,
@@ -114,7 +120,7 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
       { name: 'ca-manager', start: () => startCaManager({ store, ctx, createCa: !federated }) },
       { name: 'insight-resyncer', start: () => startInsightResyncer({ store, registry, manager, minIntervalMs: cfg.metrics.meshInsightMinResyncIntervalMs }) },
     ];
-    if (isFederatedZone(cfg)) singletons.push({ name: 'kds-zone-client', start: () => startZoneKdsClientFor(cfg, store, instanceId, metrics) });
+    if (isFederatedZone(cfg)) singletons.push({ name: 'kds-zone-client', start: () => startZoneKdsClientFor(cfg, store, instanceId, metrics, () => inspectLater.source) });
     if (cfg.mode === 'zone') {
       singletons.push(
         { name: 'available-services-tracker', start: () => startAvailableServicesTracker({ store, zone: cfg.multizone.zone.name, intervalMs: cfg.multizone.zone.ingressUpdateIntervalMs, log: logger('xds') }) },
@@ -135,13 +141,14 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     await elector.start();
     // The first leader of a new cluster creates the defaults before this CP reports ready.
     await group.settled();
-    const kdsPort = await startGlobalKds(cfg, store, instanceId, stops, zoneLinks, metrics);
+    const kdsPort = await startGlobalKds(cfg, store, instanceId, stops, zoneLinks, metrics, adminForwarder);
     const tls = await loadOrCreateCpCert(cfg.general.workDir, { certFile: cfg.general.tlsCertFile || undefined, keyFile: cfg.general.tlsKeyFile || undefined });
     const dp = await startDataplaneServer({ cfg, store, registry, manager, instanceId, tls, log: logger('xds'), metrics });
     stops.unshift(() => dp.stop());
     let apiPort = 0;
     let apiHttpsPort: number | undefined;
-    const apiDeps = { config: cfg, registry, store, manager, instanceId, clusterId: () => clusterId(store), inspect: dataplaneInspectSource(dp), isLeader: () => elector.isLeader() };
+    inspectLater.source = dataplaneInspectSource(dp);
+    const apiDeps = { config: cfg, registry, store, manager, instanceId, clusterId: () => clusterId(store), inspect: inspectLater.source, isLeader: () => elector.isLeader(), adminForwarder };
     const handler = apiRequestListener(apiDeps);
     if (cfg.apiServer.http.enabled) {
       const api = await startApiServer(apiDeps, { port: cfg.apiServer.http.port, iface: cfg.apiServer.http.interface }, handler);
@@ -189,7 +196,7 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
 }
 
 /** Global: serve KDS on every instance (a zone's leader may reach any of them). */
-async function startGlobalKds(cfg: CpConfig, store: ResourceStore, instanceId: string, stops: (() => Promise<void> | void)[], zoneLinks?: ZoneConnections, metrics?: CpMetrics): Promise<number | undefined> {
+async function startGlobalKds(cfg: CpConfig, store: ResourceStore, instanceId: string, stops: (() => Promise<void> | void)[], zoneLinks?: ZoneConnections, metrics?: CpMetrics, adminForwarder?: EnvoyAdminForwarder): Promise<number | undefined> {
   if (cfg.mode !== 'global') return undefined;
   const log = logger('kds');
   const kds = cfg.multizone.global.kds;
@@ -207,13 +214,14 @@ async function startGlobalKds(cfg: CpConfig, store: ResourceStore, instanceId: s
     authenticate: zoneAuthenticator(kds.authType, store, verifyZoneCpToken),
     connections: zoneLinks,
     metrics,
+    adminForwarder,
   });
   stops.unshift(() => server.stop());
   return server.port;
 }
 
 /** Federated zone: the leader dials the global (one KDS link per zone). */
-function startZoneKdsClientFor(cfg: CpConfig, store: ResourceStore, instanceId: string, metrics?: CpMetrics): () => Promise<void> | void {
+function startZoneKdsClientFor(cfg: CpConfig, store: ResourceStore, instanceId: string, metrics?: CpMetrics, inspect?: () => InspectSource | undefined): () => Promise<void> | void {
   const z = cfg.multizone.zone;
   const token = z.kds.authToken || (z.kds.authTokenFile ? readFileSync(z.kds.authTokenFile, 'utf8').trim() : '');
   const client = startZoneKdsClient({
@@ -231,6 +239,7 @@ function startZoneKdsClientFor(cfg: CpConfig, store: ResourceStore, instanceId: 
     baseBackoffMs: z.kds.reconnectBaseBackoffMs,
     maxBackoffMs: z.kds.reconnectMaxBackoffMs,
     metrics,
+    inspect,
   });
   return () => client.stop();
 }

@@ -86,6 +86,8 @@ export class Registry {
   #byName = new Map<string, ResourceDescriptor>();
   #byPath = new Map<string, ResourceDescriptor>();
   #byCli = new Map<string, ResourceDescriptor>();
+  /** Every other spelling kumactl users type for a type kumactl names (see looseCliKeys), hyphens dropped. */
+  #byLooseCli = new Map<string, ResourceDescriptor>();
 
   register(d: ResourceDescriptor): void {
     if (this.#byName.has(d.name)) throw new Error(`resource type ${d.name} registered twice`);
@@ -105,6 +107,7 @@ export class Registry {
     this.#byName.set(d.name, d);
     for (const p of [d.path, ...d.altPaths]) this.#byPath.set(p, d);
     for (const c of new Set(cli)) this.#byCli.set(c, d);
+    if (cli.length) for (const k of looseCliKeys(d)) if (!this.#byLooseCli.has(k)) this.#byLooseCli.set(k, d);
   }
 
   all(): ResourceDescriptor[] {
@@ -125,12 +128,28 @@ export class Registry {
     return this.#byPath.get(path);
   }
 
+  /**
+   * The type behind a kumactl name: its singular, plural or alias, and as
+   * kumactl users also type them, with or without hyphens and in any case
+   * (`service-insights`, `MeshTrafficPermissions`), the short name (`mtp`)
+   * and the REST path.
+   */
   byCliName(name: string): ResourceDescriptor | undefined {
-    return this.#byCli.get(name);
+    return this.#byCli.get(name) ?? this.#byLooseCli.get(looseKey(name));
   }
 
   /** kumactl names of every type that `get` accepts, sorted. */
   cliNames(): string[] {
     return [...this.#byCli.keys()].sort();
   }
+}
+
+function looseKey(name: string): string {
+  return name.replace(/[-_\s]/g, '').toLowerCase();
+}
+
+/** The spellings of a type's names that byCliName accepts besides the exact ones. */
+function looseCliKeys(d: ResourceDescriptor): string[] {
+  const names = [d.cliSingular, d.cliPlural, ...d.cliAliases, d.shortName, d.path, ...d.altPaths, d.name, d.singularDisplayName, d.pluralDisplayName];
+  return [...new Set(names.filter((x): x is string => !!x).map(looseKey))];
 }

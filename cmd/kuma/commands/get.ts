@@ -59,6 +59,8 @@ export class GetCommand extends KumactlCommand {
     const client = await this.client();
     const body = await client.getJson(listPath(d, this.mesh), { size: this.size, offset: this.offset });
     const list = asRestList(body);
+    // An empty list of a mesh that does not exist is a typo, not an empty mesh.
+    if (d.scope === 'Mesh' && list.items.length === 0) await this.requireMesh(this.mesh);
     const now = Date.now();
     this.out(await renderOutput(this.output, body, () => resourceTable(d, list.items, now, paginationFooter(nextOffsetOf(list.next)))));
     return 0;
@@ -71,6 +73,7 @@ export class GetCommand extends KumactlCommand {
     const client = await this.client();
     const body = await client.getOptional(itemPath(d, this.mesh, name));
     if (body === undefined) {
+      if (d.scope === 'Mesh') await this.requireMesh(this.mesh);
       throw new NotFoundError(d.scope === 'Mesh' ? `No resources found in ${this.mesh} mesh` : 'No resources found');
     }
     const now = Date.now();

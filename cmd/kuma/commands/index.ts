@@ -41,6 +41,7 @@ import { InspectZonesCommand } from './inspect/zones';
 import { InstallControlPlaneCommand } from './install/control-plane';
 import { InstallDemoCommand } from './install/demo';
 import { InstallObservabilityCommand } from './install/observability';
+import { InspectZoneEgressCommand, InspectZoneIngressCommand } from './inspect/zone-proxy';
 
 export const commands: CommandClass[] = [
   VersionCommand,
@@ -72,6 +73,8 @@ export const commands: CommandClass[] = [
   InspectZonesCommand,
   InspectZoneIngressesCommand,
   InspectZoneEgressesCommand,
+  InspectZoneIngressCommand,
+  InspectZoneEgressCommand,
   ConfigViewCommand,
   ControlPlanesAddCommand,
   ControlPlanesListCommand,

@@ -9,7 +9,8 @@ import { Option } from 'clipanion';
 import * as t from 'typanion';
 import type { ApiClient } from '../../../internal/cli/api-client';
 import type { LoadedConfig } from '../../../internal/cli/kumactl-config';
-import { ConfigError } from '../../../internal/errors';
+import type { currentControlPlane } from '../../../internal/cli/kumactl-config';
+import { ConfigError, NotFoundError } from '../../../internal/errors';
 import { durationMs } from '../../../internal/resources/validation';
 import { PRODUCT, VERSION } from '../../../internal/version';
 import { BaseCommand } from './base-command';
@@ -30,9 +31,15 @@ export function meshOption() {
   return Option.String('-m,--mesh', 'default', { description: 'mesh to use' });
 }
 
+export const LOG_LEVELS = ['off', 'info', 'debug'] as const;
+
 export abstract class KumactlCommand extends BaseCommand {
   configFile = Option.String('--config-file', { description: 'path to the configuration file to use (default $HOME/.kumactl/config)' });
   noConfig = Option.Boolean('--no-config', false, { description: 'use the default configuration in memory and create no config file' });
+  contextName = Option.String('--context', {
+    description: 'the control plane to talk to for this command, by its name in the kumactl config (default: the current context)',
+  });
+  logLevel = Option.String('--log-level', 'off', { description: 'kumactl log level: one of off|info|debug; info and debug print each API request to stderr', validator: t.isEnum(LOG_LEVELS) });
   apiTimeout = Option.String('--api-timeout', '1m', {
     description: 'timeout of each API call, including connecting and reading the answer (Go duration, e.g. 30s, 1m); 0 means no timeout',
   });
@@ -69,9 +76,29 @@ export abstract class KumactlCommand extends BaseCommand {
       const { config } = await this.loadConfig();
       const { currentControlPlane } = await import('../../../internal/cli/kumactl-config');
       const { ApiClient } = await import('../../../internal/cli/api-client');
-      this.#client = new ApiClient(currentControlPlane(config).coordinates.apiServer, this.timeoutMs());
+      this.#client = new ApiClient(this.selectedControlPlane(config, currentControlPlane).coordinates.apiServer, this.timeoutMs());
+      if (this.logLevel !== 'off') this.#client.onRequest = (line) => this.context.stderr.write(`${line}\n`);
     }
     return this.#client;
+  }
+
+  /** `--context NAME`: a context or control plane of that name; else the current context's. */
+  private selectedControlPlane(config: LoadedConfig['config'], current: (c: LoadedConfig['config']) => ReturnType<typeof currentControlPlane>) {
+    if (!this.contextName) return current(config);
+    const ctx = config.contexts.find((c) => c.name === this.contextName);
+    const cp = config.controlPlanes.find((p) => p.name === (ctx?.controlPlane ?? this.contextName));
+    if (!cp) {
+      const names = [...new Set([...config.contexts.map((c) => c.name), ...config.controlPlanes.map((p) => p.name)])].sort();
+      throw new ConfigError(`there is no context or control plane named "${this.contextName}" in the kumactl config${names.length ? ` (known: ${names.join(', ')})` : ''}; add it with kumactl config control-planes add --name ${this.contextName} --address URL`);
+    }
+    return cp;
+  }
+
+  /** Kumactl's answer to `-m` naming a mesh that does not exist: an error, not an empty list. */
+  protected async requireMesh(mesh: string): Promise<void> {
+    const client = await this.client();
+    const res = await client.send('GET', `/meshes/${encodeURIComponent(mesh)}`);
+    if (res.status === 404) throw new NotFoundError(`mesh "${mesh}" not found`);
   }
 
   /**

@@ -30,6 +30,8 @@ import { encodeResource, type EncodedResource } from '../wire';
 import { FEATURE, featuresOf, nodeMetadata } from '../node-metadata';
 import type { CpMetrics } from '../../metrics/cp-metrics';
 import { timedKdsRefresh, withKdsStats } from '../../metrics/kds-stats';
+import { serveEnvoyAdminStreams } from './envoy-admin-streams';
+import type { EnvoyAdminForwarder } from './envoy-admin-forwarder';
 
 export class KdsAuthError extends Error {
   constructor(
@@ -57,6 +59,8 @@ export interface GlobalKdsDeps {
   /** Live zone links; shared with the Zone delete guard. */
   connections?: ZoneConnections;
   metrics?: CpMetrics;
+  /** Envoy-admin requests forwarded to zones (the API's inspect routes); absent: the streams are not served. */
+  adminForwarder?: EnvoyAdminForwarder;
 }
 
 interface Session {
@@ -305,6 +309,7 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
   server.addService(KDSSyncServiceService, { globalToZoneSync, zoneToGlobalSync });
   server.addService(GlobalKDSServiceService, {
     healthCheck: (_call: unknown, cb: grpc.sendUnaryData<{ interval?: { seconds: string; nanos: number } }>) => cb(null, {}),
+    ...serveEnvoyAdminStreams({ authenticate: deps.authenticate, connections, forwarder: deps.adminForwarder, refuse, log }),
   });
   const creds = deps.tls ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(deps.tls.certPem), private_key: Buffer.from(deps.tls.keyPem) }], false) : grpc.ServerCredentials.createInsecure();
   const port = await new Promise<number>((resolve, reject) => server.bindAsync(`${deps.address}:${deps.port}`, creds, (err, p) => (err ? reject(err) : resolve(p))));

@@ -28,6 +28,9 @@ import { EncodeCache, outboxSnapshot } from '../outbox';
 import { RepeatLimiter } from '../repeat-limiter';
 import { classifyDialError, worthTlsProbe, type DialError } from './dial-errors';
 import { probeSpeaksTls } from './tls-probe';
+import { openEnvoyAdminStreams } from './envoy-admin-answerer';
+import type { InspectSource } from '../../apiserver/deps';
+import { zoneChannelCredentials } from './tls-credentials';
 
 export type LinkState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'stopped';
 
@@ -57,6 +60,8 @@ export interface ZoneKdsDeps {
   maxBackoffMs: number;
   onStateChange?(from: LinkState, to: LinkState): void;
   metrics?: CpMetrics;
+  /** The DP server's generated config, for the global's `_config` requests (set once the DP server runs). */
+  inspect?: () => InspectSource | undefined;
 }
 
 const REFRESH_DEBOUNCE_MS = 10;
@@ -105,7 +110,7 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
   const credentials = (): grpc.ChannelCredentials => {
     if (url.protocol === 'grpc:') return grpc.credentials.createInsecure();
     const ca = deps.rootCaFile ? readFileSync(deps.rootCaFile) : null;
-    return grpc.credentials.createSsl(ca, null, null, deps.tlsSkipVerify ? { rejectUnauthorized: false, checkServerIdentity: () => undefined } : {});
+    return zoneChannelCredentials(ca, deps.tlsSkipVerify);
   };
 
   // Only the changed records of the changed types are looked at (insights are rewritten often).
@@ -147,7 +152,8 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
     md.set('control-plane-id', deps.instanceId);
     if (deps.authToken) md.set('authorization', deps.authToken);
     // Same channel as the sync streams (one connection, as Kuma's mux client).
-    const health = startHealthCheckLoop(new GlobalKDSServiceClient(target, credentials(), { channelOverride: client.getChannel() }), md, log);
+    const globalKds = new GlobalKDSServiceClient(target, credentials(), { channelOverride: client.getChannel() });
+    const health = startHealthCheckLoop(globalKds, md, log);
 
     const node = {
       id: deps.zone,
@@ -184,7 +190,10 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
       onFatal: (e) => teardown(`applying resources from the global failed: ${e.message}`),
       onInitialSyncDone: () => log.info('initial sync from the global applied'),
     });
-    current = { client, health, sender, streams: [down, up] };
+    const admin = openEnvoyAdminStreams(globalKds, md, { store, registry, zone: deps.zone, inspect: deps.inspect }, log, (which, e) => {
+      if (current?.client === client) teardown(`${which} stream failed: ${e.details || e.message}`);
+    });
+    current = { client, health, sender, streams: [down, up, ...admin] };
     const fail = (which: string) => (e: grpc.ServiceError) => {
       if (current?.client !== client) return;
       failures++;

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiDeps, InspectSource } from '../../../internal/apiserver/deps';
+import { EnvoyAdminForwarder } from '../../../internal/kds/global/envoy-admin-forwarder';
 import { envoyAdminBaseUrl, maskSecret, NOT_CONNECTED, registerInspectEndpoints, xdsJson } from '../../../internal/apiserver/inspect-endpoints';
 import { Router } from '../../../internal/apiserver/router';
 import { defaultConfig, type CpConfig } from '../../../internal/config/cp-config';
@@ -73,7 +74,7 @@ describe('inspect endpoints', () => {
   const generated = new Map<string, XdsResources>();
   const connected = new Set<string>();
   const inspect: InspectSource = { connected: (id) => connected.has(id), generated: (id) => generated.get(id) };
-  let mode = 'zone';
+  let forwarder: EnvoyAdminForwarder | undefined;
 
   beforeAll(async () => {
     admin = createServer((req, res) => {
@@ -100,14 +101,14 @@ describe('inspect endpoints', () => {
     await store.create(dp('web-01', adminPort));
     await store.create(dp('gone-01', 1));
     const router = new Router();
-    const config = () => ({ ...(defaultConfig() as unknown as CpConfig), mode });
     registerInspectEndpoints(router, {
-      get config() {
-        return config();
-      },
+      config: defaultConfig() as unknown as CpConfig,
       store,
       registry,
       inspect,
+      get adminForwarder() {
+        return forwarder;
+      },
     } as unknown as ApiDeps);
     server = createServer((req, res) => {
       const url = new URL(req.url!, 'http://x');
@@ -129,7 +130,7 @@ describe('inspect endpoints', () => {
     return { status: r.status, type: r.headers.get('content-type'), text, json: text.startsWith('{') ? JSON.parse(text) : undefined };
   };
 
-  it('_config: 404, 400 when not connected, the xDS when connected, 405 on global', async () => {
+  it('_config: 404, 400 when not connected, the xDS when connected', async () => {
     expect((await get('/meshes/default/dataplanes/nope/_config')).status).toBe(404);
     const r = await get('/meshes/default/dataplanes/web-01/_config');
     expect([r.status, r.json.detail]).toEqual([400, NOT_CONNECTED]);
@@ -138,13 +139,6 @@ describe('inspect endpoints', () => {
     const ok = await get('/meshes/default/dataplanes/web-01/_config');
     expect([ok.status, ok.json]).toEqual([200, { xds: { listeners: [], clusters: [], endpoints: [], routes: [], secrets: [] } }]);
     expect((await get('/meshes/default/dataplanes/web-01/_config', { 'x-admin': 'no' })).status).toBe(200); // open to everyone, as Kuma's default access
-    mode = 'global';
-    try {
-      const g = await get('/meshes/default/dataplanes/web-01/_config');
-      expect([g.status, g.json.title, g.json.detail]).toEqual([405, 'Method not allowed', 'Not allowed on global CP']);
-    } finally {
-      mode = 'zone';
-    }
   });
 
   it('xds, stats, clusters: pass the Envoy admin answer through with its options', async () => {
@@ -159,17 +153,40 @@ describe('inspect endpoints', () => {
     expect((await get('/meshes/default/dataplanes/web-01/stats', { 'x-admin': 'no' })).status).toBe(200);
   });
 
-  it('xds: 400 naming the address when the admin is unreachable, and on global', async () => {
+  it('xds: 400 naming the address when the admin is unreachable', async () => {
     const r = await get('/meshes/default/dataplanes/gone-01/xds');
     expect(r.status).toBe(400);
     expect(r.json.detail).toContain('http://127.0.0.1:1');
-    mode = 'global';
+  });
+
+  it('with a forwarder (a global): asks the owning zone by its local name, 503 naming an offline zone, the zone error as 400', async () => {
+    await store.create({ type: 'Dataplane', mesh: 'default', name: 'web-02.hash', labels: { 'kuma.io/zone': 'east', 'kuma.io/display-name': 'web-02' }, spec: { networking: { address: '10.0.0.9', inbound: [{ port: 8080, tags: { 'kuma.io/service': 'web' } }] } } });
+    forwarder = new EnvoyAdminForwarder(200);
+    const asked: unknown[] = [];
     try {
-      const g = await get('/meshes/default/dataplanes/web-01/stats');
-      expect(g.status).toBe(400);
-      expect(g.json.detail).toContain('only reachable through their zone control plane');
+      const offline = await get('/meshes/default/dataplanes/web-02.hash/stats');
+      expect([offline.status, offline.json.detail]).toEqual([503, 'zone "east" is offline (its control plane is not connected to this global); start it or check its KDS link, then retry (kuma inspect zones)']);
+      const fw = forwarder;
+      const detach = fw.attach('east', 'stats', {
+        features: new Set(),
+        write: (r) => {
+          asked.push(r);
+          setImmediate(() => fw.onResponse('east', 'stats', r.requestId, r.resourceName === 'web-02' ? { bytes: Buffer.from('server.live: 1\n') } : { error: 'nope' }));
+        },
+      });
+      const ok = await get('/meshes/default/dataplanes/web-02.hash/stats?format=json&usedonly');
+      expect([ok.status, ok.text, ok.type]).toEqual([200, 'server.live: 1\n', 'application/json']);
+      expect(asked).toEqual([expect.objectContaining({ resourceType: 'Dataplane', resourceName: 'web-02', resourceMesh: 'default', json: true, usedOnly: true })]);
+      const noStream = await get('/meshes/default/dataplanes/web-02.hash/clusters');
+      expect([noStream.status, noStream.json.detail]).toEqual([503, expect.stringContaining('zone "east" is offline')]);
+      const cfg = await get('/meshes/default/dataplanes/web-02.hash/_config');
+      expect(cfg.status).toBe(503);
+      detach();
+      expect(fw.pendingCount).toBe(0);
+      const unlabelled = await get('/meshes/default/dataplanes/web-01/stats');
+      expect([unlabelled.status, unlabelled.json.detail]).toEqual([400, 'Dataplane "web-01" has no kuma.io/zone label, so the zone that serves it is unknown']);
     } finally {
-      mode = 'zone';
+      forwarder = undefined;
     }
   });
 });

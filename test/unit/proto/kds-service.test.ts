@@ -23,7 +23,7 @@ const seenMetadata: string[] = [];
 
 beforeAll(async () => {
   server = new grpc.Server();
-  const health: GlobalKDSServiceServer = {
+  const health: Pick<GlobalKDSServiceServer, 'healthCheck'> = {
     healthCheck: (_call, cb) => cb(null, { interval: { seconds: '1', nanos: 500_000_000 } }),
   };
   const sync: KDSSyncServiceServer = {

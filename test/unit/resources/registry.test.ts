@@ -108,7 +108,26 @@ describe('resource registry', () => {
       meshloadbalancingstrategies: 'MeshLoadBalancingStrategy',
     };
     for (const [cli, name] of Object.entries(cases)) expect(registry.byCliName(cli)?.name, cli).toBe(name);
-    expect(registry.byCliName('health-check')).toBeUndefined();
+  });
+
+  it('accepts the spellings kumactl users type: hyphens or none, any case, short names, REST paths', () => {
+    const cases: Record<string, string> = {
+      'service-insights': 'ServiceInsight',
+      serviceinsights: 'ServiceInsight',
+      'health-check': 'HealthCheck',
+      meshtrafficpermissions: 'MeshTrafficPermission',
+      'mesh-traffic-permissions': 'MeshTrafficPermission',
+      MeshTrafficPermission: 'MeshTrafficPermission',
+      mtp: 'MeshTrafficPermission',
+      dp: 'Dataplane',
+      trafficpermissions: 'TrafficPermission',
+      'zone-egresses': 'ZoneEgress',
+      externalservices: 'ExternalService',
+    };
+    for (const [cli, name] of Object.entries(cases)) expect(registry.byCliName(cli)?.name, cli).toBe(name);
+    expect(registry.byCliName('meshtrafficpermissionz')).toBeUndefined();
+    // Types kumactl does not name stay unnamed in every spelling.
+    for (const d of registry.all().filter((x) => !x.cliSingular && !x.cliPlural)) expect(registry.byCliName(d.name), d.name).toBeUndefined();
   });
 
   it('states scope, KDS direction and who may provide each type (§1.2, §2.8)', () => {

@@ -23,6 +23,7 @@ export class InspectDataplaneCommand extends InspectCommand {
       --type rules prints the targetRef rules of the proxy per policy type: the merged conf for each group of destinations (to), of clients per inbound (from) and per inbound (rules), with the policies merged into it.
       --type config prints the xDS the control plane generated for the proxy (zone control plane only; the proxy must be connected to it).
       --type config-dump, stats and clusters print the proxy's Envoy admin /config_dump, /stats and /clusters, fetched by the control plane.
+      Against the global control plane, config, config-dump, stats and clusters are forwarded over KDS to the zone that runs the proxy.
     `,
     examples: [
       ['List the policies that apply to web-01', '$0 inspect dataplane web-01'],

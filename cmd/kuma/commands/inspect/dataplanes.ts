@@ -27,6 +27,6 @@ export class InspectDataplanesCommand extends InspectCommand {
     const tag = Object.entries(parseKeyValueFlags('--tag', this.tags, { commaSeparated: true })).map(([k, v]) => `${k}:${v}`);
     const { dataplaneOverviewsTable } = await import('../../../../internal/cli/inspect-tables');
     const path = `/meshes/${encodeURIComponent(this.mesh)}/dataplanes/_overview`;
-    return this.printList(path, { tag, gateway: this.gateway ? 'true' : undefined, ingress: this.ingress ? 'true' : undefined }, dataplaneOverviewsTable);
+    return this.printList(path, { tag, gateway: this.gateway ? 'true' : undefined, ingress: this.ingress ? 'true' : undefined }, dataplaneOverviewsTable, this.mesh);
   }
 }

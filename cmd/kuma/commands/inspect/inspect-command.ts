@@ -6,11 +6,13 @@ import { KumactlCommand, outputOption } from '../kumactl-command';
 export abstract class InspectCommand extends KumactlCommand {
   output = outputOption();
 
-  protected async printList(path: string, query: Query, table: (items: unknown[], now: number) => Table): Promise<number> {
+  /** `mesh`: the list is of that mesh, so an empty one of a mesh that does not exist is an error. */
+  protected async printList(path: string, query: Query, table: (items: unknown[], now: number) => Table, mesh?: string): Promise<number> {
     await this.warnOnVersionMismatch();
     const { asRestList, renderOutput } = await import('../../../../internal/cli/output');
     const client = await this.client();
     const body = await client.getJson(path, query);
+    if (mesh !== undefined && asRestList(body).items.length === 0) await this.requireMesh(mesh);
     const now = Date.now();
     this.out(await renderOutput(this.output, body, () => table(asRestList(body).items, now)));
     return 0;

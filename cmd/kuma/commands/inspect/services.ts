@@ -14,6 +14,6 @@ export class InspectServicesCommand extends InspectCommand {
 
   async run(): Promise<number> {
     const { serviceInsightsTable } = await import('../../../../internal/cli/inspect-tables');
-    return this.printList(`/meshes/${encodeURIComponent(this.mesh)}/service-insights`, {}, (items) => serviceInsightsTable(items));
+    return this.printList(`/meshes/${encodeURIComponent(this.mesh)}/service-insights`, {}, (items) => serviceInsightsTable(items), this.mesh);
   }
 }

@@ -29,6 +29,39 @@ export const protobufPackage = "kuma.mesh.v1alpha1";
 
 export const protobufFileName = "kuma/mesh/v1alpha1/kds.proto";
 
+export enum AdminOutputFormat {
+  TEXT = 0,
+  JSON = 1,
+  UNRECOGNIZED = -1,
+}
+
+export function adminOutputFormatFromJSON(object: any): AdminOutputFormat {
+  switch (object) {
+    case 0:
+    case "TEXT":
+      return AdminOutputFormat.TEXT;
+    case 1:
+    case "JSON":
+      return AdminOutputFormat.JSON;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return AdminOutputFormat.UNRECOGNIZED;
+  }
+}
+
+export function adminOutputFormatToJSON(object: AdminOutputFormat): string {
+  switch (object) {
+    case AdminOutputFormat.TEXT:
+      return "TEXT";
+    case AdminOutputFormat.JSON:
+      return "JSON";
+    case AdminOutputFormat.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /**
  * One resource in a Delta xDS response (packed into
  * envoy.service.discovery.v3.Resource.resource as an Any).
@@ -64,6 +97,64 @@ export interface ZoneHealthCheckRequest {
 export interface ZoneHealthCheckResponse {
   /** The interval the global control plane expects between health check pings. */
   interval?: Duration | undefined;
+}
+
+/** A config dump of one proxy, executed by the zone CP that owns it. */
+export interface XDSConfigRequest {
+  /** UUID correlating the response on the same stream. */
+  requestId: string;
+  /** Dataplane, ZoneIngress or ZoneEgress. */
+  resourceType: string;
+  resourceName: string;
+  /** Empty for ZoneIngress and ZoneEgress. */
+  resourceMesh: string;
+  includeEds: boolean;
+  /**
+   * Not in Kuma: ask for the xDS the zone CP generated (the `_config` view) instead of Envoy's
+   * config dump. Sent only to zones whose StreamXDSConfigs call advertised the feature
+   * `inspect-generated-config`, since a Kuma zone would ignore the field and dump Envoy's config.
+   */
+  generatedConfig: boolean;
+}
+
+export interface XDSConfigResponse {
+  requestId: string;
+  result?:
+    | //
+    /** Why the zone CP could not execute the request. */
+    { $case: "error"; value: string }
+    | //
+    /** The config dump (JSON), as the proxy's Envoy wrote it. */
+    { $case: "config"; value: Buffer }
+    | undefined;
+}
+
+export interface StatsRequest {
+  requestId: string;
+  resourceType: string;
+  resourceName: string;
+  resourceMesh: string;
+  format: AdminOutputFormat;
+  /** Only stats that have been written to (Envoy's `usedonly`). */
+  usedOnly: boolean;
+}
+
+export interface StatsResponse {
+  requestId: string;
+  result?: { $case: "error"; value: string } | { $case: "stats"; value: Buffer } | undefined;
+}
+
+export interface ClustersRequest {
+  requestId: string;
+  resourceType: string;
+  resourceName: string;
+  resourceMesh: string;
+  format: AdminOutputFormat;
+}
+
+export interface ClustersResponse {
+  requestId: string;
+  result?: { $case: "error"; value: string } | { $case: "clusters"; value: Buffer } | undefined;
 }
 
 function createBaseKumaResource(): KumaResource {
@@ -552,9 +643,928 @@ export const ZoneHealthCheckResponse: MessageFns<
 
 messageTypeRegistry.set(ZoneHealthCheckResponse.$type, ZoneHealthCheckResponse);
 
+function createBaseXDSConfigRequest(): XDSConfigRequest {
+  return {
+    requestId: "",
+    resourceType: "",
+    resourceName: "",
+    resourceMesh: "",
+    includeEds: false,
+    generatedConfig: false,
+  };
+}
+
+export const XDSConfigRequest: MessageFns<XDSConfigRequest, "kuma.mesh.v1alpha1.XDSConfigRequest"> = {
+  $type: "kuma.mesh.v1alpha1.XDSConfigRequest" as const,
+
+  encode(message: XDSConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.resourceType !== "") {
+      writer.uint32(18).string(message.resourceType);
+    }
+    if (message.resourceName !== "") {
+      writer.uint32(26).string(message.resourceName);
+    }
+    if (message.resourceMesh !== "") {
+      writer.uint32(34).string(message.resourceMesh);
+    }
+    if (message.includeEds !== false) {
+      writer.uint32(40).bool(message.includeEds);
+    }
+    if (message.generatedConfig !== false) {
+      writer.uint32(8000).bool(message.generatedConfig);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): XDSConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseXDSConfigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.resourceType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.resourceName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.resourceMesh = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.includeEds = reader.bool();
+            continue;
+          }
+          case 1000: {
+            if (tag !== 8000) {
+              break;
+            }
+
+            message.generatedConfig = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): XDSConfigRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      resourceType: isSet(object.resourceType)
+        ? globalThis.String(object.resourceType)
+        : isSet(object.resource_type)
+        ? globalThis.String(object.resource_type)
+        : "",
+      resourceName: isSet(object.resourceName)
+        ? globalThis.String(object.resourceName)
+        : isSet(object.resource_name)
+        ? globalThis.String(object.resource_name)
+        : "",
+      resourceMesh: isSet(object.resourceMesh)
+        ? globalThis.String(object.resourceMesh)
+        : isSet(object.resource_mesh)
+        ? globalThis.String(object.resource_mesh)
+        : "",
+      includeEds: isSet(object.includeEds)
+        ? globalThis.Boolean(object.includeEds)
+        : isSet(object.include_eds)
+        ? globalThis.Boolean(object.include_eds)
+        : false,
+      generatedConfig: isSet(object.generatedConfig)
+        ? globalThis.Boolean(object.generatedConfig)
+        : isSet(object.generated_config)
+        ? globalThis.Boolean(object.generated_config)
+        : false,
+    };
+  },
+
+  toJSON(message: XDSConfigRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.resourceType !== "") {
+      obj.resourceType = message.resourceType;
+    }
+    if (message.resourceName !== "") {
+      obj.resourceName = message.resourceName;
+    }
+    if (message.resourceMesh !== "") {
+      obj.resourceMesh = message.resourceMesh;
+    }
+    if (message.includeEds !== false) {
+      obj.includeEds = message.includeEds;
+    }
+    if (message.generatedConfig !== false) {
+      obj.generatedConfig = message.generatedConfig;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<XDSConfigRequest>, I>>(base?: I): XDSConfigRequest {
+    return XDSConfigRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<XDSConfigRequest>, I>>(object: I): XDSConfigRequest {
+    const message = createBaseXDSConfigRequest();
+    message.requestId = object.requestId ?? "";
+    message.resourceType = object.resourceType ?? "";
+    message.resourceName = object.resourceName ?? "";
+    message.resourceMesh = object.resourceMesh ?? "";
+    message.includeEds = object.includeEds ?? false;
+    message.generatedConfig = object.generatedConfig ?? false;
+    return message;
+  },
+};
+
+messageTypeRegistry.set(XDSConfigRequest.$type, XDSConfigRequest);
+
+function createBaseXDSConfigResponse(): XDSConfigResponse {
+  return { requestId: "", result: undefined };
+}
+
+export const XDSConfigResponse: MessageFns<XDSConfigResponse, "kuma.mesh.v1alpha1.XDSConfigResponse"> = {
+  $type: "kuma.mesh.v1alpha1.XDSConfigResponse" as const,
+
+  encode(message: XDSConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    switch (message.result?.$case) {
+      case "error":
+        writer.uint32(18).string(message.result.value);
+        break;
+      case "config":
+        writer.uint32(26).bytes(message.result.value);
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): XDSConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseXDSConfigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.result = { $case: "error", value: reader.string() };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.result = { $case: "config", value: Buffer.from(reader.bytes()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): XDSConfigResponse {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      result: isSet(object.error)
+        ? { $case: "error", value: globalThis.String(object.error) }
+        : isSet(object.config)
+        ? { $case: "config", value: Buffer.from(bytesFromBase64(object.config)) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: XDSConfigResponse): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.result?.$case === "error") {
+      obj.error = message.result.value;
+    } else if (message.result?.$case === "config") {
+      obj.config = base64FromBytes(message.result.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<XDSConfigResponse>, I>>(base?: I): XDSConfigResponse {
+    return XDSConfigResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<XDSConfigResponse>, I>>(object: I): XDSConfigResponse {
+    const message = createBaseXDSConfigResponse();
+    message.requestId = object.requestId ?? "";
+    switch (object.result?.$case) {
+      case "error": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "error", value: object.result.value };
+        }
+        break;
+      }
+      case "config": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "config", value: object.result.value };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+messageTypeRegistry.set(XDSConfigResponse.$type, XDSConfigResponse);
+
+function createBaseStatsRequest(): StatsRequest {
+  return { requestId: "", resourceType: "", resourceName: "", resourceMesh: "", format: 0, usedOnly: false };
+}
+
+export const StatsRequest: MessageFns<StatsRequest, "kuma.mesh.v1alpha1.StatsRequest"> = {
+  $type: "kuma.mesh.v1alpha1.StatsRequest" as const,
+
+  encode(message: StatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.resourceType !== "") {
+      writer.uint32(18).string(message.resourceType);
+    }
+    if (message.resourceName !== "") {
+      writer.uint32(26).string(message.resourceName);
+    }
+    if (message.resourceMesh !== "") {
+      writer.uint32(34).string(message.resourceMesh);
+    }
+    if (message.format !== 0) {
+      writer.uint32(40).int32(message.format);
+    }
+    if (message.usedOnly !== false) {
+      writer.uint32(48).bool(message.usedOnly);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StatsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStatsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.resourceType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.resourceName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.resourceMesh = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.format = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.usedOnly = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StatsRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      resourceType: isSet(object.resourceType)
+        ? globalThis.String(object.resourceType)
+        : isSet(object.resource_type)
+        ? globalThis.String(object.resource_type)
+        : "",
+      resourceName: isSet(object.resourceName)
+        ? globalThis.String(object.resourceName)
+        : isSet(object.resource_name)
+        ? globalThis.String(object.resource_name)
+        : "",
+      resourceMesh: isSet(object.resourceMesh)
+        ? globalThis.String(object.resourceMesh)
+        : isSet(object.resource_mesh)
+        ? globalThis.String(object.resource_mesh)
+        : "",
+      format: isSet(object.format) ? adminOutputFormatFromJSON(object.format) : 0,
+      usedOnly: isSet(object.usedOnly)
+        ? globalThis.Boolean(object.usedOnly)
+        : isSet(object.used_only)
+        ? globalThis.Boolean(object.used_only)
+        : false,
+    };
+  },
+
+  toJSON(message: StatsRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.resourceType !== "") {
+      obj.resourceType = message.resourceType;
+    }
+    if (message.resourceName !== "") {
+      obj.resourceName = message.resourceName;
+    }
+    if (message.resourceMesh !== "") {
+      obj.resourceMesh = message.resourceMesh;
+    }
+    if (message.format !== 0) {
+      obj.format = adminOutputFormatToJSON(message.format);
+    }
+    if (message.usedOnly !== false) {
+      obj.usedOnly = message.usedOnly;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StatsRequest>, I>>(base?: I): StatsRequest {
+    return StatsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StatsRequest>, I>>(object: I): StatsRequest {
+    const message = createBaseStatsRequest();
+    message.requestId = object.requestId ?? "";
+    message.resourceType = object.resourceType ?? "";
+    message.resourceName = object.resourceName ?? "";
+    message.resourceMesh = object.resourceMesh ?? "";
+    message.format = object.format ?? 0;
+    message.usedOnly = object.usedOnly ?? false;
+    return message;
+  },
+};
+
+messageTypeRegistry.set(StatsRequest.$type, StatsRequest);
+
+function createBaseStatsResponse(): StatsResponse {
+  return { requestId: "", result: undefined };
+}
+
+export const StatsResponse: MessageFns<StatsResponse, "kuma.mesh.v1alpha1.StatsResponse"> = {
+  $type: "kuma.mesh.v1alpha1.StatsResponse" as const,
+
+  encode(message: StatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    switch (message.result?.$case) {
+      case "error":
+        writer.uint32(18).string(message.result.value);
+        break;
+      case "stats":
+        writer.uint32(26).bytes(message.result.value);
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StatsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStatsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.result = { $case: "error", value: reader.string() };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.result = { $case: "stats", value: Buffer.from(reader.bytes()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StatsResponse {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      result: isSet(object.error)
+        ? { $case: "error", value: globalThis.String(object.error) }
+        : isSet(object.stats)
+        ? { $case: "stats", value: Buffer.from(bytesFromBase64(object.stats)) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: StatsResponse): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.result?.$case === "error") {
+      obj.error = message.result.value;
+    } else if (message.result?.$case === "stats") {
+      obj.stats = base64FromBytes(message.result.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StatsResponse>, I>>(base?: I): StatsResponse {
+    return StatsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StatsResponse>, I>>(object: I): StatsResponse {
+    const message = createBaseStatsResponse();
+    message.requestId = object.requestId ?? "";
+    switch (object.result?.$case) {
+      case "error": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "error", value: object.result.value };
+        }
+        break;
+      }
+      case "stats": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "stats", value: object.result.value };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+messageTypeRegistry.set(StatsResponse.$type, StatsResponse);
+
+function createBaseClustersRequest(): ClustersRequest {
+  return { requestId: "", resourceType: "", resourceName: "", resourceMesh: "", format: 0 };
+}
+
+export const ClustersRequest: MessageFns<ClustersRequest, "kuma.mesh.v1alpha1.ClustersRequest"> = {
+  $type: "kuma.mesh.v1alpha1.ClustersRequest" as const,
+
+  encode(message: ClustersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.resourceType !== "") {
+      writer.uint32(18).string(message.resourceType);
+    }
+    if (message.resourceName !== "") {
+      writer.uint32(26).string(message.resourceName);
+    }
+    if (message.resourceMesh !== "") {
+      writer.uint32(34).string(message.resourceMesh);
+    }
+    if (message.format !== 0) {
+      writer.uint32(40).int32(message.format);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClustersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClustersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.resourceType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.resourceName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.resourceMesh = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.format = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClustersRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      resourceType: isSet(object.resourceType)
+        ? globalThis.String(object.resourceType)
+        : isSet(object.resource_type)
+        ? globalThis.String(object.resource_type)
+        : "",
+      resourceName: isSet(object.resourceName)
+        ? globalThis.String(object.resourceName)
+        : isSet(object.resource_name)
+        ? globalThis.String(object.resource_name)
+        : "",
+      resourceMesh: isSet(object.resourceMesh)
+        ? globalThis.String(object.resourceMesh)
+        : isSet(object.resource_mesh)
+        ? globalThis.String(object.resource_mesh)
+        : "",
+      format: isSet(object.format) ? adminOutputFormatFromJSON(object.format) : 0,
+    };
+  },
+
+  toJSON(message: ClustersRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.resourceType !== "") {
+      obj.resourceType = message.resourceType;
+    }
+    if (message.resourceName !== "") {
+      obj.resourceName = message.resourceName;
+    }
+    if (message.resourceMesh !== "") {
+      obj.resourceMesh = message.resourceMesh;
+    }
+    if (message.format !== 0) {
+      obj.format = adminOutputFormatToJSON(message.format);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ClustersRequest>, I>>(base?: I): ClustersRequest {
+    return ClustersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ClustersRequest>, I>>(object: I): ClustersRequest {
+    const message = createBaseClustersRequest();
+    message.requestId = object.requestId ?? "";
+    message.resourceType = object.resourceType ?? "";
+    message.resourceName = object.resourceName ?? "";
+    message.resourceMesh = object.resourceMesh ?? "";
+    message.format = object.format ?? 0;
+    return message;
+  },
+};
+
+messageTypeRegistry.set(ClustersRequest.$type, ClustersRequest);
+
+function createBaseClustersResponse(): ClustersResponse {
+  return { requestId: "", result: undefined };
+}
+
+export const ClustersResponse: MessageFns<ClustersResponse, "kuma.mesh.v1alpha1.ClustersResponse"> = {
+  $type: "kuma.mesh.v1alpha1.ClustersResponse" as const,
+
+  encode(message: ClustersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    switch (message.result?.$case) {
+      case "error":
+        writer.uint32(18).string(message.result.value);
+        break;
+      case "clusters":
+        writer.uint32(26).bytes(message.result.value);
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClustersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClustersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.result = { $case: "error", value: reader.string() };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.result = { $case: "clusters", value: Buffer.from(reader.bytes()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClustersResponse {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      result: isSet(object.error)
+        ? { $case: "error", value: globalThis.String(object.error) }
+        : isSet(object.clusters)
+        ? { $case: "clusters", value: Buffer.from(bytesFromBase64(object.clusters)) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: ClustersResponse): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.result?.$case === "error") {
+      obj.error = message.result.value;
+    } else if (message.result?.$case === "clusters") {
+      obj.clusters = base64FromBytes(message.result.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ClustersResponse>, I>>(base?: I): ClustersResponse {
+    return ClustersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ClustersResponse>, I>>(object: I): ClustersResponse {
+    const message = createBaseClustersResponse();
+    message.requestId = object.requestId ?? "";
+    switch (object.result?.$case) {
+      case "error": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "error", value: object.result.value };
+        }
+        break;
+      }
+      case "clusters": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "clusters", value: object.result.value };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+messageTypeRegistry.set(ClustersResponse.$type, ClustersResponse);
+
 /** Served by the global control plane; zones are always the gRPC client. */
 export type GlobalKDSServiceService = typeof GlobalKDSServiceService;
 export const GlobalKDSServiceService = {
+  /**
+   * Envoy-admin requests, global -> zone, over the zone's own connection: logically the zone
+   * serves them, so the zone (gRPC client) sends responses and the global sends requests.
+   * Config dump (and, for our zones, the generated xDS; see XDSConfigRequest).
+   */
+  streamXdsConfigs: {
+    path: "/kuma.mesh.v1alpha1.GlobalKDSService/StreamXDSConfigs" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: XDSConfigResponse): Buffer => Buffer.from(XDSConfigResponse.encode(value).finish()),
+    requestDeserialize: (value: Buffer): XDSConfigResponse => XDSConfigResponse.decode(value),
+    responseSerialize: (value: XDSConfigRequest): Buffer => Buffer.from(XDSConfigRequest.encode(value).finish()),
+    responseDeserialize: (value: Buffer): XDSConfigRequest => XDSConfigRequest.decode(value),
+  },
+  /** Envoy /stats. */
+  streamStats: {
+    path: "/kuma.mesh.v1alpha1.GlobalKDSService/StreamStats" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: StatsResponse): Buffer => Buffer.from(StatsResponse.encode(value).finish()),
+    requestDeserialize: (value: Buffer): StatsResponse => StatsResponse.decode(value),
+    responseSerialize: (value: StatsRequest): Buffer => Buffer.from(StatsRequest.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StatsRequest => StatsRequest.decode(value),
+  },
+  /** Envoy /clusters. */
+  streamClusters: {
+    path: "/kuma.mesh.v1alpha1.GlobalKDSService/StreamClusters" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: ClustersResponse): Buffer => Buffer.from(ClustersResponse.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ClustersResponse => ClustersResponse.decode(value),
+    responseSerialize: (value: ClustersRequest): Buffer => Buffer.from(ClustersRequest.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ClustersRequest => ClustersRequest.decode(value),
+  },
   /** Unary ping from the zone; the response tells the zone how often to ping. */
   healthCheck: {
     path: "/kuma.mesh.v1alpha1.GlobalKDSService/HealthCheck" as const,
@@ -570,11 +1580,43 @@ export const GlobalKDSServiceService = {
 } as const;
 
 export interface GlobalKDSServiceServer extends UntypedServiceImplementation {
+  /**
+   * Envoy-admin requests, global -> zone, over the zone's own connection: logically the zone
+   * serves them, so the zone (gRPC client) sends responses and the global sends requests.
+   * Config dump (and, for our zones, the generated xDS; see XDSConfigRequest).
+   */
+  streamXdsConfigs: handleBidiStreamingCall<XDSConfigResponse, XDSConfigRequest>;
+  /** Envoy /stats. */
+  streamStats: handleBidiStreamingCall<StatsResponse, StatsRequest>;
+  /** Envoy /clusters. */
+  streamClusters: handleBidiStreamingCall<ClustersResponse, ClustersRequest>;
   /** Unary ping from the zone; the response tells the zone how often to ping. */
   healthCheck: handleUnaryCall<ZoneHealthCheckRequest, ZoneHealthCheckResponse>;
 }
 
 export interface GlobalKDSServiceClient extends Client {
+  /**
+   * Envoy-admin requests, global -> zone, over the zone's own connection: logically the zone
+   * serves them, so the zone (gRPC client) sends responses and the global sends requests.
+   * Config dump (and, for our zones, the generated xDS; see XDSConfigRequest).
+   */
+  streamXdsConfigs(): ClientDuplexStream<XDSConfigResponse, XDSConfigRequest>;
+  streamXdsConfigs(options: Partial<CallOptions>): ClientDuplexStream<XDSConfigResponse, XDSConfigRequest>;
+  streamXdsConfigs(
+    metadata: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientDuplexStream<XDSConfigResponse, XDSConfigRequest>;
+  /** Envoy /stats. */
+  streamStats(): ClientDuplexStream<StatsResponse, StatsRequest>;
+  streamStats(options: Partial<CallOptions>): ClientDuplexStream<StatsResponse, StatsRequest>;
+  streamStats(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<StatsResponse, StatsRequest>;
+  /** Envoy /clusters. */
+  streamClusters(): ClientDuplexStream<ClustersResponse, ClustersRequest>;
+  streamClusters(options: Partial<CallOptions>): ClientDuplexStream<ClustersResponse, ClustersRequest>;
+  streamClusters(
+    metadata: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientDuplexStream<ClustersResponse, ClustersRequest>;
   /** Unary ping from the zone; the response tells the zone how often to ping. */
   healthCheck(
     request: ZoneHealthCheckRequest,
@@ -672,6 +1714,14 @@ export const KDSSyncServiceClient = makeGenericClientConstructor(
   service: typeof KDSSyncServiceService;
   serviceName: string;
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
