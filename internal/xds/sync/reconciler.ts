@@ -100,7 +100,7 @@ export class XdsReconciler {
   readonly #parts = new Map<string, { baseHash: string; serviceHashes: ReadonlyMap<string, string> }>();
   /** Per mesh, Dataplanes written since the last flush. */
   readonly #changedDps = new Map<string, Set<string>>();
-  /** Per mesh, sidecars whose certificate is due. */
+  /** Per mesh, sidecars the next flush must look at whatever changed: certificate due, or no identity yet. */
   readonly #renewDue = new Map<string, Set<Proxy>>();
   readonly #stats = { hashed: 0, generated: 0 };
 
@@ -433,7 +433,12 @@ export class XdsReconciler {
         identity = await this.#d.identities.getIdentity(mesh, dp);
       } catch (e) {
         // The mesh CA is not there yet (created a moment later): its Secret event brings us back.
+        // That event may move no hash this proxy's inputs are indexed by (the CA key, say), so the
+        // proxy is marked due: the mesh's next flush looks at it whatever changed.
         this.#d.log.debug({ mesh, proxy: p.name, err: (e as Error).message }, 'identity not ready');
+        let due = this.#renewDue.get(mesh);
+        if (!due) this.#renewDue.set(mesh, (due = new Set()));
+        due.add(p);
         continue;
       }
       const adminPort = (dp.spec.networking as { admin?: { port?: number } } | undefined)?.admin?.port ?? DEFAULT_ADMIN_PORT;
