@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import {
-  api, eventually, freePort, kumactlHome, removeDir, runKuma, spawnKuma, startGlobal, startProxy, startZone, tempDir,
+  api, eventually, freePort, kumactlHome, removeDir, runKuma, spawnKuma, startGlobal, startProxy, startZone, tempDir, waitEnvoyReady,
   type ControlPlane, type Proc,
 } from './harness';
 import { axeSerious, launchChromium, measuredLoad, shot } from './gui-browser';
@@ -44,8 +44,10 @@ networking:
     servicePort: ${appPort}
     tags: { kuma.io/service: ${service}, kuma.io/protocol: http, version: v1 }
 `;
-    const p = await startProxy({ cp: zones[zone]!, home, name, yaml, waitReady });
+    // Readiness is awaited by the caller, with room for a loaded machine (startProxy waits 20 s).
+    const p = await startProxy({ cp: zones[zone]!, home, name, yaml, waitReady: false });
     procs.push(p.dp);
+    if (waitReady) await waitEnvoyReady(p.admin, 60_000);
   };
   const ingress = async (zone: string, name: string) => {
     const port = await freePort();
@@ -228,10 +230,12 @@ spec:
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await shot(phone, 'zones-phone');
     // Keyboard: tab to the main navigation's Meshes link and follow it with Enter.
-    for (let i = 0; i < 12; i++) {
+    let found = false;
+    for (let i = 0; i < 40 && !found; i++) {
       await phone.keyboard.press('Tab');
-      if ((await phone.evaluate(() => document.activeElement?.textContent)) === 'Meshes') break;
+      found = (await phone.evaluate(() => document.activeElement?.textContent)) === 'Meshes';
     }
+    expect(found).toBe(true);
     await phone.keyboard.press('Enter');
     await expect.poll(() => phone.locator('h1').textContent()).toBe('Meshes');
     expect(phone.url()).toMatch(/#\/meshes$/);
