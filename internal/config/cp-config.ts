@@ -78,6 +78,8 @@ export function defaultConfig() {
       },
     },
     diagnostics: { serverPort: 5680 },
+    /** What /bootstrap tells Envoy: the xDS address (default: the host the proxy asked and this DP server's port). Set both to a load balancer in front of several CP instances. */
+    bootstrapServer: { params: { xdsHost: '', xdsPort: 0 } },
     dpServer: {
       /** HTTPS /bootstrap and gRPC ADS on one TLS port (zone CPs only). */
       port: 5678,
@@ -350,6 +352,7 @@ function finish(cfg: CpConfig, env: NodeJS.ProcessEnv): CpConfig {
     ['diagnostics.serverPort', cfg.diagnostics.serverPort],
     ['dpServer.port', cfg.dpServer.port],
     ['multizone.global.kds.grpcPort', cfg.multizone.global.kds.grpcPort],
+    ['bootstrapServer.params.xdsPort', cfg.bootstrapServer.params.xdsPort],
   ] as const) {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${key}: port ${port} is not in [0, 65535]`);
   }

@@ -29,6 +29,8 @@ export interface BootstrapDeps {
   manager: ResourceManager;
   certPem: string;
   dpServerPort: () => number;
+  /** KUMA_BOOTSTRAP_SERVER_PARAMS_XDS_HOST: the xDS host for Envoy instead of the host the proxy asked. */
+  xdsHost?: string;
   /** dpToken | none */
   dpAuthType: string;
   zoneAuthType: string;
@@ -121,7 +123,7 @@ function answer(deps: BootstrapDeps, sans: Set<string>, req: IncomingMessage, re
 
   const spec = resource.spec as { networking?: { admin?: { port?: number }; inbound?: { tags?: Record<string, string> }[]; gateway?: { tags?: Record<string, string> } } };
   const cluster = proxyType === 'dataplane' ? (spec.networking?.inbound?.[0]?.tags?.['kuma.io/service'] ?? spec.networking?.gateway?.tags?.['kuma.io/service'] ?? '') : proxyType;
-  const xdsHost = host || '127.0.0.1';
+  const xdsHost = deps.xdsHost || host || '127.0.0.1';
   const bootstrap = envoyBootstrap({
     nodeId: `${type === 'Dataplane' ? mesh : ''}.${name}`,
     cluster,
