@@ -218,8 +218,10 @@ function open(p: Proxy, m: StartMsg): void {
     servername: 'localhost',
   });
   p.session = session;
-  session.on('error', (e) => !p.bouncing && finish(p, `session: ${e.message}`));
-  session.on('close', () => !p.bouncing && finish(p, 'the connection closed'));
+  // Events of a connection closed on purpose (bounce) arrive late, maybe after its replacement opened.
+  const live = () => p.session === session && !p.bouncing;
+  session.on('error', (e) => live() && finish(p, `session: ${e.message}`));
+  session.on('close', () => live() && finish(p, 'the connection closed'));
   session.socket.once('secureConnect', () => (p.r.secureAt = now()));
   session.once('remoteSettings', () => (p.r.prefaceAt ??= now()));
   const stream = session.request({
@@ -230,16 +232,17 @@ function open(p: Proxy, m: StartMsg): void {
     ...(m.token ? { authorization: `Bearer ${m.token}` } : {}),
   });
   p.stream = stream;
-  const ended = (h: Record<string, unknown>) => !p.bouncing && finish(p, `stream ended: grpc-status ${h['grpc-status']} ${decodeURIComponent(String(h['grpc-message'] ?? ''))}`);
+  const ended = (h: Record<string, unknown>) => live() && finish(p, `stream ended: grpc-status ${h['grpc-status']} ${decodeURIComponent(String(h['grpc-message'] ?? ''))}`);
   stream.on('response', (h) => {
     if (Number(h[constants.HTTP2_HEADER_STATUS]) !== 200) finish(p, `HTTP status ${h[constants.HTTP2_HEADER_STATUS]}`);
     else if (h['grpc-status'] !== undefined) ended(h); // a trailers-only response: refused at once
   });
   stream.on('trailers', ended);
-  stream.on('end', () => !p.bouncing && finish(p, 'the server ended the stream'));
-  stream.on('error', (e) => !p.bouncing && finish(p, `stream: ${e.message}`));
-  stream.on('close', () => !p.bouncing && finish(p, 'the stream closed'));
+  stream.on('end', () => live() && finish(p, 'the server ended the stream'));
+  stream.on('error', (e) => live() && finish(p, `stream: ${e.message}`));
+  stream.on('close', () => live() && finish(p, 'the stream closed'));
   stream.on('data', (chunk: Buffer) => {
+    if (p.session !== session) return;
     p.buf = p.buf.length ? Buffer.concat([p.buf, chunk]) : chunk;
     while (p.buf.length >= 5) {
       const len = p.buf.readUInt32BE(1);
