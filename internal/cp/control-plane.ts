@@ -20,7 +20,7 @@ import { startZoneKdsClient } from '../kds/zone/kds-client';
 import { ZoneConnections } from '../kds/global/zone-connections';
 import { loadOrCreateCpCert } from '../tls/self-signed';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { ensureUserSigningKey, ensureZoneSigningKey, prefetchSigningKeys } from '../auth/signing-key';
+import { ensureUserSigningKey, ensureZoneSigningKeySoon, prefetchSigningKeys } from '../auth/signing-key';
 import { missingStartupKeys } from '../defaults/startup-keys';
 import { apiRequestListener } from '../apiserver/server';
 import { ensureAdminToken } from '../defaults/admin-token';
@@ -88,8 +88,6 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     await ensureDefaults(cfg, store, manager);
     // Signing keys take long to generate: they are made while the components below start, and /ready waits for them.
     const keys = (async () => {
-      // Zone tokens are signed on the global (or a standalone zone); federated zones get the public key over KDS.
-      if (!federated) await ensureZoneSigningKey(store);
       // Every CP signs its own user tokens (the key and the admin token never cross KDS).
       await ensureUserSigningKey(store);
       if (cfg.apiServer.authn.tokens.bootstrapAdminToken) await ensureAdminToken(cfg, store);
@@ -124,6 +122,9 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     }
     await keys;
     ready = true;
+    // Zone tokens are signed on the global (or a standalone zone); federated zones get the public key over KDS.
+    // Made after /ready: zone tokens issued or verified meanwhile wait for it.
+    if (!federated) ensureZoneSigningKeySoon(store).catch((e) => log.error({ err: e }, 'could not create the zone token signing key'));
     log.info(
       { mode: cfg.mode, zone: cfg.mode === 'zone' ? cfg.multizone.zone.name : undefined, federated, store: cfg.store.type, path: cfg.store.type === 'leveldb' ? cfg.store.leveldb.path : undefined, startupMs: Date.now() - started },
       'control plane ready',
