@@ -151,6 +151,29 @@ export function ensureUserSigningKey(store: ResourceStore): Promise<boolean> {
   return ensureGlobalSigningKey(store, USER_SIGNING_KEY_PREFIX, {});
 }
 
+/** Zone signing keys being created after the CP turned ready, per store. */
+const zoneKeyInProgress = new WeakMap<ResourceStore, Promise<boolean>>();
+
+/**
+ * ensureZoneSigningKey off the path to /ready (Kuma creates it in its
+ * defaults component too): zone tokens issued or verified meanwhile wait for
+ * it through `zoneSigningKeySettled`.
+ */
+export function ensureZoneSigningKeySoon(store: ResourceStore): Promise<boolean> {
+  const p = ensureZoneSigningKey(store);
+  zoneKeyInProgress.set(store, p);
+  p.then(
+    () => zoneKeyInProgress.delete(store),
+    () => zoneKeyInProgress.delete(store),
+  );
+  return p;
+}
+
+/** Resolves once a zone signing key this CP is creating exists (or its creation failed). */
+export async function zoneSigningKeySettled(store: ResourceStore): Promise<void> {
+  await zoneKeyInProgress.get(store)?.catch(() => undefined);
+}
+
 async function ensureGlobalSigningKey(store: ResourceStore, prefix: string, labels: Record<string, string>): Promise<boolean> {
   if (latestSigningKey(store, 'GlobalSecret', '', prefix)) return false;
   const data = await newSigningKeyData();

@@ -22,6 +22,7 @@ import type { ResourceStore } from '../store/resource-store';
 import { authenticated, type User } from './user';
 import {
   USER_SIGNING_KEY_PREFIX,
+  zoneSigningKeySettled,
   USER_TOKEN_REVOCATIONS,
   userSigningKeyName,
   ZONE_SIGNING_KEY_PREFIX,
@@ -149,6 +150,7 @@ export async function issueDataplaneToken(store: ResourceStore, id: DataplaneIde
 }
 
 export async function issueZoneToken(store: ResourceStore, id: ZoneIdentity, validForMs: number, now?: Date): Promise<string> {
+  await zoneSigningKeySettled(store);
   const k = latestSigningKey(store, 'GlobalSecret', '', ZONE_SIGNING_KEY_PREFIX);
   if (!k) throw new SigningKeyNotFoundError(notFoundText(zoneSigningKeyName(), ''));
   return signToken(parseKey(secretBytes(k.resource), 'private'), k.kid, zoneClaims(id), validForMs, now);
@@ -202,6 +204,7 @@ export async function verifyDataplaneToken(store: ResourceStore, token: string, 
  * federated zone (`federatedZone`) the not-found text names the public key.
  */
 export async function verifyZoneToken(store: ResourceStore, token: string, opts: { now?: Date; federatedZone?: boolean } = {}): Promise<ZoneClaims> {
+  await zoneSigningKeySettled(store);
   const payload = await verify(token, opts.now, (kid) => {
     const priv = store.get({ type: 'GlobalSecret', mesh: '', name: zoneSigningKeyName(kid) });
     if (priv) return verifyKeyOf(priv);

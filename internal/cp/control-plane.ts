@@ -22,7 +22,7 @@ import { EnvoyAdminForwarder } from '../kds/global/envoy-admin-forwarder';
 import type { InspectSource } from '../apiserver/deps';
 import { loadOrCreateCpCert } from '../tls/self-signed';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { ensureUserSigningKey, ensureZoneSigningKey, prefetchSigningKeys } from '../auth/signing-key';
+import { ensureUserSigningKey, ensureZoneSigningKeySoon, prefetchSigningKeys } from '../auth/signing-key';
 import { missingStartupKeys } from '../defaults/startup-keys';
 import { apiRequestListener } from '../apiserver/server';
 import { ensureAdminToken } from '../defaults/admin-token';
@@ -111,7 +111,8 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
         start: async () => {
           await ensureDefaults(cfg, store, manager);
           // Zone tokens are signed on the global (or a standalone zone); federated zones get the public key over KDS.
-          if (!federated) await ensureZoneSigningKey(store);
+          // Made off the path to /ready: zone tokens issued or verified meanwhile wait for it.
+          if (!federated) ensureZoneSigningKeySoon(store).catch((e) => log.error({ err: e }, 'could not create the zone token signing key'));
           // Every CP signs its own user tokens (the key and the admin token never cross KDS).
           await ensureUserSigningKey(store);
           if (cfg.apiServer.authn.tokens.bootstrapAdminToken) await ensureAdminToken(cfg, store);

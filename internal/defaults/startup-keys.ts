@@ -1,17 +1,17 @@
 /**
- * How many RSA signing keys this start will create (so they can be generated
- * together, auth/signing-key.ts prefetchSigningKeys): the zone-token key
- * (global and non-federated zones), the user-token key (every CP) and the
- * dataplane-token key of the default Mesh when the defaults create it.
+ * How many RSA signing keys this start will create before /ready (so they
+ * can be generated together, auth/signing-key.ts prefetchSigningKeys): the
+ * user-token key (every CP) and the dataplane-token key of the default Mesh
+ * when the defaults create it. The zone-token key is made after /ready
+ * (ensureZoneSigningKeySoon) and is not counted.
  */
-import { USER_SIGNING_KEY_PREFIX, ZONE_SIGNING_KEY_PREFIX, dataplaneSigningKeyName, latestSigningKey } from '../auth/signing-key';
+import { USER_SIGNING_KEY_PREFIX, dataplaneSigningKeyName, latestSigningKey } from '../auth/signing-key';
 import { isFederatedZone, type CpConfig } from '../config/cp-config';
 import type { ResourceStore } from '../store/resource-store';
 
 export function missingStartupKeys(cfg: CpConfig, store: ResourceStore): number {
   const federated = isFederatedZone(cfg);
   let n = 0;
-  if (!federated && !latestSigningKey(store, 'GlobalSecret', '', ZONE_SIGNING_KEY_PREFIX)) n++;
   if (!latestSigningKey(store, 'GlobalSecret', '', USER_SIGNING_KEY_PREFIX)) n++;
   const createsMesh = !cfg.defaults.skipMeshCreation && !federated && !store.get({ type: 'Mesh', mesh: '', name: 'default' });
   if (createsMesh && !store.get({ type: 'Secret', mesh: 'default', name: dataplaneSigningKeyName('default') })) n++;
