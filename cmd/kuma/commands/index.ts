@@ -30,6 +30,7 @@ import { GenerateTlsCertificateCommand } from './generate/tls-certificate';
 import { GenerateUserTokenCommand } from './generate/user-token';
 import { GenerateZoneTokenCommand } from './generate/zone-token';
 import { GetCommand } from './get';
+import { ExportCommand } from './export';
 import { InspectDataplaneCommand } from './inspect/dataplane';
 import { InspectDataplanesCommand } from './inspect/dataplanes';
 import { InspectMeshesCommand } from './inspect/meshes';
@@ -65,6 +66,7 @@ export const commands: CommandClass[] = [
   GetCommand,
   ApplyCommand,
   DeleteCommand,
+  ExportCommand,
   InspectMeshesCommand,
   InspectDataplanesCommand,
   InspectDataplaneCommand,

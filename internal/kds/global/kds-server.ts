@@ -31,6 +31,7 @@ import { FEATURE, featuresOf, nodeMetadata } from '../node-metadata';
 import type { CpMetrics } from '../../metrics/cp-metrics';
 import { timedKdsRefresh, withKdsStats } from '../../metrics/kds-stats';
 import { serveEnvoyAdminStreams } from './envoy-admin-streams';
+import { nearExpiryWarning } from '../../auth/token-expiry';
 import type { EnvoyAdminForwarder } from './envoy-admin-forwarder';
 
 export class KdsAuthError extends Error {
@@ -217,6 +218,9 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
     sessions.add(s);
     deps.metrics?.kds.streamOpened();
     log.info({ zone, instance: stream.instanceId, peer: call.getPeer() }, 'zone connected (global->zone stream)');
+    const token = String(call.metadata.get('authorization')[0] ?? '');
+    const soon = token && nearExpiryWarning(token, `the zone token of zone "${zone}"`, `generate a new one (kuma generate zone-token --zone ${zone} --scope cp --valid-for 8760h) and give it to the zone CP`);
+    if (soon) log.warn({ zone }, soon);
     let first = true;
     call.on('data', (req: DeltaDiscoveryRequest) => {
       if (ended) return;
@@ -240,14 +244,29 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
       }
       // A disabled zone gets nothing from the global until it is enabled again.
       if (zones.isEnabled(zone)) s.sender.onRequest(req);
-      else pendingWhileDisabled.set(s, [...(pendingWhileDisabled.get(s) ?? []), req]);
+      else {
+        if (!pendingWhileDisabled.has(s)) log.info({ zone }, 'zone connected but is disabled: it gets no config until it is enabled (Zone spec.enabled: true)');
+        pendingWhileDisabled.set(s, [...(pendingWhileDisabled.get(s) ?? []), req]);
+      }
     });
   };
 
   // Subscriptions that arrived while a zone was disabled are replayed once it is enabled.
   const pendingWhileDisabled = new Map<Session, DeltaDiscoveryRequest[]>();
+  // What operators need to hear: a zone turned off or on (logged once per change).
+  const enabledState = new Map<string, boolean>();
   const unwatchZones = store.watch((events) => {
     if (!events.some((e) => e.resource.type === 'Zone')) return;
+    for (const e of events) {
+      if (e.resource.type !== 'Zone') continue;
+      const zone = e.resource.name;
+      const enabled = e.kind === 'delete' ? undefined : e.resource.spec.enabled !== false;
+      const was = enabledState.get(zone) ?? true;
+      if (enabled === undefined) enabledState.delete(zone);
+      else enabledState.set(zone, enabled);
+      if (enabled === false && was) log.info({ zone }, 'zone disabled: the global sends it nothing and shows it Offline until it is enabled again (Zone spec.enabled: true)');
+      if (enabled === true && !was) log.info({ zone }, 'zone enabled: the global sends it its config again');
+    }
     for (const [s, reqs] of pendingWhileDisabled) {
       if (!zones.isEnabled(s.zone)) continue;
       pendingWhileDisabled.delete(s);

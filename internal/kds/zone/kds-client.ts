@@ -31,6 +31,7 @@ import { probeSpeaksTls } from './tls-probe';
 import { openEnvoyAdminStreams } from './envoy-admin-answerer';
 import type { InspectSource } from '../../apiserver/deps';
 import { zoneChannelCredentials } from './tls-credentials';
+import { nearExpiryWarning } from '../../auth/token-expiry';
 
 export type LinkState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'stopped';
 
@@ -229,6 +230,10 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
     receiver.start();
   };
 
+  if (deps.authToken) {
+    const w = nearExpiryWarning(deps.authToken, `the zone token of zone "${deps.zone}"`, `generate a new one on the global (kuma generate zone-token --zone ${deps.zone} --scope cp --valid-for 8760h) and restart this zone CP with it`);
+    if (w) log.warn(w);
+  }
   connect();
   return {
     state: () => state,
