@@ -60,7 +60,10 @@ describe('command lines clipanion cannot match, answered as kumactl does', () =>
 
   it('an unknown command: two lines, the closest command and kuma --help', async () => {
     expect(await run(['gett', 'meshes'])).toEqual({ code: 1, err: 'Error: unknown command "gett" for "kuma"; did you mean "get"?\nRun \'kuma --help\' for usage.\n' });
-    expect(await run(['inspect', 'dataplanez'])).toEqual({ code: 1, err: 'Error: unknown command "dataplanez" for "kuma inspect"; did you mean "dataplanes"?\nRun \'kuma --help\' for usage.\n' });
+    // `kuma inspect <policy> NAME` takes any type name: an unknown one is named, with the allowed values.
+    const inspectTypo = await run(['inspect', 'dataplanez', 'web']);
+    expect(inspectTypo.code).toBe(1);
+    expect(inspectTypo.err).toMatch(/^Error: unknown policy type "dataplanez" for inspect\. Allowed values: .*meshtrafficpermission/);
     expect(await run(['frobnicate'])).toEqual({ code: 1, err: 'Error: unknown command "frobnicate" for "kuma"\nRun \'kuma --help\' for usage.\n' });
     expect((await run(['generate'])).err).toBe('Error: "kuma generate" needs a subcommand: one of dataplane-token, signing-key, tls-certificate, user-token, zone-token\nRun \'kuma --help\' for usage.\n');
   });
@@ -70,7 +73,7 @@ describe('command lines clipanion cannot match, answered as kumactl does', () =>
     expect((await run(['generate', 'user-token'])).err).toBe('Error: required flag(s) "name", "valid-for" not set\nRun \'kuma generate user-token --help\' for usage.\n');
     expect((await run(['generate', 'user-token', '--name=x', '--valid-for=1h', '--bogus'])).err).toBe("Error: unknown flag: --bogus\nRun 'kuma generate user-token --help' for usage.\n");
     expect((await run(['inspect', 'dataplane', 'web', '--type', 'nope'])).err).toBe(
-      'Error: Invalid value for --type: expected one of "policies", "config-dump", "stats", "clusters", or "config" (got "nope")\nRun \'kuma inspect dataplane --help\' for usage.\n',
+      'Error: Invalid value for --type: expected one of "policies", "rules", "config-dump", "stats", "clusters", or "config" (got "nope")\nRun \'kuma inspect dataplane --help\' for usage.\n',
     );
   });
 });
