@@ -40,7 +40,8 @@ bin="$tmp/kuma-${version}/bin"
 for f in LICENSE README.md completions/kuma.bash completions/kuma.zsh completions/kuma.fish; do
   [ -s "$tmp/kuma-${version}/$f" ] || fail "the tarball has no $f"
 done
-"$bin/kumactl" version | grep -q "$version" || fail "kumactl version does not say $version"
+client_version=$("$bin/kumactl" version 2>/dev/null | head -1)
+case "$client_version" in *"$version"*) ;; *) fail "kumactl version does not say $version (said: $client_version)" ;; esac
 
 # Ten free loopback ports (bound and released by the kernel's choice).
 read -r -a ports <<<"$(node -e '

@@ -10,6 +10,12 @@ import { commands } from './commands/index';
 
 const binaryName = basename(process.argv0 || 'kuma') === 'kumactl' ? 'kumactl' : 'kuma';
 
+// `kuma ... | head -1` or `| grep -q`: a reader that stops early is normal, not a crash.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 const cli = new KumaCli({ binaryLabel: 'Kuma', binaryName, binaryVersion: VERSION, enableColors: false });
 cli.register(Builtins.HelpCommand);
 cli.register(Builtins.VersionCommand);

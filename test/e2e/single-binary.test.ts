@@ -24,6 +24,15 @@ describe('the single executable', () => {
     expect(run(bin, ['version', '-a', '--api-timeout', '2s'])).toMatch(/^Client:\n  Product: Kuma\n  Version: 2\.\d+\.\d+\n  Git Tag: .*\n  Git Commit: ([0-9a-f]{7,}|unknown)\n/);
   });
 
+  it('stops quietly when its reader goes away (| head -1 under pipefail)', () => {
+    // `version` writes its Client line, then asks the CP and writes the Server line: by then head has
+    // gone, so without the EPIPE handling this dies with a stack trace and a non-zero code.
+    const home = tempDir('kuma-epipe-');
+    const r = execFileSync('bash', ['-o', 'pipefail', '-c', `"${kumaBinary()}" version | head -1 >/dev/null && echo ok`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: home } });
+    removeDir(home);
+    expect(r.trim()).toBe('ok');
+  });
+
   it('behaves the same when called through a link named kumactl', () => {
     expect(run(join(dir, 'kumactl'), ['version']).split('\n')[0]).toBe(run(bin, ['version']).split('\n')[0]);
     expect(run(join(dir, 'kumactl'), ['--help'])).toMatch(/\$ kumactl <command>/);
