@@ -169,6 +169,24 @@ networking:
   return inbound;
 }
 
+/** The dynamic clusters and listeners a proxy's Envoy holds. */
+async function envoyConfigNames(name: string): Promise<{ clusters: string[]; listeners: string[] }> {
+  const dump = (await (await fetch(`http://127.0.0.1:${admins[name]}/config_dump`)).json()) as { configs: Record<string, any>[] };
+  const of = (suffix: string) => dump.configs.find((c) => String(c['@type']).endsWith(suffix)) ?? {};
+  return {
+    clusters: ((of('ClustersConfigDump').dynamic_active_clusters ?? []) as { cluster: { name: string } }[]).map((c) => c.cluster.name).sort(),
+    listeners: ((of('ListenersConfigDump').dynamic_listeners ?? []) as { name: string }[]).map((l) => l.name).sort(),
+  };
+}
+
+/** The clusters and listeners `cp` generated for the proxy (it must be connected to `cp`). */
+async function generatedConfigNames(cp: ControlPlane, name: string): Promise<{ clusters: string[]; listeners: string[] }> {
+  const r = await api(cp, 'GET', `/meshes/default/dataplanes/${name}/_config`);
+  expect(r.status, JSON.stringify(r.json)).toBe(200);
+  const names = (list: { name: string }[] | undefined) => (list ?? []).map((x) => x.name).sort();
+  return { clusters: names(r.json.xds?.clusters), listeners: names(r.json.xds?.listeners) };
+}
+
 async function connectedToCp(name: string): Promise<boolean> {
   const text = await (await fetch(`http://127.0.0.1:${admins[name]}/stats?filter=control_plane.connected_state`)).text();
   return /control_plane\.connected_state: 1/.test(text);
@@ -226,6 +244,8 @@ describe('zone CP cluster on PostgreSQL with real Envoy sidecars', () => {
     for (const name of Object.keys(admins)) await eventually(async () => expect(await connectedToCp(name)).toBe(true), 20_000, 200);
     const port = await addBackend('backend-2');
     await eventually(async () => expect(await backendEndpoints()).toEqual([`127.0.0.1:${ports.backendIn}`, `127.0.0.1:${port}`].sort()), 20_000, 200);
+    // Every proxy ends on the config the survivor generates for it now: its Envoy holds exactly those clusters and listeners.
+    for (const name of Object.keys(admins)) await eventually(async () => expect(await envoyConfigNames(name)).toEqual(await generatedConfigNames(follower, name)), 20_000, 200);
     const { ok, failures } = await traffic.stop();
     expect(failures).toEqual([]);
     expect(ok).toBeGreaterThan(50);
