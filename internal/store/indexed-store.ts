@@ -15,7 +15,8 @@ import type { ListOptions, ListResult, ResourceStore, StoreEvent, StoreListener,
 /** A change to persist: the full new record, or a deletion of a key. */
 export type PersistOp = { kind: 'put'; resource: Resource } | { kind: 'del'; key: ResourceKey };
 
-interface Pending {
+/** A queued transaction of a group commit. */
+export interface Pending {
   ops: WriteOp[];
   resolve: (r: Resource[]) => void;
   reject: (e: unknown) => void;
@@ -198,14 +199,15 @@ export abstract class IndexedStore implements ResourceStore {
       while (this.#queue.length > 0) {
         const batch = this.#queue;
         this.#queue = [];
-        await this.#commitGroup(batch);
+        await this.commitGroup(batch);
       }
     } finally {
       this.#writing = false;
     }
   }
 
-  async #commitGroup(group: Pending[]): Promise<void> {
+  /** Commits one group of queued transactions (one at a time; a store that decides writes elsewhere overrides it). */
+  protected async commitGroup(group: Pending[]): Promise<void> {
     // Overlay of this group's effects so later transactions see earlier ones.
     const overlay = new Map<string, Resource | null>();
     const lookup = (k: ResourceKey): Resource | undefined => {

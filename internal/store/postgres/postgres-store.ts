@@ -19,7 +19,7 @@
 import pg from 'pg';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../errors';
 import { keyString, type Resource, type ResourceKey } from '../../resources/model';
-import { IndexedStore, type PersistOp } from '../indexed-store';
+import { IndexedStore, type Pending, type PersistOp } from '../indexed-store';
 import type { StoreEvent, WriteOp } from '../resource-store';
 import { ChangeFeed } from './change-feed';
 import { clientConfig, describePgError, type PgSettings } from './connection';
@@ -29,12 +29,6 @@ import { logger } from '../../log/logger';
 /** Revs kept in kuma_store_log; an instance further behind reloads everything. */
 const LOG_KEEP = 10_000;
 export const NOTIFY_CHANNEL = 'kuma_store_changes';
-
-interface Pending {
-  ops: WriteOp[];
-  resolve: (r: Resource[]) => void;
-  reject: (e: unknown) => void;
-}
 
 interface Row {
   type: string;
@@ -80,8 +74,6 @@ export class PostgresStore extends IndexedStore {
   readonly #now: () => Date;
   readonly #log = logger('store');
   #feed?: ChangeFeed;
-  #queue: Pending[] = [];
-  #writing = false;
   /** The newest rev applied to the index. */
   #applied = 0;
   /** Serializes everything that moves #applied. */
@@ -138,28 +130,8 @@ export class PostgresStore extends IndexedStore {
     throw new Error('unreachable: PostgresStore writes through the database in transact()');
   }
 
-  override transact(ops: WriteOp[]): Promise<Resource[]> {
-    if (this.closed) return Promise.reject(new Error('the store is closed'));
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ ops, resolve, reject });
-      if (!this.#writing) void this.#drain();
-    });
-  }
-
-  async #drain(): Promise<void> {
-    this.#writing = true;
-    try {
-      while (this.#queue.length > 0) {
-        const group = this.#queue;
-        this.#queue = [];
-        await this.#commitGroup(group);
-      }
-    } finally {
-      this.#writing = false;
-    }
-  }
-
-  async #commitGroup(group: Pending[]): Promise<void> {
+  /** The group's transactions decided by the database (IndexedStore queues them, one group at a time). */
+  protected override async commitGroup(group: Pending[]): Promise<void> {
     let client: pg.PoolClient;
     try {
       client = await this.#pool.connect();
@@ -338,8 +310,7 @@ export class PostgresStore extends IndexedStore {
   }
 
   override async close(): Promise<void> {
-    this.closed = true;
-    while (this.#writing) await new Promise((r) => setTimeout(r, 1));
+    await super.close();
     await this.#feed?.stop();
     await this.#applying;
     await this.#pool.end().catch(() => undefined);
