@@ -51,6 +51,20 @@ const ROOTS = [
   // sidecar clusters (HTTP/2 upstreams, idle timeouts) and PERMISSIVE mTLS inbound listeners
   "envoy/extensions/upstreams/http/v3/http_protocol_options.proto",
   "envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto",
+  // listener-level policies: MeshFaultInjection, MeshRateLimit, MeshAccessLog, MeshTrace, MeshPassthrough
+  "envoy/extensions/filters/http/fault/v3/fault.proto",
+  "envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto",
+  "envoy/extensions/filters/network/local_ratelimit/v3/local_rate_limit.proto",
+  "envoy/extensions/filters/network/connection_limit/v3/connection_limit.proto",
+  "envoy/extensions/access_loggers/file/v3/file.proto",
+  "envoy/extensions/access_loggers/grpc/v3/als.proto",
+  "envoy/config/trace/v3/zipkin.proto",
+  "envoy/config/trace/v3/opentelemetry.proto",
+  "envoy/extensions/filters/listener/original_dst/v3/original_dst.proto",
+  "envoy/extensions/filters/listener/http_inspector/v3/http_inspector.proto",
+  "envoy/extensions/clusters/dynamic_forward_proxy/v3/cluster.proto",
+  "envoy/extensions/filters/http/dynamic_forward_proxy/v3/dynamic_forward_proxy.proto",
+  "envoy/extensions/filters/network/sni_dynamic_forward_proxy/v3/sni_dynamic_forward_proxy.proto",
   // SDS
   "envoy/service/secret/v3/sds.proto",
   // Envoy admin /config_dump (zone -> global StreamXDSConfigs payloads)
