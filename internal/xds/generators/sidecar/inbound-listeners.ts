@@ -33,6 +33,7 @@ import { type Timeouts, inboundTimeouts } from '../envoy/timeouts';
 import { KUMA_ALPN, downstreamTlsSocket, meshMtls } from '../envoy/tls';
 import { duration } from '../envoy/values';
 import { ORIGIN, type TaggedResource, listener } from '../types';
+import { type ListenerAdditions, inboundAdditions } from './listener-policies';
 
 /** Loopback clients count as internal (x-envoy-internal) as in Kuma. */
 const INTERNAL_ADDRESSES = [
@@ -48,12 +49,14 @@ interface ChainInput {
   timeouts: Timeouts;
   rbac?: RbacConfig;
   mtls: boolean;
+  /** What listener-level policies add (listener-policies.ts). */
+  additions: ListenerAdditions;
 }
 
 function httpConnectionManager(c: ChainInput): DeepPartial<Filter> {
   const httpFilters: DeepPartial<HttpFilter>[] = [];
   if (c.rbac) httpFilters.push(httpRbacFilter(c.rbac));
-  httpFilters.push(routerFilter());
+  httpFilters.push(...c.additions.httpFilters, routerFilter());
   const hcm: DeepPartial<HttpConnectionManager> = {
     statPrefix: statName(c.clusterName),
     routeSpecifier: {
@@ -76,6 +79,8 @@ function httpConnectionManager(c: ChainInput): DeepPartial<Filter> {
       },
     },
     httpFilters,
+    ...(c.additions.accessLogs.length > 0 ? { accessLog: c.additions.accessLogs } : {}),
+    ...(c.additions.tracing ? { tracing: c.additions.tracing } : {}),
     streamIdleTimeout: duration(c.timeouts.streamIdleMs),
     // MeshTimeout sets connection idleness on the cluster side; the downstream one is off.
     commonHttpProtocolOptions: { idleTimeout: duration(0) },
@@ -91,21 +96,22 @@ function httpConnectionManager(c: ChainInput): DeepPartial<Filter> {
   return networkFilter('envoy.filters.network.http_connection_manager', HttpConnectionManager, hcm);
 }
 
-function tcpProxy(c: ChainInput): DeepPartial<Filter>[] {
-  const filters: DeepPartial<Filter>[] = [];
-  if (c.rbac) filters.push(networkRbacFilter(c.rbac, c.listenerName));
-  filters.push(
-    networkFilter('envoy.filters.network.tcp_proxy', TcpProxy, {
-      statPrefix: statName(c.clusterName),
-      clusterSpecifier: { $case: 'cluster', value: c.clusterName },
-      idleTimeout: duration(c.timeouts.idleMs),
-    }),
-  );
-  return filters;
+function tcpProxy(c: ChainInput): DeepPartial<Filter> {
+  return networkFilter('envoy.filters.network.tcp_proxy', TcpProxy, {
+    statPrefix: statName(c.clusterName),
+    clusterSpecifier: { $case: 'cluster', value: c.clusterName },
+    idleTimeout: duration(c.timeouts.idleMs),
+    ...(c.additions.accessLogs.length > 0 ? { accessLog: c.additions.accessLogs } : {}),
+  });
 }
 
+/** RBAC first (a denied connection costs nothing more), then what policies add, then the terminal filter. */
 function filtersOf(c: ChainInput): DeepPartial<Filter>[] {
-  return c.http ? [httpConnectionManager(c)] : tcpProxy(c);
+  const filters: DeepPartial<Filter>[] = [];
+  if (c.rbac && !c.http) filters.push(networkRbacFilter(c.rbac, c.listenerName));
+  filters.push(...c.additions.networkFilters);
+  filters.push(c.http ? httpConnectionManager(c) : tcpProxy(c));
+  return filters;
 }
 
 /** RBAC of an inbound: its MeshTrafficPermission rules, else the legacy TrafficPermissions matching it (none = deny all). */
@@ -122,13 +128,16 @@ export function inboundListeners(proxy: ProxyContext, ctx: MeshContext): TaggedR
   for (const inbound of pp.dp.inbounds) {
     if (inbound.state === 'Ignored' || !inbound.port) continue;
     const name = inboundListenerName(inbound.address, inbound.port);
+    const clusterName = localClusterName(inbound.servicePort);
+    const http = isHttpFamily(parseProtocol(inbound.tags['kuma.io/protocol']));
     const base: ChainInput = {
       inbound,
       listenerName: name,
-      clusterName: localClusterName(inbound.servicePort),
-      http: isHttpFamily(parseProtocol(inbound.tags['kuma.io/protocol'])),
+      clusterName,
+      http,
       timeouts: inboundTimeouts(pp, inbound),
       mtls: false,
+      additions: inboundAdditions({ proxy, ctx, pp, inbound, listenerName: name, clusterName, http }),
     };
     const chains: DeepPartial<FilterChain>[] = [];
     if (mtls) {

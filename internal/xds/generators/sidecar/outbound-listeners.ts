@@ -24,10 +24,11 @@ import { outboundRetries } from '../envoy/retries';
 import { outboundTimeouts } from '../envoy/timeouts';
 import { duration } from '../envoy/values';
 import { ORIGIN, type TaggedResource, listener } from '../types';
+import { type ListenerAdditions, outboundAdditions } from './listener-policies';
 import { type OutboundPlan, outboundPlans } from './outbound-plan';
 import { httpRoutes } from './outbound-routes';
 
-function httpFilter(plan: OutboundPlan, pp: ReturnType<typeof proxyPolicies>): DeepPartial<Filter> {
+function httpFilter(plan: OutboundPlan, pp: ReturnType<typeof proxyPolicies>, add: ListenerAdditions): DeepPartial<Filter> {
   const timeouts = outboundTimeouts(pp, plan.service, plan.protocol);
   const routes = httpRoutes(plan.routes, {
     requestTimeoutMs: timeouts.requestMs,
@@ -44,7 +45,9 @@ function httpFilter(plan: OutboundPlan, pp: ReturnType<typeof proxyPolicies>): D
         virtualHosts: [{ name: plan.service, domains: ['*'], routes }],
       },
     },
-    httpFilters: [routerFilter()],
+    httpFilters: [...add.httpFilters, routerFilter()],
+    ...(add.accessLogs.length > 0 ? { accessLog: add.accessLogs } : {}),
+    ...(add.tracing ? { tracing: add.tracing } : {}),
     streamIdleTimeout: duration(timeouts.streamIdleMs),
     // MeshTimeout sets connection idleness on the cluster; the downstream one is off.
     commonHttpProtocolOptions: { idleTimeout: duration(0) },
@@ -53,7 +56,7 @@ function httpFilter(plan: OutboundPlan, pp: ReturnType<typeof proxyPolicies>): D
   return networkFilter('envoy.filters.network.http_connection_manager', HttpConnectionManager, hcm);
 }
 
-function tcpFilter(plan: OutboundPlan, pp: ReturnType<typeof proxyPolicies>): DeepPartial<Filter> {
+function tcpFilter(plan: OutboundPlan, pp: ReturnType<typeof proxyPolicies>, add: ListenerAdditions): DeepPartial<Filter> {
   const timeouts = outboundTimeouts(pp, plan.service, plan.protocol);
   const retries = outboundRetries(pp, plan.service, plan.protocol);
   const targets = plan.routes[plan.routes.length - 1]!.targets;
@@ -65,6 +68,7 @@ function tcpFilter(plan: OutboundPlan, pp: ReturnType<typeof proxyPolicies>): De
         : { $case: 'weightedClusters', value: { clusters: targets.map((t) => ({ name: t.cluster, weight: t.weight })) } },
     idleTimeout: duration(timeouts.idleMs),
     ...(retries.tcpMaxConnectAttempts ? { maxConnectAttempts: retries.tcpMaxConnectAttempts } : {}),
+    ...(add.accessLogs.length > 0 ? { accessLog: add.accessLogs } : {}),
   });
 }
 
@@ -74,6 +78,8 @@ export function outboundListeners(proxy: ProxyContext, ctx: MeshContext): Tagged
   for (const plan of outboundPlans(proxy.dataplane, ctx, proxy)) {
     const { address, port } = plan.outbound;
     const name = outboundListenerName(address, port);
+    const http = isHttpFamily(plan.protocol);
+    const add = outboundAdditions({ proxy, ctx, pp, plan, listenerName: name, http });
     const l = Listener.fromPartial({
       name,
       address: socketAddress(address, port),
@@ -81,7 +87,7 @@ export function outboundListeners(proxy: ProxyContext, ctx: MeshContext): Tagged
       // freebind lets it bind a VIP no interface carries (a local route must still deliver it).
       ...(plan.vip ? { bindToPort: true, freebind: true } : {}),
       trafficDirection: TrafficDirection.OUTBOUND,
-      filterChains: [{ filters: [isHttpFamily(plan.protocol) ? httpFilter(plan, pp) : tcpFilter(plan, pp)] }],
+      filterChains: [{ filters: [...add.networkFilters, http ? httpFilter(plan, pp, add) : tcpFilter(plan, pp, add)] }],
       metadata: kumaTagsMetadata({ [TAG.service]: plan.service }),
     });
     out.push(listener(name, ORIGIN.outbound, l));

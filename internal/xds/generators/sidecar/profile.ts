@@ -13,6 +13,7 @@ import { inboundListeners } from './inbound-listeners';
 import { outboundClusters } from './outbound-clusters';
 import { outboundEndpoints } from './outbound-endpoints';
 import { outboundListeners } from './outbound-listeners';
+import { SIDECAR_POST_PROCESSORS } from './post-processors';
 import { secrets } from './secrets';
 
 export interface NamedGenerator {
@@ -87,5 +88,13 @@ export function toXdsResources(tagged: readonly TaggedResource[]): XdsResources 
  * per-MeshContext resources between proxies.
  */
 export function generateSidecar(proxy: ProxyContext, ctx: MeshContext, memo?: SidecarMemo): XdsResources {
-  return toXdsResources(runProfile(SIDECAR_PROFILE, proxy, ctx, memo));
+  let tagged = runProfile(SIDECAR_PROFILE, proxy, ctx, memo);
+  for (const p of SIDECAR_POST_PROCESSORS) {
+    try {
+      tagged = p.run(tagged, proxy, ctx);
+    } catch (err) {
+      throw new GeneratorError(p.name, proxy, err);
+    }
+  }
+  return toXdsResources(tagged);
 }
