@@ -105,6 +105,25 @@ export class ResourceManager {
     return r!;
   }
 
+  /**
+   * Boot-time healing (Kuma reconciles existing defaults the same way): default policies written
+   * by an older build lack the computed labels; relabel the ones still present, never recreate.
+   */
+  async relabelMeshDefaults(): Promise<number> {
+    const ops: WriteOp[] = [];
+    for (const mesh of this.#d.store.list('Mesh').items) {
+      for (const r of defaultMeshPolicies(mesh.name, {})) {
+        const cur = this.#d.store.get(r);
+        if (!cur) continue;
+        const labels = computeLabels(this.#d.registry.mustByName(r.type), mesh.name, cur.labels, this.#d.ctx);
+        if (Object.keys(labels).every((k) => cur.labels[k] === labels[k])) continue;
+        ops.push({ op: 'update', resource: { type: cur.type, mesh: cur.mesh, name: cur.name, labels, spec: cur.spec }, version: cur.version });
+      }
+    }
+    if (ops.length) await this.#d.store.transact(ops);
+    return ops.length;
+  }
+
   async delete(d: ResourceDescriptor, key: ResourceKey): Promise<void> {
     const { store } = this.#d;
     // The API router checks names already; a delete that cascades must never start from a key it would refuse.
@@ -166,8 +185,12 @@ export class ResourceManager {
 
   async #meshCompanions(mesh: string, spec: Spec): Promise<WriteOp[]> {
     const ops: WriteOp[] = [];
+    // Labelled as an API write would be (Kuma's ensureDefaultResource computes them): on a zone CP
+    // they carry origin zone and the zone, so their KRIs name it.
     for (const r of defaultMeshPolicies(mesh, spec)) {
-      if (!this.#d.store.get(r)) ops.push({ op: 'create', resource: r });
+      if (this.#d.store.get(r)) continue;
+      const d = this.#d.registry.mustByName(r.type);
+      ops.push({ op: 'create', resource: { ...r, labels: computeLabels(d, mesh, r.labels ?? {}, this.#d.ctx) } });
     }
     const keyName = dataplaneSigningKeyName(mesh);
     if (!this.#d.store.get({ type: 'Secret', mesh, name: keyName })) {
