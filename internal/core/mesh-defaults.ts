@@ -1,5 +1,6 @@
 /**
- * The four policies created with every new Mesh (Kuma 2.6-2.14 pkg/defaults/mesh):
+ * The four policies created with every new Mesh (Kuma 2.6-2.14 pkg/defaults/mesh: two
+ * MeshTimeouts, sidecars and gateways, a MeshCircuitBreaker and a MeshRetry):
  * names suffixed with the mesh; `skipCreatingInitialPolicies` (type names or
  * "*") suppresses them. Pure: the manager writes them in the Mesh's transaction.
  */
