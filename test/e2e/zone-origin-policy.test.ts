@@ -1,0 +1,117 @@
+/**
+ * Zone-originated targetRef policies (issue 9 item 4) on real processes: one
+ * global and two federated zones. A zone applies a MeshTimeout labelled
+ * `kuma.io/origin: zone`; the global shows it under Kuma's hashed name with the
+ * zone labels and refuses to change it; other zones never get it; global
+ * policies still reach every zone.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashedName } from '../../internal/kds/hash';
+import { api, eventually, kumactlHome, removeDir, runKuma, startGlobal, startZone, tempDir, type ControlPlane } from './harness';
+
+type Item = { name: string; labels?: Record<string, string>; spec?: any };
+const timeouts = async (cp: ControlPlane): Promise<Item[]> => (await api(cp, 'GET', '/meshes/default/meshtimeouts')).json.items;
+const byDisplayName = (list: Item[], n: string) => list.find((i) => (i.labels?.['kuma.io/display-name'] ?? i.name) === n);
+
+const timeoutYaml = (name: string, idle: string, labels: Record<string, string> = {}) =>
+  [
+    'type: MeshTimeout',
+    'mesh: default',
+    `name: ${name}`,
+    ...(Object.keys(labels).length ? ['labels:', ...Object.entries(labels).map(([k, v]) => `  ${k}: ${v}`)] : []),
+    'spec:',
+    '  targetRef:',
+    '    kind: Mesh',
+    '  to:',
+    '    - targetRef:',
+    '        kind: Mesh',
+    '      default:',
+    `        idleTimeout: ${idle}`,
+    '',
+  ].join('\n');
+
+describe('zone-originated policies: 1 global + 2 zones', () => {
+  const dirs = { global: tempDir('kuma-g-'), z1: tempDir('kuma-z1-'), z2: tempDir('kuma-z2-') };
+  let global: ControlPlane & { kdsPort: number };
+  let z1: ControlPlane;
+  let z2: ControlPlane;
+  const homes: Record<string, string> = {};
+
+  beforeAll(async () => {
+    global = await startGlobal({ workDir: dirs.global, args: ['--kds-auth=none'] });
+    [z1, z2] = await Promise.all([startZone('zone-1', global.kdsPort, { workDir: dirs.z1 }), startZone('zone-2', global.kdsPort, { workDir: dirs.z2 })]);
+    [homes.global, homes.z1, homes.z2] = await Promise.all([kumactlHome(global), kumactlHome(z1), kumactlHome(z2)]);
+    // Both zones hold the global's mesh before anything is applied on them.
+    for (const z of [z1, z2]) await eventually(async () => expect(byDisplayName(await timeouts(z), 'mesh-timeout-all-default')).toBeDefined());
+  });
+  afterAll(async () => {
+    await Promise.all([global, z1, z2].map((cp) => cp?.kill9()));
+    for (const d of [...Object.values(dirs), ...Object.values(homes)]) if (d) removeDir(d);
+  });
+
+  it('a zone apply without kuma.io/origin: zone fails with Kuma\'s message and a non-zero exit, nothing written', async () => {
+    const r = await runKuma(['apply', '-f', '-'], { home: homes.z1!, input: timeoutYaml('no-origin', '30s') });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`labels["kuma.io/origin"]: the origin label must be set to 'zone'`);
+    expect(byDisplayName(await timeouts(z1), 'no-origin')).toBeUndefined();
+  });
+
+  it('applied on zone-1 with origin zone: zone-1 keeps it as is, the global shows it hashed and zone-labelled, zone-2 never gets it', async () => {
+    const r = await runKuma(['apply', '-f', '-'], { home: homes.z1!, input: timeoutYaml('zone-timeout', '31s', { 'kuma.io/origin': 'zone' }) });
+    expect(r.code, r.stderr).toBe(0);
+    const local = (await api(z1, 'GET', '/meshes/default/meshtimeouts/zone-timeout')).json;
+    expect(local.labels).toEqual({ 'kuma.io/origin': 'zone', 'kuma.io/zone': 'zone-1', 'kuma.io/mesh': 'default', 'kuma.io/env': 'universal' });
+
+    const onGlobal = await eventually(async () => {
+      const t = byDisplayName(await timeouts(global), 'zone-timeout');
+      expect(t).toBeDefined();
+      return t!;
+    });
+    expect(onGlobal.name).toBe(hashedName('default', 'zone-timeout', 'zone-1'));
+    expect(onGlobal.name).toMatch(/^zone-timeout-[bcdfghjklmnpqrstvwxz2456789]{16}$/);
+    expect(onGlobal.labels).toMatchObject({ 'kuma.io/origin': 'zone', 'kuma.io/zone': 'zone-1', 'kuma.io/display-name': 'zone-timeout', 'kuma.io/mesh': 'default' });
+    expect(onGlobal.spec.to[0].default.idleTimeout).toBe('31s');
+    const listed = await runKuma(['get', 'meshtimeouts', '-m', 'default'], { home: homes.global! });
+    expect(listed.stdout).toContain(onGlobal.name);
+
+    // A global policy applied after it reaches zone-2, so zone-2 has caught up: the zone one is still absent.
+    const g = await runKuma(['apply', '-f', '-'], { home: homes.global!, input: timeoutYaml('global-timeout', '32s') });
+    expect(g.code, g.stderr).toBe(0);
+    await eventually(async () => expect(byDisplayName(await timeouts(z2), 'global-timeout')).toBeDefined());
+    expect((await timeouts(z2)).filter((t) => t.labels?.['kuma.io/zone'] === 'zone-1' || (t.labels?.['kuma.io/display-name'] ?? t.name).startsWith('zone-timeout'))).toEqual([]);
+    // Nor does it come back to zone-1 as a second copy.
+    expect((await timeouts(z1)).filter((t) => (t.labels?.['kuma.io/display-name'] ?? t.name) === 'zone-timeout').map((t) => t.name)).toEqual(['zone-timeout']);
+  });
+
+  it('a global policy still flows down to both zones with origin global', async () => {
+    for (const z of [z1, z2]) {
+      const t = await eventually(async () => {
+        const found = byDisplayName(await timeouts(z), 'global-timeout');
+        expect(found).toBeDefined();
+        return found!;
+      });
+      expect(t.name).toBe(hashedName('default', 'global-timeout'));
+      expect(t.labels).toMatchObject({ 'kuma.io/origin': 'global', 'kuma.io/display-name': 'global-timeout' });
+      expect(t.spec.to[0].default.idleTimeout).toBe('32s');
+    }
+  });
+
+  it('the global refuses to update or delete the zone\'s copy; updates and deletion at the zone flow up', async () => {
+    const name = hashedName('default', 'zone-timeout', 'zone-1');
+    const put = await runKuma(['apply', '-f', '-'], { home: homes.global!, input: timeoutYaml(name, '99s', { 'kuma.io/origin': 'zone', 'kuma.io/zone': 'zone-1', 'kuma.io/display-name': 'zone-timeout' }) });
+    expect(put.code).not.toBe(0);
+    expect(put.stderr).toContain(`labels["kuma.io/origin"]: the origin label must be set to 'global'`);
+    const putNoLabels = await api(global, 'PUT', `/meshes/default/meshtimeouts/${name}`, { type: 'MeshTimeout', mesh: 'default', name, spec: { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'Mesh' }, default: { idleTimeout: '99s' } }] } });
+    expect(putNoLabels.status).toBe(400);
+    expect(putNoLabels.json.invalid_parameters).toEqual([{ field: 'labels["kuma.io/origin"]', reason: "the origin label must be set to 'global'" }]);
+    const del = await runKuma(['delete', 'meshtimeout', name, '-m', 'default'], { home: homes.global! });
+    expect(del.code).not.toBe(0);
+    expect(del.stderr).toContain("the origin label must be set to 'global'");
+    expect((await api(global, 'GET', `/meshes/default/meshtimeouts/${name}`)).json.spec.to[0].default.idleTimeout).toBe('31s');
+
+    expect((await runKuma(['apply', '-f', '-'], { home: homes.z1!, input: timeoutYaml('zone-timeout', '33s', { 'kuma.io/origin': 'zone' }) })).code).toBe(0);
+    await eventually(async () => expect((await api(global, 'GET', `/meshes/default/meshtimeouts/${name}`)).json.spec?.to[0].default.idleTimeout).toBe('33s'));
+    expect((await runKuma(['delete', 'meshtimeout', 'zone-timeout', '-m', 'default'], { home: homes.z1! })).code).toBe(0);
+    await eventually(async () => expect((await api(global, 'GET', `/meshes/default/meshtimeouts/${name}`)).status).toBe(404));
+  });
+});
