@@ -10,7 +10,7 @@ import { LABEL, TAG, type Resource, type ResourceInput, type ResourceKey, type S
 import type { Registry, ResourceDescriptor } from '../resources/registry';
 import type { ResourceStore, WriteOp } from '../store/resource-store';
 import { dataplaneSigningKeyName, newSigningKeyData } from '../auth/signing-key';
-import { checkImmutableLabels, checkLabelRules, computeLabels, type LabelContext } from './labels';
+import { checkImmutableLabels, checkLabelRules, computeLabels, nameFitsGlobal, type LabelContext } from './labels';
 import { defaultMeshPolicies } from './mesh-defaults';
 import { isOnline } from './insight-status';
 
@@ -58,6 +58,7 @@ export class ResourceManager {
     const d = p.descriptor;
     const vs = [...p.unknownFields, ...validateMeta(d, p)];
     vs.push(...d.validate(p.spec).map((v) => (d.nestedSpec && !v.field.startsWith('spec') ? { ...v, field: v.field ? `spec.${v.field}` : 'spec' } : v)));
+    if (this.#d.ctx.mode === 'zone' && this.#d.ctx.federated && !nameFitsGlobal(p.name, this.#d.ctx)) vs.push({ field: 'name', message: 'the length of the name must be shorter' });
     vs.push(...checkLabelRules(d, p.mesh, p.labels, this.#d.ctx));
     return vs;
   }
@@ -174,6 +175,7 @@ export class ResourceManager {
    */
   #assertOwnOrigin(current: Resource): void {
     const { ctx } = this.#d;
+    if (ctx.disableOriginLabelValidation) return;
     const origin = current.labels[LABEL.origin];
     if (ctx.mode === 'zone' && ctx.federated && origin === 'global') {
       throw new ValidationError([{ field: `labels["${LABEL.origin}"]`, message: "the origin label must be set to 'zone'" }]);
