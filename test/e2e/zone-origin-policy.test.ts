@@ -96,6 +96,22 @@ describe('zone-originated policies: 1 global + 2 zones', () => {
     }
   });
 
+  it('each zone applies what it holds: on zone-1 its own policy wins over the global one, zone-2 gets the global one', async () => {
+    const dp = { type: 'Dataplane', mesh: 'default', name: 'web', networking: { address: '127.0.0.1', inbound: [{ port: 8080, tags: { 'kuma.io/service': 'web' } }] } };
+    const meshTimeout = async (z: ControlPlane) => {
+      const rules = (await api(z, 'GET', '/meshes/default/dataplanes/web/_rules')).json.rules;
+      const rule = rules.find((r: { type: string }) => r.type === 'MeshTimeout').toRules.find((r: { matchers: unknown[] }) => r.matchers.length === 0);
+      return { idle: rule.conf.idleTimeout, origins: rule.origin.map((o: { name: string }) => o.name) };
+    };
+    for (const z of [z1, z2]) expect((await api(z, 'PUT', '/meshes/default/dataplanes/web', dp)).status).toBe(201);
+    const one = await meshTimeout(z1);
+    expect(one.idle).toBe('31s');
+    expect(one.origins).toEqual(expect.arrayContaining(['zone-timeout', hashedName('default', 'global-timeout')]));
+    const two = await meshTimeout(z2);
+    expect(two.idle).toBe('32s');
+    expect(two.origins).not.toContain('zone-timeout');
+  });
+
   it('the global refuses to update or delete the zone\'s copy; updates and deletion at the zone flow up', async () => {
     const name = hashedName('default', 'zone-timeout', 'zone-1');
     const put = await runKuma(['apply', '-f', '-'], { home: homes.global!, input: timeoutYaml(name, '99s', { 'kuma.io/origin': 'zone', 'kuma.io/zone': 'zone-1', 'kuma.io/display-name': 'zone-timeout' }) });
