@@ -112,6 +112,18 @@ describe('zone-originated policies: 1 global + 2 zones', () => {
     expect(two.origins).not.toContain('zone-timeout');
   });
 
+  it('the global restarted: the full state it sends keeps zone-1\'s policy in zone-1 and out of zone-2; the global still shows it', async () => {
+    const { kdsPort, apiPort } = global;
+    await global.kill9();
+    global = await startGlobal({ workDir: dirs.global, kdsPort, apiPort, args: ['--kds-auth=none'] });
+    // Both zones re-applied a full state once they hold a policy created after the restart.
+    expect((await runKuma(['apply', '-f', '-'], { home: homes.global!, input: timeoutYaml('after-restart', '34s') })).code).toBe(0);
+    for (const z of [z1, z2]) await eventually(async () => expect(byDisplayName(await timeouts(z), 'after-restart')).toBeDefined(), 15_000);
+    expect((await api(z1, 'GET', '/meshes/default/meshtimeouts/zone-timeout')).status).toBe(200);
+    expect(byDisplayName(await timeouts(z2), 'zone-timeout')).toBeUndefined();
+    expect(byDisplayName(await timeouts(global), 'zone-timeout')?.labels).toMatchObject({ 'kuma.io/origin': 'zone', 'kuma.io/zone': 'zone-1' });
+  });
+
   it('the global refuses to update or delete the zone\'s copy; updates and deletion at the zone flow up', async () => {
     const name = hashedName('default', 'zone-timeout', 'zone-1');
     const put = await runKuma(['apply', '-f', '-'], { home: homes.global!, input: timeoutYaml(name, '99s', { 'kuma.io/origin': 'zone', 'kuma.io/zone': 'zone-1', 'kuma.io/display-name': 'zone-timeout' }) });
