@@ -3,15 +3,24 @@
  * global and two federated zones. A zone applies a MeshTimeout labelled
  * `kuma.io/origin: zone`; the global shows it under Kuma's hashed name with the
  * zone labels and refuses to change it; other zones never get it; global
- * policies still reach every zone.
+ * policies still reach every zone; zone-1's real Envoy follows its own policy
+ * over the global ones (cluster connect_timeout).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashedName } from '../../internal/kds/hash';
-import { api, eventually, kumactlHome, removeDir, runKuma, startGlobal, startZone, tempDir, type ControlPlane } from './harness';
+import { api, eventually, freePort, kumactlHome, removeDir, runKuma, startGlobal, startProxy, startZone, tempDir, type ControlPlane, type Proxy } from './harness';
 
 type Item = { name: string; labels?: Record<string, string>; spec?: any };
 const timeouts = async (cp: ControlPlane): Promise<Item[]> => (await api(cp, 'GET', '/meshes/default/meshtimeouts')).json.items;
 const byDisplayName = (list: Item[], n: string) => list.find((i) => (i.labels?.['kuma.io/display-name'] ?? i.name) === n);
+
+/** connect_timeout of the outbound cluster `backend` in the Envoy's config dump. */
+async function backendConnectTimeout(proxy: Proxy): Promise<string | undefined> {
+  const dump = await (await fetch(`http://127.0.0.1:${proxy.admin}/config_dump`)).json();
+  const clusters = dump.configs.find((c: { '@type': string }) => c['@type'].endsWith('ClustersConfigDump'));
+  const all = [...(clusters.static_clusters ?? []), ...(clusters.dynamic_active_clusters ?? [])].map((c: { cluster: { name: string; connect_timeout?: string } }) => c.cluster);
+  return all.find((c) => c.name === 'backend')?.connect_timeout;
+}
 
 const timeoutYaml = (name: string, idle: string, labels: Record<string, string> = {}) =>
   [
@@ -27,6 +36,7 @@ const timeoutYaml = (name: string, idle: string, labels: Record<string, string> 
     '        kind: Mesh',
     '      default:',
     `        idleTimeout: ${idle}`,
+    `        connectionTimeout: ${idle}`,
     '',
   ].join('\n');
 
@@ -35,16 +45,20 @@ describe('zone-originated policies: 1 global + 2 zones', () => {
   let global: ControlPlane & { kdsPort: number };
   let z1: ControlPlane;
   let z2: ControlPlane;
+  let web: Proxy | undefined;
   const homes: Record<string, string> = {};
 
   beforeAll(async () => {
     global = await startGlobal({ workDir: dirs.global, args: ['--kds-auth=none'] });
-    [z1, z2] = await Promise.all([startZone('zone-1', global.kdsPort, { workDir: dirs.z1 }), startZone('zone-2', global.kdsPort, { workDir: dirs.z2 })]);
+    // zone-1 runs a real Envoy; token auth is not what this file is about.
+    const z1Env = { KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none' };
+    [z1, z2] = await Promise.all([startZone('zone-1', global.kdsPort, { workDir: dirs.z1, env: z1Env }), startZone('zone-2', global.kdsPort, { workDir: dirs.z2 })]);
     [homes.global, homes.z1, homes.z2] = await Promise.all([kumactlHome(global), kumactlHome(z1), kumactlHome(z2)]);
     // Both zones hold the global's mesh before anything is applied on them.
     for (const z of [z1, z2]) await eventually(async () => expect(byDisplayName(await timeouts(z), 'mesh-timeout-all-default')).toBeDefined());
   });
   afterAll(async () => {
+    await web?.dp.stop();
     await Promise.all([global, z1, z2].map((cp) => cp?.kill9()));
     for (const d of [...Object.values(dirs), ...Object.values(homes)]) if (d) removeDir(d);
   });
@@ -96,17 +110,35 @@ describe('zone-originated policies: 1 global + 2 zones', () => {
     }
   });
 
-  it('each zone applies what it holds: on zone-1 its own policy wins over the global one, zone-2 gets the global one', async () => {
-    const dp = { type: 'Dataplane', mesh: 'default', name: 'web', networking: { address: '127.0.0.1', inbound: [{ port: 8080, tags: { 'kuma.io/service': 'web' } }] } };
+  it('each zone applies what it holds: zone-1\'s Envoy gets its own policy over the global one, zone-2 only the global one', async () => {
+    const [inbound, app, outbound] = await Promise.all([freePort(), freePort(), freePort()]);
+    const yaml = `type: Dataplane
+mesh: default
+name: web
+networking:
+  address: 127.0.0.1
+  inbound:
+  - port: ${inbound}
+    servicePort: ${app}
+    tags: { kuma.io/service: web }
+  outbound:
+  - port: ${outbound}
+    tags: { kuma.io/service: backend }
+`;
+    web = await startProxy({ cp: z1, home: homes.z1!, name: 'web', yaml });
+    // Zone policies rank above global ones of the same targetRef kind (Kuma's merge order).
+    await eventually(async () => expect(await backendConnectTimeout(web!)).toBe('31s'), 15_000);
+
     const meshTimeout = async (z: ControlPlane) => {
       const rules = (await api(z, 'GET', '/meshes/default/dataplanes/web/_rules')).json.rules;
       const rule = rules.find((r: { type: string }) => r.type === 'MeshTimeout').toRules.find((r: { matchers: unknown[] }) => r.matchers.length === 0);
       return { idle: rule.conf.idleTimeout, origins: rule.origin.map((o: { name: string }) => o.name) };
     };
-    for (const z of [z1, z2]) expect((await api(z, 'PUT', '/meshes/default/dataplanes/web', dp)).status).toBe(201);
     const one = await meshTimeout(z1);
     expect(one.idle).toBe('31s');
     expect(one.origins).toEqual(expect.arrayContaining(['zone-timeout', hashedName('default', 'global-timeout')]));
+    const dp = { type: 'Dataplane', mesh: 'default', name: 'web', networking: { address: '127.0.0.1', inbound: [{ port: 8080, tags: { 'kuma.io/service': 'web' } }] } };
+    expect((await api(z2, 'PUT', '/meshes/default/dataplanes/web', dp)).status).toBe(201);
     const two = await meshTimeout(z2);
     expect(two.idle).toBe('32s');
     expect(two.origins).not.toContain('zone-timeout');
@@ -139,7 +171,10 @@ describe('zone-originated policies: 1 global + 2 zones', () => {
 
     expect((await runKuma(['apply', '-f', '-'], { home: homes.z1!, input: timeoutYaml('zone-timeout', '33s', { 'kuma.io/origin': 'zone' }) })).code).toBe(0);
     await eventually(async () => expect((await api(global, 'GET', `/meshes/default/meshtimeouts/${name}`)).json.spec?.to[0].default.idleTimeout).toBe('33s'));
+    await eventually(async () => expect(await backendConnectTimeout(web!)).toBe('33s'));
     expect((await runKuma(['delete', 'meshtimeout', 'zone-timeout', '-m', 'default'], { home: homes.z1! })).code).toBe(0);
     await eventually(async () => expect((await api(global, 'GET', `/meshes/default/meshtimeouts/${name}`)).status).toBe(404));
+    // Without its own policy zone-1's Envoy falls back to the global ones, where the smallest name wins (after-restart).
+    await eventually(async () => expect(await backendConnectTimeout(web!)).toBe('34s'));
   });
 });
