@@ -142,6 +142,15 @@ networking:
     const two = await meshTimeout(z2);
     expect(two.idle).toBe('32s');
     expect(two.origins).not.toContain('zone-timeout');
+
+    // The global, holding both proxies and zone-1's policy, bounds that policy to zone-1's proxy.
+    const onGlobal = async (zone: string) => {
+      const r = await api(global, 'GET', `/meshes/default/dataplanes/${hashedName('default', 'web', zone)}/_rules`);
+      expect(r.status, r.text).toBe(200);
+      return r.json.rules.find((x: { type: string }) => x.type === 'MeshTimeout').toRules.find((x: { matchers: unknown[] }) => x.matchers.length === 0).conf.idleTimeout;
+    };
+    await eventually(async () => expect(await onGlobal('zone-1')).toBe('31s'));
+    await eventually(async () => expect(await onGlobal('zone-2')).toBe('32s'));
   });
 
   it('the global restarted: the full state it sends keeps zone-1\'s policy in zone-1 and out of zone-2; the global still shows it', async () => {
