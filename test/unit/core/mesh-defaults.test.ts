@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ResourceManager } from '../../../internal/core/resource-manager';
 import type { LabelContext } from '../../../internal/core/labels';
 import { defaultMeshPolicies } from '../../../internal/core/mesh-defaults';
+import { fromRest } from '../../../internal/resources/codec';
 import { registerAll } from '../../../internal/resources/types';
 import { Registry } from '../../../internal/resources/registry';
 import { MemoryStore } from '../../../internal/store/memory-store';
@@ -45,6 +46,15 @@ describe('default mesh policies', () => {
   it('skipCreatingInitialPolicies drops a type (both MeshTimeouts go together) or all with "*"', () => {
     expect(defaultMeshPolicies('m', { skipCreatingInitialPolicies: ['MeshTimeout'] }).map((r) => r.name).sort()).toEqual(['mesh-circuit-breaker-all-m', 'mesh-retry-all-m']);
     expect(defaultMeshPolicies('m', { skipCreatingInitialPolicies: ['*'] })).toEqual([]);
+  });
+
+  it('a Mesh applied with skipCreatingInitialPolicies gets only the others, its signing key in any case', async () => {
+    const { store, registry, manager } = managerFor({ mode: 'global', federated: false, zoneName: '' });
+    await manager.upsert(fromRest(registry, { type: 'Mesh', name: 'm1', skipCreatingInitialPolicies: ['MeshRetry'] }));
+    expect(policiesOf(store, 'm1').map((p) => p.name).sort()).toEqual(['mesh-circuit-breaker-all-m1', 'mesh-gateways-timeout-all-m1', 'mesh-timeout-all-m1']);
+    await manager.upsert(fromRest(registry, { type: 'Mesh', name: 'm2', skipCreatingInitialPolicies: ['*'] }));
+    expect(policiesOf(store, 'm2')).toEqual([]);
+    expect(store.list('Secret', { mesh: 'm2' }).items.map((s) => s.name)).toEqual(['dataplane-token-signing-key-m2-1']);
   });
 
   it('on a global they carry only the mesh label', async () => {
