@@ -23,6 +23,9 @@ export function nameFitsGlobal(name: string, ctx: LabelContext): boolean {
 export function checkLabelRules(d: ResourceDescriptor, mesh: string, labels: Record<string, string>, ctx: LabelContext): Violation[] {
   const out: Violation[] = [];
   const origin = labels[LABEL.origin];
+  if (origin !== undefined && origin !== 'global' && origin !== 'zone') {
+    out.push({ field: `labels["${LABEL.origin}"]`, message: `unknown resource origin "${origin}"` });
+  }
   // The escape hatch lifts only the origin checks; the zone and mesh label rules stand.
   const checkOrigin = !ctx.disableOriginLabelValidation;
   if (checkOrigin && ctx.mode === 'global' && origin !== undefined && origin !== 'global') {

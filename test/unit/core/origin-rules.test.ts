@@ -82,6 +82,16 @@ describe('targetRef policies on a federated zone', () => {
   });
 });
 
+describe('the origin label value', () => {
+  it('only global or zone exist (Kuma ResourceOrigin.IsValid), on every CP, escape hatch or not', async () => {
+    const unknown = { field: 'labels["kuma.io/origin"]', message: 'unknown resource origin "remote"' };
+    expect(await violations((await setup(STANDALONE)).manager.upsert(timeout('t', { 'kuma.io/origin': 'remote' })))).toEqual([unknown]);
+    expect(await violations((await setup(FEDERATED)).manager.upsert(timeout('t', { 'kuma.io/origin': 'remote' })))).toEqual([unknown, ...ORIGIN_ZONE]);
+    expect(await violations((await setup(GLOBAL)).manager.upsert(timeout('t', { 'kuma.io/origin': 'remote' })))).toEqual([unknown, ...ORIGIN_GLOBAL]);
+    expect(await violations((await setup({ ...FEDERATED, disableOriginLabelValidation: true })).manager.upsert(timeout('t', { 'kuma.io/origin': 'remote' })))).toEqual([unknown]);
+  });
+});
+
 describe('targetRef policies elsewhere', () => {
   it('a non-federated zone needs no origin label (and labels the policy as its own)', async () => {
     const { manager } = await setup(STANDALONE);
