@@ -97,7 +97,7 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     const manager = new ResourceManager({
       store,
       registry,
-      ctx: { mode: cfg.mode as 'global' | 'zone', federated, zoneName: cfg.multizone.zone.name },
+      ctx: { mode: cfg.mode as 'global' | 'zone', federated, zoneName: cfg.multizone.zone.name, disableOriginLabelValidation: cfg.multizone.zone.disableOriginLabelValidation },
       unsafeDelete: cfg.store.unsafeDelete,
       readOnly: cfg.apiServer.readOnly,
       zoneConnected: zoneLinks && ((zone) => zoneLinks.isConnected(zone)),

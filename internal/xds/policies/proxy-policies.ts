@@ -10,7 +10,7 @@ import type { MeshContext } from '../context/types';
 import { mergeConfs } from './merge';
 import { type Rule, type RuleItem, buildRules } from './rules';
 import { ConnectionPolicySelector } from './selectors';
-import { comparePolicies, compareToItems, selectsInbound, selectsProxy, targetRefOf, toRefMatchesService } from './target-ref';
+import { comparePolicies, compareToItems, selectableInZone, selectsInbound, selectsProxy, targetRefOf, toRefMatchesService } from './target-ref';
 
 type Obj = Record<string, unknown>;
 
@@ -41,15 +41,23 @@ export class ProxyPolicies {
   readonly #fromRules = new Map<string, Rule[] | undefined>();
   readonly #fromMesh = new Map<string, Obj | undefined>();
   readonly #legacy = new Map<string, ConnectionPolicySelector>();
+  readonly #all = new Map<string, readonly Resource[]>();
 
   constructor(dataplane: Resource, ctx: MeshContext) {
     this.dp = dataplaneView(dataplane);
     this.#ctx = ctx;
   }
 
-  /** Policies of a type, as the MeshContext holds them. */
+  /** Policies of a type that may select this proxy: the MeshContext's, less other zones' own. */
   all(type: string): readonly Resource[] {
-    return this.#ctx.resources.get(type) ?? [];
+    let list = this.#all.get(type);
+    if (!list) {
+      const held = this.#ctx.resources.get(type) ?? [];
+      const kept = held.filter((p) => selectableInZone(p, this.dp));
+      list = kept.length === held.length ? held : kept;
+      this.#all.set(type, list);
+    }
+    return list;
   }
 
   /**
