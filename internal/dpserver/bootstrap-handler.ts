@@ -12,6 +12,8 @@ import { envoyBootstrap } from '../xds/bootstrap/envoy-bootstrap';
 import { certificateSans } from '../tls/self-signed';
 import { verifyDataplaneToken } from '../auth/tokens';
 import { DEFAULT_DNS_TTL_S, vipAllocationKey, vipAllocationSpec, vipRecords } from '../dns/vips';
+import { meshServiceDnsRecords } from '../meshservice/dns-records';
+import { msVipAllocationKey, msVipsOf } from '../meshservice/vips';
 
 export const TOKEN_REQUIRED =
   "Dataplane Token is required. Generate token using 'kumactl generate dataplane-token > /path/file' and provide it via --dataplane-token-file=/path/file argument to Kuma DP";
@@ -152,6 +154,29 @@ function answer(deps: BootstrapDeps, sans: Set<string>, req: IncomingMessage, re
  * request carries the proxy's dataplane token in `authorization` (as on the ADS stream): it must
  * verify with the mesh's signing key, and name the `name` given (when the token names a proxy).
  */
+/**
+ * MeshService hostnames of a mesh, recomputed only when one of their inputs is another object
+ * than last time (store objects are immutable; kuma-dp polls often).
+ */
+const msRecordCache = new Map<string, { inputs: readonly unknown[]; records: ReturnType<typeof meshServiceDnsRecords> }>();
+function meshServiceRecords(store: ResourceStore, mesh: string): ReturnType<typeof meshServiceDnsRecords> {
+  const vipRecord = store.get(msVipAllocationKey(mesh));
+  if (!vipRecord) {
+    msRecordCache.delete(mesh);
+    return [];
+  }
+  const hgs = store.list('HostnameGenerator').items;
+  const ms = store.list('MeshService', { mesh }).items;
+  const mzs = store.list('MeshMultiZoneService', { mesh }).items;
+  const mes = store.list('MeshExternalService', { mesh }).items;
+  const inputs = [vipRecord, ...hgs, null, ...ms, null, ...mzs, null, ...mes];
+  const hit = msRecordCache.get(mesh);
+  if (hit && hit.inputs.length === inputs.length && hit.inputs.every((x, i) => x === inputs[i])) return hit.records;
+  const records = meshServiceDnsRecords({ meshServices: ms, multiZoneServices: mzs, externalServices: mes, hostnameGenerators: hgs, vips: msVipsOf(vipRecord.spec) });
+  msRecordCache.set(mesh, { inputs, records });
+  return records;
+}
+
 function dnsRecords(deps: BootstrapDeps, req: IncomingMessage, res: ServerResponse): void {
   req.resume();
   if (req.method !== 'GET') return send(res, 405, `use GET ${DNS_PATH}?mesh=<mesh>`);
@@ -163,7 +188,7 @@ function dnsRecords(deps: BootstrapDeps, req: IncomingMessage, res: ServerRespon
   if (!deps.store.get({ type: 'Mesh', mesh: '', name: mesh })) return send(res, 404, `mesh "${mesh}" does not exist`);
   const respond = () => {
     const spec = vipAllocationSpec(deps.store.get(vipAllocationKey(mesh))?.spec);
-    const records = vipRecords(spec).map((r) => ({ name: r.name, ip: r.ip, port: r.port }));
+    const records = [...vipRecords(spec).map((r) => ({ name: r.name, ip: r.ip, port: r.port })), ...meshServiceRecords(deps.store, mesh)];
     send(res, 200, JSON.stringify({ domain: spec?.domain ?? deps.dnsDomain ?? 'mesh', ttl: DEFAULT_DNS_TTL_S, records }), 'application/json');
   };
   if (deps.dpAuthType === 'none') return respond();

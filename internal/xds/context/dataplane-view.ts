@@ -29,8 +29,10 @@ export interface OutboundView {
   address: string;
   port: number;
   tags: Tags;
-  /** kuma.io/service; "" for a backendRef outbound (MeshService mode, not generated yet). */
+  /** kuma.io/service; "" for a backendRef outbound (MeshService mode). */
   service: string;
+  /** `backendRef {kind, name, port}` of a MeshService-mode outbound. */
+  backendRef?: { kind: string; name: string; port?: number };
 }
 
 export interface DataplaneView {
@@ -104,7 +106,9 @@ function build(dp: Resource): DataplaneView {
   });
   const outbounds: OutboundView[] = list(net.outbound).map((ob) => {
     const tags = tagsOf(ob.tags);
-    return { address: str(ob.address) ?? LOOPBACK, port: num(ob.port) ?? 0, tags, service: tags[TAG.service] ?? '' };
+    const ref = obj(ob.backendRef);
+    const backendRef = str(ref.kind) && str(ref.name) ? { kind: str(ref.kind)!, name: str(ref.name)!, ...(num(ref.port) ? { port: num(ref.port)! } : {}) } : undefined;
+    return { address: str(ob.address) ?? LOOPBACK, port: num(ob.port) ?? 0, tags, service: tags[TAG.service] ?? '', ...(backendRef ? { backendRef } : {}) };
   });
   const gateway = net.gateway === undefined ? undefined : tagsOf(obj(net.gateway).tags);
   const tagSets = inbounds.map((i) => i.tags);

@@ -27,10 +27,10 @@ import { outboundCircuitBreaking } from '../envoy/circuit-breakers';
 import { adsConfigSource, httpProtocolOptions } from '../envoy/common';
 import { outboundHealthChecking } from '../envoy/health-checks';
 import { type LoadBalancing, ROUND_ROBIN, fromLegacyLoadBalancer, meshLoadBalancing } from '../envoy/load-balancing';
-import { localityPlan } from '../envoy/locality';
+import { LOCAL_FIRST, localityPlan } from '../envoy/locality';
 import { sniFromTags, statName } from '../envoy/names';
 import { outboundTimeouts } from '../envoy/timeouts';
-import { meshMtls, upstreamTlsSocket } from '../envoy/tls';
+import { meshMtls, upstreamTlsSocket, upstreamTlsSocketForSans } from '../envoy/tls';
 import { duration } from '../envoy/values';
 import { type SidecarMemo, meshMemo, sameValue } from '../memo';
 import { ORIGIN, type TaggedResource, cluster } from '../types';
@@ -82,7 +82,13 @@ function build(i: ClusterInputs): Cluster {
           }),
         }
       : {}),
-    ...(i.mtlsMesh ? { transportSocket: upstreamTlsSocket(i.mtlsMesh, sniFromTags(dest.tags, i.mtlsMesh), dest.service) } : {}),
+    ...(i.mtlsMesh
+      ? {
+          transportSocket: dest.meshService
+            ? upstreamTlsSocketForSans(i.mtlsMesh, dest.meshService.sni, dest.meshService.sans)
+            : upstreamTlsSocket(i.mtlsMesh, sniFromTags(dest.tags, i.mtlsMesh), dest.service),
+        }
+      : {}),
     ...(i.external ? externalClusterOverrides(dest.name, i.external) : {}),
   };
   return Cluster.fromPartial(partial);
@@ -99,8 +105,8 @@ export function outboundClusters(proxy: ProxyContext, ctx: MeshContext, memo?: S
       if (seen.has(dest.name)) continue;
       seen.add(dest.name);
       const protocol = ctx.protocols.get(dest.service) ?? 'tcp';
-      const locality = localityPlan(pp, dest.service, ctx);
-      const external = externalTarget(ctx, dest, mtls);
+      const locality = dest.meshService ? LOCAL_FIRST : localityPlan(pp, dest.service, ctx);
+      const external = dest.meshService ? undefined : externalTarget(ctx, dest, mtls);
       const inputs: ClusterInputs = {
         dest,
         protocol,
