@@ -44,6 +44,8 @@ export function wantedMeshServices(mesh: Resource, dataplanes: readonly Resource
       name: service,
       labels: {
         [LABEL.mesh]: mesh.name,
+        // What a MeshMultiZoneService selects the same service of every zone by (copies keep it).
+        [LABEL.displayName]: service,
         [LABEL.origin]: 'zone',
         ...(zone ? { [LABEL.zone]: zone } : {}),
         [LABEL.env]: 'universal',

@@ -122,7 +122,7 @@ function indexInbounds(dataplanes: readonly Resource[], zone: string): InboundIn
   return idx;
 }
 
-function localEndpoints(ms: Resource, port: MsPort, idx: InboundIndex): Endpoint[] {
+function localEndpoints(ms: Resource, port: MsPort, idx: InboundIndex, localZone: string): Endpoint[] {
   const selector = obj(ms.spec.selector);
   const ref = obj(selector.dataplaneRef);
   const tags = obj(selector.dataplaneTags);
@@ -135,7 +135,8 @@ function localEndpoints(ms: Resource, port: MsPort, idx: InboundIndex): Endpoint
     if (typeof ref.name === 'string' && dp.name !== ref.name) continue;
     if (hasTags && !Object.entries(tags).every(([k, v]) => ib.tags[k] === v)) continue;
     if (!servesPort(ib, port)) continue;
-    const zone = ib.tags[TAG.zone];
+    // The locality is always set (Kuma GetLocality): priority rules need to tell zones apart.
+    const zone = ib.tags[TAG.zone] ?? localZone;
     out.push({ address, port: ib.port, tags: ib.tags, weight: 1, ...(zone ? { zone } : {}) });
   }
   return out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port));
@@ -177,7 +178,7 @@ export function buildMeshServices(input: MeshServicesInput): MeshServicesView {
       const key = destinationKey('MeshService', ms, port.port, input.zone);
       byPort.set(port.port, key);
       let eps: Endpoint[];
-      if (local) eps = localEndpoints(ms, port, idx);
+      if (local) eps = localEndpoints(ms, port, idx, input.zone);
       else
         eps = (remoteAt.get(zone) ?? []).map((a) => ({
           address: a.address,

@@ -37,7 +37,7 @@ describe('MeshService generation', () => {
       type: 'MeshService',
       mesh: 'default',
       name: 'backend',
-      labels: { 'kuma.io/mesh': 'default', 'kuma.io/origin': 'zone', 'kuma.io/zone': 'zone-1', 'kuma.io/env': 'universal', 'kuma.io/managed-by': 'meshservice-generator' },
+      labels: { 'kuma.io/mesh': 'default', 'kuma.io/display-name': 'backend', 'kuma.io/origin': 'zone', 'kuma.io/zone': 'zone-1', 'kuma.io/env': 'universal', 'kuma.io/managed-by': 'meshservice-generator' },
       spec: {
         selector: { dataplaneTags: { 'kuma.io/service': 'backend' } },
         ports: [

@@ -27,7 +27,7 @@ import { outboundCircuitBreaking } from '../envoy/circuit-breakers';
 import { adsConfigSource, httpProtocolOptions } from '../envoy/common';
 import { outboundHealthChecking } from '../envoy/health-checks';
 import { type LoadBalancing, ROUND_ROBIN, fromLegacyLoadBalancer, meshLoadBalancing } from '../envoy/load-balancing';
-import { LOCAL_FIRST, localityPlan } from '../envoy/locality';
+import { localityPlan } from '../envoy/locality';
 import { sniFromTags, statName } from '../envoy/names';
 import { outboundTimeouts } from '../envoy/timeouts';
 import { meshMtls, upstreamTlsSocket, upstreamTlsSocketForSans } from '../envoy/tls';
@@ -105,7 +105,7 @@ export function outboundClusters(proxy: ProxyContext, ctx: MeshContext, memo?: S
       if (seen.has(dest.name)) continue;
       seen.add(dest.name);
       const protocol = ctx.protocols.get(dest.service) ?? 'tcp';
-      const locality = dest.meshService ? LOCAL_FIRST : localityPlan(pp, dest.service, ctx);
+      const locality = localityPlan(pp, dest.service, ctx);
       const external = dest.meshService ? undefined : externalTarget(ctx, dest, mtls);
       const inputs: ClusterInputs = {
         dest,

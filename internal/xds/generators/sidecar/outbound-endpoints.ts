@@ -22,7 +22,7 @@ import { canonicalJson } from '../../context/mesh-context';
 import type { Endpoint, MeshContext, ProxyContext } from '../../context/types';
 import { proxyPolicies } from '../../policies/proxy-policies';
 import { socketAddress } from '../envoy/common';
-import { FLAT, LOCAL_FIRST, type LocalityPlan, localityPlan, placeEndpoint } from '../envoy/locality';
+import { FLAT, type LocalityPlan, localityPlan, placeEndpoint } from '../envoy/locality';
 import { type SidecarMemo, meshMemo } from '../memo';
 import { ORIGIN, type TaggedResource, endpoints } from '../types';
 import { meshMtls } from '../envoy/tls';
@@ -105,8 +105,7 @@ export function outboundEndpoints(proxy: ProxyContext, ctx: MeshContext, memo?: 
         out.push(endpoints(dest.name, ORIGIN.outbound, cla));
         continue;
       }
-      // MeshService mode: other zones are always a lower priority than this one (Kuma fillRemoteMeshServices).
-      const locality = dest.meshService ? LOCAL_FIRST : localityPlan(pp, dest.service, ctx);
+      const locality = localityPlan(pp, dest.service, ctx);
       const key = locality.kind === 'flat' ? dest.name : `${dest.name}\u0000${canonicalJson(locality)}`;
       let cla = cache.get(key);
       if (!cla) cache.set(key, (cla = loadAssignment(dest, ctx, locality)));

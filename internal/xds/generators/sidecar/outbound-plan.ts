@@ -183,6 +183,11 @@ function vipOutbounds(ctx: MeshContext, declared: readonly OutboundView[]): Outb
   return [...byAddress.values()].sort((a, b) => compareIp(a.address, b.address) || a.port - b.port);
 }
 
+/** Mesh `meshServices.mode: Exclusive` (spec kuma-kds-xds.md §2.2): MeshServices replace kuma.io/service VIPs. */
+function meshServicesExclusive(ctx: MeshContext): boolean {
+  return field(field(ctx.mesh.spec, 'meshServices'), 'mode') === 'Exclusive';
+}
+
 function plan(pp: ProxyPolicies, ctx: MeshContext, withVips: boolean): OutboundPlan[] {
   const routes = ctx.resources.get('TrafficRoute') ?? [];
   const out: OutboundPlan[] = [];
@@ -200,7 +205,8 @@ function plan(pp: ProxyPolicies, ctx: MeshContext, withVips: boolean): OutboundP
     if (!outbound.service || !outbound.port) continue;
     add(outbound, false);
   }
-  if (withVips) for (const outbound of vipOutbounds(ctx, pp.dp.outbounds)) add(outbound, true);
+  // Exclusive: kuma.io/service destinations are reached only through outbounds the Dataplane declares.
+  if (withVips && !meshServicesExclusive(ctx)) for (const outbound of vipOutbounds(ctx, pp.dp.outbounds)) add(outbound, true);
   out.push(...meshServicePlans(ctx, pp.dp.outbounds, withVips));
   return out;
 }
