@@ -10,6 +10,7 @@ import type { Resource } from '../resources/model';
 import type { ResourceStore, StoreEvent, WriteOp } from '../store/resource-store';
 import { canonicalJson } from '../xds/context/mesh-context';
 import { isGenerated, wantedMeshServices } from './generate';
+import { isLocal } from './labels';
 import { MS_VIP_ALLOCATION_TYPE, VIP_KINDS, allocateMsVips, msVipAllocationKey, msVipsOf, type VipKind } from './vips';
 
 const WATCHED = new Set(['Mesh', 'Dataplane', ...VIP_KINDS, MS_VIP_ALLOCATION_TYPE]);
@@ -25,7 +26,8 @@ export async function reconcileMeshServices(store: ResourceStore, zone: string):
   const meshes = store.list('Mesh').items;
   for (const mesh of meshes) {
     const wanted = wantedMeshServices(mesh, store.list('Dataplane', { mesh: mesh.name }).items, zone);
-    const existing = new Map(store.list('MeshService', { mesh: mesh.name }).items.map((r) => [r.name, r]));
+    // Copies of other zones' MeshServices (origin global) carry the generator label too: never ours to touch.
+    const existing = new Map(store.list('MeshService', { mesh: mesh.name }).items.filter((r) => isLocal(r, zone)).map((r) => [r.name, r]));
     const wantedNames = new Set<string>();
     for (const w of wanted) {
       wantedNames.add(w.name);

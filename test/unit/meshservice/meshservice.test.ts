@@ -69,6 +69,16 @@ describe('MeshService generation', () => {
     expect(store.list('MeshService').items.map((m) => m.name)).toEqual(['manual']);
     expect(msVipsOf(store.get(msVipAllocationKey('default'))?.spec).MeshService).toEqual({ manual: '241.0.0.2' });
   });
+  it('the controller never deletes another zone\'s copy, though it carries the generator label', async () => {
+    const store = new MemoryStore();
+    await store.create({ type: 'Mesh', mesh: '', name: 'default', spec: exclusive.spec });
+    const copyLabels = { 'kuma.io/origin': 'global', 'kuma.io/zone': 'zone-2', 'kuma.io/display-name': 'backend', 'kuma.io/managed-by': 'meshservice-generator' };
+    await store.create({ type: 'MeshService', mesh: 'default', name: 'backend-x5d9', labels: copyLabels, spec: { ports: [{ port: 80 }] } });
+    await reconcileMeshServices(store, 'zone-1');
+    expect(store.list('MeshService').items.map((m) => m.name)).toEqual(['backend-x5d9']);
+    // It gets a VIP of this zone.
+    expect(msVipsOf(store.get(msVipAllocationKey('default'))?.spec).MeshService).toEqual({ 'backend-x5d9': '241.0.0.1' });
+  });
 });
 
 describe('MeshService family VIPs', () => {
