@@ -64,6 +64,7 @@ describe('MeshMultiZoneService across two zones (meshServices Exclusive)', () =>
   const apps: Record<string, Proc> = {};
   let backendPort = 0;
   let clientPort = 0;
+  let zone2Port = 0;
   let dnsPort = 0;
 
   const app = async (zone: string, instance: string, service: string) => {
@@ -106,9 +107,9 @@ networking:
     proxies[name] = p;
   };
 
-  const call = async (): Promise<{ status: number; instance?: string; zone?: string }> => {
+  const call = async (port = clientPort): Promise<{ status: number; instance?: string; zone?: string }> => {
     try {
-      const r = await fetch(`http://127.0.0.1:${clientPort}/`, { signal: AbortSignal.timeout(5000) });
+      const r = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5000) });
       const text = await r.text();
       if (r.status !== 200) return { status: r.status };
       const j = JSON.parse(text) as { instance: string; zone: string };
@@ -117,10 +118,10 @@ networking:
       return { status: 0 };
     }
   };
-  const byZone = async (n: number) => {
+  const byZone = async (n: number, port = clientPort) => {
     const m: Record<string, number> = {};
     for (let i = 0; i < n; i++) {
-      const r = await call();
+      const r = await call(port);
       const k = r.zone ?? `failed-${r.status}`;
       m[k] = (m[k] ?? 0) + 1;
     }
@@ -142,6 +143,7 @@ networking:
     const mzs = { type: 'MeshMultiZoneService', mesh: 'default', name: 'backend', spec: { selector: { meshService: { matchLabels: { 'kuma.io/display-name': 'backend' } } }, ports: [{ port: backendPort, appProtocol: 'http' }] } };
     expect((await api(global, 'PUT', '/meshes/default/meshmultizoneservices/backend', mzs)).status).toBe(201);
     clientPort = await freePort();
+    zone2Port = await freePort();
     dnsPort = await freePort();
     const webApp = await app('zone-1', 'web-1', 'web');
     const web = await startDnsProxy(zones['zone-1']!, 'web-1', dnsPort, `type: Dataplane
@@ -156,6 +158,8 @@ networking:
   outbound:
   - port: ${clientPort}
     backendRef: { kind: MeshMultiZoneService, name: backend, port: ${backendPort} }
+  - port: ${zone2Port}
+    backendRef: { kind: MeshService, labels: { kuma.io/display-name: backend, kuma.io/zone: zone-2 }, port: ${backendPort} }
 `, home);
     proxies['web-1'] = web;
   }, 120_000);
@@ -192,6 +196,12 @@ networking:
       return text;
     }, 15_000, 200);
     expect(listeners).not.toMatch(/outbound:240\./);
+  });
+
+  it('a MeshService outbound to zone-2\'s backend (backendRef by labels) is answered by zone-2 through its ingress, by the hashed SNI', async () => {
+    await eventually(async () => expect(await byZone(10, zone2Port)).toEqual({ 'zone-2': 10 }), 20_000, 200);
+    const stats = await (await fetch(`http://127.0.0.1:${proxies['zi-2']!.admin}/stats?filter=msvc`)).text();
+    expect(stats).toMatch(/default_backend__zone-2_msvc_\d+\.upstream_cx_total: [1-9]/);
   });
 
   it('sends to the local zone first', async () => {

@@ -31,8 +31,8 @@ export interface OutboundView {
   tags: Tags;
   /** kuma.io/service; "" for a backendRef outbound (MeshService mode). */
   service: string;
-  /** `backendRef {kind, name, port}` of a MeshService-mode outbound. */
-  backendRef?: { kind: string; name: string; port?: number };
+  /** `backendRef {kind, name | labels, port}` of a MeshService-mode outbound. */
+  backendRef?: { kind: string; name?: string; labels?: Tags; port?: number };
 }
 
 export interface DataplaneView {
@@ -107,7 +107,12 @@ function build(dp: Resource): DataplaneView {
   const outbounds: OutboundView[] = list(net.outbound).map((ob) => {
     const tags = tagsOf(ob.tags);
     const ref = obj(ob.backendRef);
-    const backendRef = str(ref.kind) && str(ref.name) ? { kind: str(ref.kind)!, name: str(ref.name)!, ...(num(ref.port) ? { port: num(ref.port)! } : {}) } : undefined;
+    const refLabels = tagsOf(ref.labels);
+    const hasLabels = Object.keys(refLabels).length > 0;
+    const backendRef =
+      str(ref.kind) && (str(ref.name) || hasLabels)
+        ? { kind: str(ref.kind)!, ...(str(ref.name) ? { name: str(ref.name)! } : {}), ...(hasLabels ? { labels: refLabels } : {}), ...(num(ref.port) ? { port: num(ref.port)! } : {}) }
+        : undefined;
     return { address: str(ob.address) ?? LOOPBACK, port: num(ob.port) ?? 0, tags, service: tags[TAG.service] ?? '', ...(backendRef ? { backendRef } : {}) };
   });
   const gateway = net.gateway === undefined ? undefined : tagsOf(obj(net.gateway).tags);

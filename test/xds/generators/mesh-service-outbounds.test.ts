@@ -37,8 +37,15 @@ describe('MeshService outbounds', () => {
     const { proxy, ctx } = fixture(byName('01-exclusive'));
     const res = generateSidecar(proxy, ctx, createSidecarMemo());
     const outbounds = res.listeners.map((l) => l.name).filter((n) => n.startsWith('outbound:'));
-    expect(outbounds.sort()).toEqual(['outbound:127.0.0.1:10080', 'outbound:241.0.0.1:9090', 'outbound:241.0.0.2:9090', 'outbound:243.0.0.1:9090']);
-    expect(res.clusters.map((c) => c.name).filter((n) => n.includes('svc'))).toEqual(['default_backend___mzsvc_9090', 'default_backend__zone-1_msvc_9090', 'default_backend__zone-2_msvc_9090']);
+    expect(outbounds.sort()).toEqual(['outbound:127.0.0.1:10080', 'outbound:127.0.0.1:10081', 'outbound:241.0.0.1:9090', 'outbound:241.0.0.2:9090', 'outbound:243.0.0.1:9090']);
+    expect(res.clusters.map((c) => c.name).filter((n) => n.includes('svc')).sort()).toEqual(['default_backend___mzsvc_9090', 'default_backend__zone-1_msvc_9090', 'default_backend__zone-2_msvc_9090']);
+  });
+
+  it('a backendRef by labels names another zone\'s copy', () => {
+    const { proxy, ctx } = fixture(byName('01-exclusive'));
+    const res = generateSidecar(proxy, ctx, createSidecarMemo());
+    const l = res.listeners.find((x) => x.name === 'outbound:127.0.0.1:10081')!;
+    expect(JSON.stringify(l)).toContain('default_backend__zone-2_msvc_9090');
   });
 
   it('sends the hashed SNI of the resource and accepts the MeshService identities', () => {

@@ -7,6 +7,8 @@
  *
  * A backendRef name is the resource's name in this zone, else its display name (a copy from
  * another zone goes by `<name>-<hash>` here; the display name finds the local one first).
+ * `labels` (Kuma's way to name another zone's copy: `kuma.io/display-name` + `kuma.io/zone`)
+ * pick the first destination carrying them all.
  */
 import { TAG } from '../../../resources/model';
 import type { MeshServiceDestination } from '../../context/mesh-services';
@@ -29,8 +31,14 @@ function planFor(outbound: OutboundView, dest: MeshServiceDestination, vip: bool
 
 function resolve(ctx: MeshContext, ref: NonNullable<OutboundView['backendRef']>): MeshServiceDestination | undefined {
   let byDisplay: MeshServiceDestination | undefined;
+  const labels = ref.labels ? Object.entries(ref.labels) : undefined;
   for (const d of ctx.meshServices!.values()) {
     if (d.kind !== ref.kind || (ref.port !== undefined && d.port.port !== ref.port)) continue;
+    // By labels the first destination (in key order) carrying all of them.
+    if (labels) {
+      if (labels.every(([k, v]) => d.labels[k] === v)) return d;
+      continue;
+    }
     if (d.name === ref.name) return d;
     if (!byDisplay && d.displayName === ref.name && (d.local || d.kind === 'MeshMultiZoneService')) byDisplay = d;
   }

@@ -24,7 +24,7 @@ mtls:
 `;
 }
 
-/** The client: declares one outbound to the MeshMultiZoneService by backendRef. */
+/** The client: declares an outbound to the MeshMultiZoneService by name and one to zone-2's `backend` by labels. */
 export const WEB_BACKENDREF = `
 type: Dataplane
 mesh: default
@@ -42,6 +42,13 @@ networking:
     backendRef:
       kind: MeshMultiZoneService
       name: backend
+      port: 9090
+  - port: 10081
+    backendRef:
+      kind: MeshService
+      labels:
+        kuma.io/display-name: backend
+        kuma.io/zone: zone-2
       port: 9090
 `;
 
