@@ -19,14 +19,31 @@ function records(resources: Resource[]) {
   });
 }
 
-describe('MeshService DNS records', () => {
-  const resources = parseResources(docs(LOCAL_BACKEND, REMOTE_BACKEND, MMZS));
+const HTTPBIN = `
+type: MeshExternalService
+mesh: default
+name: httpbin
+labels:
+  kuma.io/origin: zone
+spec:
+  match:
+    type: HostnameGenerator
+    port: 80
+    protocol: http
+  endpoints:
+  - address: httpbin.org
+    port: 443
+`;
 
-  it('names the local MeshService, the other zone\'s copy and the MeshMultiZoneService with their VIPs, one record per port', () => {
+describe('MeshService DNS records', () => {
+  const resources = parseResources(docs(LOCAL_BACKEND, REMOTE_BACKEND, MMZS, HTTPBIN));
+
+  it('names the local MeshService, the other zone\'s copy, the MeshMultiZoneService and the MeshExternalService with their VIPs, one record per port', () => {
     expect(records(resources)).toEqual([
       { name: 'backend.svc.mesh.local', ip: '241.0.0.1', port: 9090 },
       { name: 'backend.svc.zone-2.mesh.local', ip: '241.0.0.2', port: 9090 },
       { name: 'backend.mzsvc.mesh.local', ip: '243.0.0.1', port: 9090 },
+      { name: 'httpbin.extsvc.mesh.local', ip: '242.0.0.1', port: 80 },
     ]);
   });
 
