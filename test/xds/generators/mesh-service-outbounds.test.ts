@@ -98,6 +98,31 @@ spec:
     expect(ms.endpoints.map((l) => l.priority)).toEqual([1]);
   });
 
+  it('a to[] targetRef MeshService by name applies to that MeshService of every zone (display name) and port, not to the MeshMultiZoneService', () => {
+    const timeout = `
+type: MeshTimeout
+mesh: default
+name: backend-connect
+spec:
+  targetRef:
+    kind: Mesh
+  to:
+  - targetRef:
+      kind: MeshService
+      name: backend
+      sectionName: "9090"
+    default:
+      connectionTimeout: 7s
+`;
+    const c = { ...byName('01-exclusive'), resources: docs(byName('01-exclusive').resources, timeout) };
+    const { proxy, ctx } = fixture(c);
+    const clusters = generateSidecar(proxy, ctx, createSidecarMemo()).clusters;
+    const connect = (n: string) => clusters.find((x) => x.name === n)!.connectTimeout;
+    expect(connect('default_backend__zone-1_msvc_9090')).toEqual({ seconds: '7', nanos: 0 });
+    expect(connect('default_backend__zone-2_msvc_9090')).toEqual({ seconds: '7', nanos: 0 });
+    expect(connect('default_backend___mzsvc_9090')).not.toEqual({ seconds: '7', nanos: 0 });
+  });
+
   it('drops a zone whose MeshService copy is not Available from the MeshMultiZoneService', () => {
     const down = REMOTE_BACKEND.replace('state: Available', 'state: Unavailable');
     const { proxy, ctx } = fixture({ ...byName('01-exclusive'), resources: docs(meshWithMode('Exclusive'), WEB_BACKENDREF, backends('http'), LOCAL_BACKEND, down, MMZS, remoteIngress({ name: 'zi-zone-2', zone: 'zone-2', advertisedAddress: '203.0.113.2' })) });
