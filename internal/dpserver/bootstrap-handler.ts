@@ -148,18 +148,15 @@ function answer(deps: BootstrapDeps, sans: Set<string>, req: IncomingMessage, re
 }
 
 /**
- * `GET /dns?mesh=<mesh>[&name=<dataplane>]`: the Kuma DNS records of a mesh for kuma-dp's resolver
- * (internal/dns/dns-server.ts), `{domain, ttl, records: [{name, ip, port}]}` from the mesh's
- * VipAllocation (empty records until the zone CP allocated any). With dataplane token auth the
- * request carries the proxy's dataplane token in `authorization` (as on the ADS stream): it must
- * verify with the mesh's signing key, and name the `name` given (when the token names a proxy).
- */
-/**
  * MeshService hostnames of a mesh, recomputed only when one of their inputs is another object
  * than last time (store objects are immutable; kuma-dp polls often).
  */
-const msRecordCache = new Map<string, { inputs: readonly unknown[]; records: ReturnType<typeof meshServiceDnsRecords> }>();
+type MsRecordCache = Map<string, { inputs: readonly unknown[]; records: ReturnType<typeof meshServiceDnsRecords> }>;
+// Per store (a process may run several CPs); an entry goes with its mesh's MeshService VIP record.
+const msRecordCaches = new WeakMap<ResourceStore, MsRecordCache>();
 function meshServiceRecords(store: ResourceStore, mesh: string): ReturnType<typeof meshServiceDnsRecords> {
+  let msRecordCache = msRecordCaches.get(store);
+  if (!msRecordCache) msRecordCaches.set(store, (msRecordCache = new Map()));
   const vipRecord = store.get(msVipAllocationKey(mesh));
   if (!vipRecord) {
     msRecordCache.delete(mesh);
@@ -177,6 +174,13 @@ function meshServiceRecords(store: ResourceStore, mesh: string): ReturnType<type
   return records;
 }
 
+/**
+ * `GET /dns?mesh=<mesh>[&name=<dataplane>]`: the Kuma DNS records of a mesh for kuma-dp's resolver
+ * (internal/dns/dns-server.ts), `{domain, ttl, records: [{name, ip, port}]}` from the mesh's
+ * VipAllocation (empty records until the zone CP allocated any). With dataplane token auth the
+ * request carries the proxy's dataplane token in `authorization` (as on the ADS stream): it must
+ * verify with the mesh's signing key, and name the `name` given (when the token names a proxy).
+ */
 function dnsRecords(deps: BootstrapDeps, req: IncomingMessage, res: ServerResponse): void {
   req.resume();
   if (req.method !== 'GET') return send(res, 405, `use GET ${DNS_PATH}?mesh=<mesh>`);
@@ -185,7 +189,10 @@ function dnsRecords(deps: BootstrapDeps, req: IncomingMessage, res: ServerRespon
   const mesh = url.searchParams.get('mesh') ?? '';
   const name = url.searchParams.get('name') ?? '';
   if (!mesh) return send(res, 400, `${DNS_PATH} needs ?mesh=<mesh>`);
-  if (!deps.store.get({ type: 'Mesh', mesh: '', name: mesh })) return send(res, 404, `mesh "${mesh}" does not exist`);
+  if (!deps.store.get({ type: 'Mesh', mesh: '', name: mesh })) {
+    msRecordCaches.get(deps.store)?.delete(mesh);
+    return send(res, 404, `mesh "${mesh}" does not exist`);
+  }
   const respond = () => {
     const spec = vipAllocationSpec(deps.store.get(vipAllocationKey(mesh))?.spec);
     const records = [...vipRecords(spec).map((r) => ({ name: r.name, ip: r.ip, port: r.port })), ...meshServiceRecords(deps.store, mesh)];
