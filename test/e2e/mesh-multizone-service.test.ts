@@ -196,6 +196,10 @@ networking:
       return text;
     }, 15_000, 200);
     expect(listeners).not.toMatch(/outbound:240\./);
+    // ... which routes to the MeshMultiZoneService's cluster, the one the declared outbound uses below.
+    const dump = (await (await fetch(`http://127.0.0.1:${proxies['web-1']!.admin}/config_dump?resource=dynamic_listeners`)).json()) as { configs: { name: string; active_state?: { listener: unknown } }[] };
+    const vipListener = dump.configs.find((c) => c.name === `outbound:${answer.ips[0]}:${backendPort}`);
+    expect(JSON.stringify(vipListener?.active_state?.listener)).toContain(`"cluster":"default_backend___mzsvc_${backendPort}"`);
   });
 
   it('a MeshService outbound to zone-2\'s backend (backendRef by labels) is answered by zone-2 through its ingress, by the hashed SNI', async () => {
