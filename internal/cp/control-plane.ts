@@ -31,6 +31,8 @@ import { startCaManager } from '../ca/ca-manager';
 import { startDataplaneServer, type DpServerHandle } from '../dpserver/start';
 import { startAvailableServicesTracker } from '../zone/available-services-tracker';
 import { startVipAllocator } from '../dns/vip-allocator';
+import { startMeshServiceController } from '../meshservice/controller';
+import { ensureDefaultHostnameGenerators } from '../meshservice/default-hostname-generators';
 import { LevelDbStore } from '../store/leveldb-store';
 import { MemoryStore } from '../store/memory-store';
 import { PostgresStore } from '../store/postgres/postgres-store';
@@ -116,6 +118,7 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
           // Every CP signs its own user tokens (the key and the admin token never cross KDS).
           await ensureUserSigningKey(store);
           if (cfg.apiServer.authn.tokens.bootstrapAdminToken) await ensureAdminToken(cfg, store);
+          await ensureDefaultHostnameGenerators(store, cfg.mode as 'global' | 'zone', cfg.multizone.zone.name);
         },
       },
       { name: 'ca-manager', start: () => startCaManager({ store, ctx, createCa: !federated }) },
@@ -126,6 +129,7 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
       singletons.push(
         { name: 'available-services-tracker', start: () => startAvailableServicesTracker({ store, zone: cfg.multizone.zone.name, intervalMs: cfg.multizone.zone.ingressUpdateIntervalMs, log: logger('xds') }) },
         { name: 'vip-allocator', start: () => startVipAllocator({ store, cfg, log: logger('dns') }) },
+        { name: 'mesh-service-controller', start: () => startMeshServiceController({ store, zone: cfg.multizone.zone.name, log: logger('xds') }) },
       );
     }
     const elector: LeaderElector =

@@ -33,7 +33,7 @@ export function sendToZone(d: ResourceDescriptor, r: Resource, zone: string, zon
   if (d.name === 'GlobalSecret' && (GLOBAL_ONLY_SECRETS.has(r.name) || GLOBAL_ONLY_SECRET_PREFIXES.some((p) => r.name.startsWith(p)))) return false;
   const origin = r.labels[LABEL.origin];
   if ((origin === undefined || origin === 'global') && d.kds.globalToZone) return true;
-  if (origin === 'zone' && d.kds.zoneToOtherZones && !d.nestedSpec) {
+  if (origin === 'zone' && d.kds.zoneToOtherZones && (!d.nestedSpec || d.kds.relayEveryZoneCopy)) {
     const from = r.labels[LABEL.zone];
     if (!from || from === zone) return false; // never back to the zone it came from
     return zones.isEnabled(from); // a disabled zone's ingresses vanish from the others

@@ -9,12 +9,16 @@ import { dataplaneInsight } from './dataplane-insight';
 import { externalService } from './external-service';
 import { globalSecret } from './global-secret';
 import { healthCheck } from './health-check';
+import { hostnameGenerator } from './hostname-generator';
 import { mesh } from './mesh';
 import { meshCircuitBreaker } from './mesh-circuit-breaker';
+import { meshExternalService } from './mesh-external-service';
 import { meshHealthCheck } from './mesh-health-check';
 import { meshInsight } from './mesh-insight';
 import { meshLoadBalancingStrategy } from './mesh-load-balancing-strategy';
+import { meshMultiZoneService } from './mesh-multi-zone-service';
 import { meshRetry } from './mesh-retry';
+import { meshService } from './mesh-service';
 import { meshTimeout } from './mesh-timeout';
 import { meshTrafficPermission } from './mesh-traffic-permission';
 import { retry } from './retry';
@@ -61,6 +65,11 @@ export const ALL_TYPES = [
   meshCircuitBreaker,
   meshHealthCheck,
   meshLoadBalancingStrategy,
+  // the MeshService family
+  meshService,
+  meshMultiZoneService,
+  meshExternalService,
+  hostnameGenerator,
 ] as const;
 
 export function registerAll(registry: Registry = new Registry()): Registry {

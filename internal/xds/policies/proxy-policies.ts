@@ -8,6 +8,7 @@ import type { DataplaneView, InboundView } from '../context/dataplane-view';
 import { dataplaneView } from '../context/dataplane-view';
 import type { MeshContext } from '../context/types';
 import { mergeConfs } from './merge';
+import { toRefMatchesMeshService } from './mesh-service-target';
 import { type Rule, type RuleItem, buildRules } from './rules';
 import { ConnectionPolicySelector } from './selectors';
 import { comparePolicies, compareToItems, selectableInZone, selectsInbound, selectsProxy, targetRefOf, toRefMatchesService } from './target-ref';
@@ -80,8 +81,10 @@ export class ProxyPolicies {
   to(type: string, service: string): Obj | undefined {
     const key = `${type}\u0000${service}`;
     if (this.#toConf.has(key)) return this.#toConf.get(key);
+    // A MeshService-mode destination key (MeshContext.meshServices) is matched as that resource.
+    const dest = this.#ctx.meshServices?.get(service);
     const confs = this.toItems(type)
-      .filter((i) => toRefMatchesService(i.targetRef, service))
+      .filter((i) => (dest ? toRefMatchesMeshService(i.targetRef, dest) : toRefMatchesService(i.targetRef, service)))
       .map((i) => i.conf);
     const conf = confs.length > 0 ? mergeConfs(confs) : undefined;
     this.#toConf.set(key, conf);

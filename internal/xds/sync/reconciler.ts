@@ -246,7 +246,7 @@ export class XdsReconciler {
     for (const e of events) {
       const r = e.resource;
       if (r.type.endsWith('Insight')) continue; // status, never config
-      if (r.type === 'ZoneIngress' || r.type === 'ZoneEgress') {
+      if (r.type === 'ZoneIngress' || r.type === 'ZoneEgress' || r.type === 'HostnameGenerator') {
         // Zone proxies serve every mesh; remote ingresses and the local egress shape every mesh's endpoints.
         this.#dirty.add(ZONE_PROXIES);
         for (const m of this.#d.store.list('Mesh').items) this.#dirty.add(m.name);

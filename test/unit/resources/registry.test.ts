@@ -41,6 +41,10 @@ describe('resource registry', () => {
       'MeshCircuitBreaker',
       'MeshHealthCheck',
       'MeshLoadBalancingStrategy',
+      'MeshService',
+      'MeshMultiZoneService',
+      'MeshExternalService',
+      'HostnameGenerator',
     ]);
   });
 

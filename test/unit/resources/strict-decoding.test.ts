@@ -429,6 +429,66 @@ spec:
 `,
     nested: [['spec', 'to', 0, 'default', 'localityAwareness', 'crossZone', 'failover', 0, 'to'], 'spec.to[0].default.localityAwareness.crossZone.failover[0].to.bogus'],
   },
+  MeshService: {
+    yaml: `type: MeshService
+mesh: default
+name: backend
+spec:
+  selector: { dataplaneTags: { kuma.io/service: backend } }
+  ports: [{ port: 80, targetPort: 8080, appProtocol: http, name: http }]
+  identities: [{ type: ServiceTag, value: backend }]
+  state: Available
+`,
+    alt: `type: MeshService
+mesh: default
+name: backend
+spec:
+  selector: { dataplaneRef: { name: dp-1 } }
+`,
+    nested: [['spec', 'ports', 0], 'spec.ports[0].bogus'],
+  },
+  MeshMultiZoneService: {
+    yaml: `type: MeshMultiZoneService
+mesh: default
+name: backend
+spec:
+  selector: { meshService: { matchLabels: { kuma.io/display-name: backend } } }
+  ports: [{ port: 80, appProtocol: http, name: http }]
+`,
+    nested: [['spec', 'selector', 'meshService'], 'spec.selector.meshService.bogus'],
+  },
+  MeshExternalService: {
+    yaml: `type: MeshExternalService
+mesh: default
+name: httpbin
+spec:
+  match: { type: HostnameGenerator, port: 80, protocol: http }
+  endpoints: [{ address: httpbin.org, port: 443 }]
+  tls:
+    enabled: true
+    allowRenegotiation: false
+    version: { min: TLS12, max: TLS13 }
+    verification:
+      mode: Secured
+      serverName: httpbin.org
+      subjectAltNames: [{ type: Exact, value: httpbin.org }]
+      caCert: { inline: dGVzdA== }
+      clientCert: { secret: cert }
+      clientKey: { inlineString: key }
+  extension: { type: Lambda, config: { free: { form: 1 } } }
+`,
+    nested: [['spec', 'tls', 'verification'], 'spec.tls.verification.bogus'],
+  },
+  HostnameGenerator: {
+    yaml: `type: HostnameGenerator
+name: local-universal-mesh-service
+spec:
+  selector: { meshService: { matchLabels: { kuma.io/origin: zone } } }
+  template: '{{ .DisplayName }}.svc.mesh.local'
+  extension: { type: Custom, config: { any: thing } }
+`,
+    nested: [['spec', 'selector'], 'spec.selector.bogus'],
+  },
 };
 
 function decode(doc: unknown) {

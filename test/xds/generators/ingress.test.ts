@@ -12,6 +12,10 @@ import { generateIngress } from '../../../internal/xds/generators/ingress/ingres
 import type { TaggedResource } from '../../../internal/xds/generators/types';
 import { envoyBinary } from '../../support/envoy';
 import { expectGolden, render } from './golden';
+import { contextOf, parseResources } from './context-fixture';
+import { LOCAL_BACKEND, MMZS, REMOTE_BACKEND, meshWithMode } from './cases/mesh-service-outbounds';
+import { backends, docs } from './fixtures';
+import { remoteIngress } from './cross-zone-fixtures';
 
 const R = (type: string, name: string, spec: Record<string, unknown>, mesh = 'default'): Resource => ({
   type, mesh, name, version: 1, creationTime: '2026-01-01T00:00:00.000Z', modificationTime: '2026-01-01T00:00:00.000Z', labels: {}, spec,
@@ -39,6 +43,12 @@ const CASES: [string, Resource][] = [
   ['02-nothing-to-expose', ingress([])],
 ];
 
+/** MeshService mode in zone-1: its own `backend`, zone-2's copy, a MeshMultiZoneService over both. */
+function meshServiceContexts() {
+  const resources = parseResources(docs(meshWithMode('Exclusive'), backends('http'), LOCAL_BACKEND, REMOTE_BACKEND, MMZS, remoteIngress({ name: 'zi-zone-2', zone: 'zone-2', advertisedAddress: '203.0.113.2' })));
+  return new Map([['default', contextOf(resources, { meshServices: true })]]);
+}
+
 function tagged(res: ReturnType<typeof generateIngress>): TaggedResource[] {
   return [
     ...res.listeners.map((r) => ({ kind: 'listener' as const, name: r.name, origin: 'ingress', resource: r })),
@@ -63,9 +73,28 @@ describe('zone ingress generator', () => {
     expect(generateIngress({ ingress: CASES[1]![1], meshes: contexts() }).listeners).toEqual([]);
   });
 
-  it('is accepted by Envoy', () => {
+  it('matches golden 03-mesh-services', () => {
+    expectGolden(render(tagged(generateIngress({ ingress: ingress([]), meshes: meshServiceContexts() }))), 'ingress/03-mesh-services.golden.yaml');
+  });
+
+  it('MeshService mode: routes the hashed SNI of each local MeshService and of the MeshMultiZoneService gathering it to this zone\'s instances only', () => {
+    const res = generateIngress({ ingress: ingress([]), meshes: meshServiceContexts() });
+    const chains = res.listeners[0]!.filterChains.map((c) => c.filterChainMatch!.serverNames[0]);
+    expect(chains).toEqual(['a601e0c00295a9fbe.backend.9090.default.mzms', 'a601e0c00295a9fbe.backend.9090.default.ms']);
+    expect(res.clusters.map((c) => c.name)).toEqual(['default_backend___mzsvc_9090', 'default_backend__zone-1_msvc_9090']);
+    for (const cla of res.endpoints) {
+      // Never zone-2's ingress (203.0.113.2): an ingress forwards to its own zone only.
+      expect(JSON.stringify(cla)).not.toContain('203.0.113.2');
+      expect(cla.endpoints[0]!.lbEndpoints).toHaveLength(2);
+    }
+  });
+
+  it.each([
+    ['01-two-meshes', () => generateIngress({ ingress: CASES[0]![1], meshes: contexts() })],
+    ['03-mesh-services', () => generateIngress({ ingress: ingress([]), meshes: meshServiceContexts() })],
+  ])('%s is accepted by Envoy', (_, gen) => {
     const envoy = envoyBinary();
-    const res = generateIngress({ ingress: CASES[0]![1], meshes: contexts() });
+    const res = gen();
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kuma-ingress-')), 'bootstrap.pb');
     const claClusters = res.endpoints.map((cla) => ({ name: `cla:${cla.clusterName}`, clusterDiscoveryType: { $case: 'type' as const, value: Cluster_DiscoveryType.STATIC }, connectTimeout: { seconds: '1', nanos: 0 }, loadAssignment: { ...cla, clusterName: `cla:${cla.clusterName}` } }));
     const bootstrap = Bootstrap.fromPartial({

@@ -41,14 +41,14 @@ export function meshMtls(proxy: ProxyContext, ctx: MeshContext): MeshMtls | unde
   return { mesh: ctx.meshName, permissive: strAt(backend, 'mode') === 'PERMISSIVE' };
 }
 
-function commonTlsContext(mesh: string, san: DeepPartial<StringMatcher>): DeepPartial<CommonTlsContext> {
+function commonTlsContext(mesh: string, ...sans: DeepPartial<StringMatcher>[]): DeepPartial<CommonTlsContext> {
   return {
     alpnProtocols: [KUMA_ALPN],
     tlsCertificateSdsSecretConfigs: [{ name: identitySecretName(mesh), sdsConfig: adsConfigSource() }],
     validationContextType: {
       $case: 'combinedValidationContext',
       value: {
-        defaultValidationContext: { matchTypedSubjectAltNames: [{ sanType: SubjectAltNameMatcher_SanType.URI, matcher: san }] },
+        defaultValidationContext: { matchTypedSubjectAltNames: sans.map((matcher) => ({ sanType: SubjectAltNameMatcher_SanType.URI, matcher })) },
         validationContextSdsSecretConfig: { name: meshCaSecretName(mesh), sdsConfig: adsConfigSource() },
       },
     },
@@ -62,6 +62,16 @@ export function downstreamTlsSocket(mesh: string): DeepPartial<TransportSocket> 
     requireClientCertificate: true,
   };
   return { name: TLS_TRANSPORT_SOCKET, configType: { $case: 'typedConfig', value: pack(DownstreamTlsContext, ctx) } };
+}
+
+/** The client side towards a MeshService-mode destination: its hashed SNI, any of its SPIFFE IDs. */
+export function upstreamTlsSocketForSans(mesh: string, sni: string, sans: readonly string[]): DeepPartial<TransportSocket> {
+  // A MeshService without identities still only talks to the mesh.
+  const matchers = sans.length
+    ? sans.map((san) => ({ matchPattern: { $case: 'exact' as const, value: san } }))
+    : [{ matchPattern: { $case: 'prefix' as const, value: `spiffe://${mesh}/` } }];
+  const ctx: DeepPartial<UpstreamTlsContext> = { commonTlsContext: commonTlsContext(mesh, ...matchers), sni };
+  return { name: TLS_TRANSPORT_SOCKET, configType: { $case: 'typedConfig', value: pack(UpstreamTlsContext, ctx) } };
 }
 
 /** The client side towards a mesh service: SNI of the destination tags, exact SPIFFE ID of the service. */

@@ -1,9 +1,11 @@
 /**
  * Envoy config of a zone ingress (kuma-kds-xds.md §2.3): one listener on the
  * ingress address that never terminates TLS. The tls_inspector reads the SNI
- * a remote sidecar sent (`<service>{mesh=<mesh>}`) and a filter chain per
- * SNI hands the still-encrypted connection to the cluster `<mesh>:<service>`,
- * whose endpoints are the local instances. mTLS stays end to end.
+ * a remote sidecar sent (`<service>{mesh=<mesh>}`, or a MeshService's hashed
+ * `a<hash>.<name>.<port>.<mesh>.ms`) and a filter chain per SNI hands the
+ * still-encrypted connection to the cluster `<mesh>:<service>` (or the
+ * MeshService destination key), whose endpoints are the local instances.
+ * mTLS stays end to end.
  * Pure: the ZoneIngress and the MeshContexts of its meshes in, resources out.
  */
 import { Cluster, Cluster_DiscoveryType } from '../../../../proto/gen/envoy/config/cluster/v3/cluster';
@@ -51,6 +53,32 @@ function exposed(ingress: Resource): { mesh: string; service: string }[] {
   return [...seen.values()].sort((a, b) => (a.mesh === b.mesh ? a.service.localeCompare(b.service) : a.mesh.localeCompare(b.mesh)));
 }
 
+/** One filter chain: TLS with this SNI goes, still encrypted, to the cluster. */
+function passThrough(sni: string, cluster: string) {
+  return {
+    filterChainMatch: { serverNames: [sni], transportProtocol: 'tls' },
+    filters: [networkFilter('envoy.filters.network.tcp_proxy', TcpProxy, { statPrefix: statName(cluster), clusterSpecifier: { $case: 'cluster' as const, value: cluster } })],
+  };
+}
+
+/**
+ * MeshService mode (spec kuma-kds-xds.md §2.3): a chain per hashed SNI of this zone's MeshServices
+ * and of the MeshMultiZoneServices gathering one of them, each to a cluster (named by the
+ * destination key) of the local instances. Sorted by mesh, then key.
+ */
+function meshServiceChains(meshes: ReadonlyMap<string, MeshContext>): { mesh: string; sni: string; cluster: string }[] {
+  const out: { mesh: string; sni: string; cluster: string }[] = [];
+  for (const mesh of [...meshes.keys()].sort()) {
+    const dests = meshes.get(mesh)!.meshServices;
+    if (!dests) continue;
+    for (const d of dests.values()) {
+      const exposedHere = d.kind === 'MeshService' ? d.local : (d.members ?? []).some((k) => dests.get(k)?.local);
+      if (exposedHere) out.push({ mesh, sni: d.sni, cluster: d.key });
+    }
+  }
+  return out;
+}
+
 function localLoadAssignment(name: string, ctx: MeshContext | undefined, service: string): ClusterLoadAssignment {
   const lb: DeepPartial<LocalityLbEndpoints>['lbEndpoints'] = [];
   for (const ep of ctx?.endpoints.get(service) ?? []) {
@@ -59,6 +87,16 @@ function localLoadAssignment(name: string, ctx: MeshContext | undefined, service
     lb.push({ hostIdentifier: { $case: 'endpoint', value: { address: socketAddress(ep.address, ep.port) } }, loadBalancingWeight: 1 });
   }
   return ClusterLoadAssignment.fromPartial({ clusterName: name, endpoints: lb.length ? [{ locality: { zone: ctx?.zone ?? '' }, lbEndpoints: lb }] : [] });
+}
+
+function edsCluster(name: string): Cluster {
+  return Cluster.fromPartial({
+    name,
+    altStatName: statName(name),
+    clusterDiscoveryType: { $case: 'type', value: Cluster_DiscoveryType.EDS },
+    edsClusterConfig: { edsConfig: adsConfigSource() },
+    connectTimeout: duration(CONNECT_TIMEOUT_MS),
+  });
 }
 
 export function generateIngress(input: IngressInput): XdsResources {
@@ -70,19 +108,16 @@ export function generateIngress(input: IngressInput): XdsResources {
   const out: XdsResources = { listeners: [], clusters: [], endpoints: [], routes: [], secrets: [] };
   for (const { mesh, service } of services) {
     const name = ingressClusterName(mesh, service);
-    out.clusters.push(
-      Cluster.fromPartial({
-        name,
-        altStatName: statName(name),
-        clusterDiscoveryType: { $case: 'type', value: Cluster_DiscoveryType.EDS },
-        edsClusterConfig: { edsConfig: adsConfigSource() },
-        connectTimeout: duration(CONNECT_TIMEOUT_MS),
-      }),
-    );
+    out.clusters.push(edsCluster(name));
     out.endpoints.push(localLoadAssignment(name, input.meshes.get(mesh), service));
   }
+  const resourceChains = meshServiceChains(input.meshes);
+  for (const c of resourceChains) {
+    out.clusters.push(edsCluster(c.cluster));
+    out.endpoints.push(localLoadAssignment(c.cluster, input.meshes.get(c.mesh), c.cluster));
+  }
   // Envoy refuses a listener without filter chains: with nothing to expose, there is no listener yet.
-  if (services.length) {
+  if (services.length || resourceChains.length) {
     const listenerName = inboundListenerName(address, port);
     out.listeners.push(
       Listener.fromPartial({
@@ -90,10 +125,10 @@ export function generateIngress(input: IngressInput): XdsResources {
         address: socketAddress(address, port),
         trafficDirection: TrafficDirection.INBOUND,
         listenerFilters: [{ name: 'envoy.filters.listener.tls_inspector', configType: { $case: 'typedConfig', value: pack(TlsInspector, {}) } }],
-        filterChains: services.map(({ mesh, service }) => ({
-          filterChainMatch: { serverNames: [sniFromTags({ [TAG.service]: service }, mesh)], transportProtocol: 'tls' },
-          filters: [networkFilter('envoy.filters.network.tcp_proxy', TcpProxy, { statPrefix: statName(ingressClusterName(mesh, service)), clusterSpecifier: { $case: 'cluster', value: ingressClusterName(mesh, service) } })],
-        })),
+        filterChains: [
+          ...services.map(({ mesh, service }) => passThrough(sniFromTags({ [TAG.service]: service }, mesh), ingressClusterName(mesh, service))),
+          ...resourceChains.map((c) => passThrough(c.sni, c.cluster)),
+        ],
       }),
     );
   }

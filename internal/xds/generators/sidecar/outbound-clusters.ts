@@ -30,7 +30,7 @@ import { type LoadBalancing, ROUND_ROBIN, fromLegacyLoadBalancer, meshLoadBalanc
 import { localityPlan } from '../envoy/locality';
 import { sniFromTags, statName } from '../envoy/names';
 import { outboundTimeouts } from '../envoy/timeouts';
-import { meshMtls, upstreamTlsSocket } from '../envoy/tls';
+import { meshMtls, upstreamTlsSocket, upstreamTlsSocketForSans } from '../envoy/tls';
 import { duration } from '../envoy/values';
 import { type SidecarMemo, meshMemo, sameValue } from '../memo';
 import { ORIGIN, type TaggedResource, cluster } from '../types';
@@ -82,7 +82,13 @@ function build(i: ClusterInputs): Cluster {
           }),
         }
       : {}),
-    ...(i.mtlsMesh ? { transportSocket: upstreamTlsSocket(i.mtlsMesh, sniFromTags(dest.tags, i.mtlsMesh), dest.service) } : {}),
+    ...(i.mtlsMesh
+      ? {
+          transportSocket: dest.meshService
+            ? upstreamTlsSocketForSans(i.mtlsMesh, dest.meshService.sni, dest.meshService.sans)
+            : upstreamTlsSocket(i.mtlsMesh, sniFromTags(dest.tags, i.mtlsMesh), dest.service),
+        }
+      : {}),
     ...(i.external ? externalClusterOverrides(dest.name, i.external) : {}),
   };
   return Cluster.fromPartial(partial);
@@ -100,7 +106,7 @@ export function outboundClusters(proxy: ProxyContext, ctx: MeshContext, memo?: S
       seen.add(dest.name);
       const protocol = ctx.protocols.get(dest.service) ?? 'tcp';
       const locality = localityPlan(pp, dest.service, ctx);
-      const external = externalTarget(ctx, dest, mtls);
+      const external = dest.meshService ? undefined : externalTarget(ctx, dest, mtls);
       const inputs: ClusterInputs = {
         dest,
         protocol,
