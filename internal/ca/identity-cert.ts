@@ -6,10 +6,9 @@
  * mesh mTLS (kuma-kds-xds.md §3.3). Pure given its inputs: the clock is a
  * parameter.
  */
-import { X509Certificate, createPrivateKey, generateKeyPair, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { promisify } from 'node:util';
-import { NULL, TRUE, bitString, children, context, octetString, oid, pem, readTlv, sequence, tlv, time, unsignedInteger } from '../tls/der';
-import { ECDSA_P256, randomSerial, type KeyKind } from '../tls/x509';
+import { X509Certificate, createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { TRUE, bitString, children, context, octetString, oid, pem, readTlv, sequence, tlv, time, unsignedInteger } from '../tls/der';
+import { ECDSA_P256, newKeyPair, privateKeyPem, randomSerial, signatureAlgorithmOf, type KeyKind } from '../tls/keys';
 import { CLOCK_SKEW_MS } from './builtin-ca';
 
 export interface IdentityCertRequest {
@@ -58,13 +57,7 @@ interface CaSigner {
 const signers = new Map<string, CaSigner>();
 const SIGNERS_KEPT = 16;
 
-const OID = {
-  ecdsaSha256: oid('1.2.840.10045.4.3.2'),
-  ecdsaSha384: oid('1.2.840.10045.4.3.3'),
-  ecdsaSha512: oid('1.2.840.10045.4.3.4'),
-  rsaSha256: oid('1.2.840.113549.1.1.11'),
-  subjectKeyIdentifier: oid('2.5.29.14'),
-};
+const SUBJECT_KEY_IDENTIFIER = oid('2.5.29.14');
 
 // The extensions every identity certificate carries, encoded once. An empty subject makes the SAN
 // extension the identity, so RFC 5280 §4.2.1.6 wants that one critical.
@@ -90,17 +83,7 @@ function caSigner(certPem: string, keyPem: string): CaSigner {
 function parseCa(certPem: string, keyPem: string): CaSigner {
   // Accepts PKCS#8, PKCS#1 ("RSA PRIVATE KEY", what Kuma writes) and SEC1 ("EC PRIVATE KEY").
   const key = createPrivateKey(keyPem);
-  let hash: string;
-  let algorithm: Buffer;
-  if (key.asymmetricKeyType === 'rsa') {
-    hash = 'sha256';
-    algorithm = sequence(OID.rsaSha256, NULL);
-  } else if (key.asymmetricKeyType === 'ec') {
-    const curve = key.asymmetricKeyDetails?.namedCurve;
-    [hash, algorithm] = curve === 'secp384r1' ? ['sha384', sequence(OID.ecdsaSha384)] : curve === 'secp521r1' ? ['sha512', sequence(OID.ecdsaSha512)] : ['sha256', sequence(OID.ecdsaSha256)];
-  } else {
-    throw new Error(`unsupported CA key type "${key.asymmetricKeyType}": use an RSA or ECDSA key`);
-  }
+  const { hash, algorithm } = signatureAlgorithmOf(key);
   const der = new X509Certificate(certPem).raw;
   const tbs = children(der, readTlv(der, 0))[0]!;
   const fields = children(der, tbs);
@@ -114,20 +97,13 @@ function parseCa(certPem: string, keyPem: string): CaSigner {
     for (const ext of children(der, children(der, extsWrapper)[0]!)) {
       const parts = children(der, ext);
       const id = der.subarray(parts[0]!.start, parts[0]!.end);
-      if (!OID.subjectKeyIdentifier.equals(id)) continue;
+      if (!SUBJECT_KEY_IDENTIFIER.equals(id)) continue;
       const value = parts[parts.length - 1]!;
       const keyId = readTlv(der, value.contentStart, value.end);
       aki = sequence(AKI, octetString(sequence(context(0, false, Buffer.from(der.subarray(keyId.contentStart, keyId.end))))));
     }
   }
   return { key, hash, algorithm, subject, ...(aki ? { aki } : {}) };
-}
-
-const generateKeyPairAsync = promisify(generateKeyPair);
-
-async function newKeyPair(kind: KeyKind): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
-  // A P-256 key takes a fraction of a millisecond: generated in line. RSA takes tens, off the loop.
-  return kind.type === 'ecdsa' ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' }) : generateKeyPairAsync('rsa', { modulusLength: kind.bits });
 }
 
 export async function issueIdentityCert(req: IdentityCertRequest): Promise<IdentityCert> {
@@ -151,7 +127,7 @@ export async function issueIdentityCert(req: IdentityCertRequest): Promise<Ident
   // ECDSA signatures come out DER-encoded (Ecdsa-Sig-Value), which is what X.509 carries.
   const signature = sign(ca.hash, tbs, ca.key);
   const cert = sequence(tbs, ca.algorithm, bitString(signature));
-  return { certPem: pem('CERTIFICATE', cert), keyPem: (privateKey.export({ type: 'pkcs8', format: 'pem' }) as string).trimEnd(), expiresAt, serial };
+  return { certPem: pem('CERTIFICATE', cert), keyPem: privateKeyPem(privateKey), expiresAt, serial };
 }
 
 /**

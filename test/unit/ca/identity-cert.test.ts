@@ -8,7 +8,7 @@ import { createBuiltinCa, type CaKeyPair } from '../../../internal/ca/builtin-ca
 import { identitySans, issueIdentityCert, needsRenewal, renewalTime } from '../../../internal/ca/identity-cert';
 import { DEFAULT_CA_VALIDITY_MS } from '../../../internal/ca/mtls-config';
 import { children, readTlv } from '../../../internal/tls/der';
-import { importSigningKey, x509 } from '../../../internal/tls/x509';
+import { importSigningKey, x509 } from '../../support/peculiar-x509';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 const HOUR = 3_600_000;
