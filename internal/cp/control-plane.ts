@@ -35,6 +35,7 @@ import { LevelDbStore } from '../store/leveldb-store';
 import { MemoryStore } from '../store/memory-store';
 import { PostgresStore } from '../store/postgres/postgres-store';
 import { clientConfig } from '../store/postgres/connection';
+import type { EarlyStart } from './early-start';
 import { AlwaysLeader, type LeaderElector } from './leader/leader-elector';
 import { PgLeaderElector } from './leader/pg-leader-elector';
 import { startLeaderGroup, type Singleton } from './leader/leader-group';
@@ -60,13 +61,15 @@ export interface RunningControlPlane {
   stop(): Promise<void>;
 }
 
-async function openStore(cfg: CpConfig): Promise<ResourceStore> {
+async function openStore(cfg: CpConfig, early?: EarlyStart): Promise<ResourceStore> {
+  if (early?.store) return early.store;
   if (cfg.store.type === 'memory') return new MemoryStore();
   if (cfg.store.type === 'postgres') return PostgresStore.open(cfg.store.postgres, { autoMigrate: cfg.store.postgres.autoMigrate });
   return LevelDbStore.open(cfg.store.leveldb.path);
 }
 
-export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPlane> {
+/** `early`: what cmd `control-plane run` began before loading this module (early-start.ts). */
+export async function startControlPlane(cfg: CpConfig, early?: EarlyStart): Promise<RunningControlPlane> {
   const log = logger('cp');
   const started = Date.now();
   // The work dir holds the CP certificate and the DP server socket whatever the store type.
@@ -83,10 +86,10 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
   const diag = await startDiagnosticsServer(cfg.diagnostics.serverPort, cfg.apiServer.http.interface, () => ready, metrics);
   servers.push(diag.server);
   try {
-    const rawStore = await openStore(cfg);
+    const rawStore = await openStore(cfg, early);
     const store = (opened = new MeteredStore(rawStore, metrics));
     stops.push(() => store.close());
-    prefetchSigningKeys(missingStartupKeys(cfg, store));
+    if (!early?.keysPrefetched) prefetchSigningKeys(missingStartupKeys(cfg, store));
     const federated = isFederatedZone(cfg);
     // The global's live zone links: its KDS server admits streams by them, the Zone delete guard reads them.
     const zoneLinks = cfg.mode === 'global' ? new ZoneConnections() : undefined;
