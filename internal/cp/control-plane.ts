@@ -33,11 +33,8 @@ import { startAvailableServicesTracker } from '../zone/available-services-tracke
 import { startVipAllocator } from '../dns/vip-allocator';
 import { LevelDbStore } from '../store/leveldb-store';
 import { MemoryStore } from '../store/memory-store';
-import { PostgresStore } from '../store/postgres/postgres-store';
-import { clientConfig } from '../store/postgres/connection';
 import type { EarlyStart } from './early-start';
 import { AlwaysLeader, type LeaderElector } from './leader/leader-elector';
-import { PgLeaderElector } from './leader/pg-leader-elector';
 import { startLeaderGroup, type Singleton } from './leader/leader-group';
 import type { ResourceStore } from '../store/resource-store';
 import { CpMetrics } from '../metrics/cp-metrics';
@@ -64,7 +61,11 @@ export interface RunningControlPlane {
 async function openStore(cfg: CpConfig, early?: EarlyStart): Promise<ResourceStore> {
   if (early?.store) return early.store;
   if (cfg.store.type === 'memory') return new MemoryStore();
-  if (cfg.store.type === 'postgres') return PostgresStore.open(cfg.store.postgres, { autoMigrate: cfg.store.postgres.autoMigrate });
+  // The pg client is the heaviest module of a start; only a postgres store loads it.
+  if (cfg.store.type === 'postgres') {
+    const { PostgresStore } = await import('../store/postgres/postgres-store');
+    return PostgresStore.open(cfg.store.postgres, { autoMigrate: cfg.store.postgres.autoMigrate });
+  }
   return LevelDbStore.open(cfg.store.leveldb.path);
 }
 
@@ -131,10 +132,7 @@ export async function startControlPlane(cfg: CpConfig, early?: EarlyStart): Prom
         { name: 'vip-allocator', start: () => startVipAllocator({ store, cfg, log: logger('dns') }) },
       );
     }
-    const elector: LeaderElector =
-      rawStore instanceof PostgresStore
-        ? new PgLeaderElector({ config: clientConfig(cfg.store.postgres), log: logger('cp'), instanceId, leaseMs: cfg.store.postgres.leaderLeaseMs })
-        : new AlwaysLeader();
+    const elector: LeaderElector = cfg.store.type === 'postgres' ? await pgLeaderElector(cfg, instanceId) : new AlwaysLeader();
     metrics.setLeader(elector.isLeader());
     elector.onChange((leads) => metrics.setLeader(leads));
     const group = startLeaderGroup(elector, singletons, logger('cp'));
@@ -197,6 +195,11 @@ export async function startControlPlane(cfg: CpConfig, early?: EarlyStart): Prom
     for (const stop of stops) await Promise.resolve(stop()).catch(() => undefined);
     throw e;
   }
+}
+
+async function pgLeaderElector(cfg: CpConfig, instanceId: string): Promise<LeaderElector> {
+  const [{ PgLeaderElector }, { clientConfig }] = await Promise.all([import('./leader/pg-leader-elector'), import('../store/postgres/connection')]);
+  return new PgLeaderElector({ config: clientConfig(cfg.store.postgres), log: logger('cp'), instanceId, leaseMs: cfg.store.postgres.leaderLeaseMs });
 }
 
 /** Global: serve KDS on every instance (a zone's leader may reach any of them). */
