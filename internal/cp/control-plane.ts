@@ -114,12 +114,15 @@ export async function startControlPlane(cfg: CpConfig, early?: EarlyStart): Prom
         name: 'defaults',
         start: async () => {
           await ensureDefaults(cfg, store, manager);
-          // Zone tokens are signed on the global (or a standalone zone); federated zones get the public key over KDS.
-          // Made off the path to /ready: zone tokens issued or verified meanwhile wait for it.
-          if (!federated) ensureZoneSigningKeySoon(store).catch((e) => log.error({ err: e }, 'could not create the zone token signing key'));
           // Every CP signs its own user tokens (the key and the admin token never cross KDS).
           await ensureUserSigningKey(store);
           if (cfg.apiServer.authn.tokens.bootstrapAdminToken) await ensureAdminToken(cfg, store);
+          // Zone tokens are signed on the global (or a standalone zone); federated zones get the public key over KDS.
+          // Made off the path to /ready: zone tokens issued or verified meanwhile wait for it. Begun
+          // last, so it neither takes a key prefetched for the keys above (prefetchSigningKeys does
+          // not count it; taking one left /ready waiting for a whole new generation) nor competes
+          // with their generation for the cores.
+          if (!federated) ensureZoneSigningKeySoon(store).catch((e) => log.error({ err: e }, 'could not create the zone token signing key'));
         },
       },
       { name: 'ca-manager', start: () => startCaManager({ store, ctx, createCa: !federated }) },
