@@ -10,10 +10,13 @@ import { externalService } from './external-service';
 import { globalSecret } from './global-secret';
 import { healthCheck } from './health-check';
 import { mesh } from './mesh';
+import { meshAccessLog } from './mesh-access-log';
 import { meshCircuitBreaker } from './mesh-circuit-breaker';
+import { meshFaultInjection } from './mesh-fault-injection';
 import { meshHealthCheck } from './mesh-health-check';
 import { meshInsight } from './mesh-insight';
 import { meshLoadBalancingStrategy } from './mesh-load-balancing-strategy';
+import { meshRateLimit } from './mesh-rate-limit';
 import { meshRetry } from './mesh-retry';
 import { meshTimeout } from './mesh-timeout';
 import { meshTrafficPermission } from './mesh-traffic-permission';
@@ -61,6 +64,9 @@ export const ALL_TYPES = [
   meshCircuitBreaker,
   meshHealthCheck,
   meshLoadBalancingStrategy,
+  meshFaultInjection,
+  meshRateLimit,
+  meshAccessLog,
 ] as const;
 
 export function registerAll(registry: Registry = new Registry()): Registry {
