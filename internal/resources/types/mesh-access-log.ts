@@ -8,6 +8,8 @@ import { FREE, VALUE, message } from '../schema/field-schema';
 
 const BACKEND_TYPES = ['Tcp', 'File', 'OpenTelemetry'] as const;
 const FORMAT_TYPES = ['Plain', 'Json'] as const;
+export const OTEL_UNSUPPORTED =
+  'OpenTelemetry backends are not supported by this control plane yet (the Envoy OpenTelemetry access logger is not built in); use a File or Tcp backend';
 
 /** govalidator.IsFilePath: an absolute Unix path or a Windows drive path. */
 function isFilePath(v: unknown): boolean {
@@ -86,6 +88,8 @@ function checkBackend(vs: Violations, field: string, b: Record<string, unknown>)
     const otel = section('openTelemetry');
     if (!otel) return;
     if (typeof otel.endpoint !== 'string' || otel.endpoint === '') vs.add(`${field}.openTelemetry.endpoint`, MUST_BE_DEFINED);
+    // Refused rather than accepted and silently not logged: the generator cannot build it.
+    else vs.add(`${field}.openTelemetry`, OTEL_UNSUPPORTED);
   }
 }
 

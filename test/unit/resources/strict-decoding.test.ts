@@ -476,8 +476,6 @@ spec:
         file: { path: /tmp/a.log, format: { type: Json, json: [{ key: mesh, value: "%KUMA_MESH%" }], omitEmptyValues: true } }
       - type: Tcp
         tcp: { address: 127.0.0.1:5000, format: { type: Plain, plain: "%KUMA_MESH%" } }
-      - type: OpenTelemetry
-        openTelemetry: { endpoint: otel:4317, body: { stringValue: x }, attributes: [{ key: a, value: b }] }
 `,
     nested: [['spec', 'to', 0, 'default', 'backends', 0, 'file', 'format'], 'spec.to[0].default.backends[0].file.format.bogus'],
   },

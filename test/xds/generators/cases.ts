@@ -7,6 +7,7 @@ import { outboundEndpointsCases } from './cases/outbound-endpoints';
 import { secretsCases } from './cases/secrets';
 import { adminCases } from './cases/admin';
 import { vipOutboundsCases } from './cases/vip-outbounds';
+import { listenerFiltersCases } from './cases/listener-filters';
 import type { Case } from './golden';
 
 export const CASES: Record<string, readonly Case[]> = {
@@ -18,4 +19,5 @@ export const CASES: Record<string, readonly Case[]> = {
   'secrets': secretsCases,
   'admin': adminCases,
   'vip-outbounds': vipOutboundsCases,
+  'listener-filters': listenerFiltersCases,
 };

@@ -1,3 +1,4 @@
+import { OTEL_UNSUPPORTED } from '../../../../internal/resources/types/mesh-access-log';
 import { v, validationTable } from './table';
 
 const head = 'type: MeshAccessLog\nmesh: default\nname: mal\n';
@@ -20,8 +21,6 @@ validationTable('MeshAccessLog', {
         tcp:
           address: 127.0.0.1:5000
           format: { type: Json, json: [{ key: mesh, value: "%KUMA_MESH%" }] }
-      - type: OpenTelemetry
-        openTelemetry: { endpoint: otel-collector:4317, body: { kvlistValue: { values: [] } }, attributes: [{ key: mesh, value: "%KUMA_MESH%" }] }
   from:
   - targetRef: { kind: Mesh }
     default: { backends: [{ type: File, file: { path: /tmp/in.log } }] }
@@ -37,6 +36,17 @@ validationTable('MeshAccessLog', {
       yaml: `${head}spec: {}
 `,
       violations: [v('spec', "at least one of 'from', 'to' or 'rules' has to be defined")],
+    },
+    'OpenTelemetry backend (not supported yet)': {
+      yaml: `${head}spec:
+  targetRef: { kind: Mesh }
+  rules:
+  - default:
+      backends:
+      - type: OpenTelemetry
+        openTelemetry: { endpoint: otel-collector:4317, body: { kvlistValue: { values: [] } }, attributes: [{ key: mesh, value: "%KUMA_MESH%" }] }
+`,
+      violations: [v('spec.rules[0].default.backends[0].openTelemetry', OTEL_UNSUPPORTED)],
     },
     'missing backends and their sections': {
       yaml: `${head}spec:
