@@ -31,6 +31,20 @@ import { buildProxyResource, type ProxyResource } from './proxy-resource';
 import { DEFAULT_DNS_PORT, DnsServer } from '../dns/dns-server';
 import { DnsPoller, recordMap } from './dns-poller';
 import { DEFAULT_READINESS_PORT, ReadinessServer } from './readiness-server';
+import { AccessLogStreamer, type StreamerLog } from './access-log-streamer';
+import { accessLogPipePath } from '../core/access-log-pipe';
+
+/** MeshAccessLog Tcp backends need the pipe; without it the rest of the proxy still runs. */
+async function startAccessLogStreamer(path: string, log: StreamerLog): Promise<AccessLogStreamer | undefined> {
+  const s = new AccessLogStreamer(path, log);
+  try {
+    await s.start();
+    return s;
+  } catch (e) {
+    log.warn({ err: (e as Error).message, path }, 'could not create the access log pipe; MeshAccessLog Tcp backends will not be forwarded');
+    return undefined;
+  }
+}
 
 export const DEFAULT_DRAIN_TIME_MS = 30_000;
 export const BOOTSTRAP_FILE = 'bootstrap.yaml';
@@ -114,6 +128,7 @@ export class DataplaneRunner {
   readonly #abort = new AbortController();
   #supervisor: EnvoySupervisor | undefined;
   #dns: DnsServer | undefined;
+  #accessLogs: AccessLogStreamer | undefined;
   #readiness: ReadinessServer | undefined;
 
   constructor(opts: DataplaneRunOptions, deps: DataplaneRunnerDeps) {
@@ -281,6 +296,8 @@ export class DataplaneRunner {
         void poller.start();
       }
 
+      if (proxy.proxyType === 'dataplane') this.#accessLogs = await startAccessLogStreamer(accessLogPipePath(proxy.name, proxy.mesh), log);
+
       const sup = new EnvoySupervisor(
         {
           binaryPath: envoy.path,
@@ -303,6 +320,7 @@ export class DataplaneRunner {
       log.info({ mesh: proxy.mesh, name: proxy.name }, 'Envoy stopped; the control plane deregisters a Dataplane it registered from the bootstrap once the ADS stream stays closed');
     } finally {
       await poller?.stop();
+      await this.#accessLogs?.stop();
       await this.#dns?.stop();
       await this.#readiness?.close();
       if (tempWorkDir) await rm(workdir, { recursive: true, force: true });

@@ -4,18 +4,20 @@
  * - a 503 abort for 50 % of the requests to `backend` answers about half of 200 requests with the
  *   fault filter's 503 and the rest with the app's 200;
  * - 5 requests per 10s to `limited`: five quick requests pass, the sixth gets 429;
- * - a File MeshAccessLog on the client's outbound to `backend` writes lines in Kuma's default HTTP
- *   format with the mesh, source and destination values filled in.
+ * - a MeshAccessLog on the client's outbound to `backend` writes lines in Kuma's default HTTP
+ *   format with the mesh, source and destination values filled in, to a File backend and to a Tcp
+ *   backend (through kuma-dp's pipe to a TCP collector in this test).
  *
  * Faults and limits sit on the destination's inbound listener, so the requests go to that listener
  * directly: through the client's outbound the mesh's default MeshRetry would retry the 503s.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ControlPlane, type Proc, type Proxy, eventually, freePort, kumactlHome, removeDir, runKuma, spawnKuma, startCp, startProxy } from './harness';
 
-const POLICIES = (accessLog: string) => `type: MeshFaultInjection
+const POLICIES = (accessLog: string, collector: string) => `type: MeshFaultInjection
 mesh: default
 name: backend-aborts
 spec:
@@ -49,6 +51,8 @@ spec:
       backends:
       - type: File
         file: { path: ${accessLog} }
+      - type: Tcp
+        tcp: { address: "${collector}" }
 `;
 
 /** An HTTP filter (or access logger) of this name is in the Envoy's dynamic listeners. */
@@ -62,6 +66,8 @@ describe('MeshFaultInjection, MeshRateLimit and MeshAccessLog on real Envoy', ()
   let cp: ControlPlane;
   let home: string;
   let accessLog: string;
+  let collector: net.Server | undefined;
+  let collected = '';
   const procs: Proc[] = [];
   const proxies: Record<string, Proxy> = {};
   const ports: Record<string, number> = {};
@@ -72,13 +78,15 @@ describe('MeshFaultInjection, MeshRateLimit and MeshAccessLog on real Envoy', ()
     home = await kumactlHome(cp);
     accessLog = join(home, 'client-to-backend.log');
     const file = join(home, 'policies.yaml');
-    writeFileSync(file, POLICIES(accessLog));
+    collector = net.createServer((sock) => sock.on('data', (d) => (collected += d.toString())));
+    await new Promise<void>((r) => collector!.listen(0, '127.0.0.1', r));
+    writeFileSync(file, POLICIES(accessLog, `127.0.0.1:${(collector.address() as net.AddressInfo).port}`));
     const applied = await runKuma(['apply', '-f', file], { home });
     expect(applied.code, applied.stderr).toBe(0);
 
     const dataplane = (svc: string, extra = '') => `type: Dataplane
 mesh: default
-name: ${svc}-1
+name: mf-${svc}-1
 networking:
   address: 127.0.0.1
   inbound:
@@ -89,12 +97,12 @@ ${extra}`;
     const client = dataplane('client', `  outbound:\n  - port: ${ports.outBackend}\n    tags: { kuma.io/service: backend }\n`);
     await Promise.all(
       [['backend', dataplane('backend')], ['limited', dataplane('limited')], ['client', client]].map(async ([svc, yaml]) => {
-        procs.push(spawnKuma(['demo-app', 'http', '--port', String(ports[`${svc}App`]), '--service', svc!, '--instance', `${svc}-1`], { home }));
-        const tok = await runKuma(['generate', 'dataplane-token', '--mesh', 'default', '--name', `${svc}-1`, '--valid-for', '1h'], { home });
+        procs.push(spawnKuma(['demo-app', 'http', '--port', String(ports[`${svc}App`]), '--service', svc!, '--instance', `mf-${svc}-1`], { home }));
+        const tok = await runKuma(['generate', 'dataplane-token', '--mesh', 'default', '--name', `mf-${svc}-1`, '--valid-for', '1h'], { home });
         expect(tok.code, tok.stderr).toBe(0);
         const tokenFile = join(home, `${svc}.token`);
         writeFileSync(tokenFile, tok.stdout.trim());
-        proxies[svc!] = await startProxy({ cp, home, name: `${svc}-1`, yaml: yaml!, tokenFile });
+        proxies[svc!] = await startProxy({ cp, home, name: `mf-${svc}-1`, yaml: yaml!, tokenFile });
       }),
     );
   }, 90_000);
@@ -102,6 +110,7 @@ ${extra}`;
   afterAll(async () => {
     for (const p of Object.values(proxies)) await p.dp.stop('SIGKILL');
     for (const p of procs) await p.stop('SIGKILL');
+    collector?.close();
     await cp?.kill9();
     if (cp) removeDir(cp.workDir);
     if (home) removeDir(home);
@@ -149,8 +158,16 @@ ${extra}`;
       return l!;
     }, 10_000);
     // [%START_TIME%] %KUMA_MESH% "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% ... "%KUMA_SOURCE_SERVICE%" "%KUMA_DESTINATION_SERVICE%" "%KUMA_SOURCE_ADDRESS_WITHOUT_PORT%" "%UPSTREAM_HOST%"
-    expect(line).toMatch(
-      new RegExp(`^\\[\\d{4}-\\d\\d-\\d\\dT[^\\]]+\\] default "GET /logged HTTP/1\\.1" 200 - \\d+ \\d+ \\d+ \\d+ "-" "[^"]*" "-" "[^"]+" "127\\.0\\.0\\.1:${ports.outBackend}" "client" "backend" "127\\.0\\.0\\.1" "127\\.0\\.0\\.1:${ports.backendIn}"$`),
+    const kumaDefault = new RegExp(
+      `^\\[\\d{4}-\\d\\d-\\d\\dT[^\\]]+\\] default "GET /logged HTTP/1\\.1" 200 - \\d+ \\d+ \\d+ \\d+ "-" "[^"]*" "-" "[^"]+" "127\\.0\\.0\\.1:${ports.outBackend}" "client" "backend" "127\\.0\\.0\\.1" "127\\.0\\.0\\.1:${ports.backendIn}"$`,
     );
+    expect(line).toMatch(kumaDefault);
+    // The Tcp backend: Envoy -> kuma-dp's pipe -> a TCP connection to the collector, same line.
+    const sent = await eventually(() => {
+      const l = collected.split('\n').find((x) => x.includes('/logged') && / 200 /.test(x));
+      expect(l).toBeDefined();
+      return l!;
+    }, 10_000);
+    expect(sent).toMatch(kumaDefault);
   });
 });

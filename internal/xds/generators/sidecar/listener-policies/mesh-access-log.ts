@@ -7,7 +7,7 @@
  *   or Json format.
  * - Tcp: Envoy has no raw TCP logger, so Kuma writes `{"address", "message"}` JSON lines to a pipe
  *   kuma-dp reads and forwards to `address`; the same config is generated here, pointing at
- *   `/tmp/kuma-al-<dataplane>-<mesh>.sock`. Our kuma-dp has no such forwarder yet.
+ *   `/tmp/kuma-al-<dataplane>-<mesh>.sock` (internal/dp/access-log-streamer.ts forwards them).
  * - OpenTelemetry is refused by validation (its Envoy proto is not vendored).
  *
  * Kuma's own operators (%KUMA_MESH%, %KUMA_SOURCE_SERVICE%, ...) are not Envoy's: they are replaced
@@ -17,6 +17,7 @@ import type { AccessLog } from '../../../../../proto/gen/envoy/config/accesslog/
 import type { SubstitutionFormatString } from '../../../../../proto/gen/envoy/config/core/v3/substitution_format_string';
 import { FileAccessLog } from '../../../../../proto/gen/envoy/extensions/access_loggers/file/v3/file';
 import type { DeepPartial } from '../../../../../proto/gen/typeRegistry';
+import { accessLogPipePath } from '../../../../core/access-log-pipe';
 import { pack } from '../../../../proto/any';
 import { type Obj, boolAt, listAt, objAt, strAt } from '../../envoy/values';
 import type { ListenerAdditions, ListenerPolicy } from '../listener-policies';
@@ -67,10 +68,6 @@ function tcpFormat(address: string, format: Obj | undefined, defaultFormat: stri
   const omitEmptyValues = (format && boolAt(format, 'omitEmptyValues')) ?? false;
   const message = format && strAt(format, 'type') === 'Json' ? jsonFields(format, v) : interpolate(`${(format && strAt(format, 'plain')) ?? defaultFormat}\n`, v);
   return { format: { $case: 'jsonFormat', value: { address, message } }, omitEmptyValues };
-}
-
-export function accessLogPipePath(dataplane: string, mesh: string): string {
-  return `/tmp/kuma-al-${dataplane}-${mesh}.sock`;
 }
 
 function fileLogger(path: string, logFormat: DeepPartial<SubstitutionFormatString>): DeepPartial<AccessLog> {
