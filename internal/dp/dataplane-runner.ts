@@ -51,10 +51,11 @@ export const BOOTSTRAP_FILE = 'bootstrap.yaml';
 /** Kuma's lookup order for the system CA bundle sent as `systemCaPath`. */
 const SYSTEM_CA_PATHS = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/ca-bundle.pem', '/etc/pki/tls/cacert.pem', '/etc/ssl/cert.pem'];
 /**
- * Kuma features this kuma-dp can honour. None yet: each of Kuma's (access-log
- * named pipe, embedded DNS, readiness unix socket, ...) needs a companion
- * process or socket that this kuma-dp does not run, and the CP changes the
- * generated config when it sees one.
+ * Kuma features this kuma-dp can honour. None yet: each of Kuma's (embedded
+ * DNS, readiness unix socket, ...) needs a companion process or socket that
+ * this kuma-dp does not run, and the CP changes the generated config when it
+ * sees one. The access-log pipe needs no flag: it always runs, at the path both
+ * sides derive from the proxy's name and mesh (core/access-log-pipe.ts).
  */
 export const DP_FEATURES: string[] = [];
 
