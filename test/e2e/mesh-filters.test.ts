@@ -2,7 +2,8 @@
  * MeshFaultInjection, MeshRateLimit and MeshAccessLog on real Envoy sidecars of one zone CP:
  *
  * - a 503 abort for 50 % of the requests to `backend` answers about half of 200 requests with the
- *   fault filter's 503 and the rest with the app's 200;
+ *   fault filter's 503 and the rest with the app's 200; a 418 for clients of service `frontend`
+ *   hits exactly the requests whose `x-kuma-tags` header names that service;
  * - 5 requests per 10s to `limited`: five quick requests pass, the sixth gets 429;
  * - a MeshAccessLog on the client's outbound to `backend` writes lines in Kuma's default HTTP
  *   format with the mesh, source and destination values filled in, to a File backend and to a Tcp
@@ -27,6 +28,10 @@ spec:
     default:
       http:
       - abort: { httpStatus: 503, percentage: 50 }
+  - targetRef: { kind: MeshService, name: frontend }
+    default:
+      http:
+      - abort: { httpStatus: 418, percentage: 100 }
 ---
 type: MeshRateLimit
 mesh: default
@@ -134,6 +139,16 @@ ${extra}`;
     expect(counts[503]).toBeLessThanOrEqual(120);
     expect(counts[200]! + counts[503]!).toBe(200);
     expect(faultBody).toBe('fault filter abort');
+  });
+
+  it('a fault `from` MeshService frontend applies to requests whose x-kuma-tags name frontend, and only to them', async () => {
+    const url = `http://127.0.0.1:${ports.backendIn}/hello`;
+    for (const tags of ['&kuma.io/service=frontend&', '&kuma.io/instance=x&&kuma.io/service=web,frontend&']) {
+      expect((await fetch(url, { headers: { 'x-kuma-tags': tags } })).status).toBe(418);
+    }
+    const others = new Set<number>();
+    for (let i = 0; i < 20; i++) others.add((await fetch(url, { headers: { 'x-kuma-tags': '&kuma.io/service=frontend-v2&' } })).status);
+    expect(others.has(418)).toBe(false);
   });
 
   it('5 requests per 10s: five quick requests pass, the sixth gets 429', async () => {

@@ -33,6 +33,8 @@ function tagMatchers(subset: Subset): DeepPartial<HeaderMatcher>[] {
       value: { matchPattern: { $case: 'safeRegex', value: { regex: `.*&${escapeRegex(t.key)}=[^&]*${escapeRegex(t.value)}[,&].*` } } },
     },
     invertMatch: t.not,
+    // A client that sends no header is "not frontend": without this Envoy fails even inverted matchers.
+    treatMissingHeaderAsEmpty: true,
   }));
 }
 
