@@ -3,7 +3,8 @@
  *
  * - a 503 abort for 50 % of the requests to `backend` answers about half of 200 requests with the
  *   fault filter's 503 and the rest with the app's 200; a 418 for clients of service `frontend`
- *   hits exactly the requests whose `x-kuma-tags` header names that service;
+ *   hits the frontend sidecar's requests (its outbound adds `x-kuma-tags`), not the client's even
+ *   when the client's app forges the header;
  * - 5 requests per 10s to `limited`: five quick requests pass, the sixth gets 429;
  * - a MeshAccessLog on the client's outbound to `backend` writes lines in Kuma's default HTTP
  *   format with the mesh, source and destination values filled in, to a File backend and to a Tcp
@@ -78,7 +79,7 @@ describe('MeshFaultInjection, MeshRateLimit and MeshAccessLog on real Envoy', ()
   const ports: Record<string, number> = {};
 
   beforeAll(async () => {
-    for (const k of ['dp', 'backendIn', 'backendApp', 'limitedIn', 'limitedApp', 'clientIn', 'clientApp', 'outBackend']) ports[k] = await freePort();
+    for (const k of ['dp', 'backendIn', 'backendApp', 'limitedIn', 'limitedApp', 'clientIn', 'clientApp', 'outBackend', 'frontendIn', 'frontendApp', 'frontendOut']) ports[k] = await freePort();
     cp = await startCp({ env: { KUMA_STORE_TYPE: 'memory', KUMA_DP_SERVER_PORT: String(ports.dp) } });
     home = await kumactlHome(cp);
     accessLog = join(home, 'client-to-backend.log');
@@ -100,8 +101,9 @@ networking:
     tags: { kuma.io/service: ${svc}, kuma.io/protocol: http }
 ${extra}`;
     const client = dataplane('client', `  outbound:\n  - port: ${ports.outBackend}\n    tags: { kuma.io/service: backend }\n`);
+    const frontend = dataplane('frontend', `  outbound:\n  - port: ${ports.frontendOut}\n    tags: { kuma.io/service: backend }\n`);
     await Promise.all(
-      [['backend', dataplane('backend')], ['limited', dataplane('limited')], ['client', client]].map(async ([svc, yaml]) => {
+      [['backend', dataplane('backend')], ['limited', dataplane('limited')], ['client', client], ['frontend', frontend]].map(async ([svc, yaml]) => {
         procs.push(spawnKuma(['demo-app', 'http', '--port', String(ports[`${svc}App`]), '--service', svc!, '--instance', `mf-${svc}-1`], { home }));
         const tok = await runKuma(['generate', 'dataplane-token', '--mesh', 'default', '--name', `mf-${svc}-1`, '--valid-for', '1h'], { home });
         expect(tok.code, tok.stderr).toBe(0);
@@ -141,7 +143,14 @@ ${extra}`;
     expect(faultBody).toBe('fault filter abort');
   });
 
-  it('a fault `from` MeshService frontend applies to requests whose x-kuma-tags name frontend, and only to them', async () => {
+  it('a fault `from` MeshService frontend hits the frontend sidecar\'s requests (its x-kuma-tags), and only those', async () => {
+    await eventually(async () => expect((await fetch(`http://127.0.0.1:${ports.frontendOut}/hello`)).status).toBe(418), 20_000);
+    // The client's sidecar overwrites a forged header with its own tags.
+    for (let i = 0; i < 5; i++) {
+      const r = await fetch(`http://127.0.0.1:${ports.outBackend}/hello`, { headers: { 'x-kuma-tags': '&kuma.io/service=frontend&' } });
+      expect(r.status).not.toBe(418);
+    }
+    // The matcher itself, straight at the inbound: one value among several counts, a longer name does not.
     const url = `http://127.0.0.1:${ports.backendIn}/hello`;
     for (const tags of ['&kuma.io/service=frontend&', '&kuma.io/instance=x&&kuma.io/service=web,frontend&']) {
       expect((await fetch(url, { headers: { 'x-kuma-tags': tags } })).status).toBe(418);
@@ -163,7 +172,7 @@ ${extra}`;
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
   });
 
-  it("a File MeshAccessLog writes Kuma's default HTTP format with mesh, source and destination", async () => {
+  it("a File and a Tcp MeshAccessLog backend write Kuma's default HTTP format with mesh, source and destination", { timeout: 60_000 }, async () => {
     await eventually(() => hasInConfig(proxies.client!.admin, accessLog), 20_000);
     await eventually(async () => expect((await fetch(`http://127.0.0.1:${ports.outBackend}/logged`)).status).toBe(200), 20_000);
     const line = await eventually(() => {
@@ -171,7 +180,7 @@ ${extra}`;
       const l = readFileSync(accessLog, 'utf8').split('\n').find((x) => x.includes('/logged') && / 200 /.test(x));
       expect(l).toBeDefined();
       return l!;
-    }, 10_000);
+    }, 20_000); // Envoy flushes access log files every 10s (--file-flush-interval-msec)
     // [%START_TIME%] %KUMA_MESH% "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% ... "%KUMA_SOURCE_SERVICE%" "%KUMA_DESTINATION_SERVICE%" "%KUMA_SOURCE_ADDRESS_WITHOUT_PORT%" "%UPSTREAM_HOST%"
     const kumaDefault = new RegExp(
       `^\\[\\d{4}-\\d\\d-\\d\\dT[^\\]]+\\] default "GET /logged HTTP/1\\.1" 200 - \\d+ \\d+ \\d+ \\d+ "-" "[^"]*" "-" "[^"]+" "127\\.0\\.0\\.1:${ports.outBackend}" "client" "backend" "127\\.0\\.0\\.1" "127\\.0\\.0\\.1:${ports.backendIn}"$`,
@@ -182,7 +191,7 @@ ${extra}`;
       const l = collected.split('\n').find((x) => x.includes('/logged') && / 200 /.test(x));
       expect(l).toBeDefined();
       return l!;
-    }, 10_000);
+    }, 20_000);
     expect(sent).toMatch(kumaDefault);
   });
 });
