@@ -11,12 +11,15 @@ import { globalSecret } from './global-secret';
 import { healthCheck } from './health-check';
 import { hostnameGenerator } from './hostname-generator';
 import { mesh } from './mesh';
+import { meshAccessLog } from './mesh-access-log';
 import { meshCircuitBreaker } from './mesh-circuit-breaker';
 import { meshExternalService } from './mesh-external-service';
+import { meshFaultInjection } from './mesh-fault-injection';
 import { meshHealthCheck } from './mesh-health-check';
 import { meshInsight } from './mesh-insight';
 import { meshLoadBalancingStrategy } from './mesh-load-balancing-strategy';
 import { meshMultiZoneService } from './mesh-multi-zone-service';
+import { meshRateLimit } from './mesh-rate-limit';
 import { meshRetry } from './mesh-retry';
 import { meshService } from './mesh-service';
 import { meshTimeout } from './mesh-timeout';
@@ -70,6 +73,9 @@ export const ALL_TYPES = [
   meshMultiZoneService,
   meshExternalService,
   hostnameGenerator,
+  meshFaultInjection,
+  meshRateLimit,
+  meshAccessLog,
 ] as const;
 
 export function registerAll(registry: Registry = new Registry()): Registry {

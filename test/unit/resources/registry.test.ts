@@ -45,6 +45,9 @@ describe('resource registry', () => {
       'MeshMultiZoneService',
       'MeshExternalService',
       'HostnameGenerator',
+      'MeshFaultInjection',
+      'MeshRateLimit',
+      'MeshAccessLog',
     ]);
   });
 
@@ -158,8 +161,9 @@ describe('resource registry', () => {
     });
     expect(d('MeshTrafficPermission').policy).toEqual({ isTargetRef: true, hasToTargetRef: false, hasFromTargetRef: true, isFromAsRules: true });
     expect(d('MeshTimeout').policy).toEqual({ isTargetRef: true, hasToTargetRef: true, hasFromTargetRef: true, isFromAsRules: true });
+    expect(d('MeshFaultInjection').policy).toEqual({ isTargetRef: true, hasToTargetRef: true, hasFromTargetRef: true, isFromAsRules: true });
     expect(d('Timeout').policy).toEqual({ isTargetRef: false, hasToTargetRef: false, hasFromTargetRef: false, isFromAsRules: false });
-    for (const x of all) expect(!!x.policy, x.name).toBe(/Traffic|HealthCheck|CircuitBreaker|Retry|Timeout|VirtualOutbound|Strategy/.test(x.name));
+    for (const x of all) expect(!!x.policy, x.name).toBe(/Traffic|HealthCheck|CircuitBreaker|Retry|Timeout|VirtualOutbound|Strategy|FaultInjection|RateLimit|AccessLog/.test(x.name));
   });
 
   it('has English display names', () => {

@@ -489,6 +489,56 @@ spec:
 `,
     nested: [['spec', 'selector'], 'spec.selector.bogus'],
   },
+  MeshFaultInjection: {
+    yaml: `type: MeshFaultInjection
+mesh: default
+name: mfi
+spec:
+  targetRef: { kind: Mesh }
+  rules:
+  - matches: [{ spiffeID: { type: Exact, value: spiffe://default/web } }]
+    default:
+      http:
+      - abort: { httpStatus: 500, percentage: 10 }
+        delay: { value: 1s, percentage: "2.5" }
+        responseBandwidth: { limit: 1Mbps, percentage: 50 }
+`,
+    nested: [['spec', 'rules', 0, 'default', 'http', 0, 'abort'], 'spec.rules[0].default.http[0].abort.bogus'],
+  },
+  MeshRateLimit: {
+    yaml: `type: MeshRateLimit
+mesh: default
+name: mrl
+spec:
+  targetRef: { kind: Mesh }
+  rules:
+  - default:
+      local:
+        http:
+          disabled: false
+          requestRate: { num: 10, interval: 1s }
+          onRateLimit: { status: 429, headers: { set: [{ name: x-a, value: b }], add: [{ name: x-c, value: d }] } }
+        tcp: { disabled: false, connectionRate: { num: 10, interval: 1s } }
+`,
+    nested: [['spec', 'rules', 0, 'default', 'local', 'http', 'onRateLimit', 'headers', 'set', 0], 'spec.rules[0].default.local.http.onRateLimit.headers.set[0].bogus'],
+  },
+  MeshAccessLog: {
+    yaml: `type: MeshAccessLog
+mesh: default
+name: mal
+spec:
+  targetRef: { kind: Mesh }
+  to:
+  - targetRef: { kind: Mesh }
+    default:
+      backends:
+      - type: File
+        file: { path: /tmp/a.log, format: { type: Json, json: [{ key: mesh, value: "%KUMA_MESH%" }], omitEmptyValues: true } }
+      - type: Tcp
+        tcp: { address: 127.0.0.1:5000, format: { type: Plain, plain: "%KUMA_MESH%" } }
+`,
+    nested: [['spec', 'to', 0, 'default', 'backends', 0, 'file', 'format'], 'spec.to[0].default.backends[0].file.format.bogus'],
+  },
 };
 
 function decode(doc: unknown) {

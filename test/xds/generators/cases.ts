@@ -7,6 +7,7 @@ import { outboundEndpointsCases } from './cases/outbound-endpoints';
 import { secretsCases } from './cases/secrets';
 import { adminCases } from './cases/admin';
 import { vipOutboundsCases } from './cases/vip-outbounds';
+import { listenerFiltersCases } from './cases/listener-filters';
 import { meshServiceOutboundsCases } from './cases/mesh-service-outbounds';
 import type { Case } from './golden';
 
@@ -20,4 +21,5 @@ export const CASES: Record<string, readonly Case[]> = {
   'admin': adminCases,
   'vip-outbounds': vipOutboundsCases,
   'mesh-service-outbounds': meshServiceOutboundsCases,
+  'listener-filters': listenerFiltersCases,
 };

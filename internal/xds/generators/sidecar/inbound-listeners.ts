@@ -34,6 +34,7 @@ import { KUMA_ALPN, downstreamTlsSocket, meshMtls } from '../envoy/tls';
 import { duration } from '../envoy/values';
 import { ORIGIN, type TaggedResource, listener } from '../types';
 import { type ListenerAdditions, inboundAdditions } from './listener-policies';
+import { KUMA_TAGS_HEADER } from '../envoy/kuma-tags-header';
 
 /** Loopback clients count as internal (x-envoy-internal) as in Kuma. */
 const INTERNAL_ADDRESSES = [
@@ -64,6 +65,8 @@ function httpConnectionManager(c: ChainInput): DeepPartial<Filter> {
       value: {
         name: inboundRouteName(c.inbound.service),
         validateClusters: false,
+        // The filters before the router have matched on the client's tags; the app never sees them.
+        requestHeadersToRemove: [KUMA_TAGS_HEADER],
         virtualHosts: [
           {
             name: c.inbound.service,
