@@ -12,9 +12,11 @@ import { healthCheck } from './health-check';
 import { mesh } from './mesh';
 import { meshCircuitBreaker } from './mesh-circuit-breaker';
 import { meshHealthCheck } from './mesh-health-check';
+import { meshHttpRoute } from './mesh-http-route';
 import { meshInsight } from './mesh-insight';
 import { meshLoadBalancingStrategy } from './mesh-load-balancing-strategy';
 import { meshRetry } from './mesh-retry';
+import { meshTcpRoute } from './mesh-tcp-route';
 import { meshTimeout } from './mesh-timeout';
 import { meshTrafficPermission } from './mesh-traffic-permission';
 import { retry } from './retry';
@@ -61,6 +63,8 @@ export const ALL_TYPES = [
   meshCircuitBreaker,
   meshHealthCheck,
   meshLoadBalancingStrategy,
+  meshHttpRoute,
+  meshTcpRoute,
 ] as const;
 
 export function registerAll(registry: Registry = new Registry()): Registry {
