@@ -22,8 +22,8 @@ const ROUTE = {
       {
         targetRef: { kind: 'MeshService', name: 'backend' },
         rules: [
-          // Same path as the split: more header matches take precedence (a match without a path would sort after it, as in Kuma).
-          { matches: [{ path: { type: 'PathPrefix', value: '/' }, headers: [{ name: 'x-canary', value: 'true' }] }], default: { backendRefs: [subset('v2', 1)] } },
+          // No path means PathPrefix / (Kuma): on equal paths more header matches take precedence over the split.
+          { matches: [{ headers: [{ name: 'x-canary', value: 'true' }] }], default: { backendRefs: [subset('v2', 1)] } },
           { matches: [{ path: { type: 'PathPrefix', value: '/' } }], default: { backendRefs: [subset('v1', 80), subset('v2', 20)] } },
         ],
       },

@@ -6,6 +6,7 @@
  * MeshHTTPRoute:
  * - the `to[]` items of kind MeshService naming the outbound service, from every policy whose top
  *   targetRef selects the proxy, least specific first (ProxyPolicies.toItems order);
+ * - a match without a path gets `PathPrefix /` (Kuma To.GetDefault), so it merges and sorts as one;
  * - their `rules[]` concatenated in that order; rules with equal `matches` (Kuma `mergeKey`) are one
  *   rule whose `default` is merged field by field, the later (more specific) policy winning, lists
  *   replaced whole;
@@ -85,6 +86,11 @@ function matchOf(raw: unknown): HttpMatch {
   return out;
 }
 
+/** A match without a path matches every path: Kuma (To.GetDefault) gives it `PathPrefix /` before merging and sorting. */
+function withPath(m: unknown): unknown {
+  return isObj(m) && m.path === undefined ? { ...m, path: { type: 'PathPrefix', value: '/' } } : m;
+}
+
 const PATH_RANK = { Exact: 0, PathPrefix: 1, RegularExpression: 2 } as const;
 
 function comparePath(a: HttpMatch['path'], b: HttpMatch['path']): number {
@@ -118,9 +124,10 @@ export function resolveHttpRoutes(items: readonly Item[], service: string): Reso
     const list = isObj(item.conf) && Array.isArray(item.conf.rules) ? item.conf.rules : [];
     for (const rule of list) {
       if (!isObj(rule) || !Array.isArray(rule.matches)) continue;
-      const key = canonicalJson(rule.matches);
+      const matches = rule.matches.map(withPath);
+      const key = canonicalJson(matches);
       let r = rules.get(key);
-      if (!r) rules.set(key, (r = { matches: rule.matches, confs: [] }));
+      if (!r) rules.set(key, (r = { matches, confs: [] }));
       r.confs.push(rule.default);
     }
   }

@@ -63,12 +63,35 @@ describe('resolveHttpRoutes', () => {
     expect(routes.map((x) => x.match)).toEqual([
       m({ path: { type: 'Exact', value: '/health' } }),
       m({ path: { type: 'PathPrefix', value: '/api' } }),
-      m({ method: 'GET' }),
+      // no path: PathPrefix / (Kuma To.GetDefault), still before the catch-all thanks to the method
+      m({ path: { type: 'PathPrefix', value: '/' }, method: 'GET' }),
       m({ path: { type: 'PathPrefix', value: '/' } }),
     ]);
     expect(routes[0]!.backendRefs).toEqual([{ kind: 'MeshService', name: 'backend', tags: {}, weight: 1 }]);
     expect(routes[1]!.backendRefs).toEqual([{ kind: 'MeshServiceSubset', name: 'backend', tags: { version: 'v2' }, weight: 3 }]);
     expect(routes[3]!.backendRefs).toEqual([{ kind: 'MeshService', name: 'backend', tags: {}, weight: 1 }]);
+  });
+
+  it('a header-only match counts as PathPrefix /: it merges with the same match spelled with the path and beats a bare `/`', () => {
+    const r = route(
+      'r',
+      MESH,
+      TO_BACKEND,
+      `- matches: [{ path: { type: PathPrefix, value: / } }]
+  default:
+    backendRefs: [{ kind: MeshService, name: other }]
+- matches: [{ headers: [{ name: x-canary, value: "true" }] }]
+  default:
+    backendRefs: [{ kind: MeshService, name: other, weight: 2 }]
+- matches: [{ path: { type: PathPrefix, value: / }, headers: [{ name: x-canary, value: "true" }] }]
+  default:
+    backendRefs: [{ kind: MeshService, name: backend, weight: 7 }]`,
+    );
+    const routes = routesTo('backend', r)!;
+    expect(routes).toHaveLength(2);
+    expect(routes[0]!.match.headers).toHaveLength(1);
+    expect(routes[0]!.backendRefs).toEqual([{ kind: 'MeshService', name: 'backend', tags: {}, weight: 7 }]);
+    expect(routes[1]!.match).toEqual(m({ path: { type: 'PathPrefix', value: '/' } }));
   });
 
   it('no catch-all is added when a route already matches everything', () => {
