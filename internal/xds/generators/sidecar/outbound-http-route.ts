@@ -7,8 +7,9 @@
  * - Headers (Exact by default, Prefix, RegularExpression, Present, Absent), the method as
  *   `:method`, and query parameters (Exact, RegularExpression) become matchers.
  * - RequestHeaderModifier / ResponseHeaderModifier: `set` overwrites, `add` appends, `remove`
- *   removes. URLRewrite: a literal host rewrite; a full path replaced through a `^.*$` regex
- *   rewrite, a prefix through prefix_rewrite. RequestMirror: a request mirror policy per backend.
+ *   removes; names in Go's canonical form and comma-separated values split, as Kuma does. URLRewrite: a literal host rewrite; a full path replaced through a `^.*$` regex
+ *   rewrite, a prefix through prefix_rewrite (on the `/x/` route the replacement keeps a trailing
+ *   slash so `/x/a` becomes `/y/a`, the Gateway API meaning of ReplacePrefixMatch). RequestMirror: a request mirror policy per backend.
  * - RequestRedirect replaces forwarding with a redirect; unset status code means Envoy's default
  *   301 (Kuma sets nothing either on Universal).
  */
@@ -54,12 +55,20 @@ function headerMatcher(h: Obj): DeepPartial<HeaderMatcher> {
     case 'Absent':
       return { name, headerMatchSpecifier: { $case: 'presentMatch', value: true }, invertMatch: true };
     case 'Prefix':
+      // Envoy refuses an empty prefix; every value has it, so it means "present" (as Kuma does).
+      if (value === '') return { name, headerMatchSpecifier: { $case: 'presentMatch', value: true } };
       return { name, headerMatchSpecifier: { $case: 'stringMatch', value: { matchPattern: { $case: 'prefix', value } } } };
     case 'RegularExpression':
       return { name, headerMatchSpecifier: { $case: 'stringMatch', value: { matchPattern: { $case: 'safeRegex', value: { regex: value } } } } };
     default:
       return { name, headerMatchSpecifier: { $case: 'stringMatch', value: { matchPattern: { $case: 'exact', value } } } };
   }
+}
+
+/** The first entry per name (validation refuses duplicates; generation never trusts that). */
+function firstPerName(list: readonly Obj[]): Obj[] {
+  const seen = new Set<unknown>();
+  return list.filter((o) => !seen.has(o.name) && (seen.add(o.name), true));
 }
 
 function queryMatcher(q: Obj): DeepPartial<QueryParameterMatcher> {
@@ -71,22 +80,39 @@ function queryMatcher(q: Obj): DeepPartial<QueryParameterMatcher> {
 function routeMatch(m: HttpMatch, pathSpecifier: PathSpecifier): DeepPartial<RouteMatch> {
   const headers: DeepPartial<HeaderMatcher>[] = [];
   if (m.method) headers.push({ name: ':method', headerMatchSpecifier: { $case: 'stringMatch', value: { matchPattern: { $case: 'exact', value: m.method } } } });
-  for (const h of m.headers) headers.push(headerMatcher(h));
+  for (const h of firstPerName(m.headers)) headers.push(headerMatcher(h));
   return {
     pathSpecifier,
     ...(headers.length > 0 ? { headers } : {}),
-    ...(m.queryParams.length > 0 ? { queryParameters: m.queryParams.map(queryMatcher) } : {}),
+    ...(m.queryParams.length > 0 ? { queryParameters: firstPerName(m.queryParams).map(queryMatcher) } : {}),
   };
 }
 
+const TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
+
+/** Go's http.CanonicalHeaderKey, which Kuma applies (`x-route` -> `X-Route`); non-token names stay. */
+function canonicalHeaderKey(name: string): string {
+  if (!TOKEN.test(name)) return name;
+  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+/**
+ * Header edits of a modifier. A comma-separated value is several values (RFC 7230): `set` replaces
+ * with the first and appends the rest, `add` appends each.
+ */
 function headerOptions(mod: Obj | undefined): { add: DeepPartial<HeaderValueOption>[]; remove: string[] } {
   const add: DeepPartial<HeaderValueOption>[] = [];
-  const option = (h: unknown, appendAction: HeaderValueOption_HeaderAppendAction) => {
-    const key = strAt(h, 'name');
-    if (key !== undefined) add.push({ header: { key, value: strAt(h, 'value') ?? '' }, appendAction });
+  const options = (h: unknown, replaceFirst: boolean) => {
+    const name = strAt(h, 'name');
+    if (name === undefined) return;
+    const key = canonicalHeaderKey(name);
+    (strAt(h, 'value') ?? '').split(',').forEach((value, i) => {
+      const appendAction = replaceFirst && i === 0 ? HeaderValueOption_HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD : HeaderValueOption_HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD;
+      add.push({ header: { key, value }, appendAction });
+    });
   };
-  for (const h of listAt(mod, 'set')) option(h, HeaderValueOption_HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD);
-  for (const h of listAt(mod, 'add')) option(h, HeaderValueOption_HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD);
+  for (const h of listAt(mod, 'set')) options(h, true);
+  for (const h of listAt(mod, 'add')) options(h, false);
   const remove = listAt(mod, 'remove').filter((n): n is string => typeof n === 'string');
   return { add, remove };
 }
@@ -123,6 +149,12 @@ function applyRewrite(action: DeepPartial<RouteAction>, rw: Obj, spec: PathSpeci
   const prefix = strAt(path, 'replacePrefixMatch');
   if (strAt(path, 'type') === 'ReplaceFullPath' && full !== undefined) action.regexRewrite = { pattern: { regex: '^.*$' }, substitution: full };
   else if (strAt(path, 'type') === 'ReplacePrefixMatch' && prefix !== undefined) action.prefixRewrite = prefixReplacement(prefix, spec);
+}
+
+/** A 0-100 percentage as Envoy's fraction: whole numbers per hundred, others per million (Kuma ConvertPercentage). */
+function fractionOf(percentage: number): { numerator: number; denominator: FractionalPercent_DenominatorType } {
+  if (Number.isInteger(percentage)) return { numerator: percentage, denominator: FractionalPercent_DenominatorType.HUNDRED };
+  return { numerator: Math.round(percentage * 10_000), denominator: FractionalPercent_DenominatorType.MILLION };
 }
 
 /**
@@ -164,9 +196,7 @@ export function meshHttpRoutes(details: MeshRouteDetails, forward: DeepPartial<R
     if (action && details.mirrors.length > 0) {
       action.requestMirrorPolicies = details.mirrors.map((m) => ({
         cluster: m.cluster,
-        ...(m.percentage !== undefined
-          ? { runtimeFraction: { defaultValue: { numerator: Math.round(m.percentage * 10_000), denominator: FractionalPercent_DenominatorType.MILLION } } }
-          : {}),
+        ...(m.percentage !== undefined ? { runtimeFraction: { defaultValue: fractionOf(m.percentage) } } : {}),
       }));
     }
     if (reqAdd.length > 0) route.requestHeadersToAdd = reqAdd;

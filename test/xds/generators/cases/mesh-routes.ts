@@ -39,7 +39,7 @@ spec:
           requestHeaderModifier:
             set:
             - name: x-route
-              value: api
+              value: api,v2
             add:
             - name: x-trace
               value: "1"
@@ -69,6 +69,9 @@ spec:
         - name: x-region
           type: RegularExpression
           value: eu-.*
+        - name: x-any
+          type: Prefix
+          value: ""
         queryParams:
         - name: mode
           type: Exact
@@ -185,6 +188,12 @@ spec:
             backendRef:
               kind: MeshService
               name: backend-next
+        - type: RequestMirror
+          requestMirror:
+            percentage: 50
+            backendRef:
+              kind: MeshService
+              name: backend
 `;
 
 const TCP_SPLIT = `
