@@ -126,4 +126,45 @@ ${outbound ? `  outbound:\n  - port: ${outbound}\n    tags: { kuma.io/service: b
     expect(z['zone-2']).toBeLessThanOrEqual(125);
     expect(z['zone-1']! + z['zone-2']!).toBe(500);
   });
+
+  it('a second route policy merges into the first: its `/` rule adds a response header to the split, its /old rule redirects (301 by default)', async () => {
+    const extras = {
+      type: 'MeshHTTPRoute',
+      mesh: 'default',
+      name: 'backend-extras',
+      spec: {
+        targetRef: { kind: 'Mesh' },
+        to: [
+          {
+            targetRef: { kind: 'MeshService', name: 'backend' },
+            rules: [
+              { matches: [{ path: { type: 'PathPrefix', value: '/' } }], default: { filters: [{ type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'x-routed-by', value: 'mesh' }] } }] } },
+              {
+                matches: [{ path: { type: 'PathPrefix', value: '/old' } }],
+                default: { filters: [{ type: 'RequestRedirect', requestRedirect: { hostname: 'new.example.com', path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/new' } } }] },
+              },
+            ],
+          },
+        ],
+      },
+    };
+    expect((await api(global, 'PUT', '/meshes/default/meshhttproutes/backend-extras', extras)).status).toBe(201);
+    const redirect = await eventually(async () => {
+      const r = await fetch(`http://127.0.0.1:${clientPort}/old/page?q=1`, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
+      expect(r.status).toBe(301);
+      return r;
+    }, 30_000, 200);
+    expect(redirect.headers.get('location')).toBe('http://new.example.com/new/page?q=1');
+    // Inline route configs change with the listener: connections opened before keep the old one while they drain.
+    const zonesSeen = new Set<string>();
+    await eventually(async () => {
+      for (let i = 0; i < 40; i++) {
+        const r = await fetch(`http://127.0.0.1:${clientPort}/`, { signal: AbortSignal.timeout(5000) });
+        expect(r.headers.get('x-routed-by')).toBe('mesh');
+        zonesSeen.add(((await r.json()) as { zone: string }).zone);
+      }
+    }, 30_000, 200);
+    // the split still holds: backendRefs come from backend-canary's equal `/` rule
+    expect([...zonesSeen].sort()).toEqual(['zone-1', 'zone-2']);
+  });
 });
