@@ -16,12 +16,14 @@ import { meshCircuitBreaker } from './mesh-circuit-breaker';
 import { meshExternalService } from './mesh-external-service';
 import { meshFaultInjection } from './mesh-fault-injection';
 import { meshHealthCheck } from './mesh-health-check';
+import { meshHttpRoute } from './mesh-http-route';
 import { meshInsight } from './mesh-insight';
 import { meshLoadBalancingStrategy } from './mesh-load-balancing-strategy';
 import { meshMultiZoneService } from './mesh-multi-zone-service';
 import { meshRateLimit } from './mesh-rate-limit';
 import { meshRetry } from './mesh-retry';
 import { meshService } from './mesh-service';
+import { meshTcpRoute } from './mesh-tcp-route';
 import { meshTimeout } from './mesh-timeout';
 import { meshTrafficPermission } from './mesh-traffic-permission';
 import { retry } from './retry';
@@ -76,6 +78,8 @@ export const ALL_TYPES = [
   meshFaultInjection,
   meshRateLimit,
   meshAccessLog,
+  meshHttpRoute,
+  meshTcpRoute,
 ] as const;
 
 export function registerAll(registry: Registry = new Registry()): Registry {

@@ -29,7 +29,9 @@ function itemsOf(policy: Resource, section: 'to' | 'from'): Item[] {
   for (const it of list) {
     if (typeof it !== 'object' || it === null) continue;
     const o = it as Obj;
-    out.push({ targetRef: targetRefOf(o.targetRef), conf: o.default, policy });
+    // Route policies (MeshHTTPRoute, MeshTCPRoute) hold `rules[]` where others hold `default`.
+    const conf = o.default ?? (Array.isArray(o.rules) ? { rules: o.rules } : undefined);
+    out.push({ targetRef: targetRefOf(o.targetRef), conf, policy });
   }
   return out;
 }

@@ -539,6 +539,38 @@ spec:
 `,
     nested: [['spec', 'to', 0, 'default', 'backends', 0, 'file', 'format'], 'spec.to[0].default.backends[0].file.format.bogus'],
   },
+  MeshHTTPRoute: {
+    yaml: `type: MeshHTTPRoute
+mesh: default
+name: mhr
+spec:
+  targetRef: { kind: Mesh }
+  to:
+  - targetRef: { kind: MeshService, name: backend }
+    rules:
+    - matches: [{ path: { type: PathPrefix, value: /api }, method: GET, headers: [{ type: Exact, name: x-v, value: '2' }], queryParams: [{ type: Exact, name: q, value: '1' }] }]
+      default:
+        filters:
+        - { type: RequestHeaderModifier, requestHeaderModifier: { set: [{ name: x-a, value: b }], remove: [x-c] } }
+        - { type: URLRewrite, urlRewrite: { path: { type: ReplacePrefixMatch, replacePrefixMatch: /v2 } } }
+        - { type: RequestMirror, requestMirror: { percentage: 5, backendRef: { kind: MeshService, name: shadow } } }
+        backendRefs: [{ kind: MeshServiceSubset, name: backend, tags: { version: v1 }, weight: 1, port: 80 }]
+`,
+    nested: [['spec', 'to', 0, 'rules', 0, 'default', 'filters', 1, 'urlRewrite', 'path'], 'spec.to[0].rules[0].default.filters[1].urlRewrite.path.bogus'],
+  },
+  MeshTCPRoute: {
+    yaml: `type: MeshTCPRoute
+mesh: default
+name: mtr
+spec:
+  targetRef: { kind: Mesh }
+  to:
+  - targetRef: { kind: MeshService, name: db }
+    rules:
+    - default: { backendRefs: [{ kind: MeshService, name: db, weight: 1 }] }
+`,
+    nested: [['spec', 'to', 0, 'rules', 0, 'default', 'backendRefs', 0], 'spec.to[0].rules[0].default.backendRefs[0].bogus'],
+  },
 };
 
 function decode(doc: unknown) {

@@ -22,8 +22,8 @@ const R = (type: string, name: string, spec: Record<string, unknown>, mesh = 'de
 });
 const dp = (name: string, mesh: string, port: number, tags: Record<string, string>) => R('Dataplane', name, { networking: { address: '10.0.0.1', inbound: [{ port, tags: { 'kuma.io/zone': 'zone-1', ...tags } }] } }, mesh);
 
-function contexts() {
-  const d1 = buildMeshContext({ mesh: R('Mesh', 'default', {}, ''), zone: 'zone-1', resources: new Map([['Dataplane', [dp('backend-1', 'default', 8080, { 'kuma.io/service': 'backend', version: 'v1' }), dp('backend-2', 'default', 8081, { 'kuma.io/service': 'backend', version: 'v2' }), dp('web-1', 'default', 8082, { 'kuma.io/service': 'web' })]]]) });
+function contexts(routes: Resource[] = []) {
+  const d1 = buildMeshContext({ mesh: R('Mesh', 'default', {}, ''), zone: 'zone-1', resources: new Map([['MeshHTTPRoute', routes], ['Dataplane', [dp('backend-1', 'default', 8080, { 'kuma.io/service': 'backend', version: 'v1' }), dp('backend-2', 'default', 8081, { 'kuma.io/service': 'backend', version: 'v2' }), dp('web-1', 'default', 8082, { 'kuma.io/service': 'web' })]]]) });
   const d2 = buildMeshContext({ mesh: R('Mesh', 'other', {}, ''), zone: 'zone-1', resources: new Map([['Dataplane', [dp('backend-9', 'other', 9090, { 'kuma.io/service': 'backend' })]]]) });
   return new Map([['default', d1], ['other', d2]]);
 }
@@ -57,7 +57,44 @@ function tagged(res: ReturnType<typeof generateIngress>): TaggedResource[] {
   ] as TaggedResource[];
 }
 
+/** A MeshHTTPRoute splitting backend by version and mirroring to a subset of web. */
+const SUBSET_ROUTE = R('MeshHTTPRoute', 'backend-canary', {
+  targetRef: { kind: 'Mesh' },
+  to: [
+    {
+      targetRef: { kind: 'MeshService', name: 'backend' },
+      rules: [
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+          default: {
+            backendRefs: [
+              { kind: 'MeshServiceSubset', name: 'backend', tags: { version: 'v1' }, weight: 80 },
+              { kind: 'MeshServiceSubset', name: 'backend', tags: { version: 'v2' }, weight: 20 },
+              { kind: 'MeshService', name: 'backend', weight: 1 },
+            ],
+            filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { kind: 'MeshServiceSubset', name: 'web', tags: { 'kuma.io/zone': 'zone-1' } } } }],
+          },
+        },
+      ],
+    },
+  ],
+});
+
 describe('zone ingress generator', () => {
+  it('matches golden 03-route-subsets: a chain per routed subset selecting endpoints by envoy.lb metadata', () => {
+    const res = generateIngress({ ingress: CASES[0]![1], meshes: contexts([SUBSET_ROUTE]) });
+    expect(res.listeners[0]!.filterChains.map((c) => c.filterChainMatch!.serverNames[0])).toEqual([
+      'backend{mesh=default}',
+      'backend{mesh=default,version=v1}',
+      'backend{mesh=default,version=v2}',
+      'web{mesh=default}',
+      'web{kuma.io/zone=zone-1,mesh=default}',
+      'backend{mesh=other}',
+    ]);
+    expect(res.clusters.find((c) => c.name === 'other:backend')!.lbSubsetConfig).toBeUndefined();
+    expectGolden(render(tagged(res)), 'ingress/03-route-subsets.golden.yaml');
+  });
+
   for (const [name, zi] of CASES) {
     it(`matches golden ${name}`, () => {
       expectGolden(render(tagged(generateIngress({ ingress: zi, meshes: contexts() }))), `ingress/${name}.golden.yaml`);
@@ -92,6 +129,7 @@ describe('zone ingress generator', () => {
   it.each([
     ['01-two-meshes', () => generateIngress({ ingress: CASES[0]![1], meshes: contexts() })],
     ['03-mesh-services', () => generateIngress({ ingress: ingress([]), meshes: meshServiceContexts() })],
+    ['01-two-meshes with route subsets', () => generateIngress({ ingress: CASES[0]![1], meshes: contexts([SUBSET_ROUTE]) })],
   ])('%s is accepted by Envoy', (_, gen) => {
     const envoy = envoyBinary();
     const res = gen();

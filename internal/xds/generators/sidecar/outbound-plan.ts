@@ -20,6 +20,7 @@ import { type ProxyPolicies, proxyPolicies } from '../../policies/proxy-policies
 import { MATCH_ALL } from '../../policies/selectors';
 import { destinationClusterName } from '../envoy/names';
 import type { MeshServiceDestination } from '../../context/mesh-services';
+import { type MeshRouteDetails, meshRoutePlan } from './mesh-route-plan';
 import { meshServicePlans } from './mesh-service-outbounds';
 import { type Obj, field, listAt, objAt } from '../envoy/values';
 
@@ -41,6 +42,8 @@ export interface WeightedTarget {
 export interface RoutePlan {
   /** TrafficRoute `http[].match` ({path, method, headers}); undefined for the catch-all route. */
   match?: Obj;
+  /** A MeshHTTPRoute route (match and filters; outbound-http-route.ts renders it), instead of `match`/`modify`. */
+  meshRoute?: MeshRouteDetails;
   /** TrafficRoute `http[].modify`. */
   modify?: Obj;
   targets: WeightedTarget[];
@@ -192,9 +195,10 @@ function plan(pp: ProxyPolicies, ctx: MeshContext, withVips: boolean): OutboundP
   const routes = ctx.resources.get('TrafficRoute') ?? [];
   const out: OutboundPlan[] = [];
   const add = (outbound: OutboundView, vip: boolean) => {
-    let p: OutboundPlan | undefined;
-    if (routes.length === 0) p = defaultPlan(outbound, ctx, vip);
-    else {
+    // MeshHTTPRoute / MeshTCPRoute take precedence over TrafficRoute (Kuma docs "Interactions with TrafficRoute").
+    let p: OutboundPlan | undefined = meshRoutePlan(pp, outbound, ctx);
+    if (!p && routes.length === 0) p = defaultPlan(outbound, ctx, vip);
+    else if (!p) {
       const route = pp.legacy('TrafficRoute').select({ [TAG.service]: outbound.service });
       if (route) p = routedPlan(outbound, ctx, route);
     }
