@@ -16,6 +16,7 @@ import { meshInsight } from './mesh-insight';
 import { meshLoadBalancingStrategy } from './mesh-load-balancing-strategy';
 import { meshRetry } from './mesh-retry';
 import { meshTimeout } from './mesh-timeout';
+import { meshTls } from './mesh-tls';
 import { meshTrafficPermission } from './mesh-traffic-permission';
 import { retry } from './retry';
 import { secret } from './secret';
@@ -61,6 +62,7 @@ export const ALL_TYPES = [
   meshCircuitBreaker,
   meshHealthCheck,
   meshLoadBalancingStrategy,
+  meshTls,
 ] as const;
 
 export function registerAll(registry: Registry = new Registry()): Registry {

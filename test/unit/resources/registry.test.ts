@@ -41,6 +41,7 @@ describe('resource registry', () => {
       'MeshCircuitBreaker',
       'MeshHealthCheck',
       'MeshLoadBalancingStrategy',
+      'MeshTLS',
     ]);
   });
 
@@ -155,7 +156,7 @@ describe('resource registry', () => {
     expect(d('MeshTrafficPermission').policy).toEqual({ isTargetRef: true, hasToTargetRef: false, hasFromTargetRef: true, isFromAsRules: true });
     expect(d('MeshTimeout').policy).toEqual({ isTargetRef: true, hasToTargetRef: true, hasFromTargetRef: true, isFromAsRules: true });
     expect(d('Timeout').policy).toEqual({ isTargetRef: false, hasToTargetRef: false, hasFromTargetRef: false, isFromAsRules: false });
-    for (const x of all) expect(!!x.policy, x.name).toBe(/Traffic|HealthCheck|CircuitBreaker|Retry|Timeout|VirtualOutbound|Strategy/.test(x.name));
+    for (const x of all) expect(!!x.policy, x.name).toBe(/Traffic|HealthCheck|CircuitBreaker|Retry|Timeout|VirtualOutbound|Strategy|TLS/.test(x.name));
   });
 
   it('has English display names', () => {

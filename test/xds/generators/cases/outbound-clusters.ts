@@ -1,4 +1,5 @@
 import { MLBS_FAILOVER, REMOTE_ZONES, localBackends } from '../cross-zone-fixtures';
+import { MESH_TLS_13 } from '../policy-fixtures/mesh-tls';
 import { MESH_MTLS, backends, dataplane, docs } from '../fixtures';
 import { EXTERNAL_SERVICES, LOCAL_EGRESS, MESH_MTLS_ZONE_EGRESS, OTHER_ZONE_EGRESS, WEB_WITH_EXTERNAL } from '../egress-fixtures';
 import type { Case } from '../golden';
@@ -232,4 +233,5 @@ spec:
   { name: '17-external-services-direct', mtls: true, resources: docs(MESH_MTLS, WEB_WITH_EXTERNAL, localBackends(2), EXTERNAL_SERVICES, LOCAL_EGRESS) },
   // `to: MeshService backend` items beat the defaults' `to: Mesh` items whatever the names; unset fields keep the defaults.
   { name: '18-merge-order-to-items', resources: docs(WEB, backends('http'), MESH_DEFAULT_POLICIES, MERGE_ORDER_POLICIES) },
+  { name: '19-meshtls-versions-ciphers', mtls: true, resources: docs(MESH_MTLS, WEB, backends('http'), MESH_TLS_13) },
 ];
