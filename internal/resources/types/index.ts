@@ -25,6 +25,7 @@ import { meshRetry } from './mesh-retry';
 import { meshService } from './mesh-service';
 import { meshTcpRoute } from './mesh-tcp-route';
 import { meshTimeout } from './mesh-timeout';
+import { meshTls } from './mesh-tls';
 import { meshTrafficPermission } from './mesh-traffic-permission';
 import { retry } from './retry';
 import { secret } from './secret';
@@ -80,6 +81,7 @@ export const ALL_TYPES = [
   meshAccessLog,
   meshHttpRoute,
   meshTcpRoute,
+  meshTls,
 ] as const;
 
 export function registerAll(registry: Registry = new Registry()): Registry {

@@ -50,6 +50,7 @@ describe('resource registry', () => {
       'MeshAccessLog',
       'MeshHTTPRoute',
       'MeshTCPRoute',
+      'MeshTLS',
     ]);
   });
 
@@ -165,7 +166,7 @@ describe('resource registry', () => {
     expect(d('MeshTimeout').policy).toEqual({ isTargetRef: true, hasToTargetRef: true, hasFromTargetRef: true, isFromAsRules: true });
     expect(d('MeshFaultInjection').policy).toEqual({ isTargetRef: true, hasToTargetRef: true, hasFromTargetRef: true, isFromAsRules: true });
     expect(d('Timeout').policy).toEqual({ isTargetRef: false, hasToTargetRef: false, hasFromTargetRef: false, isFromAsRules: false });
-    for (const x of all) expect(!!x.policy, x.name).toBe(/Traffic|HealthCheck|CircuitBreaker|Retry|Timeout|VirtualOutbound|Strategy|FaultInjection|RateLimit|AccessLog|Route/.test(x.name));
+    for (const x of all) expect(!!x.policy, x.name).toBe(/Traffic|HealthCheck|CircuitBreaker|Retry|Timeout|VirtualOutbound|Strategy|FaultInjection|RateLimit|AccessLog|Route|TLS/.test(x.name));
   });
 
   it('has English display names', () => {

@@ -571,6 +571,20 @@ spec:
 `,
     nested: [['spec', 'to', 0, 'rules', 0, 'default', 'backendRefs', 0], 'spec.to[0].rules[0].default.backendRefs[0].bogus'],
   },
+  MeshTLS: {
+    yaml: `type: MeshTLS
+mesh: default
+name: mtls
+spec:
+  targetRef: { kind: Mesh }
+  rules:
+  - default:
+      mode: Permissive
+      tlsVersion: { min: TLS12, max: TLS13 }
+      tlsCiphers: [ECDHE-RSA-AES256-GCM-SHA384]
+`,
+    nested: [['spec', 'rules', 0, 'default', 'tlsVersion'], 'spec.rules[0].default.tlsVersion.bogus'],
+  },
 };
 
 function decode(doc: unknown) {

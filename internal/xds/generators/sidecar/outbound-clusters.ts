@@ -12,7 +12,8 @@
  * Cross-zone (spec kuma-kds-xds.md §2.4, §2.5): remote endpoints are the other zones' ingresses,
  * which route by SNI without terminating TLS, so the same TLS serves both: SNI
  * `<service>{mesh=<mesh>[,k=v...]}` (the split subset's tags, keys sorted), ALPN `kuma`, exact SAN
- * `spiffe://<mesh>/<service>`. A MeshLoadBalancingStrategy with `localityAwareness.localZone.affinityTags`
+ * `spiffe://<mesh>/<service>`. MeshTLS versions and ciphers (envoy/mesh-tls.ts) go on that TLS too,
+ * never on an ExternalService's. A MeshLoadBalancingStrategy with `localityAwareness.localZone.affinityTags`
  * switches the cluster to locality-weighted LB (envoy/locality.ts); this replaces the zone-aware
  * `fail_traffic_on_panic` of a health check (the two share one oneof in Envoy, as in Kuma).
  *
@@ -30,6 +31,7 @@ import { type LoadBalancing, ROUND_ROBIN, fromLegacyLoadBalancer, meshLoadBalanc
 import { localityPlan } from '../envoy/locality';
 import { sniFromTags, statName } from '../envoy/names';
 import { outboundTimeouts } from '../envoy/timeouts';
+import { outboundTlsParams } from '../envoy/mesh-tls';
 import { meshMtls, upstreamTlsSocket, upstreamTlsSocketForSans } from '../envoy/tls';
 import { duration } from '../envoy/values';
 import { type SidecarMemo, meshMemo, sameValue } from '../memo';
@@ -45,6 +47,8 @@ interface ClusterInputs {
   health: ReturnType<typeof outboundHealthChecking>;
   lb: LoadBalancing;
   mtlsMesh?: string;
+  /** MeshTLS versions and ciphers of the client side. */
+  tlsParams?: ReturnType<typeof outboundTlsParams>;
   /** locality_weighted_lb_config (MeshLoadBalancingStrategy affinity tags). */
   localityWeighted?: true;
   /** An ExternalService destination (external-services.ts): direct to its host, or through zone egress. */
@@ -85,8 +89,8 @@ function build(i: ClusterInputs): Cluster {
     ...(i.mtlsMesh
       ? {
           transportSocket: dest.meshService
-            ? upstreamTlsSocketForSans(i.mtlsMesh, dest.meshService.sni, dest.meshService.sans)
-            : upstreamTlsSocket(i.mtlsMesh, sniFromTags(dest.tags, i.mtlsMesh), dest.service),
+            ? upstreamTlsSocketForSans(i.mtlsMesh, dest.meshService.sni, dest.meshService.sans, i.tlsParams)
+            : upstreamTlsSocket(i.mtlsMesh, sniFromTags(dest.tags, i.mtlsMesh), dest.service, i.tlsParams),
         }
       : {}),
     ...(i.external ? externalClusterOverrides(dest.name, i.external) : {}),
@@ -97,6 +101,7 @@ function build(i: ClusterInputs): Cluster {
 export function outboundClusters(proxy: ProxyContext, ctx: MeshContext, memo?: SidecarMemo): TaggedResource[] {
   const pp = proxyPolicies(proxy.dataplane, ctx);
   const mtls = meshMtls(proxy, ctx);
+  const tlsParams = mtls ? outboundTlsParams(pp) : undefined;
   const cache = meshMemo(ctx, memo).clusters;
   const out: TaggedResource[] = [];
   const seen = new Set<string>();
@@ -115,6 +120,7 @@ export function outboundClusters(proxy: ProxyContext, ctx: MeshContext, memo?: S
         health: outboundHealthChecking(pp, dest.service, protocol),
         lb: meshLoadBalancing(pp, dest.service) ?? (plan.loadBalancer ? fromLegacyLoadBalancer(plan.loadBalancer) : ROUND_ROBIN),
         ...(mtls ? { mtlsMesh: mtls.mesh } : {}),
+        ...(tlsParams && !external ? { tlsParams } : {}),
         ...(locality.kind === 'failover' && locality.localityWeighted && !external ? { localityWeighted: true as const } : {}),
         ...(external ? { external } : {}),
       };

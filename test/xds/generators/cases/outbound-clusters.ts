@@ -1,4 +1,5 @@
 import { MLBS_FAILOVER, REMOTE_ZONES, localBackends } from '../cross-zone-fixtures';
+import { MESH_TLS_13 } from '../policy-fixtures/mesh-tls';
 import { MESH_MTLS, backends, dataplane, docs } from '../fixtures';
 import { EXTERNAL_SERVICES, LOCAL_EGRESS, MESH_MTLS_ZONE_EGRESS, OTHER_ZONE_EGRESS, WEB_WITH_EXTERNAL } from '../egress-fixtures';
 import type { Case } from '../golden';
@@ -237,4 +238,5 @@ spec:
   routeCase(19, routeCases.redirects),
   routeCase(20, routeCases.subsets),
   routeCase(21, routeCases.tcp),
+  { name: '22-meshtls-versions-ciphers', mtls: true, resources: docs(MESH_MTLS, WEB, backends('http'), MESH_TLS_13) },
 ];
