@@ -8,6 +8,11 @@
  *   the request has no such header).
  * - With `sampling.overall: 0` the same traffic produces no span: after the sidecars run the new
  *   config, the collector gets nothing for those requests past Envoy's Zipkin flush interval.
+ * - The same policy switched to an OpenTelemetry backend with an http URL (OTLP/HTTP) and then to a
+ *   Datadog agent URL: the same server gets each tracer's export (protobuf, msgpack), and the
+ *   payloads name the services and carry the tag. The payloads are not decoded; the service fields
+ *   are matched as their encoded bytes (an OTLP resource attribute `service.name`, a msgpack
+ *   `service` key), so a service named only in another tag does not count.
  */
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -27,20 +32,40 @@ interface ZipkinSpan {
   tags?: Record<string, string>;
 }
 
-const MESH_TRACE = (url: string, sampling = '') => `type: MeshTrace
+const ZIPKIN = (url: string) => `type: Zipkin
+      zipkin: { url: "${url}" }`;
+
+const MESH_TRACE = (backend: string, sampling = '') => `type: MeshTrace
 mesh: default
 name: trace-all
 spec:
   targetRef: { kind: Mesh }
   default:
     backends:
-    - type: Zipkin
-      zipkin: { url: "${url}" }
+    - ${backend}
     tags:
     - { name: team, literal: core }
     - name: env
       header: { name: x-env, default: prod }
 ${sampling}`;
+
+/** OTLP: KeyValue{key: "service.name", value: AnyValue{string_value: name}} as protobuf bytes. */
+function otlpServiceName(name: string): Buffer {
+  const key = Buffer.from('service.name');
+  const value = Buffer.from(name);
+  return Buffer.concat([Buffer.from([0x0a, key.length]), key, Buffer.from([0x12, value.length + 2, 0x0a, value.length]), value]);
+}
+
+/** Datadog's msgpack span: the `service` key and its value, as str32 (what Envoy's dd-trace-cpp writes). */
+function msgpackServiceName(name: string): Buffer {
+  const str32 = (x: string) => {
+    const b = Buffer.alloc(5);
+    b[0] = 0xdb;
+    b.writeUInt32BE(Buffer.byteLength(x), 1);
+    return Buffer.concat([b, Buffer.from(x)]);
+  };
+  return Buffer.concat([str32('service'), str32(name)]);
+}
 
 async function configDump(admin: number): Promise<string> {
   const r = await fetch(`http://127.0.0.1:${admin}/config_dump?resource=dynamic_listeners`);
@@ -53,8 +78,11 @@ describe('MeshTrace with a Zipkin backend on real Envoy', () => {
   let home: string;
   let collector: http.Server | undefined;
   let collectorUrl = '';
+  let collectorBase = '';
   const spans: ZipkinSpan[] = [];
   const badPosts: string[] = [];
+  /** Every other request the collector got: OTLP/HTTP and Datadog agent traffic. */
+  const received: { method: string; path: string; contentType: string; body: Buffer }[] = [];
   const procs: Proc[] = [];
   const proxies: Record<string, Proxy> = {};
   const ports: Record<string, number> = {};
@@ -70,27 +98,29 @@ describe('MeshTrace with a Zipkin backend on real Envoy', () => {
   beforeAll(async () => {
     for (const k of ['dp', 'backendIn', 'backendApp', 'clientIn', 'clientApp', 'outBackend']) ports[k] = await freePort();
     collector = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
+      const chunks: Buffer[] = [];
+      req.on('data', (d: Buffer) => chunks.push(d));
       req.on('end', () => {
+        const body = Buffer.concat(chunks);
         if (req.method === 'POST' && req.url === '/api/v2/spans') {
           try {
-            spans.push(...(JSON.parse(body) as ZipkinSpan[]));
+            spans.push(...(JSON.parse(body.toString()) as ZipkinSpan[]));
           } catch {
-            badPosts.push(body);
+            badPosts.push(body.toString());
           }
         } else {
-          badPosts.push(`${req.method} ${req.url}`);
+          received.push({ method: req.method ?? '', path: req.url ?? '', contentType: String(req.headers['content-type'] ?? ''), body });
         }
-        res.writeHead(202).end();
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
     await new Promise<void>((r) => collector!.listen(0, '127.0.0.1', r));
-    collectorUrl = `http://127.0.0.1:${(collector.address() as net.AddressInfo).port}/api/v2/spans`;
+    collectorBase = `http://127.0.0.1:${(collector.address() as net.AddressInfo).port}`;
+    collectorUrl = `${collectorBase}/api/v2/spans`;
 
     cp = await startCp({ env: { KUMA_STORE_TYPE: 'memory', KUMA_DP_SERVER_PORT: String(ports.dp) } });
     home = await kumactlHome(cp);
-    await apply(MESH_TRACE(collectorUrl));
+    await apply(MESH_TRACE(ZIPKIN(collectorUrl)));
 
     const dataplane = (svc: string, extra = '') => `type: Dataplane
 mesh: default
@@ -147,7 +177,7 @@ ${extra}`;
   });
 
   it('sampling.overall 0 sends no span for the same traffic', { timeout: 60_000 }, async () => {
-    await apply(MESH_TRACE(collectorUrl, '    sampling: { overall: 0 }\n'));
+    await apply(MESH_TRACE(ZIPKIN(collectorUrl), '    sampling: { overall: 0 }\n'));
     for (const p of Object.values(proxies)) await eventually(async () => expect(await configDump(p.admin)).toContain('"overall_sampling"'), 20_000);
     const url = `http://127.0.0.1:${ports.outBackend}/unsampled`;
     for (let i = 0; i < 10; i++) expect((await fetch(url)).status).toBe(200);
@@ -159,5 +189,31 @@ ${extra}`;
     }
     expect(spansFor('/unsampled')).toEqual([]);
     expect(badPosts).toEqual([]);
+  });
+
+  /** Applies `backend`, waits for both sidecars to run `tracer`, sends traffic and returns the exports on `path`. */
+  async function exportsOf(backend: string, tracer: string, path: string, marker: string, serviceField: (name: string) => Buffer) {
+    await apply(MESH_TRACE(backend));
+    for (const p of Object.values(proxies)) await eventually(async () => expect(await configDump(p.admin)).toContain(tracer), 20_000);
+    return eventually(async () => {
+      expect((await fetch(`http://127.0.0.1:${ports.outBackend}${marker}`, { headers: { 'x-env': 'otel-or-dd' } })).status).toBe(200);
+      const got = received.filter((r) => r.path === path && r.body.includes(marker));
+      const all = Buffer.concat(got.map((r) => r.body));
+      for (const svc of ['client', 'backend']) expect(all.includes(serviceField(svc)), `service ${svc} in ${path} exports`).toBe(true);
+      for (const tag of ['core', 'otel-or-dd']) expect(all.includes(tag), `${tag} in ${path} exports`).toBe(true);
+      return got;
+    }, 30_000, 1_000);
+  }
+
+  it('an OpenTelemetry http endpoint gets OTLP/HTTP protobuf exports naming both services', { timeout: 60_000 }, async () => {
+    const got = await exportsOf(`type: OpenTelemetry
+      openTelemetry: { endpoint: "${collectorBase}/v1/traces" }`, 'envoy.tracers.opentelemetry', '/v1/traces', '/otlp', otlpServiceName);
+    expect(got.every((r) => r.method === 'POST' && r.contentType === 'application/x-protobuf')).toBe(true);
+  });
+
+  it('a Datadog agent gets msgpack traces naming both services', { timeout: 60_000 }, async () => {
+    const got = await exportsOf(`type: Datadog
+      datadog: { url: "${collectorBase}" }`, 'envoy.tracers.datadog', '/v0.4/traces', '/datadog', msgpackServiceName);
+    expect(got.every((r) => r.contentType === 'application/msgpack')).toBe(true);
   });
 });
