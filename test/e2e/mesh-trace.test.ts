@@ -1,6 +1,6 @@
 /**
- * MeshTrace with a Zipkin backend on real Envoy sidecars of one zone CP. The test's collector is a
- * small HTTP server on loopback that takes Zipkin v2 JSON spans POSTed to /api/v2/spans.
+ * MeshTrace backends on real Envoy sidecars of one zone CP. The test's collector is a small HTTP
+ * server on loopback: Zipkin v2 JSON spans POSTed to /api/v2/spans, and the other tracers' exports.
  *
  * - Requests from `client` through its outbound to `backend` produce a CLIENT span from the client
  *   sidecar and a SERVER span from the backend sidecar, in one trace, each named by its proxy's
@@ -73,7 +73,7 @@ async function configDump(admin: number): Promise<string> {
   return r.text();
 }
 
-describe('MeshTrace with a Zipkin backend on real Envoy', () => {
+describe('MeshTrace backends on real Envoy', () => {
   let cp: ControlPlane;
   let home: string;
   let collector: http.Server | undefined;
