@@ -1,0 +1,84 @@
+/**
+ * The zone's answer to "do the proxies this resource affects run it?": the
+ * affected sidecars as the `_resources/dataplanes` route finds them (the
+ * top-level targetRef of a targetRef policy, attachments of a legacy one,
+ * every sidecar of the mesh for a Mesh), each with whether its ACKed config
+ * was built from a store state that holds the resource's current version.
+ * Reads the reconciler's cached MeshContext, so asking costs one pass over
+ * the mesh's sidecars, not a context build.
+ */
+import type { Resource } from '../../resources/model';
+import type { Registry } from '../../resources/registry';
+import type { ResourceStore } from '../../store/resource-store';
+import { policyAttachments, topLevelSelects } from '../policies/dataplane-inspect';
+import type { ConfigAckLedger } from './config-acks';
+import type { XdsReconciler } from './reconciler';
+
+export type ProxyAckState = 'ACKed' | 'Pending' | 'NACKed' | 'Disconnected';
+
+export interface ProxyAck {
+  mesh: string;
+  name: string;
+  state: ProxyAckState;
+  ackedAt?: string;
+  error?: string;
+}
+
+export interface ProxyPropagation {
+  found: boolean;
+  /** The zone store's version of the record (its own counter, not the global's). */
+  zoneVersion?: number;
+  proxies: ProxyAck[];
+  /** Why no proxies are listed (a type that configures none). */
+  note?: string;
+}
+
+export interface PropagationQuery {
+  type: string;
+  mesh: string;
+  name: string;
+}
+
+export interface ProxyPropagationDeps {
+  store: ResourceStore;
+  registry: Registry;
+  reconciler: XdsReconciler;
+  acks: ConfigAckLedger;
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+export function proxyPropagation(deps: ProxyPropagationDeps, q: PropagationQuery): ProxyPropagation {
+  const d = deps.registry.byName(q.type);
+  if (!d) return { found: false, proxies: [], note: `unknown type "${q.type}"` };
+  const r = deps.store.get({ type: q.type, mesh: d.scope === 'Mesh' ? q.mesh : '', name: q.name });
+  if (!r) return { found: false, proxies: [] };
+  const mesh = q.type === 'Mesh' ? r.name : r.mesh;
+  if (!mesh || (q.type !== 'Mesh' && !d.policy)) return { found: true, zoneVersion: r.version, proxies: [], note: `${q.type} configures no proxy directly` };
+  const ctx = deps.reconciler.meshContext(mesh);
+  if (!ctx) return { found: true, zoneVersion: r.version, proxies: [] };
+  const isTargetRef = (t: string) => deps.registry.byName(t)?.policy?.isTargetRef === true;
+  const affects = (dp: Resource): boolean => {
+    if (q.type === 'Mesh') return true;
+    return d.policy!.isTargetRef ? topLevelSelects(r, dp, ctx) : policyAttachments(r, dp, ctx, isTargetRef).length > 0;
+  };
+  const seq = deps.reconciler.seqOf(r);
+  const proxies: ProxyAck[] = [];
+  for (const dp of ctx.resources.get('Dataplane') ?? []) {
+    if ((dp.spec.networking as { gateway?: unknown } | undefined)?.gateway !== undefined) continue;
+    if (!affects(dp)) continue;
+    proxies.push(ackOf(deps, dp, seq));
+  }
+  proxies.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { found: true, zoneVersion: r.version, proxies };
+}
+
+function ackOf(deps: ProxyPropagationDeps, dp: Resource, seq: number): ProxyAck {
+  const base = { mesh: dp.mesh, name: dp.name };
+  const node = deps.reconciler.sidecarNode(dp.mesh, dp.name);
+  const st = node ? deps.acks.state(node) : undefined;
+  if (!node) return { ...base, state: 'Disconnected' };
+  if (st && st.ackedSeq >= seq && st.ackedAtMs !== undefined) return { ...base, state: 'ACKed', ackedAt: iso(st.ackedAtMs) };
+  if (st?.nack) return { ...base, state: 'NACKed', error: st.nack.error };
+  return { ...base, state: 'Pending' };
+}
