@@ -11,6 +11,8 @@
 //
 // Options: --n 1000 (proxies per zone) --services 500 --processes 2 (client processes per zone)
 //   --idle-s 60 --bounce 500 --timeout-s 120 --out FILE
+// Profiling: KUMA_BIN=<a script exec-ing `node --cpu-prof --cpu-prof-dir=D dist/kuma.cjs "$@"`>
+//   FLEET_STOP_SIGNAL=SIGTERM (the CPs then exit cleanly and write their profiles).
 // Wall-clock numbers depend on what else runs on the machine (the clients share it with the CPs).
 import { fork, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -367,7 +369,13 @@ try {
   process.exitCode = 1;
 } finally {
   for (const c of clients) await c.stop();
-  for (const cp of cps) cp.proc.kill('SIGKILL');
+  // With KUMA_BIN running the CPs under `node --cpu-prof`, a clean exit is what writes the profile.
+  const signal = process.env.FLEET_STOP_SIGNAL ?? 'SIGKILL';
+  await Promise.all(cps.map((cp) => new Promise((r) => {
+    if (cp.proc.exitCode !== null) return r();
+    cp.proc.once('exit', r);
+    cp.proc.kill(signal);
+  })));
   rmSync(work, { recursive: true, force: true });
 }
 const text = JSON.stringify(result, null, 2);

@@ -48,13 +48,15 @@ export class KumaCli extends Cli<BaseContext> {
 
   /** Runs argv; a line clipanion cannot match is explained on stderr (exit 1) instead of clipanion's usage dump. */
   async runArgv(argv: string[], context: Partial<BaseContext> = {}): Promise<number> {
+    let command: ReturnType<Cli<BaseContext>['process']>;
     try {
-      this.process(argv, context as BaseContext);
+      command = this.process(argv, context as BaseContext);
     } catch (e) {
       (context.stderr ?? process.stderr).write(this.explain(argv, e as Error));
       return 1;
     }
-    return this.run(argv, context as BaseContext);
+    // The parsed command, not argv again: parsing compiles clipanion's state machine each time.
+    return this.run(command, context as BaseContext);
   }
 
   /** The one or two lines that say what is wrong with `argv` and how to fix it. */

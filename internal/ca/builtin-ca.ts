@@ -7,7 +7,8 @@
  */
 import { LABEL, type Resource } from '../resources/model';
 import type { ResourceStore, WriteOp } from '../store/resource-store';
-import { ECDSA_P256, generateKeys, privateKeyPem, randomSerial, x509 } from '../tls/x509';
+import { basicConstraintsCa, keyUsage, selfSignedCert, subjectAltName, subjectKeyIdentifier } from '../tls/cert-builder';
+import { ECDSA_P256 } from '../tls/keys';
 import { builtinCaCertSecretName, builtinCaConf, builtinCaKeySecretName, enabledBackend, type BuiltinCaConf } from './mtls-config';
 
 /** Kuma's DefaultAllowedClockSkew for CA and identity certificates. */
@@ -19,23 +20,14 @@ export interface CaKeyPair {
 }
 
 /** A new self-signed root for `mesh`: subject O=Kuma, OU=Mesh, CN=<mesh>, URI SAN spiffe://<mesh>. */
-export async function createBuiltinCa(mesh: string, conf: BuiltinCaConf, now: Date): Promise<CaKeyPair> {
-  const { keys, signingAlgorithm } = await generateKeys(conf.rsaBits ? { type: 'rsa', bits: conf.rsaBits } : ECDSA_P256);
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomSerial(),
-    name: [{ O: ['Kuma'] }, { OU: ['Mesh'] }, { CN: [mesh] }],
+export function createBuiltinCa(mesh: string, conf: BuiltinCaConf, now: Date): Promise<CaKeyPair> {
+  return selfSignedCert({
+    subject: [['O', 'Kuma'], ['OU', 'Mesh'], ['CN', mesh]],
     notBefore: new Date(now.getTime() - CLOCK_SKEW_MS),
     notAfter: new Date(now.getTime() + conf.validityMs),
-    keys,
-    signingAlgorithm,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      new x509.SubjectAlternativeNameExtension([{ type: 'url', value: `spiffe://${mesh}` }]),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-    ],
+    key: conf.rsaBits ? { type: 'rsa', bits: conf.rsaBits } : ECDSA_P256,
+    extensions: (spki) => [basicConstraintsCa(), keyUsage(['keyCertSign', 'cRLSign']), subjectAltName([{ type: 'uri', value: `spiffe://${mesh}` }]), subjectKeyIdentifier(spki)],
   });
-  return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
 }
 
 export interface EnsureCaOptions {

@@ -6,7 +6,8 @@
  * followed by its key PEM.
  */
 import type { ResourceStore } from '../store/resource-store';
-import { ECDSA_P256, generateKeys, privateKeyPem, randomSerial, x509 } from '../tls/x509';
+import { basicConstraintsCa, keyUsage, selfSignedCert } from '../tls/cert-builder';
+import { ECDSA_P256 } from '../tls/keys';
 
 export const ENVOY_ADMIN_CA_KEY = { type: 'GlobalSecret', mesh: '', name: 'envoy-admin-ca' } as const;
 const VALIDITY_MS = 10 * 365 * 24 * 3600 * 1000;
@@ -14,17 +15,14 @@ const VALIDITY_MS = 10 * 365 * 24 * 3600 * 1000;
 /** Creates the secret unless it exists; true when created. */
 export async function ensureEnvoyAdminCa(store: ResourceStore, now = new Date()): Promise<boolean> {
   if (store.get(ENVOY_ADMIN_CA_KEY)) return false;
-  const { keys, signingAlgorithm } = await generateKeys(ECDSA_P256);
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomSerial(),
-    name: [{ O: ['Kuma'] }, { CN: ['Envoy Admin CA'] }],
+  const ca = await selfSignedCert({
+    subject: [['O', 'Kuma'], ['CN', 'Envoy Admin CA']],
     notBefore: new Date(now.getTime() - 60_000),
     notAfter: new Date(now.getTime() + VALIDITY_MS),
-    keys,
-    signingAlgorithm,
-    extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    key: ECDSA_P256,
+    extensions: () => [basicConstraintsCa(), keyUsage(['keyCertSign', 'cRLSign'])],
   });
-  const pem = cert.toString('pem') + '\n' + (await privateKeyPem(keys.privateKey));
+  const pem = ca.certPem + '\n' + ca.keyPem;
   try {
     await store.create({ ...ENVOY_ADMIN_CA_KEY, labels: {}, spec: { data: Buffer.from(pem).toString('base64') } });
   } catch (e) {

@@ -148,6 +148,8 @@ export function defaultConfig() {
         },
         /** How soon ZoneIngress.availableServices follows a change of local Dataplanes. */
         ingressUpdateIntervalMs: 200,
+        /** Lets a federated zone take targetRef policies without `kuma.io/origin: zone` and edit global-synced copies (Kuma's escape hatch). */
+        disableOriginLabelValidation: false,
       },
     },
     defaults: { skipMeshCreation: false },

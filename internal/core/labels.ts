@@ -10,16 +10,28 @@ export interface LabelContext {
   mode: 'global' | 'zone';
   federated: boolean;
   zoneName: string;
+  /** multizone.zone.disableOriginLabelValidation: a federated zone then takes policies without `kuma.io/origin: zone`. */
+  disableOriginLabelValidation?: boolean;
+}
+
+/** The global stores a zone's resources as `<zone>.<name>` at worst (pre-hash peers), so that must fit 253. */
+export function nameFitsGlobal(name: string, ctx: LabelContext): boolean {
+  return `${ctx.zoneName}.${name}`.length < 253;
 }
 
 /** Violations of the origin/zone/mesh label rules for a write arriving through the API. */
 export function checkLabelRules(d: ResourceDescriptor, mesh: string, labels: Record<string, string>, ctx: LabelContext): Violation[] {
   const out: Violation[] = [];
   const origin = labels[LABEL.origin];
-  if (ctx.mode === 'global' && origin !== undefined && origin !== 'global') {
+  if (origin !== undefined && origin !== 'global' && origin !== 'zone') {
+    out.push({ field: `labels["${LABEL.origin}"]`, message: `unknown resource origin "${origin}"` });
+  }
+  // The escape hatch lifts only the origin checks; the zone and mesh label rules stand.
+  const checkOrigin = !ctx.disableOriginLabelValidation;
+  if (checkOrigin && ctx.mode === 'global' && origin !== undefined && origin !== 'global') {
     out.push({ field: `labels["${LABEL.origin}"]`, message: "the origin label must be set to 'global'" });
   }
-  if (ctx.mode === 'zone' && ctx.federated && d.nestedSpec && origin !== 'zone') {
+  if (checkOrigin && ctx.mode === 'zone' && ctx.federated && d.nestedSpec && origin !== 'zone') {
     out.push({ field: `labels["${LABEL.origin}"]`, message: "the origin label must be set to 'zone'" });
   }
   if (ctx.mode === 'zone' && labels[LABEL.zone] !== undefined && origin !== 'global' && labels[LABEL.zone] !== ctx.zoneName) {

@@ -1,5 +1,6 @@
 /**
- * The policies created with every new Mesh (Kuma 2.6+ pkg/defaults/mesh):
+ * The four policies created with every new Mesh (Kuma 2.6-2.14 pkg/defaults/mesh: two
+ * MeshTimeouts, sidecars and gateways, a MeshCircuitBreaker and a MeshRetry):
  * names suffixed with the mesh; `skipCreatingInitialPolicies` (type names or
  * "*") suppresses them. Pure: the manager writes them in the Mesh's transaction.
  */
@@ -17,6 +18,12 @@ function defaults(mesh: string): ResourceInput[] {
           default: { connectionTimeout: '10s', idleTimeout: '2h', http: { requestTimeout: '0s', streamIdleTimeout: '1h', maxStreamDuration: '0s' } },
         },
       ],
+    }),
+    // Gateways face clients directly: short idle and header timeouts bound slow or stalled downstreams.
+    m('MeshTimeout', 'mesh-gateways-timeout-all', {
+      targetRef: { kind: 'Mesh', proxyTypes: ['Gateway'] },
+      from: [{ targetRef: { kind: 'Mesh' }, default: { idleTimeout: '5m', http: { streamIdleTimeout: '5s', requestHeadersTimeout: '500ms' } } }],
+      to: [{ targetRef: { kind: 'Mesh' }, default: { idleTimeout: '1h', http: { streamIdleTimeout: '5s' } } }],
     }),
     m('MeshCircuitBreaker', 'mesh-circuit-breaker-all', {
       targetRef: { kind: 'Mesh' },

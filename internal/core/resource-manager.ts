@@ -10,7 +10,7 @@ import { LABEL, TAG, type Resource, type ResourceInput, type ResourceKey, type S
 import type { Registry, ResourceDescriptor } from '../resources/registry';
 import type { ResourceStore, WriteOp } from '../store/resource-store';
 import { dataplaneSigningKeyName, newSigningKeyData } from '../auth/signing-key';
-import { checkImmutableLabels, checkLabelRules, computeLabels, type LabelContext } from './labels';
+import { checkImmutableLabels, checkLabelRules, computeLabels, nameFitsGlobal, type LabelContext } from './labels';
 import { defaultMeshPolicies } from './mesh-defaults';
 import { isOnline } from './insight-status';
 
@@ -58,6 +58,7 @@ export class ResourceManager {
     const d = p.descriptor;
     const vs = [...p.unknownFields, ...validateMeta(d, p)];
     vs.push(...d.validate(p.spec).map((v) => (d.nestedSpec && !v.field.startsWith('spec') ? { ...v, field: v.field ? `spec.${v.field}` : 'spec' } : v)));
+    if (this.#d.ctx.mode === 'zone' && this.#d.ctx.federated && !nameFitsGlobal(p.name, this.#d.ctx)) vs.push({ field: 'name', message: 'the length of the name must be shorter' });
     vs.push(...checkLabelRules(d, p.mesh, p.labels, this.#d.ctx));
     return vs;
   }
@@ -103,6 +104,25 @@ export class ResourceManager {
     const labels = computeLabels(d, '', {}, this.#d.ctx);
     const [r] = await this.#d.store.transact([{ op: 'create', resource: { type: 'Mesh', mesh: '', name, labels, spec } }, ...(await this.#meshCompanions(name, spec))]);
     return r!;
+  }
+
+  /**
+   * Boot-time healing (Kuma reconciles existing defaults the same way): default policies written
+   * by an older build lack the computed labels; relabel the ones still present, never recreate.
+   */
+  async relabelMeshDefaults(): Promise<number> {
+    const ops: WriteOp[] = [];
+    for (const mesh of this.#d.store.list('Mesh').items) {
+      for (const r of defaultMeshPolicies(mesh.name, {})) {
+        const cur = this.#d.store.get(r);
+        if (!cur) continue;
+        const labels = computeLabels(this.#d.registry.mustByName(r.type), mesh.name, cur.labels, this.#d.ctx);
+        if (Object.keys(labels).every((k) => cur.labels[k] === labels[k])) continue;
+        ops.push({ op: 'update', resource: { type: cur.type, mesh: cur.mesh, name: cur.name, labels, spec: cur.spec }, version: cur.version });
+      }
+    }
+    if (ops.length) await this.#d.store.transact(ops);
+    return ops.length;
   }
 
   async delete(d: ResourceDescriptor, key: ResourceKey): Promise<void> {
@@ -155,6 +175,7 @@ export class ResourceManager {
    */
   #assertOwnOrigin(current: Resource): void {
     const { ctx } = this.#d;
+    if (ctx.disableOriginLabelValidation) return;
     const origin = current.labels[LABEL.origin];
     if (ctx.mode === 'zone' && ctx.federated && origin === 'global') {
       throw new ValidationError([{ field: `labels["${LABEL.origin}"]`, message: "the origin label must be set to 'zone'" }]);
@@ -166,8 +187,12 @@ export class ResourceManager {
 
   async #meshCompanions(mesh: string, spec: Spec): Promise<WriteOp[]> {
     const ops: WriteOp[] = [];
+    // Labelled as an API write would be (Kuma's ensureDefaultResource computes them): on a zone CP
+    // they carry origin zone and the zone, so their KRIs name it.
     for (const r of defaultMeshPolicies(mesh, spec)) {
-      if (!this.#d.store.get(r)) ops.push({ op: 'create', resource: r });
+      if (this.#d.store.get(r)) continue;
+      const d = this.#d.registry.mustByName(r.type);
+      ops.push({ op: 'create', resource: { ...r, labels: computeLabels(d, mesh, r.labels ?? {}, this.#d.ctx) } });
     }
     const keyName = dataplaneSigningKeyName(mesh);
     if (!this.#d.store.get({ type: 'Secret', mesh, name: keyName })) {

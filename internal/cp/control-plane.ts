@@ -32,12 +32,12 @@ import { startCaManager } from '../ca/ca-manager';
 import { startDataplaneServer, type DpServerHandle } from '../dpserver/start';
 import { startAvailableServicesTracker } from '../zone/available-services-tracker';
 import { startVipAllocator } from '../dns/vip-allocator';
+import { startMeshServiceController } from '../meshservice/controller';
+import { ensureDefaultHostnameGenerators } from '../meshservice/default-hostname-generators';
 import { LevelDbStore } from '../store/leveldb-store';
 import { MemoryStore } from '../store/memory-store';
-import { PostgresStore } from '../store/postgres/postgres-store';
-import { clientConfig } from '../store/postgres/connection';
+import type { EarlyStart } from './early-start';
 import { AlwaysLeader, type LeaderElector } from './leader/leader-elector';
-import { PgLeaderElector } from './leader/pg-leader-elector';
 import { startLeaderGroup, type Singleton } from './leader/leader-group';
 import type { ResourceStore } from '../store/resource-store';
 import { CpMetrics } from '../metrics/cp-metrics';
@@ -61,13 +61,19 @@ export interface RunningControlPlane {
   stop(): Promise<void>;
 }
 
-async function openStore(cfg: CpConfig): Promise<ResourceStore> {
+async function openStore(cfg: CpConfig, early?: EarlyStart): Promise<ResourceStore> {
+  if (early?.store) return early.store;
   if (cfg.store.type === 'memory') return new MemoryStore();
-  if (cfg.store.type === 'postgres') return PostgresStore.open(cfg.store.postgres, { autoMigrate: cfg.store.postgres.autoMigrate });
+  // The pg client is the heaviest module of a start; only a postgres store loads it.
+  if (cfg.store.type === 'postgres') {
+    const { PostgresStore } = await import('../store/postgres/postgres-store');
+    return PostgresStore.open(cfg.store.postgres, { autoMigrate: cfg.store.postgres.autoMigrate });
+  }
   return LevelDbStore.open(cfg.store.leveldb.path);
 }
 
-export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPlane> {
+/** `early`: what cmd `control-plane run` began before loading this module (early-start.ts). */
+export async function startControlPlane(cfg: CpConfig, early?: EarlyStart): Promise<RunningControlPlane> {
   const log = logger('cp');
   const started = Date.now();
   // The work dir holds the CP certificate and the DP server socket whatever the store type.
@@ -84,10 +90,10 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
   const diag = await startDiagnosticsServer(cfg.diagnostics.serverPort, cfg.apiServer.http.interface, () => ready, metrics);
   servers.push(diag.server);
   try {
-    const rawStore = await openStore(cfg);
+    const rawStore = await openStore(cfg, early);
     const store = (opened = new MeteredStore(rawStore, metrics));
     stops.push(() => store.close());
-    prefetchSigningKeys(missingStartupKeys(cfg, store));
+    if (!early?.keysPrefetched) prefetchSigningKeys(missingStartupKeys(cfg, store));
     const federated = isFederatedZone(cfg);
     // The global's live zone links: its KDS server admits streams by them, the Zone delete guard reads them.
     const zoneLinks = cfg.mode === 'global' ? new ZoneConnections() : undefined;
@@ -100,7 +106,7 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     const manager = new ResourceManager({
       store,
       registry,
-      ctx: { mode: cfg.mode as 'global' | 'zone', federated, zoneName: cfg.multizone.zone.name },
+      ctx: { mode: cfg.mode as 'global' | 'zone', federated, zoneName: cfg.multizone.zone.name, disableOriginLabelValidation: cfg.multizone.zone.disableOriginLabelValidation },
       unsafeDelete: cfg.store.unsafeDelete,
       readOnly: cfg.apiServer.readOnly,
       zoneConnected: zoneLinks && ((zone) => zoneLinks.isConnected(zone)),
@@ -113,12 +119,16 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
         name: 'defaults',
         start: async () => {
           await ensureDefaults(cfg, store, manager);
-          // Zone tokens are signed on the global (or a standalone zone); federated zones get the public key over KDS.
-          // Made off the path to /ready: zone tokens issued or verified meanwhile wait for it.
-          if (!federated) ensureZoneSigningKeySoon(store).catch((e) => log.error({ err: e }, 'could not create the zone token signing key'));
           // Every CP signs its own user tokens (the key and the admin token never cross KDS).
           await ensureUserSigningKey(store);
           if (cfg.apiServer.authn.tokens.bootstrapAdminToken) await ensureAdminToken(cfg, store);
+          await ensureDefaultHostnameGenerators(store, cfg.mode as 'global' | 'zone', cfg.multizone.zone.name);
+          // Zone tokens are signed on the global (or a standalone zone); federated zones get the public key over KDS.
+          // Made off the path to /ready: zone tokens issued or verified meanwhile wait for it. Begun
+          // last, so it neither takes a key prefetched for the keys above (prefetchSigningKeys does
+          // not count it; taking one left /ready waiting for a whole new generation) nor competes
+          // with their generation for the cores.
+          if (!federated) ensureZoneSigningKeySoon(store).catch((e) => log.error({ err: e }, 'could not create the zone token signing key'));
         },
       },
       { name: 'ca-manager', start: () => startCaManager({ store, ctx, createCa: !federated }) },
@@ -129,12 +139,10 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
       singletons.push(
         { name: 'available-services-tracker', start: () => startAvailableServicesTracker({ store, zone: cfg.multizone.zone.name, intervalMs: cfg.multizone.zone.ingressUpdateIntervalMs, log: logger('xds') }) },
         { name: 'vip-allocator', start: () => startVipAllocator({ store, cfg, log: logger('dns') }) },
+        { name: 'mesh-service-controller', start: () => startMeshServiceController({ store, zone: cfg.multizone.zone.name, log: logger('xds') }) },
       );
     }
-    const elector: LeaderElector =
-      rawStore instanceof PostgresStore
-        ? new PgLeaderElector({ config: clientConfig(cfg.store.postgres), log: logger('cp'), instanceId, leaseMs: cfg.store.postgres.leaderLeaseMs })
-        : new AlwaysLeader();
+    const elector: LeaderElector = cfg.store.type === 'postgres' ? await pgLeaderElector(cfg, instanceId) : new AlwaysLeader();
     metrics.setLeader(elector.isLeader());
     elector.onChange((leads) => metrics.setLeader(leads));
     const group = startLeaderGroup(elector, singletons, logger('cp'));
@@ -197,6 +205,11 @@ export async function startControlPlane(cfg: CpConfig): Promise<RunningControlPl
     for (const stop of stops) await Promise.resolve(stop()).catch(() => undefined);
     throw e;
   }
+}
+
+async function pgLeaderElector(cfg: CpConfig, instanceId: string): Promise<LeaderElector> {
+  const [{ PgLeaderElector }, { clientConfig }] = await Promise.all([import('./leader/pg-leader-elector'), import('../store/postgres/connection')]);
+  return new PgLeaderElector({ config: clientConfig(cfg.store.postgres), log: logger('cp'), instanceId, leaseMs: cfg.store.postgres.leaderLeaseMs });
 }
 
 /** Global: serve KDS on every instance (a zone's leader may reach any of them). */

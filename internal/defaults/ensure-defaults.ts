@@ -24,6 +24,8 @@ export async function ensureDefaults(cfg: CpConfig, store: ResourceStore, manage
     await manager.createMesh('default');
     log.info('created Mesh "default"');
   }
+  const relabelled = await manager.relabelMeshDefaults();
+  if (relabelled) log.info(`relabelled ${relabelled} default mesh policies`);
   if (cfg.mode === 'zone') {
     const name = cfg.multizone.zone.name;
     if (!store.get({ type: 'Zone', mesh: '', name })) {

@@ -3,7 +3,8 @@
  * kuma-kds-xds.md §3.8): a small UDP server on 127.0.0.1:<--dns-port> answering from the mesh's
  * VIP records, which kuma-dp polls from the control plane (dns-poller.ts).
  *
- * - Names under the mesh domain (`mesh`): A queries for a known name get its VIP (authoritative,
+ * - Names under the mesh domain (`mesh`) and MeshService hostnames the CP sent (HostnameGenerators:
+ *   `backend.svc.mesh.local`): A queries for a known name get its VIP (authoritative,
  *   the TTL the CP sent); other types for a known name get an empty NOERROR (the VIPs are IPv4
  *   only); unknown names get NXDOMAIN. Until the first records arrive every such query gets
  *   SERVFAIL, so that clients do not cache a negative answer.
@@ -146,7 +147,8 @@ export class DnsServer {
     const question = q.questions[0]!;
     const set = this.#set;
     const domain = set?.domain ?? (this.#o.domain ?? 'mesh').toLowerCase();
-    if (underDomain(question.name, domain)) {
+    // MeshService hostnames (`backend.svc.mesh.local`) are records outside the mesh domain.
+    if (underDomain(question.name, domain) || set?.records.has(question.name)) {
       if (!set) return buildResponse(q, RCODE.SERVFAIL);
       const ip = set.records.get(question.name);
       if (!ip) return buildResponse(q, RCODE.NXDOMAIN, [], true);

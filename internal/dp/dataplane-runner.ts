@@ -31,16 +31,31 @@ import { buildProxyResource, type ProxyResource } from './proxy-resource';
 import { DEFAULT_DNS_PORT, DnsServer } from '../dns/dns-server';
 import { DnsPoller, recordMap } from './dns-poller';
 import { DEFAULT_READINESS_PORT, ReadinessServer } from './readiness-server';
+import { AccessLogStreamer, type StreamerLog } from './access-log-streamer';
+import { accessLogPipePath } from '../core/access-log-pipe';
+
+/** MeshAccessLog Tcp backends need the pipe; without it the rest of the proxy still runs. */
+async function startAccessLogStreamer(path: string, log: StreamerLog): Promise<AccessLogStreamer | undefined> {
+  const s = new AccessLogStreamer(path, log);
+  try {
+    await s.start();
+    return s;
+  } catch (e) {
+    log.warn({ err: (e as Error).message, path }, 'could not create the access log pipe; MeshAccessLog Tcp backends will not be forwarded');
+    return undefined;
+  }
+}
 
 export const DEFAULT_DRAIN_TIME_MS = 30_000;
 export const BOOTSTRAP_FILE = 'bootstrap.yaml';
 /** Kuma's lookup order for the system CA bundle sent as `systemCaPath`. */
 const SYSTEM_CA_PATHS = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/ca-bundle.pem', '/etc/pki/tls/cacert.pem', '/etc/ssl/cert.pem'];
 /**
- * Kuma features this kuma-dp can honour. None yet: each of Kuma's (access-log
- * named pipe, embedded DNS, readiness unix socket, ...) needs a companion
- * process or socket that this kuma-dp does not run, and the CP changes the
- * generated config when it sees one.
+ * Kuma features this kuma-dp can honour. None yet: each of Kuma's (embedded
+ * DNS, readiness unix socket, ...) needs a companion process or socket that
+ * this kuma-dp does not run, and the CP changes the generated config when it
+ * sees one. The access-log pipe needs no flag: it always runs, at the path both
+ * sides derive from the proxy's name and mesh (core/access-log-pipe.ts).
  */
 export const DP_FEATURES: string[] = [];
 
@@ -114,6 +129,7 @@ export class DataplaneRunner {
   readonly #abort = new AbortController();
   #supervisor: EnvoySupervisor | undefined;
   #dns: DnsServer | undefined;
+  #accessLogs: AccessLogStreamer | undefined;
   #readiness: ReadinessServer | undefined;
 
   constructor(opts: DataplaneRunOptions, deps: DataplaneRunnerDeps) {
@@ -281,6 +297,8 @@ export class DataplaneRunner {
         void poller.start();
       }
 
+      if (proxy.proxyType === 'dataplane') this.#accessLogs = await startAccessLogStreamer(accessLogPipePath(proxy.name, proxy.mesh), log);
+
       const sup = new EnvoySupervisor(
         {
           binaryPath: envoy.path,
@@ -303,6 +321,7 @@ export class DataplaneRunner {
       log.info({ mesh: proxy.mesh, name: proxy.name }, 'Envoy stopped; the control plane deregisters a Dataplane it registered from the bootstrap once the ADS stream stays closed');
     } finally {
       await poller?.stop();
+      await this.#accessLogs?.stop();
       await this.#dns?.stop();
       await this.#readiness?.close();
       if (tempWorkDir) await rm(workdir, { recursive: true, force: true });

@@ -12,6 +12,8 @@ import { envoyBootstrap } from '../xds/bootstrap/envoy-bootstrap';
 import { certificateSans } from '../tls/self-signed';
 import { verifyDataplaneToken } from '../auth/tokens';
 import { DEFAULT_DNS_TTL_S, vipAllocationKey, vipAllocationSpec, vipRecords } from '../dns/vips';
+import { meshServiceDnsRecords } from '../meshservice/dns-records';
+import { msVipAllocationKey, msVipsOf } from '../meshservice/vips';
 
 export const TOKEN_REQUIRED =
   "Dataplane Token is required. Generate token using 'kumactl generate dataplane-token > /path/file' and provide it via --dataplane-token-file=/path/file argument to Kuma DP";
@@ -146,6 +148,33 @@ function answer(deps: BootstrapDeps, sans: Set<string>, req: IncomingMessage, re
 }
 
 /**
+ * MeshService hostnames of a mesh, recomputed only when one of their inputs is another object
+ * than last time (store objects are immutable; kuma-dp polls often).
+ */
+type MsRecordCache = Map<string, { inputs: readonly unknown[]; records: ReturnType<typeof meshServiceDnsRecords> }>;
+// Per store (a process may run several CPs); an entry goes with its mesh's MeshService VIP record.
+const msRecordCaches = new WeakMap<ResourceStore, MsRecordCache>();
+function meshServiceRecords(store: ResourceStore, mesh: string): ReturnType<typeof meshServiceDnsRecords> {
+  let msRecordCache = msRecordCaches.get(store);
+  if (!msRecordCache) msRecordCaches.set(store, (msRecordCache = new Map()));
+  const vipRecord = store.get(msVipAllocationKey(mesh));
+  if (!vipRecord) {
+    msRecordCache.delete(mesh);
+    return [];
+  }
+  const hgs = store.list('HostnameGenerator').items;
+  const ms = store.list('MeshService', { mesh }).items;
+  const mzs = store.list('MeshMultiZoneService', { mesh }).items;
+  const mes = store.list('MeshExternalService', { mesh }).items;
+  const inputs = [vipRecord, ...hgs, null, ...ms, null, ...mzs, null, ...mes];
+  const hit = msRecordCache.get(mesh);
+  if (hit && hit.inputs.length === inputs.length && hit.inputs.every((x, i) => x === inputs[i])) return hit.records;
+  const records = meshServiceDnsRecords({ meshServices: ms, multiZoneServices: mzs, externalServices: mes, hostnameGenerators: hgs, vips: msVipsOf(vipRecord.spec) });
+  msRecordCache.set(mesh, { inputs, records });
+  return records;
+}
+
+/**
  * `GET /dns?mesh=<mesh>[&name=<dataplane>]`: the Kuma DNS records of a mesh for kuma-dp's resolver
  * (internal/dns/dns-server.ts), `{domain, ttl, records: [{name, ip, port}]}` from the mesh's
  * VipAllocation (empty records until the zone CP allocated any). With dataplane token auth the
@@ -160,10 +189,13 @@ function dnsRecords(deps: BootstrapDeps, req: IncomingMessage, res: ServerRespon
   const mesh = url.searchParams.get('mesh') ?? '';
   const name = url.searchParams.get('name') ?? '';
   if (!mesh) return send(res, 400, `${DNS_PATH} needs ?mesh=<mesh>`);
-  if (!deps.store.get({ type: 'Mesh', mesh: '', name: mesh })) return send(res, 404, `mesh "${mesh}" does not exist`);
+  if (!deps.store.get({ type: 'Mesh', mesh: '', name: mesh })) {
+    msRecordCaches.get(deps.store)?.delete(mesh);
+    return send(res, 404, `mesh "${mesh}" does not exist`);
+  }
   const respond = () => {
     const spec = vipAllocationSpec(deps.store.get(vipAllocationKey(mesh))?.spec);
-    const records = vipRecords(spec).map((r) => ({ name: r.name, ip: r.ip, port: r.port }));
+    const records = [...vipRecords(spec).map((r) => ({ name: r.name, ip: r.ip, port: r.port })), ...meshServiceRecords(deps.store, mesh)];
     send(res, 200, JSON.stringify({ domain: spec?.domain ?? deps.dnsDomain ?? 'mesh', ttl: DEFAULT_DNS_TTL_S, records }), 'application/json');
   };
   if (deps.dpAuthType === 'none') return respond();

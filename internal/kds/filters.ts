@@ -38,7 +38,7 @@ export function whyNotToZone(d: ResourceDescriptor, r: Resource, zone: string, z
   if (d.name === 'GlobalSecret' && (GLOBAL_ONLY_SECRETS.has(r.name) || GLOBAL_ONLY_SECRET_PREFIXES.some((p) => r.name.startsWith(p)))) return 'a global-only secret';
   const origin = r.labels[LABEL.origin];
   if ((origin === undefined || origin === 'global') && d.kds.globalToZone) return undefined;
-  if (origin === 'zone' && d.kds.zoneToOtherZones && !d.nestedSpec) {
+  if (origin === 'zone' && d.kds.zoneToOtherZones && (!d.nestedSpec || d.kds.relayEveryZoneCopy)) {
     const from = r.labels[LABEL.zone];
     if (!from) return 'a zone resource without kuma.io/zone';
     if (from === zone) return 'it comes from this zone';

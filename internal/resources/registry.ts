@@ -20,6 +20,11 @@ export interface KdsFlags {
   zoneToOtherZones: boolean;
   /** Synced copies keep the original name instead of a hash-suffixed one (Mesh, Secret, GlobalSecret: Kuma's SkipKDSHash). */
   keepName?: boolean;
+  /**
+   * Every zone-origin copy reaches every other zone (MeshService: Kuma's SyncedAcrossZones without
+   * the producer-policy rule that holds zone-origin targetRef policies back).
+   */
+  relayEveryZoneCopy?: boolean;
 }
 
 /** The policy facts that `/_resources` and `/policies` publish. */

@@ -13,7 +13,14 @@ import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../errors';
-import { ECDSA_P256, generateKeys, privateKeyPem, randomSerial, x509, type KeyKind } from './x509';
+import { X509Certificate } from 'node:crypto';
+import { basicConstraintsCa, extKeyUsage, keyUsage, selfSignedCert, subjectAltName, subjectKeyIdentifier, type CertAndKey } from './cert-builder';
+import { children, readTlv } from './der';
+import { ipText } from './ip';
+import { ECDSA_P256, type KeyKind } from './keys';
+
+// subjectAltName 2.5.29.17, as DER.
+const SAN_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x11]);
 
 export const CP_CERT_FILE = 'kuma-cp.crt';
 export const CP_KEY_FILE = 'kuma-cp.key';
@@ -35,35 +42,26 @@ export interface SelfSignedOptions {
   now?: Date;
 }
 
-export interface CertAndKey {
-  certPem: string;
-  keyPem: string;
-}
+export type { CertAndKey };
 
 export async function generateServerCert(opts: SelfSignedOptions): Promise<CertAndKey> {
   const dns = opts.hostnames.filter((h) => isIP(h) === 0);
   const ips = [...new Set([...(opts.ips ?? []), ...opts.hostnames.filter((h) => isIP(h) !== 0)])];
   if (dns.length === 0 && ips.length === 0) throw new ConfigError('at least one hostname must be given');
   const now = opts.now ?? new Date();
-  const { keys, signingAlgorithm } = await generateKeys(opts.key ?? ECDSA_P256);
-  const cn = dns[0] ?? ips[0]!;
-  const eku = opts.type === 'client' ? x509.ExtendedKeyUsage.clientAuth : x509.ExtendedKeyUsage.serverAuth;
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomSerial(),
-    name: [{ CN: [cn] }],
+  return selfSignedCert({
+    subject: [['CN', dns[0] ?? ips[0]!]],
     notBefore: new Date(now.getTime() - CLOCK_SKEW_MS),
     notAfter: new Date(now.getTime() + (opts.validityDays ?? DEFAULT_VALIDITY_DAYS) * DAY_MS),
-    keys,
-    signingAlgorithm,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment | x509.KeyUsageFlags.keyCertSign, true),
-      new x509.ExtendedKeyUsageExtension([eku]),
-      new x509.SubjectAlternativeNameExtension([...dns.map((value) => ({ type: 'dns' as const, value })), ...ips.map((value) => ({ type: 'ip' as const, value }))]),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    key: opts.key ?? ECDSA_P256,
+    extensions: (spki) => [
+      basicConstraintsCa(),
+      keyUsage(['digitalSignature', 'keyEncipherment', 'keyCertSign']),
+      extKeyUsage([opts.type === 'client' ? 'clientAuth' : 'serverAuth']),
+      subjectAltName([...dns.map((value) => ({ type: 'dns' as const, value })), ...ips.map((value) => ({ type: 'ip' as const, value }))]),
+      subjectKeyIdentifier(spki),
     ],
   });
-  return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
 }
 
 /** The names a client may use to reach this host: hostname, localhost and every local interface address. */
@@ -77,9 +75,23 @@ export function localSans(): { hostnames: string[]; ips: string[] } {
 
 /** DNS and IP SANs of a PEM certificate (for the bootstrap Host check of spec §4.3). */
 export function certificateSans(certPem: string): string[] {
-  const cert = new x509.X509Certificate(certPem);
-  const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
-  return (san?.names.items ?? []).filter((n) => n.type === 'dns' || n.type === 'ip').map((n) => n.value);
+  const der = new X509Certificate(certPem).raw;
+  const fields = children(der, children(der, readTlv(der, 0))[0]!);
+  const exts = fields.find((f) => f.tag === 0xa3);
+  if (!exts) return [];
+  for (const ext of children(der, children(der, exts)[0]!)) {
+    const parts = children(der, ext);
+    if (!SAN_OID.equals(der.subarray(parts[0]!.start, parts[0]!.end))) continue;
+    const value = parts[parts.length - 1]!;
+    const out: string[] = [];
+    for (const n of children(der, readTlv(der, value.contentStart, value.end))) {
+      const bytes = der.subarray(n.contentStart, n.end);
+      if (n.tag === 0x82) out.push(Buffer.from(bytes).toString('latin1'));
+      else if (n.tag === 0x87) out.push(ipText(bytes));
+    }
+    return out;
+  }
+  return [];
 }
 
 export interface CpCert extends CertAndKey {

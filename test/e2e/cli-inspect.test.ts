@@ -60,6 +60,12 @@ describe('kumactl inspect', () => {
       'MESH      DATAPLANES   TRAFFIC PERMISSIONS   TRAFFIC ROUTES   CIRCUIT BREAKERS   HEALTH CHECKS   FAULT INJECTIONS   EXTERNAL SERVICES   TRAFFIC TRACES   TRAFFIC LOGS   PROXY TEMPLATES   RATE LIMITS',
     );
     expect(row).toMatch(/^default +0\/2 +0 +0 +0 +0 +0 +0 +0 +0 +0 +0$/);
+    // Kuma 2.14 gives a new mesh two MeshTimeouts (sidecars, gateways), one MeshRetry, one MeshCircuitBreaker.
+    const json = JSON.parse((await kuma(['inspect', 'meshes', '-o', 'json'])).stdout);
+    const insight = json.items.find((m: { name: string }) => m.name === 'default');
+    const defaults = { MeshTimeout: { total: 2 }, MeshRetry: { total: 1 }, MeshCircuitBreaker: { total: 1 } };
+    expect(insight.policies).toMatchObject(defaults);
+    expect(insight.resources).toMatchObject(defaults);
   });
 
   it('inspect zones, zone-ingresses and zoneegresses print their headers', async () => {

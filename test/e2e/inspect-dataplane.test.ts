@@ -100,7 +100,7 @@ networking:
     expect(body.total).toBe(body.items.length);
     const inbound = body.items.find((i: { type: string }) => i.type === 'inbound');
     expect(inbound).toMatchObject({ name: `127.0.0.1:${ports.inbound}:${ports.app}`, service: 'web' });
-    expect(inbound.matchedPolicies.MeshTimeout[0]).toMatchObject({ type: 'MeshTimeout', mesh: 'default', name: 'mesh-timeout-all-default', kri: 'kri_mt_default___mesh-timeout-all-default_' });
+    expect(inbound.matchedPolicies.MeshTimeout[0]).toMatchObject({ type: 'MeshTimeout', mesh: 'default', name: 'mesh-timeout-all-default', kri: 'kri_mt_default_default__mesh-timeout-all-default_' });
   });
 
   it('--type rules prints the merged rules per policy type', async () => {

@@ -149,7 +149,7 @@ describe('policy inspection on dist/kuma', () => {
     expect(layout.json.inbounds).toEqual([{ kri: 'kri_dp_default_zone-1__web-01_18080', port: 18080, protocol: 'http', proxyResourceName: 'inbound:127.0.0.1:18080' }]);
     const inbound = await api(cp, 'GET', `/meshes/default/dataplanes/web-01/_inbounds/${layout.json.inbounds[0].kri}/_policies`);
     expect(inbound.status).toBe(200);
-    expect(inbound.json.policies).toContainEqual({ kind: 'MeshTimeout', rules: [{ conf: expect.objectContaining({ connectionTimeout: '10s' }) }], origins: [{ kri: 'kri_mt_default___mesh-timeout-all-default_' }] });
+    expect(inbound.json.policies).toContainEqual({ kind: 'MeshTimeout', rules: [{ conf: expect.objectContaining({ connectionTimeout: '10s' }) }], origins: [{ kri: 'kri_mt_default_zone-1__mesh-timeout-all-default_' }] });
     expect((await api(cp, 'GET', '/meshes/default/dataplanes/web-01/_policies')).json).toEqual({ policies: [] });
   });
 });

@@ -59,6 +59,14 @@ export async function startApiOnly(mode: 'zone' | 'global' = 'zone'): Promise<Ap
   };
 }
 
+async function zoneSigningKeyCreated(cp: RunningControlPlane): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!cp.store.list('GlobalSecret').items.some((s) => s.name.startsWith('zone-token-signing-key'))) {
+    if (Date.now() > deadline) throw new Error('the CP did not create its zone token signing key within 20 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 export async function startFuzzCp(mode: 'zone' | 'global'): Promise<RunningControlPlane & { cfg: CpConfig }> {
   const cfg = baseConfig(mode);
   cfg.dpServer.authn.dpProxy.type = 'none';
@@ -67,6 +75,9 @@ export async function startFuzzCp(mode: 'zone' | 'global'): Promise<RunningContr
   cfg.multizone.global.kds.tlsEnabled = false;
   cfg.xdsServer.debounceMs = 5;
   const cp = await startControlPlane(cfg);
+  // The zone token signing key is made after /ready (off the startup path); a case must not
+  // see that write as its own doing, so wait for it before the first case.
+  await zoneSigningKeyCreated(cp);
   return {
     ...cp,
     cfg,

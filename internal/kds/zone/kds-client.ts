@@ -12,7 +12,9 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '../../../proto/gen/envoy/service/discovery/v3/discovery';
 import { GlobalKDSServiceClient, KDSSyncServiceClient } from '../../../proto/gen/kuma/mesh/v1alpha1/kds';
-import type { Registry } from '../../resources/registry';
+import type { Registry, ResourceDescriptor } from '../../resources/registry';
+import { LABEL, type Resource } from '../../resources/model';
+import type { EncodedResource } from '../wire';
 import type { ResourceStore } from '../../store/resource-store';
 import { applyBatch, fromGlobalSide } from '../apply';
 import { DeltaReceiver } from '../delta-receiver';
@@ -66,6 +68,18 @@ export interface ZoneKdsDeps {
 }
 
 const REFRESH_DEBOUNCE_MS = 10;
+
+/**
+ * One record as the zone -> global sender sees it. A copy of another zone's resource (origin
+ * global) is never sent and gets no wire name: mapped for the global it would take the name of
+ * this zone's own resource of the same display name (zone-1's `backend` and its copy of zone-2's
+ * both hash to backend-<hash of zone-1>), and its arrival would retract that one from the global.
+ */
+export function zoneToGlobalEntry(cache: EncodeCache, d: ResourceDescriptor, r: Resource): { wireName?: string; encoded?: EncodedResource } {
+  if (r.labels[LABEL.origin] === 'global') return {};
+  const encoded = cache.encode(d, r);
+  return { wireName: encoded?.wireName, encoded: encoded && sendToGlobal(d, r) ? encoded : undefined };
+}
 
 export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; stop(): void } {
   const { store, registry, log } = deps;
@@ -172,11 +186,7 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
     const sender = new DeltaSender({
       types: upTypes,
       snapshot: (type) => outboxSnapshot(store, registry, cache, type, (d, r) => sendToGlobal(d, r)),
-      entry: (type, r) => {
-        const d = registry.mustByName(type);
-        const encoded = cache.encode(d, r);
-        return { wireName: encoded?.wireName, encoded: encoded && sendToGlobal(d, r) ? encoded : undefined };
-      },
+      entry: (type, r) => zoneToGlobalEntry(cache, registry.mustByName(type), r),
       send: (resp) => up.write(resp),
       maxMsgBytes: deps.maxMsgBytes,
       onStat: withKdsStats(deps.metrics, (type, ev, detail) => {

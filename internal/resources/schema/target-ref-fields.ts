@@ -25,6 +25,8 @@ export const HEADER_MATCH = message({ type: VALUE, name: VALUE, value: VALUE });
 
 export interface PolicySections {
   to?: MessageSchema;
+  /** Route policies: the fields of a `to[]` item besides targetRef, replacing `default`. */
+  toItem?: Record<string, FieldSchema>;
   from?: MessageSchema;
   /** rules[].default, plus any other fields of a rule item (e.g. `matches`). */
   rules?: { conf: MessageSchema; item?: Record<string, FieldSchema> };
@@ -37,7 +39,7 @@ export interface PolicySections {
 export function targetRefPolicyFields(s: PolicySections): MessageSchema {
   return message({
     targetRef: TARGET_REF,
-    to: s.to ? message({ targetRef: TARGET_REF, default: s.to }) : FREE,
+    to: s.toItem ? message({ targetRef: TARGET_REF, ...s.toItem }) : s.to ? message({ targetRef: TARGET_REF, default: s.to }) : FREE,
     from: s.from ? message({ targetRef: TARGET_REF, default: s.from }) : FREE,
     rules: s.rules ? message({ ...s.rules.item, default: s.rules.conf }) : FREE,
   });

@@ -9,13 +9,23 @@ import { dataplaneInsight } from './dataplane-insight';
 import { externalService } from './external-service';
 import { globalSecret } from './global-secret';
 import { healthCheck } from './health-check';
+import { hostnameGenerator } from './hostname-generator';
 import { mesh } from './mesh';
+import { meshAccessLog } from './mesh-access-log';
 import { meshCircuitBreaker } from './mesh-circuit-breaker';
+import { meshExternalService } from './mesh-external-service';
+import { meshFaultInjection } from './mesh-fault-injection';
 import { meshHealthCheck } from './mesh-health-check';
+import { meshHttpRoute } from './mesh-http-route';
 import { meshInsight } from './mesh-insight';
 import { meshLoadBalancingStrategy } from './mesh-load-balancing-strategy';
+import { meshMultiZoneService } from './mesh-multi-zone-service';
+import { meshRateLimit } from './mesh-rate-limit';
 import { meshRetry } from './mesh-retry';
+import { meshService } from './mesh-service';
+import { meshTcpRoute } from './mesh-tcp-route';
 import { meshTimeout } from './mesh-timeout';
+import { meshTls } from './mesh-tls';
 import { meshTrafficPermission } from './mesh-traffic-permission';
 import { retry } from './retry';
 import { secret } from './secret';
@@ -61,6 +71,17 @@ export const ALL_TYPES = [
   meshCircuitBreaker,
   meshHealthCheck,
   meshLoadBalancingStrategy,
+  // the MeshService family
+  meshService,
+  meshMultiZoneService,
+  meshExternalService,
+  hostnameGenerator,
+  meshFaultInjection,
+  meshRateLimit,
+  meshAccessLog,
+  meshHttpRoute,
+  meshTcpRoute,
+  meshTls,
 ] as const;
 
 export function registerAll(registry: Registry = new Registry()): Registry {

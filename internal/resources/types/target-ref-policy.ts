@@ -31,10 +31,19 @@ export interface ConfContext {
 
 export type ConfCheck = (vs: Violations, field: string, conf: Record<string, unknown>, ctx: ConfContext) => void;
 
+/**
+ * Route policies (MeshHTTPRoute, MeshTCPRoute): a `to[]` item holds `rules[]` and more fields
+ * instead of `default`. `check` validates the item besides its targetRef; `fields` are its fields.
+ */
+export interface ToItemShape {
+  check: (vs: Violations, field: string, item: Record<string, unknown>, ctx: ConfContext) => void;
+  fields: Record<string, FieldSchema>;
+}
+
 export interface TargetRefPolicyShape {
   topKinds: readonly Kind[];
   /** `required`: an empty `to` is a violation ("needs at least one item", MeshRetry). `fields`: the Conf struct. */
-  to?: { kinds: readonly Kind[]; conf: ConfCheck; fields: MessageSchema; required?: boolean };
+  to?: { kinds: readonly Kind[] | ((topKind: string) => readonly Kind[]); conf: ConfCheck; fields: MessageSchema; required?: boolean; item?: ToItemShape };
   from?: { kinds: readonly Kind[]; conf: ConfCheck; fields: MessageSchema };
   /** rules[].default; the rules section replaces `from` (isFromAsRules). `item`: a rule's fields besides `default`. */
   rules?: { conf: ConfCheck; fields: MessageSchema; item?: Record<string, FieldSchema> };
@@ -148,7 +157,14 @@ function checkDefault(vs: Violations, field: string, d: unknown, conf: ConfCheck
   conf(vs, field, d, ctx);
 }
 
-function checkItems(vs: Violations, field: string, items: unknown[], kinds: readonly Kind[], conf: ConfCheck, topKind: string): void {
+function checkItems(
+  vs: Violations,
+  field: string,
+  items: unknown[],
+  section: { kinds: readonly Kind[] | ((topKind: string) => readonly Kind[]); conf: ConfCheck; item?: ToItemShape },
+  topKind: string,
+): void {
+  const kinds = typeof section.kinds === 'function' ? section.kinds(topKind) : section.kinds;
   items.forEach((item, i) => {
     const f = `${field}[${i}]`;
     if (!isObject(item)) {
@@ -158,7 +174,9 @@ function checkItems(vs: Violations, field: string, items: unknown[], kinds: read
     // Kuma's item targetRef is a struct, so a missing one reports its empty kind.
     if (isUnset(item.targetRef)) vs.add(`${f}.targetRef.kind`, MUST_BE_DEFINED);
     else checkTargetRef(vs, `${f}.targetRef`, item.targetRef, kinds);
-    checkDefault(vs, `${f}.default`, item.default, conf, { topKind, itemKind: kindOf(item.targetRef) });
+    const ctx = { topKind, itemKind: kindOf(item.targetRef) };
+    if (section.item) section.item.check(vs, f, item, ctx);
+    else checkDefault(vs, `${f}.default`, item.default, section.conf, ctx);
   });
 }
 
@@ -191,8 +209,8 @@ export function validateTargetRefPolicy(spec: Spec, shape: TargetRefPolicyShape)
     vs.add('spec.to', 'needs at least one item');
   }
 
-  if (shape.to) checkItems(vs, 'spec.to', to, shape.to.kinds, shape.to.conf, topKind);
-  if (shape.from) checkItems(vs, 'spec.from', from, shape.from.kinds, shape.from.conf, topKind);
+  if (shape.to) checkItems(vs, 'spec.to', to, shape.to, topKind);
+  if (shape.from) checkItems(vs, 'spec.from', from, shape.from, topKind);
   if (shape.rules) {
     const conf = shape.rules.conf;
     rules.forEach((rule, i) => {
@@ -225,7 +243,7 @@ export function mixedToFromViolation(spec: Spec): Violation | undefined {
  * path and kumactl names, authored on either CP, validated by its shape.
  */
 export function defineTargetRefPolicy(
-  meta: { name: string; path: string; shortName: string; pluralDisplayName?: string },
+  meta: { name: string; path: string; shortName: string; singularDisplayName?: string; pluralDisplayName?: string },
   shape: TargetRefPolicyShape,
 ): ResourceDescriptor {
   return defineType({
@@ -235,6 +253,7 @@ export function defineTargetRefPolicy(
     cliSingular: meta.name.toLowerCase(),
     cliPlural: meta.path,
     shortName: meta.shortName,
+    ...(meta.singularDisplayName ? { singularDisplayName: meta.singularDisplayName } : {}),
     ...(meta.pluralDisplayName ? { pluralDisplayName: meta.pluralDisplayName } : {}),
     nestedSpec: true,
     kds: KDS_BOTH_WAYS,
@@ -242,7 +261,7 @@ export function defineTargetRefPolicy(
     providedByZone: true,
     policy: policyInfo(shape),
     fields: targetRefPolicyFields({
-      ...(shape.to ? { to: shape.to.fields } : {}),
+      ...(shape.to ? { to: shape.to.fields, ...(shape.to.item ? { toItem: shape.to.item.fields } : {}) } : {}),
       ...(shape.from ? { from: shape.from.fields } : {}),
       ...(shape.rules ? { rules: { conf: shape.rules.fields, ...(shape.rules.item ? { item: shape.rules.item } : {}) } } : {}),
     }),

@@ -29,8 +29,10 @@ export interface OutboundView {
   address: string;
   port: number;
   tags: Tags;
-  /** kuma.io/service; "" for a backendRef outbound (MeshService mode, not generated yet). */
+  /** kuma.io/service; "" for a backendRef outbound (MeshService mode). */
   service: string;
+  /** `backendRef {kind, name | labels, port}` of a MeshService-mode outbound. */
+  backendRef?: { kind: string; name?: string; labels?: Tags; port?: number };
 }
 
 export interface DataplaneView {
@@ -104,7 +106,14 @@ function build(dp: Resource): DataplaneView {
   });
   const outbounds: OutboundView[] = list(net.outbound).map((ob) => {
     const tags = tagsOf(ob.tags);
-    return { address: str(ob.address) ?? LOOPBACK, port: num(ob.port) ?? 0, tags, service: tags[TAG.service] ?? '' };
+    const ref = obj(ob.backendRef);
+    const refLabels = tagsOf(ref.labels);
+    const hasLabels = Object.keys(refLabels).length > 0;
+    const backendRef =
+      str(ref.kind) && (str(ref.name) || hasLabels)
+        ? { kind: str(ref.kind)!, ...(str(ref.name) ? { name: str(ref.name)! } : {}), ...(hasLabels ? { labels: refLabels } : {}), ...(num(ref.port) ? { port: num(ref.port)! } : {}) }
+        : undefined;
+    return { address: str(ob.address) ?? LOOPBACK, port: num(ob.port) ?? 0, tags, service: tags[TAG.service] ?? '', ...(backendRef ? { backendRef } : {}) };
   });
   const gateway = net.gateway === undefined ? undefined : tagsOf(obj(net.gateway).tags);
   const tagSets = inbounds.map((i) => i.tags);

@@ -8,6 +8,7 @@ import type { Resource } from '../../resources/model';
 import type { Registry } from '../../resources/registry';
 import type { ResourceStore } from '../../store/resource-store';
 import type { MeshContextInput } from './mesh-context';
+import { msVipAllocationKey, msVipsOf } from '../../meshservice/vips';
 
 export function meshContextInputFromStore(store: ResourceStore, registry: Registry, mesh: Resource, zone: string, caCertsPem?: string): MeshContextInput {
   const resources = new Map<string, Resource[]>();
@@ -24,5 +25,13 @@ export function meshContextInputFromStore(store: ResourceStore, registry: Regist
     zoneIngresses: [...store.list('ZoneIngress').items],
     zoneEgresses: [...store.list('ZoneEgress').items],
     vips: vipMapOf(store.get(vipAllocationKey(mesh.name))),
+    ...meshServiceInputs(store, mesh.name),
   };
+}
+
+/** HostnameGenerators and the mesh's MeshService VIPs, only when the mesh has MeshService-family resources. */
+function meshServiceInputs(store: ResourceStore, mesh: string): Pick<MeshContextInput, 'hostnameGenerators' | 'meshServiceVips'> {
+  if (store.count('MeshService', mesh) === 0 && store.count('MeshMultiZoneService', mesh) === 0) return {};
+  const vips = store.get(msVipAllocationKey(mesh));
+  return { hostnameGenerators: [...store.list('HostnameGenerator').items], ...(vips ? { meshServiceVips: msVipsOf(vips.spec) } : {}) };
 }

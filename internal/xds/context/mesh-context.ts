@@ -14,6 +14,8 @@ import { commonProtocol } from './protocol';
 import type { Endpoint, MeshContext } from './types';
 import type { MeshVip } from '../../dns/vips';
 import { localZoneEgresses, throughZoneEgress, zoneEgressHashInput } from './zone-egress';
+import { buildMeshServices } from './mesh-services';
+import type { MsVips } from '../../meshservice/vips';
 
 export interface MeshContextInput {
   mesh: Resource;
@@ -38,6 +40,10 @@ export interface MeshContextInput {
    * (internal/dns/vips.ts vipMapOf). Proxies that opt in get an outbound listener per VIP and port.
    */
   vips?: Map<string /* host */, MeshVip>;
+  /** Every HostnameGenerator (global-scoped): hostnames of MeshServices (mesh-services.ts). */
+  hostnameGenerators?: Resource[];
+  /** VIPs of the mesh's MeshServices, MeshMultiZoneServices, MeshExternalServices (meshservice/vips.ts). */
+  meshServiceVips?: MsVips;
 }
 
 /**
@@ -79,6 +85,18 @@ export function buildMeshContext(input: MeshContextInput): MeshContext {
   externalServiceProtocolVotes(resources.get('ExternalService') ?? [], protocolVotes);
   const protocols = new Map<string, string>();
   for (const [service, votes] of protocolVotes) protocols.set(service, commonProtocol(votes));
+  const meshServices = buildMeshServices({
+    mesh: input.mesh,
+    zone: input.zone,
+    dataplanes,
+    meshServices: resources.get('MeshService') ?? [],
+    multiZoneServices: resources.get('MeshMultiZoneService') ?? [],
+    hostnameGenerators: input.hostnameGenerators ?? [],
+    zoneIngresses,
+    ...(input.meshServiceVips ? { vips: input.meshServiceVips } : {}),
+  });
+  for (const [key, list] of meshServices.endpoints) endpoints.set(key, list);
+  for (const d of meshServices.destinations.values()) protocols.set(d.key, d.protocol);
   const baseHash = meshContextBaseHash(input);
   return {
     baseHash,
@@ -94,6 +112,7 @@ export function buildMeshContext(input: MeshContextInput): MeshContext {
     zoneEgresses,
     crossZoneNotes: remote.notes,
     ...(input.vips && input.vips.size > 0 ? { vips: new Map(input.vips) } : {}),
+    ...(meshServices.destinations.size > 0 ? { meshServices: meshServices.destinations } : {}),
     hash: meshContextHash(input),
   };
 }
@@ -118,6 +137,7 @@ export function meshContextHashInputs(input: MeshContextInput): unknown {
     zoneIngresses: [...(input.zoneIngresses ?? [])].sort(byName).map((zi) => zoneIngressHashInput(zi, input.mesh.name)),
     ...zoneEgressesHashPart(input),
     ...vipsHashPart(input),
+    ...meshServicesHashPart(input),
   };
 }
 
@@ -167,6 +187,7 @@ export function meshContextHash(input: MeshContextInput): string {
       zoneIngresses: [...(input.zoneIngresses ?? [])].sort(byName).map((zi) => zoneIngressDigest(zi, input.mesh.name)),
       ...zoneEgressesHashPart(input),
       ...vipsHashPart(input),
+      ...meshServicesHashPart(input),
     }),
   );
 }
@@ -193,6 +214,7 @@ export function meshContextBaseHash(input: MeshContextInput): string {
       resources,
       ...zoneEgressesHashPart(input),
       ...vipsHashPart(input),
+      ...meshServicesHashPart(input),
     }),
   );
 }
@@ -210,6 +232,12 @@ function serviceHashesOf(endpoints: ReadonlyMap<string, readonly Endpoint[]>, pr
 function vipsHashPart(input: MeshContextInput): { vips?: unknown[] } {
   if (!input.vips || input.vips.size === 0) return {};
   return { vips: [...input.vips.keys()].sort().map((host) => [host, input.vips!.get(host)]) };
+}
+
+/** HostnameGenerators and MeshService VIPs; absent when there are none (hashes stay as before). */
+function meshServicesHashPart(input: MeshContextInput): { hostnameGenerators?: unknown[]; meshServiceVips?: MsVips } {
+  const hgs = [...(input.hostnameGenerators ?? [])].sort(byName).map((r) => ({ name: r.name, labels: r.labels, spec: r.spec }));
+  return { ...(hgs.length ? { hostnameGenerators: hgs } : {}), ...(input.meshServiceVips ? { meshServiceVips: input.meshServiceVips } : {}) };
 }
 
 /** The local ZoneEgresses' part of the hash; absent when there are none (hashes stay as before). */

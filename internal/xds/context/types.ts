@@ -13,6 +13,7 @@ import type { RouteConfiguration } from '../../../proto/gen/envoy/config/route/v
 import type { Secret } from '../../../proto/gen/envoy/extensions/transport_sockets/tls/v3/secret';
 import type { Resource } from '../../resources/model';
 import type { MeshVip } from '../../dns/vips';
+import type { MeshServiceDestination } from './mesh-services';
 
 /**
  * One reachable instance of a service as a sidecar sees it: a healthy local inbound, or a remote
@@ -87,6 +88,12 @@ export interface MeshContext {
    * Absent when the mesh has no allocation (yet).
    */
   vips?: ReadonlyMap<string, MeshVip>;
+  /**
+   * MeshService mode (mesh-services.ts): destination key -> the (MeshService |
+   * MeshMultiZoneService, port) it stands for; its endpoints and protocol are under the same key
+   * in `endpoints` / `protocols`. Absent when the mesh has none.
+   */
+  meshServices?: ReadonlyMap<string, MeshServiceDestination>;
   /** Hash of every input above; equal hashes mean equal generated config for an unchanged proxy. */
   hash: string;
   /** Hash of what every proxy of the mesh depends on (everything but Dataplanes and ZoneIngresses; mesh-context.ts meshContextBaseHash). */

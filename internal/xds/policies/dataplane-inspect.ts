@@ -21,7 +21,7 @@ import { mergeConfs } from './merge';
 import { type MatchedPolicy, matchedPolicies } from './matched-policies';
 import { proxyPolicies } from './proxy-policies';
 import { type Rule, buildRules } from './rules';
-import { comparePolicies, selectsInbound, selectsProxy, targetRefOf } from './target-ref';
+import { comparePolicies, selectableInZone, selectsInbound, selectsProxy, targetRefOf } from './target-ref';
 
 export type AttachmentType = 'dataplane' | 'inbound' | 'outbound' | 'service';
 
@@ -137,7 +137,8 @@ export function policyAttachments(policy: Resource, dataplane: Resource, ctx: Me
 
 /** Whether a targetRef policy's top-level targetRef selects the proxy (Kuma `_resources/dataplanes`). */
 export function topLevelSelects(policy: Resource, dataplane: Resource, ctx: MeshContext): boolean {
-  return selectsProxy(targetRefOf(policy.spec.targetRef), proxyPolicies(dataplane, ctx).dp);
+  const dp = proxyPolicies(dataplane, ctx).dp;
+  return selectableInZone(policy, dp) && selectsProxy(targetRefOf(policy.spec.targetRef), dp);
 }
 
 export interface InboundRef {

@@ -8,9 +8,10 @@ import type { DataplaneView, InboundView } from '../context/dataplane-view';
 import { dataplaneView } from '../context/dataplane-view';
 import type { MeshContext } from '../context/types';
 import { mergeConfs } from './merge';
+import { toRefMatchesMeshService } from './mesh-service-target';
 import { type Rule, type RuleItem, buildRules } from './rules';
 import { ConnectionPolicySelector } from './selectors';
-import { comparePolicies, compareToItems, selectsInbound, selectsProxy, targetRefOf, toRefMatchesService } from './target-ref';
+import { comparePolicies, compareToItems, selectableInZone, selectsInbound, selectsProxy, targetRefOf, toRefMatchesService } from './target-ref';
 
 type Obj = Record<string, unknown>;
 
@@ -28,7 +29,9 @@ function itemsOf(policy: Resource, section: 'to' | 'from'): Item[] {
   for (const it of list) {
     if (typeof it !== 'object' || it === null) continue;
     const o = it as Obj;
-    out.push({ targetRef: targetRefOf(o.targetRef), conf: o.default, policy });
+    // Route policies (MeshHTTPRoute, MeshTCPRoute) hold `rules[]` where others hold `default`.
+    const conf = o.default ?? (Array.isArray(o.rules) ? { rules: o.rules } : undefined);
+    out.push({ targetRef: targetRefOf(o.targetRef), conf, policy });
   }
   return out;
 }
@@ -41,15 +44,23 @@ export class ProxyPolicies {
   readonly #fromRules = new Map<string, Rule[] | undefined>();
   readonly #fromMesh = new Map<string, Obj | undefined>();
   readonly #legacy = new Map<string, ConnectionPolicySelector>();
+  readonly #all = new Map<string, readonly Resource[]>();
 
   constructor(dataplane: Resource, ctx: MeshContext) {
     this.dp = dataplaneView(dataplane);
     this.#ctx = ctx;
   }
 
-  /** Policies of a type, as the MeshContext holds them. */
+  /** Policies of a type that may select this proxy: the MeshContext's, less other zones' own. */
   all(type: string): readonly Resource[] {
-    return this.#ctx.resources.get(type) ?? [];
+    let list = this.#all.get(type);
+    if (!list) {
+      const held = this.#ctx.resources.get(type) ?? [];
+      const kept = held.filter((p) => selectableInZone(p, this.dp));
+      list = kept.length === held.length ? held : kept;
+      this.#all.set(type, list);
+    }
+    return list;
   }
 
   /**
@@ -72,8 +83,10 @@ export class ProxyPolicies {
   to(type: string, service: string): Obj | undefined {
     const key = `${type}\u0000${service}`;
     if (this.#toConf.has(key)) return this.#toConf.get(key);
+    // A MeshService-mode destination key (MeshContext.meshServices) is matched as that resource.
+    const dest = this.#ctx.meshServices?.get(service);
     const confs = this.toItems(type)
-      .filter((i) => toRefMatchesService(i.targetRef, service))
+      .filter((i) => (dest ? toRefMatchesMeshService(i.targetRef, dest) : toRefMatchesService(i.targetRef, service)))
       .map((i) => i.conf);
     const conf = confs.length > 0 ? mergeConfs(confs) : undefined;
     this.#toConf.set(key, conf);

@@ -6,10 +6,11 @@
  * - the order in which matched policies are merged, least specific first, so that the last one
  *   wins (Kuma core/rules/sort CompareByPolicyAttributes + CompareByDisplayName): by top-level kind
  *   (Mesh < MeshSubset < MeshService < MeshServiceSubset < Dataplane), for Dataplane by how it
- *   selects (all < labels < labels+sectionName < name < name+sectionName), then by origin (global
- *   before zone), then by policy role (system < producer < consumer < workload-owner), then by
- *   display name descending, i.e. of two policies equal otherwise the lexicographically smaller
- *   display name wins;
+ *   selects (all < labels < labels+sectionName < name < name+sectionName), then by origin
+ *   (global < no origin label < zone), then by policy role (system < producer < consumer <
+ *   workload-owner), then by display name descending, i.e. of two policies equal otherwise the
+ *   lexicographically smaller display name wins;
+ * - a zone's own policy selects that zone's proxies only (dppSelectedByZone), seen on the global;
  * - the order of `to[]` items once the matched policies' lists are concatenated in that order: a
  *   stable sort by the item's targetRef kind (Mesh < MeshSubset < MeshService < MeshService with
  *   sectionName < MeshServiceSubset ...), so a `to: MeshService backend` item beats any `to: Mesh`
@@ -79,8 +80,10 @@ function dataplaneRank(ref: TargetRef): number {
   return (ref.name ? 3 : ref.labels ? 1 : 0) + (ref.sectionName ? 1 : 0);
 }
 
+/** Kuma's ResourceOrigin.Compare: global < no origin label < zone. */
 function originRank(r: Resource): number {
-  return r.labels[LABEL.origin] === 'global' ? 0 : 1;
+  const origin = r.labels[LABEL.origin];
+  return origin === 'global' ? 0 : origin === 'zone' ? 2 : 1;
 }
 
 /** Kuma's PolicyRole order; no label (Universal, system namespace) is `system`. */
@@ -122,6 +125,23 @@ function toItemRank(ref: TargetRef): number {
  */
 export function compareToItems(a: { targetRef: TargetRef }, b: { targetRef: TargetRef }): number {
   return toItemRank(a.targetRef) - toItemRank(b.targetRef);
+}
+
+/**
+ * Kuma's dppSelectedByZone: a policy a zone created applies to that zone's proxies only (a producer
+ * policy excepted). Matters where proxies of several zones meet, i.e. inspection on the global;
+ * a proxy without a zone origin (global-created) is selectable by all.
+ */
+export function selectableInZone(policy: Resource, dp: DataplaneView): boolean {
+  if (policy.labels[LABEL.policyRole] === 'producer') return true;
+  const dpOrigin = dp.labels[LABEL.origin];
+  if (dpOrigin === undefined || dpOrigin === 'global') return true;
+  if (policy.labels[LABEL.origin] !== 'zone') return true;
+  const zone = policy.labels[LABEL.zone];
+  if (zone === undefined) return true;
+  // A proxy stamped origin zone without a zone label is local (Kuma 2.7 wrote them so).
+  const dpZone = dp.labels[LABEL.zone];
+  return dpZone === undefined || dpZone === zone;
 }
 
 /** A top-level targetRef with proxyTypes applies to sidecars only when it lists "Sidecar". */

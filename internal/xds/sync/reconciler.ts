@@ -270,7 +270,7 @@ export class XdsReconciler {
       const r = e.resource;
       if (r.type.endsWith('Insight')) continue; // status, never config
       this.#seenAt.set(r, ++this.#seq);
-      if (r.type === 'ZoneIngress' || r.type === 'ZoneEgress') {
+      if (r.type === 'ZoneIngress' || r.type === 'ZoneEgress' || r.type === 'HostnameGenerator') {
         // Zone proxies serve every mesh; remote ingresses and the local egress shape every mesh's endpoints.
         this.#dirty.add(ZONE_PROXIES);
         for (const m of this.#d.store.list('Mesh').items) this.#dirty.add(m.name);

@@ -80,7 +80,7 @@ describe('KRI', () => {
     expect(dp.json.kri).toBe('kri_dp_default_zone-1__web-01_');
     expect(Object.keys(dp.json).slice(0, 7)).toEqual(['type', 'mesh', 'name', 'creationTime', 'modificationTime', 'labels', 'kri']);
     const list = await get('/meshes/default/meshretries');
-    expect(list.json.items.map((i: { kri: string }) => i.kri).sort()).toEqual(['kri_mr_default___mesh-retry-all-default_', 'kri_mr_default_zone-1__retry-backend_']);
+    expect(list.json.items.map((i: { kri: string }) => i.kri).sort()).toEqual(['kri_mr_default_zone-1__mesh-retry-all-default_', 'kri_mr_default_zone-1__retry-backend_']);
     // legacy policy types have no shortName, hence no kri
     expect((await get('/meshes/default/traffic-permissions/tp-web')).json).not.toHaveProperty('kri');
   });
@@ -190,7 +190,7 @@ describe('GUI views (MeshService-era routes)', () => {
     const r = await get('/meshes/default/dataplanes/web-01/_inbounds/kri_dp_default_zone-1__web-01_8080/_policies');
     expect(r.status).toBe(200);
     const timeout = r.json.policies.find((p: { kind: string }) => p.kind === 'MeshTimeout');
-    expect(timeout).toEqual({ kind: 'MeshTimeout', rules: [{ conf: expect.objectContaining({ connectionTimeout: '10s' }) }], origins: [{ kri: 'kri_mt_default___mesh-timeout-all-default_' }] });
+    expect(timeout).toEqual({ kind: 'MeshTimeout', rules: [{ conf: expect.objectContaining({ connectionTimeout: '10s' }) }], origins: [{ kri: 'kri_mt_default_zone-1__mesh-timeout-all-default_' }] });
     const missing = await get('/meshes/default/dataplanes/web-01/_inbounds/kri_dp_default_zone-1__web-01_9999/_policies');
     expect([missing.status, missing.json.detail]).toEqual([404, expect.stringContaining('has no inbound')]);
   });

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createBuiltinCa, ensureMeshCa } from '../../../internal/ca/builtin-ca';
 import { builtinCaConf, enabledBackend, parseCertDuration } from '../../../internal/ca/mtls-config';
-import { x509 } from '../../../internal/tls/x509';
+import { x509 } from '../../support/peculiar-x509';
 import type { Resource } from '../../../internal/resources/model';
 import { MemoryStore } from '../../../internal/store/memory-store';
 

@@ -1,9 +1,14 @@
-import { X509Certificate } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBuiltinCa, type CaKeyPair } from '../../../internal/ca/builtin-ca';
 import { identitySans, issueIdentityCert, needsRenewal, renewalTime } from '../../../internal/ca/identity-cert';
 import { DEFAULT_CA_VALIDITY_MS } from '../../../internal/ca/mtls-config';
-import { x509 } from '../../../internal/tls/x509';
+import { children, readTlv } from '../../../internal/tls/der';
+import { importSigningKey, x509 } from '../../support/peculiar-x509';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 const HOUR = 3_600_000;
@@ -66,6 +71,82 @@ describe('issueIdentityCert', () => {
     }
     const other = await createBuiltinCa('other', { validityMs: HOUR }, NOW);
     expect(new X509Certificate((await issue(ecCa)).certPem).verify(new X509Certificate(other.certPem).publicKey)).toBe(false);
+  });
+
+  it('is byte for byte the certificate @peculiar/x509 builds from the same inputs (all but the signature)', async () => {
+    for (const ca of [ecCa, rsaCa]) {
+      const id = await issue(ca, 6 * HOUR);
+      const ours = new X509Certificate(id.certPem);
+      const caCert = new x509.X509Certificate(ca.certPem);
+      const signer = await importSigningKey(ca.keyPem);
+      const reference = await x509.X509CertificateGenerator.create({
+        serialNumber: id.serial,
+        subject: [],
+        issuer: caCert.subjectName,
+        notBefore: new Date(NOW.getTime() - 10_000),
+        notAfter: new Date(NOW.getTime() + 6 * HOUR),
+        publicKey: new x509.PublicKey(ours.publicKey.export({ type: 'spki', format: 'der' })),
+        signingKey: signer.key,
+        signingAlgorithm: signer.signingAlgorithm,
+        extensions: [
+          new x509.BasicConstraintsExtension(false, undefined, true),
+          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+          new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
+          new x509.SubjectAlternativeNameExtension(
+            identitySans('demo', ['web', 'web-api'], { 'kuma.io/service': ['web', 'web-api'], version: ['v1'] }).map((value) => ({ type: 'url' as const, value })),
+            true,
+          ),
+          new x509.AuthorityKeyIdentifierExtension(caCert.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId),
+        ],
+      });
+      const tbsAndAlgorithm = (der: Uint8Array) => {
+        const [tbs, alg] = children(der, readTlv(der, 0));
+        return Buffer.from(der.subarray(tbs!.start, alg!.end)).toString('hex');
+      };
+      expect(tbsAndAlgorithm(ours.raw)).toBe(tbsAndAlgorithm(new Uint8Array(reference.rawData)));
+    }
+  });
+
+  it('verifies with openssl against the mesh CA, for TLS client and server use', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kuma-idcert-'));
+    try {
+      for (const ca of [ecCa, rsaCa]) {
+        const id = await issue(ca);
+        writeFileSync(join(dir, 'ca.pem'), ca.certPem);
+        writeFileSync(join(dir, 'id.pem'), id.certPem);
+        writeFileSync(join(dir, 'key.pem'), id.keyPem);
+        const at = String(Math.floor(NOW.getTime() / 1000) + 60);
+        for (const purpose of ['sslserver', 'sslclient']) {
+          expect(execFileSync('openssl', ['verify', '-attime', at, '-purpose', purpose, '-CAfile', join(dir, 'ca.pem'), join(dir, 'id.pem')], { encoding: 'utf8' })).toContain('id.pem: OK');
+        }
+        const text = execFileSync('openssl', ['x509', '-in', join(dir, 'id.pem'), '-noout', '-text'], { encoding: 'utf8' });
+        expect(text).toMatch(/X509v3 Subject Alternative Name: critical\s+URI:spiffe:\/\/demo\/web, URI:spiffe:\/\/demo\/web-api, URI:kuma:\/\/kuma.io\/service\/web/);
+        expect(text).toMatch(/X509v3 Basic Constraints: critical\s+CA:FALSE/);
+        expect(text).toMatch(/X509v3 Key Usage: critical\s+Digital Signature, Key Encipherment/);
+        // The key file is a PKCS#8 key openssl reads and that matches the certificate.
+        const pub = execFileSync('openssl', ['pkey', '-in', join(dir, 'key.pem'), '-pubout'], { encoding: 'utf8' });
+        expect(createPrivateKey(id.keyPem).asymmetricKeyType).toBe('ec');
+        expect(pub.trim()).toBe((new X509Certificate(id.certPem).publicKey.export({ type: 'spki', format: 'pem' }) as string).trim());
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('accepts a CA key in SEC1 ("EC PRIVATE KEY") and PKCS#1 ("RSA PRIVATE KEY") form, as Kuma writes them', async () => {
+    for (const ca of [ecCa, rsaCa]) {
+      const k = createPrivateKey(ca.keyPem);
+      const legacy = k.export({ type: k.asymmetricKeyType === 'rsa' ? 'pkcs1' : 'sec1', format: 'pem' }) as string;
+      const id = await issueIdentityCert({ caCertPem: ca.certPem, caKeyPem: legacy, mesh: 'demo', services: ['web'], tags: {}, validityMs: HOUR, now: NOW });
+      expect(new X509Certificate(id.certPem).verify(new X509Certificate(ca.certPem).publicKey)).toBe(true);
+    }
+  });
+
+  it('issues an RSA identity key when asked', async () => {
+    const id = await issueIdentityCert({ caCertPem: ecCa.certPem, caKeyPem: ecCa.keyPem, mesh: 'demo', services: ['web'], tags: {}, validityMs: HOUR, now: NOW, key: { type: 'rsa', bits: 2048 } });
+    const cert = new X509Certificate(id.certPem);
+    expect(cert.publicKey.asymmetricKeyType).toBe('rsa');
+    expect(cert.checkPrivateKey(createPrivateKey(id.keyPem))).toBe(true);
   });
 
   it('refuses an identity with nothing to name', async () => {

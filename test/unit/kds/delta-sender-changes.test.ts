@@ -11,6 +11,7 @@ import { mapForGlobal } from '../../../internal/kds/mappers';
 import { EncodeCache, outboxSnapshot } from '../../../internal/kds/outbox';
 import { registry } from '../../../internal/resources/types/index';
 import { MemoryStore } from '../../../internal/store/memory-store';
+import { zoneToGlobalEntry } from '../../../internal/kds/zone/kds-client';
 
 const DP = (i: number) => ({ type: 'Dataplane', mesh: 'default', name: `dp-${i}`, labels: {}, spec: { networking: { address: `10.0.0.${i}`, inbound: [{ port: 80, tags: { 'kuma.io/service': `svc-${i}` } }] } } });
 const INSIGHT = (i: number, n: number) => ({ type: 'DataplaneInsight', mesh: 'default', name: `dp-${i}`, labels: {}, spec: { subscriptions: [{ id: `s-${i}`, controlPlaneInstanceId: 'cp', status: { total: { responsesSent: String(n) } } }] } });
@@ -28,11 +29,7 @@ async function zoneOutbox() {
   const sender = new DeltaSender({
     types,
     snapshot: (type) => outboxSnapshot(store, registry, cache, type, (d, r) => sendToGlobal(d, r)),
-    entry: (type, r) => {
-      const d = registry.mustByName(type);
-      const encoded = cache.encode(d, r);
-      return { wireName: encoded?.wireName, encoded: encoded && sendToGlobal(d, r) ? encoded : undefined };
-    },
+    entry: (type, r) => zoneToGlobalEntry(cache, registry.mustByName(type), r),
     send: (r) => sent.push(r),
     maxMsgBytes: 4 << 20,
   });
@@ -43,6 +40,17 @@ async function zoneOutbox() {
 }
 
 describe('DeltaSender.refresh(changes)', () => {
+  it('a copy of another zone\'s MeshService arriving never retracts this zone\'s own one of the same name', async () => {
+    const { store, sender, sent, changes } = await zoneOutbox();
+    await store.create({ type: 'MeshService', mesh: 'default', name: 'backend', labels: { 'kuma.io/origin': 'zone' }, spec: { ports: [{ port: 80 }] } });
+    sender.refresh(changes.take());
+    expect(sent.at(-1)!.resources.map((r) => r.name)).toEqual([mapForGlobal({ type: 'MeshService', mesh: 'default', name: 'backend', labels: {}, spec: {}, version: 1, creationTime: '', modificationTime: '' }, 'zone-1').name + '.default']);
+    sent.length = 0;
+    await store.create({ type: 'MeshService', mesh: 'default', name: 'backend-x5d9', labels: { 'kuma.io/origin': 'global', 'kuma.io/zone': 'zone-2', 'kuma.io/display-name': 'backend' }, spec: { ports: [{ port: 80 }] } });
+    sender.refresh(changes.take());
+    expect(sent).toEqual([]);
+  });
+
   it('an insight write encodes that one record and rebuilds no type', async () => {
     const { store, sender, sent, changes, types } = await zoneOutbox();
     const before = sender.stats();

@@ -41,6 +41,16 @@ describe('resource registry', () => {
       'MeshCircuitBreaker',
       'MeshHealthCheck',
       'MeshLoadBalancingStrategy',
+      'MeshService',
+      'MeshMultiZoneService',
+      'MeshExternalService',
+      'HostnameGenerator',
+      'MeshFaultInjection',
+      'MeshRateLimit',
+      'MeshAccessLog',
+      'MeshHTTPRoute',
+      'MeshTCPRoute',
+      'MeshTLS',
     ]);
   });
 
@@ -154,8 +164,9 @@ describe('resource registry', () => {
     });
     expect(d('MeshTrafficPermission').policy).toEqual({ isTargetRef: true, hasToTargetRef: false, hasFromTargetRef: true, isFromAsRules: true });
     expect(d('MeshTimeout').policy).toEqual({ isTargetRef: true, hasToTargetRef: true, hasFromTargetRef: true, isFromAsRules: true });
+    expect(d('MeshFaultInjection').policy).toEqual({ isTargetRef: true, hasToTargetRef: true, hasFromTargetRef: true, isFromAsRules: true });
     expect(d('Timeout').policy).toEqual({ isTargetRef: false, hasToTargetRef: false, hasFromTargetRef: false, isFromAsRules: false });
-    for (const x of all) expect(!!x.policy, x.name).toBe(/Traffic|HealthCheck|CircuitBreaker|Retry|Timeout|VirtualOutbound|Strategy/.test(x.name));
+    for (const x of all) expect(!!x.policy, x.name).toBe(/Traffic|HealthCheck|CircuitBreaker|Retry|Timeout|VirtualOutbound|Strategy|FaultInjection|RateLimit|AccessLog|Route|TLS/.test(x.name));
   });
 
   it('has English display names', () => {
@@ -163,6 +174,7 @@ describe('resource registry', () => {
     expect(names.Retry).toEqual(['Retry', 'Retries']);
     expect(names.MeshRetry).toEqual(['Mesh Retry', 'Mesh Retries']);
     expect(names.MeshLoadBalancingStrategy).toEqual(['Mesh Load Balancing Strategy', 'Mesh Load Balancing Strategies']);
+    expect(names.MeshHTTPRoute).toEqual(['Mesh HTTP Route', 'Mesh HTTP Routes']);
     expect(names.ZoneIngress).toEqual(['Zone Ingress', 'Zone Ingresses']);
     expect(names.ZoneEgress).toEqual(['Zone Egress', 'Zone Egresses']);
     expect(names.HealthCheck).toEqual(['Health Check', 'Health Checks']);

@@ -429,6 +429,162 @@ spec:
 `,
     nested: [['spec', 'to', 0, 'default', 'localityAwareness', 'crossZone', 'failover', 0, 'to'], 'spec.to[0].default.localityAwareness.crossZone.failover[0].to.bogus'],
   },
+  MeshService: {
+    yaml: `type: MeshService
+mesh: default
+name: backend
+spec:
+  selector: { dataplaneTags: { kuma.io/service: backend } }
+  ports: [{ port: 80, targetPort: 8080, appProtocol: http, name: http }]
+  identities: [{ type: ServiceTag, value: backend }]
+  state: Available
+`,
+    alt: `type: MeshService
+mesh: default
+name: backend
+spec:
+  selector: { dataplaneRef: { name: dp-1 } }
+`,
+    nested: [['spec', 'ports', 0], 'spec.ports[0].bogus'],
+  },
+  MeshMultiZoneService: {
+    yaml: `type: MeshMultiZoneService
+mesh: default
+name: backend
+spec:
+  selector: { meshService: { matchLabels: { kuma.io/display-name: backend } } }
+  ports: [{ port: 80, appProtocol: http, name: http }]
+`,
+    nested: [['spec', 'selector', 'meshService'], 'spec.selector.meshService.bogus'],
+  },
+  MeshExternalService: {
+    yaml: `type: MeshExternalService
+mesh: default
+name: httpbin
+spec:
+  match: { type: HostnameGenerator, port: 80, protocol: http }
+  endpoints: [{ address: httpbin.org, port: 443 }]
+  tls:
+    enabled: true
+    allowRenegotiation: false
+    version: { min: TLS12, max: TLS13 }
+    verification:
+      mode: Secured
+      serverName: httpbin.org
+      subjectAltNames: [{ type: Exact, value: httpbin.org }]
+      caCert: { inline: dGVzdA== }
+      clientCert: { secret: cert }
+      clientKey: { inlineString: key }
+  extension: { type: Lambda, config: { free: { form: 1 } } }
+`,
+    nested: [['spec', 'tls', 'verification'], 'spec.tls.verification.bogus'],
+  },
+  HostnameGenerator: {
+    yaml: `type: HostnameGenerator
+name: local-universal-mesh-service
+spec:
+  selector: { meshService: { matchLabels: { kuma.io/origin: zone } } }
+  template: '{{ .DisplayName }}.svc.mesh.local'
+  extension: { type: Custom, config: { any: thing } }
+`,
+    nested: [['spec', 'selector'], 'spec.selector.bogus'],
+  },
+  MeshFaultInjection: {
+    yaml: `type: MeshFaultInjection
+mesh: default
+name: mfi
+spec:
+  targetRef: { kind: Mesh }
+  rules:
+  - matches: [{ spiffeID: { type: Exact, value: spiffe://default/web } }]
+    default:
+      http:
+      - abort: { httpStatus: 500, percentage: 10 }
+        delay: { value: 1s, percentage: "2.5" }
+        responseBandwidth: { limit: 1Mbps, percentage: 50 }
+`,
+    nested: [['spec', 'rules', 0, 'default', 'http', 0, 'abort'], 'spec.rules[0].default.http[0].abort.bogus'],
+  },
+  MeshRateLimit: {
+    yaml: `type: MeshRateLimit
+mesh: default
+name: mrl
+spec:
+  targetRef: { kind: Mesh }
+  rules:
+  - default:
+      local:
+        http:
+          disabled: false
+          requestRate: { num: 10, interval: 1s }
+          onRateLimit: { status: 429, headers: { set: [{ name: x-a, value: b }], add: [{ name: x-c, value: d }] } }
+        tcp: { disabled: false, connectionRate: { num: 10, interval: 1s } }
+`,
+    nested: [['spec', 'rules', 0, 'default', 'local', 'http', 'onRateLimit', 'headers', 'set', 0], 'spec.rules[0].default.local.http.onRateLimit.headers.set[0].bogus'],
+  },
+  MeshAccessLog: {
+    yaml: `type: MeshAccessLog
+mesh: default
+name: mal
+spec:
+  targetRef: { kind: Mesh }
+  to:
+  - targetRef: { kind: Mesh }
+    default:
+      backends:
+      - type: File
+        file: { path: /tmp/a.log, format: { type: Json, json: [{ key: mesh, value: "%KUMA_MESH%" }], omitEmptyValues: true } }
+      - type: Tcp
+        tcp: { address: 127.0.0.1:5000, format: { type: Plain, plain: "%KUMA_MESH%" } }
+`,
+    nested: [['spec', 'to', 0, 'default', 'backends', 0, 'file', 'format'], 'spec.to[0].default.backends[0].file.format.bogus'],
+  },
+  MeshHTTPRoute: {
+    yaml: `type: MeshHTTPRoute
+mesh: default
+name: mhr
+spec:
+  targetRef: { kind: Mesh }
+  to:
+  - targetRef: { kind: MeshService, name: backend }
+    rules:
+    - matches: [{ path: { type: PathPrefix, value: /api }, method: GET, headers: [{ type: Exact, name: x-v, value: '2' }], queryParams: [{ type: Exact, name: q, value: '1' }] }]
+      default:
+        filters:
+        - { type: RequestHeaderModifier, requestHeaderModifier: { set: [{ name: x-a, value: b }], remove: [x-c] } }
+        - { type: URLRewrite, urlRewrite: { path: { type: ReplacePrefixMatch, replacePrefixMatch: /v2 } } }
+        - { type: RequestMirror, requestMirror: { percentage: 5, backendRef: { kind: MeshService, name: shadow } } }
+        backendRefs: [{ kind: MeshServiceSubset, name: backend, tags: { version: v1 }, weight: 1, port: 80 }]
+`,
+    nested: [['spec', 'to', 0, 'rules', 0, 'default', 'filters', 1, 'urlRewrite', 'path'], 'spec.to[0].rules[0].default.filters[1].urlRewrite.path.bogus'],
+  },
+  MeshTCPRoute: {
+    yaml: `type: MeshTCPRoute
+mesh: default
+name: mtr
+spec:
+  targetRef: { kind: Mesh }
+  to:
+  - targetRef: { kind: MeshService, name: db }
+    rules:
+    - default: { backendRefs: [{ kind: MeshService, name: db, weight: 1 }] }
+`,
+    nested: [['spec', 'to', 0, 'rules', 0, 'default', 'backendRefs', 0], 'spec.to[0].rules[0].default.backendRefs[0].bogus'],
+  },
+  MeshTLS: {
+    yaml: `type: MeshTLS
+mesh: default
+name: mtls
+spec:
+  targetRef: { kind: Mesh }
+  rules:
+  - default:
+      mode: Permissive
+      tlsVersion: { min: TLS12, max: TLS13 }
+      tlsCiphers: [ECDHE-RSA-AES256-GCM-SHA384]
+`,
+    nested: [['spec', 'rules', 0, 'default', 'tlsVersion'], 'spec.rules[0].default.tlsVersion.bogus'],
+  },
 };
 
 function decode(doc: unknown) {

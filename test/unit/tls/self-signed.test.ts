@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { certificateSans, generateServerCert, loadOrCreateCpCert, localSans } from '../../../internal/tls/self-signed';
-import { x509 } from '../../../internal/tls/x509';
+import { x509 } from '../../support/peculiar-x509';
 
 const NOW = new Date('2026-02-01T00:00:00Z');
 

@@ -7,6 +7,8 @@ import { outboundEndpointsCases } from './cases/outbound-endpoints';
 import { secretsCases } from './cases/secrets';
 import { adminCases } from './cases/admin';
 import { vipOutboundsCases } from './cases/vip-outbounds';
+import { listenerFiltersCases } from './cases/listener-filters';
+import { meshServiceOutboundsCases } from './cases/mesh-service-outbounds';
 import type { Case } from './golden';
 
 export const CASES: Record<string, readonly Case[]> = {
@@ -18,4 +20,6 @@ export const CASES: Record<string, readonly Case[]> = {
   'secrets': secretsCases,
   'admin': adminCases,
   'vip-outbounds': vipOutboundsCases,
+  'mesh-service-outbounds': meshServiceOutboundsCases,
+  'listener-filters': listenerFiltersCases,
 };

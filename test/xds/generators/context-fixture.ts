@@ -8,6 +8,8 @@ import { registerAll } from '../../../internal/resources/types';
 import { buildMeshContext } from '../../../internal/xds/context/mesh-context';
 import type { MeshContext, ProxyContext } from '../../../internal/xds/context/types';
 import { type MeshVip, allocateVips, buildVipView, vipMapOf } from '../../../internal/dns/vips';
+import { defaultHostnameGenerators } from '../../../internal/meshservice/default-hostname-generators';
+import { type MsVips, VIP_KINDS, allocateMsVips, emptyVips } from '../../../internal/meshservice/vips';
 
 const registry = registerAll();
 
@@ -33,6 +35,8 @@ export interface Case {
   vips?: boolean;
   /** The proxy's kuma-dp DNS port (bootstrap metadata dataplane.dns.port). */
   dnsPort?: number;
+  /** MeshService mode: the default HostnameGenerators (zone and global) and MeshService VIPs allocated from scratch. */
+  meshServices?: boolean;
 }
 
 /** Parses Universal YAML into stored-resource records (version 1, zero times unless `creationTime` is given). */
@@ -60,7 +64,19 @@ export function vipsOf(resources: Resource[], mesh = 'default', zone = ZONE): Ma
   return vipMapOf({ spec: allocateVips(undefined, view, { cidr: '240.0.0.0/4', domain: 'mesh', serviceVipPort: 80 }) as unknown as Resource['spec'] });
 }
 
-export function contextOf(resources: Resource[], opts: { caCertsPem?: string; zone?: string; vips?: boolean } = {}): MeshContext {
+/** The default HostnameGenerators a zone CP holds (its own and those the global sent). */
+export function hostnameGeneratorsOf(zone = ZONE): Resource[] {
+  return [...defaultHostnameGenerators('zone', zone), ...defaultHostnameGenerators('global', '')].map((h) => ({ ...h, labels: h.labels ?? {}, version: 1, creationTime: ZERO_TIME, modificationTime: ZERO_TIME }));
+}
+
+/** The MeshService-family VIPs a zone CP would allocate for these resources from scratch. */
+export function msVipsOfResources(resources: Resource[]): MsVips {
+  const wanted = {} as Record<(typeof VIP_KINDS)[number], string[]>;
+  for (const k of VIP_KINDS) wanted[k] = resources.filter((r) => r.type === k).map((r) => r.name);
+  return allocateMsVips(emptyVips(), wanted);
+}
+
+export function contextOf(resources: Resource[], opts: { caCertsPem?: string; zone?: string; vips?: boolean; meshServices?: boolean } = {}): MeshContext {
   const mesh =
     resources.find((r) => r.type === 'Mesh') ??
     ({ type: 'Mesh', mesh: '', name: 'default', labels: {}, spec: {}, version: 1, creationTime: ZERO_TIME, modificationTime: ZERO_TIME } satisfies Resource);
@@ -90,12 +106,13 @@ export function contextOf(resources: Resource[], opts: { caCertsPem?: string; zo
     ...(zoneIngresses.length > 0 ? { zoneIngresses } : {}),
     ...(zoneEgresses.length > 0 ? { zoneEgresses } : {}),
     ...(opts.vips ? { vips: vipsOf(resources, mesh.name, opts.zone ?? ZONE) } : {}),
+    ...(opts.meshServices ? { hostnameGenerators: hostnameGeneratorsOf(opts.zone ?? ZONE), meshServiceVips: msVipsOfResources(resources) } : {}),
   });
 }
 
 export function fixture(c: Case): { proxy: ProxyContext; ctx: MeshContext } {
   const resources = parseResources(c.resources);
-  const ctx = contextOf(resources, { ...(c.mtls ? { caCertsPem: FAKE_CA_PEM } : {}), ...(c.vips ? { vips: true } : {}) });
+  const ctx = contextOf(resources, { ...(c.mtls ? { caCertsPem: FAKE_CA_PEM } : {}), ...(c.vips ? { vips: true } : {}), ...(c.meshServices ? { meshServices: true } : {}) });
   const dataplane = resources.find((r) => r.type === 'Dataplane' && (c.dataplane === undefined || r.name === c.dataplane));
   if (!dataplane) throw new Error(`case ${c.name}: no Dataplane ${c.dataplane ?? ''} in its resources`);
   const proxy: ProxyContext = { dataplane, adminPort: c.adminPort ?? 9901, ...(c.mtls ? { identity: FAKE_IDENTITY } : {}), ...(c.dnsPort ? { dnsPort: c.dnsPort } : {}) };

@@ -12,14 +12,18 @@ import { generateIngress } from '../../../internal/xds/generators/ingress/ingres
 import type { TaggedResource } from '../../../internal/xds/generators/types';
 import { envoyBinary } from '../../support/envoy';
 import { expectGolden, render } from './golden';
+import { contextOf, parseResources } from './context-fixture';
+import { LOCAL_BACKEND, MMZS, REMOTE_BACKEND, meshWithMode } from './cases/mesh-service-outbounds';
+import { backends, docs } from './fixtures';
+import { remoteIngress } from './cross-zone-fixtures';
 
 const R = (type: string, name: string, spec: Record<string, unknown>, mesh = 'default'): Resource => ({
   type, mesh, name, version: 1, creationTime: '2026-01-01T00:00:00.000Z', modificationTime: '2026-01-01T00:00:00.000Z', labels: {}, spec,
 });
 const dp = (name: string, mesh: string, port: number, tags: Record<string, string>) => R('Dataplane', name, { networking: { address: '10.0.0.1', inbound: [{ port, tags: { 'kuma.io/zone': 'zone-1', ...tags } }] } }, mesh);
 
-function contexts() {
-  const d1 = buildMeshContext({ mesh: R('Mesh', 'default', {}, ''), zone: 'zone-1', resources: new Map([['Dataplane', [dp('backend-1', 'default', 8080, { 'kuma.io/service': 'backend', version: 'v1' }), dp('backend-2', 'default', 8081, { 'kuma.io/service': 'backend', version: 'v2' }), dp('web-1', 'default', 8082, { 'kuma.io/service': 'web' })]]]) });
+function contexts(routes: Resource[] = []) {
+  const d1 = buildMeshContext({ mesh: R('Mesh', 'default', {}, ''), zone: 'zone-1', resources: new Map([['MeshHTTPRoute', routes], ['Dataplane', [dp('backend-1', 'default', 8080, { 'kuma.io/service': 'backend', version: 'v1' }), dp('backend-2', 'default', 8081, { 'kuma.io/service': 'backend', version: 'v2' }), dp('web-1', 'default', 8082, { 'kuma.io/service': 'web' })]]]) });
   const d2 = buildMeshContext({ mesh: R('Mesh', 'other', {}, ''), zone: 'zone-1', resources: new Map([['Dataplane', [dp('backend-9', 'other', 9090, { 'kuma.io/service': 'backend' })]]]) });
   return new Map([['default', d1], ['other', d2]]);
 }
@@ -39,6 +43,12 @@ const CASES: [string, Resource][] = [
   ['02-nothing-to-expose', ingress([])],
 ];
 
+/** MeshService mode in zone-1: its own `backend`, zone-2's copy, a MeshMultiZoneService over both. */
+function meshServiceContexts() {
+  const resources = parseResources(docs(meshWithMode('Exclusive'), backends('http'), LOCAL_BACKEND, REMOTE_BACKEND, MMZS, remoteIngress({ name: 'zi-zone-2', zone: 'zone-2', advertisedAddress: '203.0.113.2' })));
+  return new Map([['default', contextOf(resources, { meshServices: true })]]);
+}
+
 function tagged(res: ReturnType<typeof generateIngress>): TaggedResource[] {
   return [
     ...res.listeners.map((r) => ({ kind: 'listener' as const, name: r.name, origin: 'ingress', resource: r })),
@@ -47,7 +57,44 @@ function tagged(res: ReturnType<typeof generateIngress>): TaggedResource[] {
   ] as TaggedResource[];
 }
 
+/** A MeshHTTPRoute splitting backend by version and mirroring to a subset of web. */
+const SUBSET_ROUTE = R('MeshHTTPRoute', 'backend-canary', {
+  targetRef: { kind: 'Mesh' },
+  to: [
+    {
+      targetRef: { kind: 'MeshService', name: 'backend' },
+      rules: [
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+          default: {
+            backendRefs: [
+              { kind: 'MeshServiceSubset', name: 'backend', tags: { version: 'v1' }, weight: 80 },
+              { kind: 'MeshServiceSubset', name: 'backend', tags: { version: 'v2' }, weight: 20 },
+              { kind: 'MeshService', name: 'backend', weight: 1 },
+            ],
+            filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { kind: 'MeshServiceSubset', name: 'web', tags: { 'kuma.io/zone': 'zone-1' } } } }],
+          },
+        },
+      ],
+    },
+  ],
+});
+
 describe('zone ingress generator', () => {
+  it('matches golden 03-route-subsets: a chain per routed subset selecting endpoints by envoy.lb metadata', () => {
+    const res = generateIngress({ ingress: CASES[0]![1], meshes: contexts([SUBSET_ROUTE]) });
+    expect(res.listeners[0]!.filterChains.map((c) => c.filterChainMatch!.serverNames[0])).toEqual([
+      'backend{mesh=default}',
+      'backend{mesh=default,version=v1}',
+      'backend{mesh=default,version=v2}',
+      'web{mesh=default}',
+      'web{kuma.io/zone=zone-1,mesh=default}',
+      'backend{mesh=other}',
+    ]);
+    expect(res.clusters.find((c) => c.name === 'other:backend')!.lbSubsetConfig).toBeUndefined();
+    expectGolden(render(tagged(res)), 'ingress/03-route-subsets.golden.yaml');
+  });
+
   for (const [name, zi] of CASES) {
     it(`matches golden ${name}`, () => {
       expectGolden(render(tagged(generateIngress({ ingress: zi, meshes: contexts() }))), `ingress/${name}.golden.yaml`);
@@ -63,9 +110,29 @@ describe('zone ingress generator', () => {
     expect(generateIngress({ ingress: CASES[1]![1], meshes: contexts() }).listeners).toEqual([]);
   });
 
-  it('is accepted by Envoy', () => {
+  it('matches golden 03-mesh-services', () => {
+    expectGolden(render(tagged(generateIngress({ ingress: ingress([]), meshes: meshServiceContexts() }))), 'ingress/03-mesh-services.golden.yaml');
+  });
+
+  it('MeshService mode: routes the hashed SNI of each local MeshService and of the MeshMultiZoneService gathering it to this zone\'s instances only', () => {
+    const res = generateIngress({ ingress: ingress([]), meshes: meshServiceContexts() });
+    const chains = res.listeners[0]!.filterChains.map((c) => c.filterChainMatch!.serverNames[0]);
+    expect(chains).toEqual(['a601e0c00295a9fbe.backend.9090.default.mzms', 'a601e0c00295a9fbe.backend.9090.default.ms']);
+    expect(res.clusters.map((c) => c.name)).toEqual(['default_backend___mzsvc_9090', 'default_backend__zone-1_msvc_9090']);
+    for (const cla of res.endpoints) {
+      // Never zone-2's ingress (203.0.113.2): an ingress forwards to its own zone only.
+      expect(JSON.stringify(cla)).not.toContain('203.0.113.2');
+      expect(cla.endpoints[0]!.lbEndpoints).toHaveLength(2);
+    }
+  });
+
+  it.each([
+    ['01-two-meshes', () => generateIngress({ ingress: CASES[0]![1], meshes: contexts() })],
+    ['03-mesh-services', () => generateIngress({ ingress: ingress([]), meshes: meshServiceContexts() })],
+    ['01-two-meshes with route subsets', () => generateIngress({ ingress: CASES[0]![1], meshes: contexts([SUBSET_ROUTE]) })],
+  ])('%s is accepted by Envoy', (_, gen) => {
     const envoy = envoyBinary();
-    const res = generateIngress({ ingress: CASES[0]![1], meshes: contexts() });
+    const res = gen();
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kuma-ingress-')), 'bootstrap.pb');
     const claClusters = res.endpoints.map((cla) => ({ name: `cla:${cla.clusterName}`, clusterDiscoveryType: { $case: 'type' as const, value: Cluster_DiscoveryType.STATIC }, connectTimeout: { seconds: '1', nanos: 0 }, loadAssignment: { ...cla, clusterName: `cla:${cla.clusterName}` } }));
     const bootstrap = Bootstrap.fromPartial({

@@ -31,8 +31,11 @@ export class ControlPlaneRunCommand extends BaseCommand {
     const { setupLogging, logger } = await import('../../../../internal/log/logger');
     const cfg = loadConfig({ configFile: this.configFile, flags: { mode: this.mode, zone: this.zone, kdsGlobalAddress: this.kdsGlobalAddress, kdsAuth: this.kdsAuth === 'zone-token' || this.kdsAuth === 'zoneToken' ? 'tokens' : this.kdsAuth, kdsAuthTokenFile: this.kdsAuthTokenFile, logLevel: this.logLevel } });
     setupLogging(cfg.log.level);
+    // Store open and key generation run on the thread pool while the control plane's modules load.
+    const { beginStart } = await import('../../../../internal/cp/early-start');
+    const early = beginStart(cfg);
     const { startControlPlane } = await import('../../../../internal/cp/control-plane');
-    const cp = await startControlPlane(cfg);
+    const cp = await startControlPlane(cfg, early);
     const log = logger('cp');
     return new Promise<number>((resolve) => {
       let stopping = false;

@@ -21,7 +21,9 @@
  * 2. Such a conf with `localityAwareness.disabled: true`: **flat** (everything priority 0).
  * 3. Any other MeshLoadBalancingStrategy conf for the service (locality awareness is on by default
  *    with the policy; the Mesh flag is then ignored): **localFirst**.
- * 4. No MeshLoadBalancingStrategy: Mesh `routing.localityAwareLoadBalancing: true` gives
+ * 4. No MeshLoadBalancingStrategy, a MeshService-mode destination (MeshContext.meshServices):
+ *    **localFirst** (Kuma gives remote MeshService endpoints priority 1 whatever the Mesh says).
+ * 5. No MeshLoadBalancingStrategy: Mesh `routing.localityAwareLoadBalancing: true` gives
  *    **localFirst** (other zones priority 1), else **flat**.
  *
  * Not implemented: the zone-egress locality (egress_<hash>) Kuma uses with `routing.zoneEgress`.
@@ -118,6 +120,7 @@ export function localityPlan(pp: ProxyPolicies, service: string, ctx: MeshContex
     if (la && boolAt(la, 'disabled') === true) return FLAT;
     return LOCAL_FIRST;
   }
+  if (ctx.meshServices?.has(service)) return LOCAL_FIRST;
   return boolAt(objAt(ctx.mesh.spec, 'routing'), 'localityAwareLoadBalancing') === true ? LOCAL_FIRST : FLAT;
 }
 

@@ -5,6 +5,7 @@
  * SPIFFE ID of the service it dials.
  */
 import type { TransportSocket } from '../../../../proto/gen/envoy/config/core/v3/base';
+import type { TlsParameters } from '../../../../proto/gen/envoy/extensions/transport_sockets/tls/v3/common';
 import {
   DownstreamTlsContext,
   UpstreamTlsContext,
@@ -41,33 +42,47 @@ export function meshMtls(proxy: ProxyContext, ctx: MeshContext): MeshMtls | unde
   return { mesh: ctx.meshName, permissive: strAt(backend, 'mode') === 'PERMISSIVE' };
 }
 
-function commonTlsContext(mesh: string, san: DeepPartial<StringMatcher>): DeepPartial<CommonTlsContext> {
+function commonTlsContext(mesh: string, sans: readonly DeepPartial<StringMatcher>[], params?: DeepPartial<TlsParameters>): DeepPartial<CommonTlsContext> {
   return {
+    ...(params ? { tlsParams: params } : {}),
     alpnProtocols: [KUMA_ALPN],
     tlsCertificateSdsSecretConfigs: [{ name: identitySecretName(mesh), sdsConfig: adsConfigSource() }],
     validationContextType: {
       $case: 'combinedValidationContext',
       value: {
-        defaultValidationContext: { matchTypedSubjectAltNames: [{ sanType: SubjectAltNameMatcher_SanType.URI, matcher: san }] },
+        defaultValidationContext: { matchTypedSubjectAltNames: sans.map((matcher) => ({ sanType: SubjectAltNameMatcher_SanType.URI, matcher })) },
         validationContextSdsSecretConfig: { name: meshCaSecretName(mesh), sdsConfig: adsConfigSource() },
       },
     },
   };
 }
 
-/** The server side of an inbound: client certificate required, any identity of the mesh. */
-export function downstreamTlsSocket(mesh: string): DeepPartial<TransportSocket> {
+/**
+ * The server side of an inbound: client certificate required, any identity of the mesh.
+ * `params`: MeshTLS versions and ciphers.
+ */
+export function downstreamTlsSocket(mesh: string, params?: DeepPartial<TlsParameters>): DeepPartial<TransportSocket> {
   const ctx: DeepPartial<DownstreamTlsContext> = {
-    commonTlsContext: commonTlsContext(mesh, { matchPattern: { $case: 'prefix', value: `spiffe://${mesh}/` } }),
+    commonTlsContext: commonTlsContext(mesh, [{ matchPattern: { $case: 'prefix', value: `spiffe://${mesh}/` } }], params),
     requireClientCertificate: true,
   };
   return { name: TLS_TRANSPORT_SOCKET, configType: { $case: 'typedConfig', value: pack(DownstreamTlsContext, ctx) } };
 }
 
+/** The client side towards a MeshService-mode destination: its hashed SNI, any of its SPIFFE IDs. */
+export function upstreamTlsSocketForSans(mesh: string, sni: string, sans: readonly string[], params?: DeepPartial<TlsParameters>): DeepPartial<TransportSocket> {
+  // A MeshService without identities still only talks to the mesh.
+  const matchers = sans.length
+    ? sans.map((san) => ({ matchPattern: { $case: 'exact' as const, value: san } }))
+    : [{ matchPattern: { $case: 'prefix' as const, value: `spiffe://${mesh}/` } }];
+  const ctx: DeepPartial<UpstreamTlsContext> = { commonTlsContext: commonTlsContext(mesh, matchers, params), sni };
+  return { name: TLS_TRANSPORT_SOCKET, configType: { $case: 'typedConfig', value: pack(UpstreamTlsContext, ctx) } };
+}
+
 /** The client side towards a mesh service: SNI of the destination tags, exact SPIFFE ID of the service. */
-export function upstreamTlsSocket(mesh: string, sni: string, service: string): DeepPartial<TransportSocket> {
+export function upstreamTlsSocket(mesh: string, sni: string, service: string, params?: DeepPartial<TlsParameters>): DeepPartial<TransportSocket> {
   const ctx: DeepPartial<UpstreamTlsContext> = {
-    commonTlsContext: commonTlsContext(mesh, { matchPattern: { $case: 'exact', value: spiffeId(mesh, service) } }),
+    commonTlsContext: commonTlsContext(mesh, [{ matchPattern: { $case: 'exact', value: spiffeId(mesh, service) } }], params),
     sni,
   };
   return { name: TLS_TRANSPORT_SOCKET, configType: { $case: 'typedConfig', value: pack(UpstreamTlsContext, ctx) } };

@@ -7,6 +7,8 @@
  * - mTLS on: the chain terminates Kuma's mTLS and carries RBAC (MeshTrafficPermission, else legacy
  *   TrafficPermission, else deny all). PERMISSIVE adds a plaintext chain without RBAC, told apart
  *   by ALPN "kuma" through the TLS inspector.
+ * - MeshTLS (envoy/mesh-tls.ts): the inbound's mode (Strict | Permissive) replaces the backend's;
+ *   its TLS versions and ciphers go on the downstream TLS context.
  * - Timeouts: the inbound's MeshTimeout `from` conf for every client (defaults otherwise).
  */
 import { Listener } from '../../../../proto/gen/envoy/config/listener/v3/listener';
@@ -30,10 +32,12 @@ import { kumaTagsMetadata, networkFilter, routerFilter, socketAddress } from '..
 import { type RbacConfig, httpRbacFilter, networkRbacFilter, rbacOfMtpRules, rbacOfTrafficPermissions } from '../envoy/rbac';
 import { inboundListenerName, inboundRouteName, localClusterName, statName } from '../envoy/names';
 import { type Timeouts, inboundTimeouts } from '../envoy/timeouts';
+import { inboundMeshTls } from '../envoy/mesh-tls';
 import { KUMA_ALPN, downstreamTlsSocket, meshMtls } from '../envoy/tls';
 import { duration } from '../envoy/values';
 import { ORIGIN, type TaggedResource, listener } from '../types';
 import { type ListenerAdditions, inboundAdditions } from './listener-policies';
+import { KUMA_TAGS_HEADER } from '../envoy/kuma-tags-header';
 
 /** Loopback clients count as internal (x-envoy-internal) as in Kuma. */
 const INTERNAL_ADDRESSES = [
@@ -64,6 +68,8 @@ function httpConnectionManager(c: ChainInput): DeepPartial<Filter> {
       value: {
         name: inboundRouteName(c.inbound.service),
         validateClusters: false,
+        // The filters before the router have matched on the client's tags; the app never sees them.
+        requestHeadersToRemove: [KUMA_TAGS_HEADER],
         virtualHosts: [
           {
             name: c.inbound.service,
@@ -140,13 +146,16 @@ export function inboundListeners(proxy: ProxyContext, ctx: MeshContext): TaggedR
       additions: inboundAdditions({ proxy, ctx, pp, inbound, listenerName: name, clusterName, http }),
     };
     const chains: DeepPartial<FilterChain>[] = [];
+    // MeshTLS's mode replaces the backend's for this inbound.
+    const meshTls = mtls ? inboundMeshTls(pp, inbound) : {};
+    const permissive = meshTls.permissive ?? mtls?.permissive ?? false;
     if (mtls) {
       chains.push({
-        ...(mtls.permissive ? { filterChainMatch: { transportProtocol: 'tls', applicationProtocols: [KUMA_ALPN] } } : {}),
+        ...(permissive ? { filterChainMatch: { transportProtocol: 'tls', applicationProtocols: [KUMA_ALPN] } } : {}),
         filters: filtersOf({ ...base, mtls: true, rbac: inboundRbac(pp, inbound, mtls.mesh) }),
-        transportSocket: downstreamTlsSocket(mtls.mesh),
+        transportSocket: downstreamTlsSocket(mtls.mesh, meshTls.params),
       });
-      if (mtls.permissive) chains.push({ filters: filtersOf(base) });
+      if (permissive) chains.push({ filters: filtersOf(base) });
     } else {
       chains.push({ filters: filtersOf(base) });
     }
@@ -156,7 +165,7 @@ export function inboundListeners(proxy: ProxyContext, ctx: MeshContext): TaggedR
       trafficDirection: TrafficDirection.INBOUND,
       filterChains: chains,
       metadata: kumaTagsMetadata(inbound.tags),
-      ...(mtls?.permissive
+      ...(mtls && permissive
         ? { listenerFilters: [{ name: 'envoy.filters.listener.tls_inspector', configType: { $case: 'typedConfig', value: pack(TlsInspector, {}) } }] }
         : {}),
     });

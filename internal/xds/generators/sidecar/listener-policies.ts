@@ -18,6 +18,9 @@ import type { InboundView } from '../../context/dataplane-view';
 import type { MeshContext, ProxyContext } from '../../context/types';
 import type { ProxyPolicies } from '../../policies/proxy-policies';
 import type { OutboundPlan } from './outbound-plan';
+import { meshAccessLogPolicy } from './listener-policies/mesh-access-log';
+import { meshFaultInjectionPolicy } from './listener-policies/mesh-fault-injection';
+import { meshRateLimitPolicy } from './listener-policies/mesh-rate-limit';
 
 export interface ListenerAdditions {
   /** HTTP filters placed after RBAC and before the router, in LISTENER_POLICIES order. */
@@ -58,7 +61,11 @@ export interface ListenerPolicy {
 }
 
 /** The contributors, in the order their HTTP filters run (Kuma's plugin order). */
-export const LISTENER_POLICIES: readonly ListenerPolicy[] = [];
+export const LISTENER_POLICIES: readonly ListenerPolicy[] = [
+  meshFaultInjectionPolicy,
+  meshRateLimitPolicy,
+  meshAccessLogPolicy,
+];
 
 function empty(): ListenerAdditions {
   return { httpFilters: [], networkFilters: [], accessLogs: [] };

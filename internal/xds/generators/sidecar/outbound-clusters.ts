@@ -12,7 +12,8 @@
  * Cross-zone (spec kuma-kds-xds.md §2.4, §2.5): remote endpoints are the other zones' ingresses,
  * which route by SNI without terminating TLS, so the same TLS serves both: SNI
  * `<service>{mesh=<mesh>[,k=v...]}` (the split subset's tags, keys sorted), ALPN `kuma`, exact SAN
- * `spiffe://<mesh>/<service>`. A MeshLoadBalancingStrategy with `localityAwareness.localZone.affinityTags`
+ * `spiffe://<mesh>/<service>`. MeshTLS versions and ciphers (envoy/mesh-tls.ts) go on that TLS too,
+ * never on an ExternalService's. A MeshLoadBalancingStrategy with `localityAwareness.localZone.affinityTags`
  * switches the cluster to locality-weighted LB (envoy/locality.ts); this replaces the zone-aware
  * `fail_traffic_on_panic` of a health check (the two share one oneof in Envoy, as in Kuma).
  *
@@ -30,7 +31,8 @@ import { type LoadBalancing, ROUND_ROBIN, fromLegacyLoadBalancer, meshLoadBalanc
 import { localityPlan } from '../envoy/locality';
 import { sniFromTags, statName } from '../envoy/names';
 import { outboundTimeouts } from '../envoy/timeouts';
-import { meshMtls, upstreamTlsSocket } from '../envoy/tls';
+import { outboundTlsParams } from '../envoy/mesh-tls';
+import { meshMtls, upstreamTlsSocket, upstreamTlsSocketForSans } from '../envoy/tls';
 import { duration } from '../envoy/values';
 import { type SidecarMemo, meshMemo, sameValue } from '../memo';
 import { ORIGIN, type TaggedResource, cluster } from '../types';
@@ -45,6 +47,8 @@ interface ClusterInputs {
   health: ReturnType<typeof outboundHealthChecking>;
   lb: LoadBalancing;
   mtlsMesh?: string;
+  /** MeshTLS versions and ciphers of the client side. */
+  tlsParams?: ReturnType<typeof outboundTlsParams>;
   /** locality_weighted_lb_config (MeshLoadBalancingStrategy affinity tags). */
   localityWeighted?: true;
   /** An ExternalService destination (external-services.ts): direct to its host, or through zone egress. */
@@ -82,7 +86,13 @@ function build(i: ClusterInputs): Cluster {
           }),
         }
       : {}),
-    ...(i.mtlsMesh ? { transportSocket: upstreamTlsSocket(i.mtlsMesh, sniFromTags(dest.tags, i.mtlsMesh), dest.service) } : {}),
+    ...(i.mtlsMesh
+      ? {
+          transportSocket: dest.meshService
+            ? upstreamTlsSocketForSans(i.mtlsMesh, dest.meshService.sni, dest.meshService.sans, i.tlsParams)
+            : upstreamTlsSocket(i.mtlsMesh, sniFromTags(dest.tags, i.mtlsMesh), dest.service, i.tlsParams),
+        }
+      : {}),
     ...(i.external ? externalClusterOverrides(dest.name, i.external) : {}),
   };
   return Cluster.fromPartial(partial);
@@ -91,6 +101,7 @@ function build(i: ClusterInputs): Cluster {
 export function outboundClusters(proxy: ProxyContext, ctx: MeshContext, memo?: SidecarMemo): TaggedResource[] {
   const pp = proxyPolicies(proxy.dataplane, ctx);
   const mtls = meshMtls(proxy, ctx);
+  const tlsParams = mtls ? outboundTlsParams(pp) : undefined;
   const cache = meshMemo(ctx, memo).clusters;
   const out: TaggedResource[] = [];
   const seen = new Set<string>();
@@ -100,7 +111,7 @@ export function outboundClusters(proxy: ProxyContext, ctx: MeshContext, memo?: S
       seen.add(dest.name);
       const protocol = ctx.protocols.get(dest.service) ?? 'tcp';
       const locality = localityPlan(pp, dest.service, ctx);
-      const external = externalTarget(ctx, dest, mtls);
+      const external = dest.meshService ? undefined : externalTarget(ctx, dest, mtls);
       const inputs: ClusterInputs = {
         dest,
         protocol,
@@ -109,6 +120,7 @@ export function outboundClusters(proxy: ProxyContext, ctx: MeshContext, memo?: S
         health: outboundHealthChecking(pp, dest.service, protocol),
         lb: meshLoadBalancing(pp, dest.service) ?? (plan.loadBalancer ? fromLegacyLoadBalancer(plan.loadBalancer) : ROUND_ROBIN),
         ...(mtls ? { mtlsMesh: mtls.mesh } : {}),
+        ...(tlsParams && !external ? { tlsParams } : {}),
         ...(locality.kind === 'failover' && locality.localityWeighted && !external ? { localityWeighted: true as const } : {}),
         ...(external ? { external } : {}),
       };

@@ -96,7 +96,7 @@ export function outboundEndpoints(proxy: ProxyContext, ctx: MeshContext, memo?: 
       if (seen.has(dest.name)) continue;
       seen.add(dest.name);
       // ExternalServices: a direct cluster carries its endpoints inline; an egress-routed one gets the egresses.
-      const external = externalTarget(ctx, dest, mtls);
+      const external = dest.meshService ? undefined : externalTarget(ctx, dest, mtls);
       if (external?.kind === 'direct') continue;
       if (external?.kind === 'egress') {
         const key = `${dest.name}\u0000external`;

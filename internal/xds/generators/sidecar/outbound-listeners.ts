@@ -27,6 +27,7 @@ import { ORIGIN, type TaggedResource, listener } from '../types';
 import { type ListenerAdditions, outboundAdditions } from './listener-policies';
 import { type OutboundPlan, outboundPlans } from './outbound-plan';
 import { httpRoutes } from './outbound-routes';
+import { kumaTagsHeader } from '../envoy/kuma-tags-header';
 
 function httpFilter(plan: OutboundPlan, pp: ReturnType<typeof proxyPolicies>, add: ListenerAdditions): DeepPartial<Filter> {
   const timeouts = outboundTimeouts(pp, plan.service, plan.protocol);
@@ -43,6 +44,7 @@ function httpFilter(plan: OutboundPlan, pp: ReturnType<typeof proxyPolicies>, ad
         name: outboundRouteName(plan.service),
         validateClusters: false,
         virtualHosts: [{ name: plan.service, domains: ['*'], routes }],
+        requestHeadersToAdd: [kumaTagsHeader(pp.dp.tagSets)],
       },
     },
     httpFilters: [...add.httpFilters, routerFilter()],

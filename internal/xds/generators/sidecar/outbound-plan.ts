@@ -19,6 +19,9 @@ import type { MeshContext, ProxyContext } from '../../context/types';
 import { type ProxyPolicies, proxyPolicies } from '../../policies/proxy-policies';
 import { MATCH_ALL } from '../../policies/selectors';
 import { destinationClusterName } from '../envoy/names';
+import type { MeshServiceDestination } from '../../context/mesh-services';
+import { type MeshRouteDetails, meshRoutePlan } from './mesh-route-plan';
+import { meshServicePlans } from './mesh-service-outbounds';
 import { type Obj, field, listAt, objAt } from '../envoy/values';
 
 export interface DestinationCluster {
@@ -27,6 +30,8 @@ export interface DestinationCluster {
   service: string;
   /** Destination tags, kuma.io/service included; endpoints must carry all of them. */
   tags: Tags;
+  /** A MeshService-mode destination (mesh-service-outbounds.ts): its SNI, SANs and locality rules apply. */
+  meshService?: MeshServiceDestination;
 }
 
 export interface WeightedTarget {
@@ -37,6 +42,8 @@ export interface WeightedTarget {
 export interface RoutePlan {
   /** TrafficRoute `http[].match` ({path, method, headers}); undefined for the catch-all route. */
   match?: Obj;
+  /** A MeshHTTPRoute route (match and filters; outbound-http-route.ts renders it), instead of `match`/`modify`. */
+  meshRoute?: MeshRouteDetails;
   /** TrafficRoute `http[].modify`. */
   modify?: Obj;
   targets: WeightedTarget[];
@@ -179,24 +186,32 @@ function vipOutbounds(ctx: MeshContext, declared: readonly OutboundView[]): Outb
   return [...byAddress.values()].sort((a, b) => compareIp(a.address, b.address) || a.port - b.port);
 }
 
+/** Mesh `meshServices.mode: Exclusive` (spec kuma-kds-xds.md §2.2): MeshServices replace kuma.io/service VIPs. */
+function meshServicesExclusive(ctx: MeshContext): boolean {
+  return field(field(ctx.mesh.spec, 'meshServices'), 'mode') === 'Exclusive';
+}
+
 function plan(pp: ProxyPolicies, ctx: MeshContext, withVips: boolean): OutboundPlan[] {
   const routes = ctx.resources.get('TrafficRoute') ?? [];
   const out: OutboundPlan[] = [];
   const add = (outbound: OutboundView, vip: boolean) => {
-    let p: OutboundPlan | undefined;
-    if (routes.length === 0) p = defaultPlan(outbound, ctx, vip);
-    else {
+    // MeshHTTPRoute / MeshTCPRoute take precedence over TrafficRoute (Kuma docs "Interactions with TrafficRoute").
+    let p: OutboundPlan | undefined = meshRoutePlan(pp, outbound, ctx);
+    if (!p && routes.length === 0) p = defaultPlan(outbound, ctx, vip);
+    else if (!p) {
       const route = pp.legacy('TrafficRoute').select({ [TAG.service]: outbound.service });
       if (route) p = routedPlan(outbound, ctx, route);
     }
     if (p) out.push(vip ? { ...p, vip: true } : p);
   };
   for (const outbound of pp.dp.outbounds) {
-    // backendRef outbounds (MeshService mode) are not generated yet.
+    // backendRef outbounds (MeshService mode) are planned by meshServicePlans.
     if (!outbound.service || !outbound.port) continue;
     add(outbound, false);
   }
-  if (withVips) for (const outbound of vipOutbounds(ctx, pp.dp.outbounds)) add(outbound, true);
+  // Exclusive: kuma.io/service destinations are reached only through outbounds the Dataplane declares.
+  if (withVips && !meshServicesExclusive(ctx)) for (const outbound of vipOutbounds(ctx, pp.dp.outbounds)) add(outbound, true);
+  out.push(...meshServicePlans(ctx, pp.dp.outbounds, withVips));
   return out;
 }
 
@@ -209,7 +224,7 @@ const memo = new WeakMap<MeshContext, WeakMap<Resource, { plain?: OutboundPlan[]
  * port. Every generator of a proxy must pass the same `proxy`.
  */
 export function outboundPlans(dataplane: Resource, ctx: MeshContext, proxy?: Pick<ProxyContext, 'dnsPort'>): OutboundPlan[] {
-  const withVips = !!ctx.vips && vipOutboundsEnabled(dataplane, proxy);
+  const withVips = (!!ctx.vips || !!ctx.meshServices) && vipOutboundsEnabled(dataplane, proxy);
   let byDp = memo.get(ctx);
   if (!byDp) memo.set(ctx, (byDp = new WeakMap()));
   let entry = byDp.get(dataplane);

@@ -1,7 +1,7 @@
 /**
  * Envoy routes of an HTTP outbound from its plan: TrafficRoute http[] matches and modifications
  * (spec kuma-api-cli.md §1.10), weighted clusters for splits, plus the outbound's retry policy,
- * request timeout and hash policies.
+ * request timeout and hash policies. MeshHTTPRoute routes are rendered by outbound-http-route.ts.
  */
 import type { HeaderValueOption } from '../../../../proto/gen/envoy/config/core/v3/base';
 import { HeaderValueOption_HeaderAppendAction } from '../../../../proto/gen/envoy/config/core/v3/base';
@@ -10,6 +10,7 @@ import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
 import type { Retries } from '../envoy/retries';
 import type { LoadBalancing } from '../envoy/load-balancing';
 import { type Obj, boolAt, duration, listAt, objAt, strAt } from '../envoy/values';
+import { meshHttpRoutes } from './outbound-http-route';
 import type { RoutePlan, WeightedTarget } from './outbound-plan';
 
 export interface RouteSettings {
@@ -103,16 +104,17 @@ function clusterSpecifier(targets: readonly WeightedTarget[]): DeepPartial<Route
 }
 
 export function httpRoutes(plans: readonly RoutePlan[], settings: RouteSettings): DeepPartial<Route>[] {
-  return plans.map((p) => {
+  return plans.flatMap((p) => {
     const action: DeepPartial<RouteAction> = {
       clusterSpecifier: clusterSpecifier(p.targets),
       timeout: duration(settings.requestTimeoutMs),
       ...(settings.retries.http ? { retryPolicy: settings.retries.http } : {}),
       ...(settings.loadBalancing.hashPolicies ? { hashPolicy: settings.loadBalancing.hashPolicies } : {}),
     };
+    if (p.meshRoute) return meshHttpRoutes(p.meshRoute, p.targets.length > 0 ? action : undefined);
     const route: DeepPartial<Route> = { match: routeMatch(p.match) };
     applyModify(route, action, p.modify);
     route.action = { $case: 'route', value: action };
-    return route;
+    return [route];
   });
 }

@@ -1,5 +1,6 @@
 import { MESH_MTLS, MESH_MTLS_PERMISSIVE, dataplane, docs } from '../fixtures';
 import type { Case } from '../golden';
+import { MESH_TLS_13, MESH_TLS_PERMISSIVE_WEB, MESH_TLS_STRICT_FROM } from '../policy-fixtures/mesh-tls';
 
 const MTP_ALLOW_FRONTEND = `
 type: MeshTrafficPermission
@@ -185,4 +186,8 @@ spec:
 `,
     ),
   },
-  ];
+  { name: '12-meshtls-versions-ciphers', mtls: true, resources: docs(MESH_MTLS, dataplane({ protocol: 'http' }), MTP_ALLOW_FRONTEND, MESH_TLS_13) },
+  { name: '13-meshtls-permissive-over-strict', mtls: true, resources: docs(MESH_MTLS, dataplane({ protocol: 'http' }), MTP_ALLOW_FRONTEND, MESH_TLS_PERMISSIVE_WEB) },
+  { name: '14-meshtls-strict-over-permissive', mtls: true, resources: docs(MESH_MTLS_PERMISSIVE, dataplane({}), MESH_TLS_STRICT_FROM) },
+  { name: '15-meshtls-without-mtls-ignored', resources: docs(dataplane({ protocol: 'http' }), MESH_TLS_13, MESH_TLS_PERMISSIVE_WEB) },
+];

@@ -1,7 +1,9 @@
 import { MLBS_FAILOVER, REMOTE_ZONES, localBackends } from '../cross-zone-fixtures';
+import { MESH_TLS_13 } from '../policy-fixtures/mesh-tls';
 import { MESH_MTLS, backends, dataplane, docs } from '../fixtures';
 import { EXTERNAL_SERVICES, LOCAL_EGRESS, MESH_MTLS_ZONE_EGRESS, OTHER_ZONE_EGRESS, WEB_WITH_EXTERNAL } from '../egress-fixtures';
 import type { Case } from '../golden';
+import { routeCase, routeCases } from './mesh-routes';
 import { BACKEND_RETRY_TIMEOUT, MERGE_ORDER_POLICIES, MESH_DEFAULT_POLICIES } from '../policies';
 
 const WEB = dataplane({ protocol: 'http', outbounds: [{ service: 'backend', port: 10001 }] });
@@ -232,4 +234,9 @@ spec:
   { name: '17-external-services-direct', mtls: true, resources: docs(MESH_MTLS, WEB_WITH_EXTERNAL, localBackends(2), EXTERNAL_SERVICES, LOCAL_EGRESS) },
   // `to: MeshService backend` items beat the defaults' `to: Mesh` items whatever the names; unset fields keep the defaults.
   { name: '18-merge-order-to-items', resources: docs(WEB, backends('http'), MESH_DEFAULT_POLICIES, MERGE_ORDER_POLICIES) },
+  // MeshHTTPRoute backends and mirrors get clusters; MeshServiceSubset ones are `<service>-<hash>` with the tags in the SNI.
+  routeCase(19, routeCases.redirects),
+  routeCase(20, routeCases.subsets),
+  routeCase(21, routeCases.tcp),
+  { name: '22-meshtls-versions-ciphers', mtls: true, resources: docs(MESH_MTLS, WEB, backends('http'), MESH_TLS_13) },
 ];

@@ -2,6 +2,7 @@ import { MESH_MTLS_LOCALITY_AWARE, MLBS_FAILOVER, REMOTE_ZONES, localBackends } 
 import { MESH_MTLS, backends, dataplane, docs } from '../fixtures';
 import { EXTERNAL_SERVICES, LOCAL_EGRESS, MESH_MTLS_ZONE_EGRESS, OTHER_ZONE_EGRESS, WEB_WITH_EXTERNAL } from '../egress-fixtures';
 import type { Case } from '../golden';
+import { routeCase, routeCases } from './mesh-routes';
 
 const WEB_TWO_OUTBOUNDS = dataplane({ protocol: 'http', outbounds: [{ service: 'backend', port: 10001 }, { service: 'nowhere', port: 10002 }] });
 
@@ -191,4 +192,7 @@ conf:
   { name: '12-zone-egress-missing', mtls: true, resources: docs(MESH_MTLS_ZONE_EGRESS, WEB_WITH_EXTERNAL, localBackends(2), REMOTE_ZONES, EXTERNAL_SERVICES, OTHER_ZONE_EGRESS) },
   // Without zone egress routing the sidecar dials ExternalServices itself (STRICT_DNS/STATIC, TLS origination).
   { name: '13-external-services-direct', mtls: true, resources: docs(MESH_MTLS, WEB_WITH_EXTERNAL, localBackends(2), EXTERNAL_SERVICES, LOCAL_EGRESS) },
+  // MeshServiceSubset backends keep only endpoints with the subset's tags, local and remote (ingresses advertising them).
+  routeCase(14, routeCases.subsets),
+  routeCase(15, routeCases.tcp),
 ];

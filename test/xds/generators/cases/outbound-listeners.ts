@@ -1,5 +1,6 @@
 import { backends, dataplane, docs } from '../fixtures';
 import type { Case } from '../golden';
+import { routeCase, routeCases } from './mesh-routes';
 import { BACKEND_RETRY_TIMEOUT, MERGE_ORDER_POLICIES, MESH_DEFAULT_POLICIES } from '../policies';
 
 const WEB = dataplane({ protocol: 'http', outbounds: [{ service: 'backend', port: 10001 }] });
@@ -323,6 +324,13 @@ conf:
   },
     // `to: MeshService backend` items beat the defaults' `to: Mesh` items whatever the names; unset fields keep the defaults.
   { name: '13-merge-order-to-items', resources: docs(WEB, backends('http'), MESH_DEFAULT_POLICIES, MERGE_ORDER_POLICIES) },
+  // MeshHTTPRoute: one Envoy route per match (PathPrefix /api as exact + `/api/`), Kuma's order, catch-all last; wins over MeshTCPRoute and TrafficRoute.
+  routeCase(14, routeCases.matches),
+  // Redirects (default 301, 308), prefix/full-path rewrites, host rewrite, mirrors with and without a percentage.
+  routeCase(15, routeCases.redirects),
+  // MeshTCPRoute: weighted subset clusters on the tcp_proxy.
+  routeCase(16, routeCases.tcp),
+  routeCase(17, routeCases.subsets),
 ];
 
 

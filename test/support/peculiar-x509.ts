@@ -1,11 +1,10 @@
 /**
- * The one place that loads @peculiar/x509 and the key helpers every
- * certificate maker shares (mesh CA, identity certs, the CP's own cert).
+ * @peculiar/x509, the reference our DER-built certificates are compared
+ * with (tests only: the product builds certificates in internal/tls/).
  *
- * @peculiar/x509 resolves its algorithms through tsyringe, which needs the
- * Reflect metadata polyfill loaded first; and it signs through a WebCrypto
- * provider that must be set once. Both happen here, so callers import
- * `x509` from this module and never from the package directly.
+ * It resolves its algorithms through tsyringe, which needs the Reflect
+ * metadata polyfill loaded first, and signs through a WebCrypto provider
+ * that must be set once. Both happen here.
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
@@ -73,13 +72,4 @@ export async function importSigningKey(pem: string): Promise<SigningKey> {
     return { key: key as unknown as CryptoKey, signingAlgorithm: { name: 'ECDSA', hash } as Algorithm };
   }
   throw new Error(`unsupported CA key type "${ko.asymmetricKeyType}": use an RSA or ECDSA key`);
-}
-
-/** A positive 128-bit serial number as hex (the high bit cleared so DER keeps it positive without padding). */
-export function randomSerial(): string {
-  const b = randomBytes(16);
-  b[0] = b[0]! & 0x7f;
-  // A leading zero byte would be stripped by encoders and change the serial we report.
-  if (b[0] === 0) b[0] = 0x01;
-  return b.toString('hex');
 }
