@@ -85,7 +85,7 @@ export async function startDataplaneServer(deps: {
         delivery?.configReady(nodeId);
       },
       metrics: m && { generated: (ms) => m.xdsGeneration.observe(ms), failed: () => m.xdsGenerationErrors.inc() },
-      onBuilt: (nodeId, seq) => acks.built(nodeId, seq),
+      onBuilt: (nodeId, seq, versions) => acks.built(nodeId, seq, versions),
       onForget: (nodeId, mesh, name) => {
         generated.delete(nodeId);
         acks.forget(nodeId);

@@ -1,32 +1,44 @@
 /**
- * Which store state each connected proxy runs: the reconciler says from
- * which point of the store (a sequence number of the store events it has
- * seen) a proxy's current snapshot was built, and the ADS hooks say when
- * the proxy has answered every response sent since. A snapshot counts as
- * ACKed once nothing sent to the proxy is unanswered and no type was
- * NACKed; a snapshot whose types did not change sends nothing and is ACKed
- * at once. The propagation view compares a resource's sequence number with
- * the proxy's ACKed one.
+ * Which store state each connected proxy runs. The reconciler reports, per
+ * proxy, the snapshot the cache now holds (its per-type versions) and the
+ * store sequence number it stands for; the ADS hooks report, per type, the
+ * version the proxy ACKed or NACKed. A snapshot counts as ACKed only once
+ * every type it holds resources of is ACKed at the snapshot's version of that
+ * type: Envoy answers LDS, CDS, EDS, RDS and SDS separately, so one type's
+ * ACK says nothing of the others. It counts as NACKed when the proxy rejected
+ * one of those versions (Envoy's error_detail is kept).
  *
- * Per proxy: three numbers, a NACK and its in-flight types (at most one per
- * xDS type); forgotten when the proxy's last stream closes.
+ * A type the snapshot holds nothing of is not waited for: Envoy never asks
+ * for RDS or SDS when no listener or cluster names one.
+ *
+ * Per proxy: the current snapshot's versions, the last ACKed version and
+ * NACK per type (at most one each per xDS type), a few numbers; forgotten
+ * when the proxy goes away (the reconciler's onForget) and the stream
+ * mapping when its stream closes.
  */
 import type { StreamCallbacks } from '../server/callbacks';
 
 export interface ProxyConfigState {
-  /** The store sequence number the proxy's ACKed config was built from (0: nothing ACKed). */
+  /** The store sequence number the proxy's ACKed config was built from (0 with ackedAtMs unset: nothing ACKed). */
   ackedSeq: number;
   ackedAtMs?: number;
-  /** The sequence number of the snapshot waiting for the proxy's answers. */
+  /** The sequence number of the current snapshot while the proxy has not ACKed all of it. */
   pendingSeq?: number;
-  /** The last rejection, kept until the proxy ACKs that type again. */
-  nack?: { typeUrl: string; error: string; atMs: number };
+  /** The types of the current snapshot not ACKed at its version yet. */
+  pendingTypes: string[];
+  /** A rejection of one of the current snapshot's versions. */
+  nack?: { typeUrl: string; version: string; error: string; atMs: number };
 }
 
-interface NodeState extends ProxyConfigState {
-  /** type URL -> version of the response sent and not answered yet. */
-  inFlight: Map<string, string>;
-  checkScheduled: boolean;
+interface NodeState {
+  ackedSeq: number;
+  ackedAtMs?: number;
+  /** The snapshot the cache holds for the proxy: store sequence and type URL -> version (non-empty types only). */
+  target?: { seq: number; versions: ReadonlyMap<string, string> };
+  /** type URL -> version the proxy ACKed last, and when. */
+  acked: Map<string, { version: string; atMs: number }>;
+  /** type URL -> the last rejection. */
+  nacks: Map<string, { version: string; error: string; atMs: number }>;
 }
 
 export class ConfigAckLedger {
@@ -36,18 +48,32 @@ export class ConfigAckLedger {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** The reconciler looked at the proxy with store state `seq`: its current snapshot stands for it. */
-  built(nodeId: string, seq: number): void {
-    const n = this.#node(nodeId);
-    if (n.ackedSeq >= seq) return;
-    n.pendingSeq = Math.max(n.pendingSeq ?? 0, seq);
-    // The cache answers open watches while the snapshot is set; look once those writes are done.
-    this.#scheduleCheck(nodeId, n);
+  /**
+   * The proxy's current snapshot stands for store state `seq`. `versions` are its per-type versions
+   * (as `SnapshotCache.setSnapshot` assigned them) for the types it holds resources of; omitted when
+   * the reconciler left the snapshot as it was because its inputs did not move.
+   */
+  built(nodeId: string, seq: number, versions?: ReadonlyMap<string, string>): void {
+    const known = this.#nodes.get(nodeId);
+    if (!versions && !known?.target) return; // nothing set for it yet: no config stands for seq
+    const n = known ?? this.#node(nodeId);
+    n.target = { seq: Math.max(seq, n.target?.seq ?? 0), versions: versions ?? n.target!.versions };
+    this.#check(n);
   }
 
   state(nodeId: string): ProxyConfigState | undefined {
     const n = this.#nodes.get(nodeId);
-    return n && { ackedSeq: n.ackedSeq, ackedAtMs: n.ackedAtMs, pendingSeq: n.pendingSeq, nack: n.nack };
+    if (!n) return undefined;
+    const pendingTypes: string[] = [];
+    let nack: ProxyConfigState['nack'];
+    for (const [typeUrl, version] of n.target?.versions ?? []) {
+      if (n.acked.get(typeUrl)?.version === version) continue;
+      pendingTypes.push(typeUrl);
+      const k = n.nacks.get(typeUrl);
+      if (k && k.version === version && !nack) nack = { typeUrl, ...k };
+    }
+    const pending = pendingTypes.length > 0 && n.target ? { pendingSeq: n.target.seq } : {};
+    return { ackedSeq: n.ackedSeq, ...(n.ackedAtMs !== undefined ? { ackedAtMs: n.ackedAtMs } : {}), ...pending, pendingTypes, ...(nack ? { nack } : {}) };
   }
 
   forget(nodeId: string): void {
@@ -63,17 +89,15 @@ export class ConfigAckLedger {
       onStreamRequest: (streamId, node, typeUrl, info) => {
         if (!node.id) return;
         this.#streams.set(streamId, node.id);
-        if (info.kind === 'request') return;
+        // A first request carrying a version (a reconnect) says the proxy runs that version.
+        if (info.kind === 'request' && !info.version) return;
         const n = this.#node(node.id);
-        n.inFlight.delete(typeUrl);
-        if (info.kind === 'nack') n.nack = { typeUrl, error: info.errorDetail || 'rejected without a message', atMs: this.now() };
-        else if (n.nack?.typeUrl === typeUrl) n.nack = undefined;
-        // The server answers this request (maybe with the newer snapshot) after the hook returns.
-        this.#scheduleCheck(node.id, n);
-      },
-      onStreamResponse: (streamId, typeUrl, version) => {
-        const nodeId = this.#streams.get(streamId);
-        if (nodeId) this.#nodes.get(nodeId)?.inFlight.set(typeUrl, version);
+        if (info.kind === 'nack') n.nacks.set(typeUrl, { version: info.version, error: info.errorDetail || 'rejected without a message', atMs: this.now() });
+        else {
+          n.acked.set(typeUrl, { version: info.version, atMs: this.now() });
+          n.nacks.delete(typeUrl);
+        }
+        this.#check(n);
       },
       onStreamClose: (streamId) => {
         this.#streams.delete(streamId);
@@ -83,20 +107,29 @@ export class ConfigAckLedger {
 
   #node(nodeId: string): NodeState {
     let n = this.#nodes.get(nodeId);
-    if (!n) this.#nodes.set(nodeId, (n = { ackedSeq: 0, inFlight: new Map(), checkScheduled: false }));
+    if (!n) this.#nodes.set(nodeId, (n = { ackedSeq: 0, acked: new Map(), nacks: new Map() }));
     return n;
   }
 
-  #scheduleCheck(nodeId: string, n: NodeState): void {
-    if (n.checkScheduled) return;
-    n.checkScheduled = true;
-    setImmediate(() => {
-      n.checkScheduled = false;
-      if (this.#nodes.get(nodeId) !== n) return; // forgotten meanwhile
-      if (n.pendingSeq === undefined || n.inFlight.size > 0 || n.nack) return;
-      n.ackedSeq = n.pendingSeq;
-      n.ackedAtMs = this.now();
-      n.pendingSeq = undefined;
-    });
+  /** The current snapshot is ACKed when every type of it is ACKed at its version. */
+  #check(n: NodeState): void {
+    const t = n.target;
+    if (!t || (t.seq <= n.ackedSeq && n.ackedAtMs !== undefined)) return;
+    // When the last of its types was ACKed: a snapshot left as it was keeps its ACK time.
+    let at = 0;
+    for (const [typeUrl, version] of t.versions) {
+      const a = n.acked.get(typeUrl);
+      if (a?.version !== version) return;
+      at = Math.max(at, a.atMs);
+    }
+    n.ackedSeq = t.seq;
+    n.ackedAtMs = t.versions.size ? at : this.now();
   }
+}
+
+/** The per-type versions of a versioned snapshot, for the types it holds resources of. */
+export function snapshotVersions(snapshot: { typeUrls(): string[]; resources(typeUrl: string): { size: number }; version(typeUrl: string): string }): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const typeUrl of snapshot.typeUrls()) if (snapshot.resources(typeUrl).size > 0) out.set(typeUrl, snapshot.version(typeUrl));
+  return out;
 }

@@ -11,7 +11,7 @@ import type { Resource } from '../../resources/model';
 import type { Registry } from '../../resources/registry';
 import type { ResourceStore } from '../../store/resource-store';
 import { policyAttachments, topLevelSelects } from '../policies/dataplane-inspect';
-import type { ConfigAckLedger } from './config-acks';
+import type { ConfigAckLedger, ProxyConfigState } from './config-acks';
 import type { XdsReconciler } from './reconciler';
 
 export type ProxyAckState = 'ACKed' | 'Pending' | 'NACKed' | 'Disconnected';
@@ -42,7 +42,7 @@ export interface PropagationQuery {
 export interface ProxyPropagationDeps {
   store: ResourceStore;
   registry: Registry;
-  reconciler: XdsReconciler;
+  reconciler: Pick<XdsReconciler, 'meshContext' | 'seqOf' | 'sidecarNode' | 'settledSeq'>;
   acks: ConfigAckLedger;
 }
 
@@ -76,9 +76,26 @@ export function proxyPropagation(deps: ProxyPropagationDeps, q: PropagationQuery
 function ackOf(deps: ProxyPropagationDeps, dp: Resource, seq: number): ProxyAck {
   const base = { mesh: dp.mesh, name: dp.name };
   const node = deps.reconciler.sidecarNode(dp.mesh, dp.name);
-  const st = node ? deps.acks.state(node) : undefined;
   if (!node) return { ...base, state: 'Disconnected' };
-  if (st && st.ackedSeq >= seq && st.ackedAtMs !== undefined) return { ...base, state: 'ACKed', ackedAt: iso(st.ackedAtMs) };
-  if (st?.nack) return { ...base, state: 'NACKed', error: st.nack.error };
+  const st = deps.acks.state(node);
+  if (st) {
+    const state = ackStateOf(st, seq, deps.reconciler.settledSeq(dp.mesh));
+    if (state === 'ACKed') return { ...base, state, ackedAt: iso(st.ackedAtMs) };
+    if (state === 'NACKed') return { ...base, state, error: st.nack!.error };
+  }
   return { ...base, state: 'Pending' };
+}
+
+/**
+ * Whether a proxy runs a config that holds the record seen at store sequence `seq`: the config it
+ * ACKed was built from that point on, or it ACKed all of its current config and the reconciler
+ * has looked at its mesh since `seq` (`settledSeq`) and left the proxy alone because the change
+ * could not move its config. Otherwise NACKed when it rejected part of its current config.
+ */
+export function ackStateOf(st: ProxyConfigState, seq: number, settledSeq: number): 'ACKed' | 'NACKed' | 'Pending' {
+  if (st.ackedAtMs !== undefined) {
+    if (st.ackedSeq >= seq) return 'ACKed';
+    if (st.pendingTypes.length === 0 && settledSeq >= seq) return 'ACKed';
+  }
+  return st.nack ? 'NACKed' : 'Pending';
 }

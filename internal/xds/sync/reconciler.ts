@@ -26,6 +26,7 @@ import type { Registry } from '../../resources/registry';
 import type { ResourceStore, StoreEvent } from '../../store/resource-store';
 import type { SnapshotCache } from '../cache/snapshot-cache';
 import { snapshotFromResources } from '../cache/snapshot-resources';
+import { snapshotVersions } from './config-acks';
 import { buildMeshContext } from '../context/mesh-context';
 import { meshContextInputFromStore } from '../context/mesh-context-input';
 import type { MeshContext, XdsResources } from '../context/types';
@@ -75,10 +76,11 @@ export interface ReconcilerDeps {
   /** Called when a proxy went away: whatever was kept for it must go too. */
   onForget?(nodeId: string, mesh: string, name: string): void;
   /**
-   * Called when a sidecar's current snapshot stands for store state `seq` (set now, or left as it
-   * was because its inputs did not move): the propagation view's ACK ledger.
+   * Called when a sidecar's current snapshot stands for store state `seq`: set now (`versions`, per
+   * type URL it holds resources of, as the cache versioned them) or left as it was because its
+   * inputs did not move (no `versions`). The propagation view's ACK ledger.
    */
-  onBuilt?(nodeId: string, seq: number): void;
+  onBuilt?(nodeId: string, seq: number, versions?: ReadonlyMap<string, string>): void;
 }
 
 export class XdsReconciler {
@@ -113,6 +115,12 @@ export class XdsReconciler {
   /** The sequence number at which a stored record (by object: the store replaces it on write) was seen. */
   readonly #seenAt = new WeakMap<Resource, number>();
   readonly #ctxSeq = new WeakMap<MeshContext, number>();
+  /**
+   * Per mesh, the store sequence up to which every sidecar of the mesh was looked at (rebuilt, or
+   * skipped because the changes could not move its config): a sidecar skipped by a flush runs a
+   * config the later changes do not alter.
+   */
+  readonly #settled = new Map<string, number>();
 
   constructor(deps: ReconcilerDeps) {
     this.#d = deps;
@@ -301,6 +309,7 @@ export class XdsReconciler {
         if (mesh === ZONE_PROXIES) continue;
         const proxies = this.#affected(mesh, built);
         if (proxies.length) await this.#reconcileMesh(mesh, proxies, built);
+        this.#markSettled(mesh, built.get(mesh));
       }
       // Zone proxies serve every mesh: any mesh change, or a zone proxy resource change, concerns them.
       if (this.#zoneProxies.size) await this.#reconcileZoneProxies([...this.#zoneProxies], built);
@@ -332,6 +341,17 @@ export class XdsReconciler {
     }
     for (const p of renew ?? []) if (byName.get(p.name) === p) out.add(p);
     return [...out];
+  }
+
+  #markSettled(mesh: string, ctx: MeshContext | undefined): void {
+    // A sidecar whose identity was not ready was skipped, not settled: wait for its retry.
+    if (!ctx || this.#renewDue.get(mesh)?.size) this.#settled.delete(mesh);
+    else this.#settled.set(mesh, this.#ctxSeq.get(ctx) ?? 0);
+  }
+
+  /** The store sequence up to which the mesh's sidecars were all looked at (see #settled); 0: none. */
+  settledSeq(mesh: string): number {
+    return this.#settled.get(mesh) ?? 0;
   }
 
   /** One reconciliation at a time, so snapshots are set in the order changes happened. */
@@ -480,10 +500,10 @@ export class XdsReconciler {
       const t0 = performance.now();
       this.#stats.generated++;
       const res = generateSidecar({ dataplane: dp, adminPort, ...(p.dnsPort ? { dnsPort: p.dnsPort } : {}), ...(identity ? { identity: { certPem: identity.certPem, keyPem: identity.keyPem, expiresAt: identity.expiresAt.toISOString() } } : {}) }, ctx);
-      this.#d.cache.setSnapshot(p.nodeId, snapshotFromResources(res));
+      const versioned = this.#d.cache.setSnapshot(p.nodeId, snapshotFromResources(res));
       this.#d.metrics?.generated(performance.now() - t0);
       this.#d.onGenerated?.(p.nodeId, res);
-      this.#d.onBuilt?.(p.nodeId, seq);
+      this.#d.onBuilt?.(p.nodeId, seq, snapshotVersions(versioned));
       p.lastHash = hash;
       if (p.renewTimer) clearTimeout(p.renewTimer);
       if (identity) {
