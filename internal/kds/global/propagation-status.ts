@@ -8,6 +8,7 @@
 import type { Resource } from '../../resources/model';
 import type { ResourceDescriptor } from '../../resources/registry';
 import { whyNotToZone, type ZoneLookup } from '../filters';
+import { parseWireName } from '../wire';
 import type { ZoneSyncView } from './zone-sync-views';
 
 export type ZoneSyncState = 'Synced' | 'Pending' | 'NACKed' | 'Offline' | 'Disabled' | 'Filtered' | 'Unencodable';
@@ -36,7 +37,8 @@ export function zonePropagation(d: ResourceDescriptor, r: Resource, zone: string
   const enc = view.encodingFor(d, r);
   if ('filtered' in enc) return { zone, state: 'Filtered', synced: false, note: 'not sent to this zone (KDS filters)' };
   if ('unencodable' in enc) return { zone, state: 'Unencodable', synced: false, note: 'its spec cannot be encoded for KDS (see the global log); it is not sent' };
-  const base = { zone, zoneName: enc.wireName };
+  // The wire name is "<name>.<mesh>"; the zone stores the record under <name>.
+  const base = { zone, zoneName: parseWireName(enc.wireName).name };
   if (!view.subscribed(d.name)) return { ...base, state: 'Pending', synced: false, note: `the zone has not subscribed to ${d.name} yet` };
   const dl = view.delivery(d.name, enc.wireName);
   if (!dl || dl.version !== enc.version) return { ...base, state: 'Pending', synced: false, ...(dl?.ackedAtMs ? { ackedAt: iso(dl.ackedAtMs) } : {}), note: dl ? 'the zone holds an older version; the current one is about to be sent' : 'not sent yet' };

@@ -20,7 +20,7 @@ function view(delivery: Delivery | undefined, opts: { subscribed?: boolean; enco
     connectedAtMs: 0,
     subscribed: () => opts.subscribed ?? true,
     delivery: () => delivery,
-    encodingFor: () => opts.encoding ?? { wireName: 't-hash', version: 'h2' },
+    encodingFor: () => opts.encoding ?? { wireName: 't-hash.default', version: 'h2' },
   };
 }
 
