@@ -11,6 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, eventually, freePort, kumactlHome, removeDir, runKuma, startGlobal, startProxy, startZone, tempDir, type ControlPlane, type Proxy } from './harness';
 
 type Row = { zone: string; state: string; synced: boolean; version?: number; note: string; proxies?: { total: number; acked: number; items: { name: string; state: string; error?: string; ackedAt?: string }[] }; proxiesNote?: string };
+/** connect_timeout of the outbound cluster `backend` in an Envoy's config dump. */
+async function backendConnectTimeout(proxy: Proxy): Promise<string | undefined> {
+  const dump = await (await fetch(`http://127.0.0.1:${proxy.admin}/config_dump`)).json();
+  const clusters = dump.configs.find((c: { '@type': string }) => c['@type'].endsWith('ClustersConfigDump'));
+  return (clusters.dynamic_active_clusters ?? []).map((c: { cluster: { name: string; connect_timeout?: string } }) => c.cluster).find((c: { name: string }) => c.name === 'backend')?.connect_timeout;
+}
+
 type Body = { resource: { type: string; mesh: string; name: string; version: number }; zones: Row[] };
 
 const timeoutYaml = (name: string) =>
@@ -65,7 +72,7 @@ describe('propagation status: 1 global + 2 zones, real Envoys', () => {
         startProxy({ cp: z1, home: homes.z1!, name: 'bad', yaml: dataplaneYaml('bad', blockedPort, a2, o2), waitReady: false }),
       ])),
     );
-    const applied = await runKuma(['apply', '-f', '-'], { home: homes.global!, input: timeoutYaml('mt-prop') });
+    const applied = await runKuma(['apply', '-f', '-'], { home: homes.global!, input: timeoutYaml('a-prop') });
     expect(applied.code, applied.stderr).toBe(0);
   }, 60_000);
 
@@ -78,7 +85,7 @@ describe('propagation status: 1 global + 2 zones, real Envoys', () => {
 
   it('REST: stored on the global, Synced in both zones at its version; zone-1 lists its proxies, web ACKed, bad NACKed with Envoy\'s error', async () => {
     const b = await eventually(async () => {
-      const b = await propagation('mt-prop');
+      const b = await propagation('a-prop');
       const one = row(b, 'zone-1');
       expect(one.state, JSON.stringify(one)).toBe('Synced');
       expect(row(b, 'zone-2').state).toBe('Synced');
@@ -87,8 +94,8 @@ describe('propagation status: 1 global + 2 zones, real Envoys', () => {
       expect(byName.bad?.state, JSON.stringify(one)).toBe('NACKed');
       return b;
     }, 30_000, 200);
-    expect(b.resource).toMatchObject({ type: 'MeshTimeout', mesh: 'default', name: 'mt-prop' });
-    const stored = (await api(global, 'GET', '/meshes/default/meshtimeouts/mt-prop')).json;
+    expect(b.resource).toMatchObject({ type: 'MeshTimeout', mesh: 'default', name: 'a-prop' });
+    const stored = (await api(global, 'GET', '/meshes/default/meshtimeouts/a-prop')).json;
     const one = row(b, 'zone-1');
     expect(one).toMatchObject({ synced: true, version: b.resource.version });
     expect(row(b, 'zone-2')).toMatchObject({ synced: true, version: b.resource.version });
@@ -96,21 +103,24 @@ describe('propagation status: 1 global + 2 zones, real Envoys', () => {
     const bad = one.proxies!.items.find((p) => p.name === 'bad')!;
     expect(bad.error).toMatch(/Address already in use|cannot bind/);
     expect(bad.error).toContain(String(blockedPort));
-    expect(one.proxies!.items.find((p) => p.name === 'web')!.ackedAt).toEqual(expect.any(String));
-    expect(stored.modificationTime).toBeDefined();
+    // The policy changed web's clusters (its name sorts before the default MeshTimeout's, so it
+    // wins): the ACK is of the new config, after the policy was stored, and Envoy runs it.
+    const web = one.proxies!.items.find((p) => p.name === 'web')!;
+    expect(Date.parse(web.ackedAt!)).toBeGreaterThanOrEqual(Date.parse(stored.modificationTime));
+    expect(await backendConnectTimeout(proxies[0]!)).toBe('7s');
   });
 
   it('CLI: the table shows the global, each zone and each proxy; -o json is the REST body', async () => {
-    const t = await runKuma(['inspect', 'meshtimeout', 'mt-prop', '--propagation', '-m', 'default'], { home: homes.global! });
+    const t = await runKuma(['inspect', 'meshtimeout', 'a-prop', '--propagation', '-m', 'default'], { home: homes.global! });
     expect(t.code, t.stderr).toBe(0);
     const lines = t.stdout.split('\n');
     expect(lines[0]).toMatch(/^WHERE\s+STATE\s+VERSION\s+WHEN\s+DETAIL$/);
-    expect(lines[1]).toMatch(/^global\s+Stored\s+\d+\s+\S+\s+MeshTimeout default\/mt-prop$/);
+    expect(lines[1]).toMatch(/^global\s+Stored\s+\d+\s+\S+\s+MeshTimeout default\/a-prop$/);
     expect(t.stdout).toMatch(/\nzone-1\s+Synced\s+\d+\s+\S+\s+1\/2 proxies ACKed\n/);
     expect(t.stdout).toMatch(/\n {2}web\s+ACKed\s+\S+/);
     expect(t.stdout).toMatch(/\n {2}bad\s+NACKed\s+-\s+.*(Address already in use|cannot bind)/);
     expect(t.stdout).toMatch(/\nzone-2\s+Synced\s+\d+/);
-    const j = await runKuma(['inspect', 'meshtimeout', 'mt-prop', '--propagation', '-o', 'json'], { home: homes.global! });
+    const j = await runKuma(['inspect', 'meshtimeout', 'a-prop', '--propagation', '-o', 'json'], { home: homes.global! });
     expect(j.code, j.stderr).toBe(0);
     expect(JSON.parse(j.stdout).zones.map((z: Row) => z.zone).sort()).toEqual(['zone-1', 'zone-2']);
   });
@@ -125,7 +135,7 @@ describe('propagation status: 1 global + 2 zones, real Envoys', () => {
     expect(missing.stderr).toMatch(/not found/i);
     const noName = await runKuma(['inspect', 'meshtimeout', '--propagation'], { home: homes.global! });
     expect(noName.code).not.toBe(0);
-    const onZone = await api(z1, 'GET', '/meshes/default/meshtimeouts/mt-prop/_propagation');
+    const onZone = await api(z1, 'GET', '/meshes/default/meshtimeouts/a-prop/_propagation');
     expect(onZone.status).toBe(400);
     expect(onZone.text).toContain('global control plane only');
   });
@@ -133,14 +143,14 @@ describe('propagation status: 1 global + 2 zones, real Envoys', () => {
   it('zone-2\'s control plane stopped: its row says Offline, not synced; zone-1 is unchanged', async () => {
     await z2.stop();
     const b = await eventually(async () => {
-      const b = await propagation('mt-prop');
+      const b = await propagation('a-prop');
       expect(row(b, 'zone-2').state).toBe('Offline');
       return b;
     }, 15_000, 200);
     expect(row(b, 'zone-2')).toMatchObject({ synced: false, note: expect.stringMatching(/^zone offline/) });
     expect(row(b, 'zone-2').version).toBeUndefined();
     expect(row(b, 'zone-1').state).toBe('Synced');
-    const t = await runKuma(['inspect', 'meshtimeout', 'mt-prop', '--propagation'], { home: homes.global! });
+    const t = await runKuma(['inspect', 'meshtimeout', 'a-prop', '--propagation'], { home: homes.global! });
     expect(t.stdout).toMatch(/\nzone-2\s+Offline\s+-\s+\S+\s+zone offline/);
   });
 });
