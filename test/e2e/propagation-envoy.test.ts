@@ -123,6 +123,11 @@ describe('propagation status: 1 global + 2 zones, real Envoys', () => {
     const j = await runKuma(['inspect', 'meshtimeout', 'a-prop', '--propagation', '-o', 'json'], { home: homes.global! });
     expect(j.code, j.stderr).toBe(0);
     expect(JSON.parse(j.stdout).zones.map((z: Row) => z.zone).sort()).toEqual(['zone-1', 'zone-2']);
+    // A global-scoped type: the Mesh affects every sidecar of the mesh.
+    const m = await runKuma(['inspect', 'mesh', 'default', '--propagation', '-o', 'json'], { home: homes.global! });
+    expect(m.code, m.stderr).toBe(0);
+    const mesh = JSON.parse(m.stdout) as Body;
+    expect(row(mesh, 'zone-1')).toMatchObject({ state: 'Synced', proxies: { total: 2 } });
   });
 
   it('bad input: an unknown type or name fails with a clear message and a non-zero exit; a zone refuses the route', async () => {
