@@ -72,8 +72,10 @@ describe('propagation status: 1 global + 2 zones, real Envoys', () => {
         startProxy({ cp: z1, home: homes.z1!, name: 'bad', yaml: dataplaneYaml('bad', blockedPort, a2, o2), waitReady: false }),
       ])),
     );
-    const applied = await runKuma(['apply', '-f', '-'], { home: homes.global!, input: timeoutYaml('a-prop') });
-    expect(applied.code, applied.stderr).toBe(0);
+    for (const [name, labels] of [['a-prop', ''], ['kept-home', 'labels:\n  kuma.io/kds-sync: disabled\n']] as const) {
+      const applied = await runKuma(['apply', '-f', '-'], { home: homes.global!, input: timeoutYaml(name).replace('spec:\n', `${labels}spec:\n`) });
+      expect(applied.code, applied.stderr).toBe(0);
+    }
   }, 60_000);
 
   afterAll(async () => {
@@ -108,6 +110,11 @@ describe('propagation status: 1 global + 2 zones, real Envoys', () => {
     const web = one.proxies!.items.find((p) => p.name === 'web')!;
     expect(Date.parse(web.ackedAt!)).toBeGreaterThanOrEqual(Date.parse(stored.modificationTime));
     expect(await backendConnectTimeout(proxies[0]!)).toBe('7s');
+  });
+
+  it('a policy labelled kuma.io/kds-sync: disabled is Filtered in every zone, with the reason', async () => {
+    const b = await propagation('kept-home');
+    for (const zone of ['zone-1', 'zone-2']) expect(row(b, zone)).toMatchObject({ state: 'Filtered', synced: false, note: 'not sent to this zone: labelled kuma.io/kds-sync: disabled' });
   });
 
   it('CLI: the table shows the global, each zone and each proxy; -o json is the REST body', async () => {
