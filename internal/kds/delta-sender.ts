@@ -206,7 +206,10 @@ export class DeltaSender {
     parts.forEach((part, i) => {
       const last = i === parts.length - 1;
       const nonce = String(++this.#nonce);
-      this.#ledger.sent(type, nonce, part, last ? removed : []);
+      // A chunked full state is applied when its last part arrives, and the earlier parts are
+      // ACKed unapplied: only the last part's answer says anything of the records.
+      const chunked = full && parts.length > 1;
+      this.#ledger.sent(type, nonce, chunked ? (last ? resources : []) : part, last ? removed : []);
       this.#d.send(
         DeltaDiscoveryResponse.fromPartial({
           typeUrl: type,
