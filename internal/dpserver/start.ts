@@ -65,13 +65,15 @@ export async function startDataplaneServer(deps: {
     const refuse = (call: grpc.ServerDuplexStream<unknown, unknown>) => call.emit('error', { code: grpc.status.PERMISSION_DENIED, details: GLOBAL_REFUSES });
     grpcServer.addService(AggregatedDiscoveryServiceService, { streamAggregatedResources: refuse, deltaAggregatedResources: refuse });
   } else {
-    const cache = new SnapshotCache();
+    // What each proxy ACKed, per xDS type (the propagation view); the cache says when a Delta
+    // stream needs no response for a new version.
+    const acks = new ConfigAckLedger();
+    const cache = new SnapshotCache({ onDeltaUpToDate: (nodeId, typeUrl, version) => acks.upToDate(nodeId, typeUrl, version) });
     const m = deps.metrics;
     const delivery = m && new XdsDeliveryTracker(m.xds);
     const identities = new IdentityProvider({ store, defaultValidityMs: durationMs(cfg.ca.dpCertValidity), renewalFraction: cfg.ca.dpCertRenewalFraction, onIssued: m && ((mesh) => m.certGenerated(mesh)) });
     const streams = new ProxyStreams();
     const insights = new DataplaneInsightTracker(store, streams, deps.instanceId);
-    const acks = new ConfigAckLedger();
     reconciler = new XdsReconciler({
       store,
       registry,

@@ -61,6 +61,26 @@ export class ConfigAckLedger {
     this.#check(n);
   }
 
+  /**
+   * The cache had nothing to send the proxy's Delta stream for `typeUrl` at `version`: the proxy
+   * holds that content already (or the part of it it subscribed to), so it counts as ACKed at
+   * `version`, or as still rejecting it when its last answer on the type was a NACK (the rejected
+   * resources were not resent, so they stand).
+   */
+  upToDate(nodeId: string, typeUrl: string, version: string): void {
+    // Called while the cache sets the snapshot, before `built` names it the target: record only.
+    const n = this.#nodes.get(nodeId);
+    if (!n) return;
+    const nack = n.nacks.get(typeUrl);
+    if (nack) nack.version = version;
+    else {
+      const a = n.acked.get(typeUrl);
+      if (a?.version === version) return;
+      n.acked.set(typeUrl, { version, atMs: a?.atMs ?? this.now() });
+    }
+    this.#check(n);
+  }
+
   state(nodeId: string): ProxyConfigState | undefined {
     const n = this.#nodes.get(nodeId);
     if (!n) return undefined;
@@ -92,7 +112,11 @@ export class ConfigAckLedger {
         // A first request carrying a version (a reconnect) says the proxy runs that version.
         if (info.kind === 'request' && !info.version) return;
         const n = this.#node(node.id);
-        if (info.kind === 'nack') n.nacks.set(typeUrl, { version: info.version, error: info.errorDetail || 'rejected without a message', atMs: this.now() });
+        if (info.kind === 'nack') {
+          n.nacks.set(typeUrl, { version: info.version, error: info.errorDetail || 'rejected without a message', atMs: this.now() });
+          // upToDate may have counted it while the response was on its way.
+          if (n.acked.get(typeUrl)?.version === info.version) n.acked.delete(typeUrl);
+        }
         else {
           n.acked.set(typeUrl, { version: info.version, atMs: this.now() });
           n.nacks.delete(typeUrl);

@@ -87,3 +87,31 @@ describe('ConfigAckLedger', () => {
     expect([...snapshotVersions(snap)]).toEqual([[LDS, 'a'], [CDS, 'b']]);
   });
 });
+
+describe('ConfigAckLedger with Delta streams', () => {
+  it('a type the cache had nothing to send for counts at its new version; a rejected one stays rejected', () => {
+    const { l, answer } = setup();
+    l.built('n', 1, new Map([[CDS, 'c1'], [EDS, 'e1'], [LDS, 'l1']]));
+    answer('n', CDS, 'c1');
+    answer('n', EDS, 'e1');
+    answer('n', LDS, 'l1', 'cannot bind');
+    // New snapshot: EDS moved only in names the proxy does not subscribe to (no response, no ACK),
+    // LDS moved in names the proxy holds already (its rejected listener was not resent).
+    l.upToDate('n', EDS, 'e2'); // the cache reports while setting the snapshot, before `built`
+    l.upToDate('n', LDS, 'l2');
+    l.built('n', 2, new Map([[CDS, 'c1'], [EDS, 'e2'], [LDS, 'l2']]));
+    expect(l.state('n')).toMatchObject({ ackedSeq: 0, pendingTypes: [LDS], nack: { typeUrl: LDS, version: 'l2', error: 'cannot bind' } });
+    answer('n', LDS, 'l3');
+    l.built('n', 3, new Map([[CDS, 'c1'], [EDS, 'e2'], [LDS, 'l3']]));
+    expect(l.state('n')).toMatchObject({ ackedSeq: 3, pendingTypes: [] });
+  });
+
+  it('a NACK after upToDate counted the version undoes it', () => {
+    const { l, answer } = setup();
+    l.built('n', 1, new Map([[LDS, 'l1']]));
+    answer('n', LDS, 'l0');
+    l.upToDate('n', LDS, 'l1');
+    answer('n', LDS, 'l1', 'bad');
+    expect(l.state('n')).toMatchObject({ pendingTypes: [LDS], nack: { version: 'l1' } });
+  });
+});
