@@ -26,7 +26,11 @@ export function propagationTable(body: unknown): Table {
     if (z.proxies !== undefined) detail.push(`${str(proxies.acked)}/${str(proxies.total)} proxies ACKed`);
     rows.push([str(z.zone), str(z.state), z.synced ? str(z.version) : '-', str(z.ackedAt ?? z.sentAt) || '-', detail.filter(Boolean).join('; ')]);
     if (z.proxiesNote) rows.push(['  (proxies)', '', '', '', str(z.proxiesNote)]);
-    for (const p of items) rows.push([`  ${str(p.name)}`, str(p.state), '', str(p.ackedAt) || '-', oneLine(str(p.error))]);
+    for (const p of items) {
+      const waiting = arr(p.waitingFor).map(str);
+      const why = p.error ? oneLine(str(p.error)) : waiting.length ? `waiting for the ACK of ${waiting.join(', ')}` : '';
+      rows.push([`  ${str(p.name)}`, str(p.state), '', str(p.ackedAt) || '-', why]);
+    }
   }
   return { headers: ['WHERE', 'STATE', 'VERSION', 'WHEN', 'DETAIL'], rows };
 }

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, eventually, freePort, kumactlHome, removeDir, runKuma, startGlobal, startProxy, startZone, tempDir, type ControlPlane, type Proxy } from './harness';
 
-type Row = { zone: string; state: string; synced: boolean; version?: number; note: string; proxies?: { total: number; acked: number; items: { name: string; state: string; error?: string; ackedAt?: string }[] }; proxiesNote?: string };
+type Row = { zone: string; state: string; synced: boolean; version?: number; note: string; proxies?: { total: number; acked: number; items: { name: string; state: string; error?: string; ackedAt?: string; waitingFor?: string[] }[] }; proxiesNote?: string };
 /** connect_timeout of the outbound cluster `backend` in an Envoy's config dump. */
 async function backendConnectTimeout(proxy: Proxy): Promise<string | undefined> {
   const dump = await (await fetch(`http://127.0.0.1:${proxy.admin}/config_dump`)).json();
@@ -105,6 +105,7 @@ describe('propagation status: 1 global + 2 zones, real Envoys', () => {
     const bad = one.proxies!.items.find((p) => p.name === 'bad')!;
     expect(bad.error).toMatch(/Address already in use|cannot bind/);
     expect(bad.error).toContain(String(blockedPort));
+    expect(bad.waitingFor).toEqual(['LDS']); // its clusters were ACKed; its listeners were not
     // The policy changed web's clusters (its name sorts before the default MeshTimeout's, so it
     // wins): the ACK is of the new config, after the policy was stored, and Envoy runs it.
     const web = one.proxies!.items.find((p) => p.name === 'web')!;

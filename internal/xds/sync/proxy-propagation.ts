@@ -11,6 +11,7 @@ import type { Resource } from '../../resources/model';
 import type { Registry } from '../../resources/registry';
 import type { ResourceStore } from '../../store/resource-store';
 import { policyAttachments, topLevelSelects } from '../policies/dataplane-inspect';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL } from '../cache/resource-types';
 import type { ConfigAckLedger, ProxyConfigState } from './config-acks';
 import type { XdsReconciler } from './reconciler';
 
@@ -22,6 +23,8 @@ export interface ProxyAck {
   state: ProxyAckState;
   ackedAt?: string;
   error?: string;
+  /** Pending or NACKed: the xDS types (LDS, CDS, EDS, RDS, SDS) of its current config not ACKed yet. */
+  waitingFor?: string[];
 }
 
 export interface ProxyPropagation {
@@ -81,10 +84,15 @@ function ackOf(deps: ProxyPropagationDeps, dp: Resource, seq: number): ProxyAck 
   if (st) {
     const state = ackStateOf(st, seq, deps.reconciler.settledSeq(dp.mesh));
     if (state === 'ACKed') return { ...base, state, ackedAt: iso(st.ackedAtMs) };
-    if (state === 'NACKed') return { ...base, state, error: st.nack!.error };
+    const waitingFor = st.pendingTypes.map(shortType);
+    if (state === 'NACKed') return { ...base, state, error: st.nack!.error, waitingFor };
+    return { ...base, state, ...(waitingFor.length ? { waitingFor } : {}) };
   }
   return { ...base, state: 'Pending' };
 }
+
+const SHORT: Record<string, string> = { [LISTENER_TYPE_URL]: 'LDS', [CLUSTER_TYPE_URL]: 'CDS', [ENDPOINT_TYPE_URL]: 'EDS', [ROUTE_TYPE_URL]: 'RDS', [SECRET_TYPE_URL]: 'SDS' };
+const shortType = (typeUrl: string) => SHORT[typeUrl] ?? typeUrl.slice(typeUrl.lastIndexOf('.') + 1);
 
 /**
  * Whether a proxy runs a config that holds the record seen at store sequence `seq`: the config it

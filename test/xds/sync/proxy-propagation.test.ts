@@ -96,13 +96,14 @@ describe('proxyPropagation', () => {
     // ACKed yet, so neither is the config (the flaw the per-type versions fix).
     const snap = cache.getSnapshot('default.a-0')!;
     acks.callbacks().onStreamRequest!(1, { id: 'default.a-0' } as Node, CLUSTER_TYPE_URL, { kind: 'ack', version: snap.version(CLUSTER_TYPE_URL), nonce: 'y', resourceNames: [] });
-    expect(states('t')['a-0']).toBe('Pending');
+    expect(ask('t').proxies.find((p) => p.name === 'a-0')).toMatchObject({ state: 'Pending', waitingFor: expect.arrayContaining(['EDS']) });
+    expect(ask('t').proxies.find((p) => p.name === 'a-0')!.waitingFor).not.toContain('CDS');
     answerAll('a-0');
     answerAll('b-0', { typeUrl: CLUSTER_TYPE_URL, error: "cannot bind '10.0.0.2:8080': Address already in use" });
     const rows = ask('t');
     expect(rows.found).toBe(true);
     expect(rows.proxies.find((p) => p.name === 'a-0')).toMatchObject({ state: 'ACKed', ackedAt: expect.any(String) });
-    expect(rows.proxies.find((p) => p.name === 'b-0')).toMatchObject({ state: 'NACKed', error: "cannot bind '10.0.0.2:8080': Address already in use" });
+    expect(rows.proxies.find((p) => p.name === 'b-0')).toMatchObject({ state: 'NACKed', error: "cannot bind '10.0.0.2:8080': Address already in use", waitingFor: ['CDS'] });
   });
 
   it('a policy selecting one service lists only its proxies', async () => {
