@@ -13,7 +13,7 @@ import type { Resource } from '../resources/model';
 import type { ResourceDescriptor } from '../resources/registry';
 import { ForwardError } from '../kds/global/envoy-admin-forwarder';
 import { typesGlobalToZone } from '../kds/filters';
-import { zonePropagation, type ZonePropagation } from '../kds/global/propagation-status';
+import { zonePropagation, type LastSubscription, type ZonePropagation } from '../kds/global/propagation-status';
 import type { ProxyPropagation } from '../xds/sync/proxy-propagation';
 import type { ApiDeps } from './deps';
 import { HttpError, sendFailure, sendJson } from './http-util';
@@ -57,7 +57,7 @@ async function serve(deps: ApiDeps, d: ResourceDescriptor, c: RequestContext, me
 
 async function zoneRow(deps: ApiDeps, d: ResourceDescriptor, r: Resource, zone: string, enabled: (z: string) => boolean): Promise<ZoneRow> {
   const view = deps.syncViews!.get(zone);
-  const row: ZoneRow = zonePropagation(d, r, zone, enabled(zone), view, { isEnabled: enabled }, view ? undefined : lastDisconnect(deps, zone));
+  const row: ZoneRow = zonePropagation(d, r, zone, enabled(zone), view, { isEnabled: enabled }, view ? undefined : lastSubscription(deps, zone), deps.instanceId);
   if (!row.zoneName || !deps.adminForwarder) return row;
   if (!row.synced) {
     row.proxiesNote = 'the zone does not hold this version yet';
@@ -78,8 +78,8 @@ async function zoneRow(deps: ApiDeps, d: ResourceDescriptor, r: Resource, zone: 
   return row;
 }
 
-/** When the zone's last KDS subscription ended, from its ZoneInsight (one read). */
-function lastDisconnect(deps: ApiDeps, zone: string): string | undefined {
-  const subs = (deps.store.get({ type: 'ZoneInsight', mesh: '', name: zone })?.spec.subscriptions ?? []) as { disconnectTime?: string }[];
-  return subs.length ? subs[subs.length - 1]!.disconnectTime : undefined;
+/** The zone's last KDS subscription, from its ZoneInsight (one read). */
+function lastSubscription(deps: ApiDeps, zone: string): LastSubscription | undefined {
+  const subs = (deps.store.get({ type: 'ZoneInsight', mesh: '', name: zone })?.spec.subscriptions ?? []) as LastSubscription[];
+  return subs[subs.length - 1];
 }

@@ -11,7 +11,7 @@ import { whyNotToZone, type ZoneLookup } from '../filters';
 import { parseWireName } from '../wire';
 import type { ZoneSyncView } from './zone-sync-views';
 
-export type ZoneSyncState = 'Synced' | 'Pending' | 'NACKed' | 'Offline' | 'Disabled' | 'Filtered' | 'Unencodable';
+export type ZoneSyncState = 'Synced' | 'Pending' | 'NACKed' | 'Offline' | 'OtherInstance' | 'Disabled' | 'Filtered' | 'Unencodable';
 
 export interface ZonePropagation {
   zone: string;
@@ -29,11 +29,23 @@ export interface ZonePropagation {
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-export function zonePropagation(d: ResourceDescriptor, r: Resource, zone: string, enabled: boolean, view: ZoneSyncView | undefined, zones: ZoneLookup, lastSeen?: string): ZonePropagation {
+/** What the zone's ZoneInsight says of its last KDS subscription, for a zone with no stream to this instance. */
+export interface LastSubscription {
+  globalInstanceId?: string;
+  disconnectTime?: string;
+}
+
+export function zonePropagation(d: ResourceDescriptor, r: Resource, zone: string, enabled: boolean, view: ZoneSyncView | undefined, zones: ZoneLookup, last?: LastSubscription, instanceId?: string): ZonePropagation {
   if (!enabled) return { zone, state: 'Disabled', synced: false, note: 'zone disabled (Zone spec.enabled: false): the global sends it nothing' };
   const why = whyNotToZone(d, r, zone, zones);
   if (why) return { zone, state: 'Filtered', synced: false, note: `not sent to this zone: ${why}` };
-  if (!view) return { zone, state: 'Offline', synced: false, note: `zone offline: no KDS stream to this global${lastSeen ? ` (last disconnected ${lastSeen})` : ''}` };
+  if (!view) {
+    // With several global instances the zone may hold its stream on another one, which alone knows what it sent.
+    if (last && !last.disconnectTime && last.globalInstanceId && last.globalInstanceId !== instanceId) {
+      return { zone, state: 'OtherInstance', synced: false, note: `no KDS stream to this global instance; the zone's open subscription is to instance "${last.globalInstanceId}": ask that instance` };
+    }
+    return { zone, state: 'Offline', synced: false, note: `zone offline: no KDS stream to this global${last?.disconnectTime ? ` (last disconnected ${last.disconnectTime})` : ''}` };
+  }
   const enc = view.encodingFor(d, r);
   if ('filtered' in enc) return { zone, state: 'Filtered', synced: false, note: 'not sent to this zone (KDS filters)' };
   if ('unencodable' in enc) return { zone, state: 'Unencodable', synced: false, note: 'its spec cannot be encoded for KDS (see the global log); it is not sent' };

@@ -43,7 +43,14 @@ describe('zonePropagation', () => {
   });
 
   it('Offline without a session, with when it last disconnected', () => {
-    expect(zonePropagation(mt, res(), 'z', true, undefined, zones, '2026-12-03T10:00:00.000Z')).toMatchObject({ state: 'Offline', synced: false, note: expect.stringMatching(/zone offline.*last disconnected 2026-12-03T10:00:00.000Z/) });
+    expect(zonePropagation(mt, res(), 'z', true, undefined, zones, { globalInstanceId: 'g-1', disconnectTime: '2026-12-03T10:00:00.000Z' }, 'g-1')).toMatchObject({ state: 'Offline', synced: false, note: expect.stringMatching(/zone offline.*last disconnected 2026-12-03T10:00:00.000Z/) });
+    expect(zonePropagation(mt, res(), 'z', true, undefined, zones, undefined, 'g-1')).toMatchObject({ state: 'Offline', note: 'zone offline: no KDS stream to this global' });
+  });
+
+  it('OtherInstance when the zone holds an open subscription to another global instance', () => {
+    expect(zonePropagation(mt, res(), 'z', true, undefined, zones, { globalInstanceId: 'g-2' }, 'g-1')).toMatchObject({ state: 'OtherInstance', synced: false, note: expect.stringContaining('instance "g-2"') });
+    // Its own instance with no disconnect recorded (it crashed, or the stream just ended): offline.
+    expect(zonePropagation(mt, res(), 'z', true, undefined, zones, { globalInstanceId: 'g-1' }, 'g-1').state).toBe('Offline');
   });
 
   it('Disabled and Filtered say why', () => {
