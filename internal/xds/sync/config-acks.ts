@@ -9,12 +9,14 @@
  * one of those versions (Envoy's error_detail is kept).
  *
  * A type the snapshot holds nothing of is not waited for: Envoy never asks
- * for RDS or SDS when no listener or cluster names one.
+ * for RDS or SDS when no listener or cluster names one. On a Delta stream a
+ * new type version that changes nothing the proxy subscribed to is never
+ * sent, so never ACKed; the cache reports it (`upToDate`) instead.
  *
  * Per proxy: the current snapshot's versions, the last ACKed version and
  * NACK per type (at most one each per xDS type), a few numbers; forgotten
- * when the proxy goes away (the reconciler's onForget) and the stream
- * mapping when its stream closes.
+ * when the proxy goes away (the reconciler's onForget, on its last stream's
+ * close).
  */
 import type { StreamCallbacks } from '../server/callbacks';
 
@@ -43,8 +45,6 @@ interface NodeState {
 
 export class ConfigAckLedger {
   readonly #nodes = new Map<string, NodeState>();
-  /** ADS stream id -> node id (responses are reported by stream). */
-  readonly #streams = new Map<number, string>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -100,15 +100,14 @@ export class ConfigAckLedger {
     this.#nodes.delete(nodeId);
   }
 
-  sizes(): { nodes: number; streams: number } {
-    return { nodes: this.#nodes.size, streams: this.#streams.size };
+  sizes(): { nodes: number } {
+    return { nodes: this.#nodes.size };
   }
 
   callbacks(): StreamCallbacks {
     return {
-      onStreamRequest: (streamId, node, typeUrl, info) => {
+      onStreamRequest: (_streamId, node, typeUrl, info) => {
         if (!node.id) return;
-        this.#streams.set(streamId, node.id);
         // A first request carrying a version (a reconnect) says the proxy runs that version.
         if (info.kind === 'request' && !info.version) return;
         const n = this.#node(node.id);
@@ -116,15 +115,11 @@ export class ConfigAckLedger {
           n.nacks.set(typeUrl, { version: info.version, error: info.errorDetail || 'rejected without a message', atMs: this.now() });
           // upToDate may have counted it while the response was on its way.
           if (n.acked.get(typeUrl)?.version === info.version) n.acked.delete(typeUrl);
-        }
-        else {
+        } else {
           n.acked.set(typeUrl, { version: info.version, atMs: this.now() });
           n.nacks.delete(typeUrl);
         }
         this.#check(n);
-      },
-      onStreamClose: (streamId) => {
-        this.#streams.delete(streamId);
       },
     };
   }
