@@ -5,6 +5,8 @@ import type { Registry } from '../resources/registry';
 import type { ResourceStore } from '../store/resource-store';
 import type { XdsResources } from '../xds/context/types';
 import type { EnvoyAdminForwarder } from '../kds/global/envoy-admin-forwarder';
+import type { ZoneSyncViews } from '../kds/global/zone-sync-views';
+import type { PropagationQuery, ProxyPropagation } from '../xds/sync/proxy-propagation';
 
 /** What `inspect dataplane --type config` reads from the DP server; node ids are "<mesh>.<name>". */
 export interface InspectSource {
@@ -12,6 +14,8 @@ export interface InspectSource {
   connected(nodeId: string): boolean;
   /** The xDS last generated for the proxy. */
   generated(nodeId: string): XdsResources | undefined;
+  /** Whether the proxies a resource affects ACKed it (the global's `_propagation`, asked over KDS). */
+  proxyPropagation?(q: PropagationQuery): ProxyPropagation;
 }
 
 export interface ApiDeps {
@@ -28,4 +32,6 @@ export interface ApiDeps {
   isLeader?: () => boolean;
   /** On a global: asks the zone that owns a proxy for its Envoy admin views over KDS. */
   adminForwarder?: EnvoyAdminForwarder;
+  /** On a global: what each connected zone was sent and ACKed (`_propagation`). */
+  syncViews?: ZoneSyncViews;
 }

@@ -31,10 +31,11 @@ const T_ADMIN = 'Could not execute admin operation';
 const T_CONFIG = 'Could not get proxy config';
 
 /** What the API needs from the DP server: the xDS generated for connected proxies (node id "<mesh>.<name>"). */
-export function dataplaneInspectSource(dp: Pick<DpServerHandle, 'generated' | 'reconciler'>): InspectSource {
+export function dataplaneInspectSource(dp: Pick<DpServerHandle, 'generated' | 'reconciler' | 'proxyPropagation'>): InspectSource {
   return {
     connected: (nodeId) => dp.reconciler?.connectedNodes().includes(nodeId) ?? false,
     generated: (nodeId) => dp.generated.get(nodeId),
+    ...(dp.proxyPropagation ? { proxyPropagation: dp.proxyPropagation } : {}),
   };
 }
 

@@ -21,6 +21,7 @@ import { registerKriEndpoints } from './kri-endpoints';
 import { registerPolicyInspectEndpoints } from './policy-inspect-endpoints';
 import { registerZoneProxyInspectEndpoints } from './inspect-zone-proxy-endpoints';
 import { registerOverviewEndpoints } from './overview-endpoints';
+import { registerPropagationEndpoints } from './propagation-endpoints';
 import { registerResourceEndpoints } from './resource-endpoints';
 import { rawPathOf, Router } from './router';
 import { registerServiceInsightEndpoints } from './service-insight-endpoints';
@@ -37,6 +38,7 @@ export function buildRouter(deps: ApiDeps): Router {
   registerInspectEndpoints(router, deps);
   registerKriEndpoints(router, deps);
   registerZoneProxyInspectEndpoints(router, deps);
+  registerPropagationEndpoints(router, deps);
   registerResourceEndpoints(router, deps);
   return router;
 }

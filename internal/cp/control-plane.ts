@@ -19,6 +19,7 @@ import { zoneAuthenticator } from '../kds/global/zone-auth';
 import { startZoneKdsClient } from '../kds/zone/kds-client';
 import { ZoneConnections } from '../kds/global/zone-connections';
 import { EnvoyAdminForwarder } from '../kds/global/envoy-admin-forwarder';
+import { ZoneSyncViews } from '../kds/global/zone-sync-views';
 import type { InspectSource } from '../apiserver/deps';
 import { loadOrCreateCpCert } from '../tls/self-signed';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -98,6 +99,8 @@ export async function startControlPlane(cfg: CpConfig, early?: EarlyStart): Prom
     const zoneLinks = cfg.mode === 'global' ? new ZoneConnections() : undefined;
     // The global's Envoy admin requests to zones: the KDS server attaches the zones' streams, the API asks through it.
     const adminForwarder = zoneLinks && new EnvoyAdminForwarder(cfg.multizone.global.kds.envoyAdminTimeoutMs, (zone) => zoneLinks.isConnected(zone));
+    // What each connected zone was sent and ACKed: the KDS server records it, `_propagation` reads it.
+    const syncViews = zoneLinks && new ZoneSyncViews();
     // A federated zone answers the global's `_config` requests from the DP server, which starts after KDS.
     const inspectLater: { source?: InspectSource } = {};
     const manager = new ResourceManager({
@@ -150,14 +153,14 @@ export async function startControlPlane(cfg: CpConfig, early?: EarlyStart): Prom
     await elector.start();
     // The first leader of a new cluster creates the defaults before this CP reports ready.
     await group.settled();
-    const kdsPort = await startGlobalKds(cfg, store, instanceId, stops, zoneLinks, metrics, adminForwarder);
+    const kdsPort = await startGlobalKds(cfg, store, instanceId, stops, zoneLinks, metrics, adminForwarder, syncViews);
     const tls = await loadOrCreateCpCert(cfg.general.workDir, { certFile: cfg.general.tlsCertFile || undefined, keyFile: cfg.general.tlsKeyFile || undefined });
     const dp = await startDataplaneServer({ cfg, store, registry, manager, instanceId, tls, log: logger('xds'), metrics });
     stops.unshift(() => dp.stop());
     let apiPort = 0;
     let apiHttpsPort: number | undefined;
     inspectLater.source = dataplaneInspectSource(dp);
-    const apiDeps = { config: cfg, registry, store, manager, instanceId, clusterId: () => clusterId(store), inspect: inspectLater.source, isLeader: () => elector.isLeader(), adminForwarder };
+    const apiDeps = { config: cfg, registry, store, manager, instanceId, clusterId: () => clusterId(store), inspect: inspectLater.source, isLeader: () => elector.isLeader(), adminForwarder, syncViews };
     const handler = apiRequestListener(apiDeps);
     if (cfg.apiServer.http.enabled) {
       const api = await startApiServer(apiDeps, { port: cfg.apiServer.http.port, iface: cfg.apiServer.http.interface }, handler);
@@ -210,7 +213,7 @@ async function pgLeaderElector(cfg: CpConfig, instanceId: string): Promise<Leade
 }
 
 /** Global: serve KDS on every instance (a zone's leader may reach any of them). */
-async function startGlobalKds(cfg: CpConfig, store: ResourceStore, instanceId: string, stops: (() => Promise<void> | void)[], zoneLinks?: ZoneConnections, metrics?: CpMetrics, adminForwarder?: EnvoyAdminForwarder): Promise<number | undefined> {
+async function startGlobalKds(cfg: CpConfig, store: ResourceStore, instanceId: string, stops: (() => Promise<void> | void)[], zoneLinks?: ZoneConnections, metrics?: CpMetrics, adminForwarder?: EnvoyAdminForwarder, syncViews?: ZoneSyncViews): Promise<number | undefined> {
   if (cfg.mode !== 'global') return undefined;
   const log = logger('kds');
   const kds = cfg.multizone.global.kds;
@@ -229,6 +232,7 @@ async function startGlobalKds(cfg: CpConfig, store: ResourceStore, instanceId: s
     connections: zoneLinks,
     metrics,
     adminForwarder,
+    syncViews,
   });
   stops.unshift(() => server.stop());
   return server.port;

@@ -21,6 +21,8 @@ import { DataplaneInsightTracker } from '../xds/server/callbacks/dataplane-insig
 import { dataplaneLifecycle } from '../xds/server/callbacks/dataplane-lifecycle';
 import { ProxyStreams } from '../xds/server/callbacks/proxy-streams';
 import { XdsReconciler } from '../xds/sync/reconciler';
+import { ConfigAckLedger } from '../xds/sync/config-acks';
+import { proxyPropagation, type PropagationQuery, type ProxyPropagation } from '../xds/sync/proxy-propagation';
 import type { XdsResources } from '../xds/context/types';
 import { bootstrapHandler, GLOBAL_REFUSES } from './bootstrap-handler';
 import { DP_GRPC_OPTIONS, startDpServer } from './dp-server';
@@ -37,6 +39,8 @@ export interface DpServerHandle {
    * the proxies disconnect (test/e2e/dp-state-freed.test.ts).
    */
   stateSizes(): Record<string, number>;
+  /** Whether the proxies a resource affects run an ACKed config that holds it (zone CPs only). */
+  proxyPropagation?(q: PropagationQuery): ProxyPropagation;
   stop(): Promise<void>;
 }
 
@@ -54,13 +58,17 @@ export async function startDataplaneServer(deps: {
   const grpcServer = new grpc.Server(DP_GRPC_OPTIONS);
   const generated = new Map<string, XdsResources>();
   let reconciler: XdsReconciler | undefined;
+  let propagation: ((q: PropagationQuery) => ProxyPropagation) | undefined;
   let sizes: () => Record<string, number> = () => ({ generated: generated.size });
   let port = 0;
   if (cfg.mode === 'global') {
     const refuse = (call: grpc.ServerDuplexStream<unknown, unknown>) => call.emit('error', { code: grpc.status.PERMISSION_DENIED, details: GLOBAL_REFUSES });
     grpcServer.addService(AggregatedDiscoveryServiceService, { streamAggregatedResources: refuse, deltaAggregatedResources: refuse });
   } else {
-    const cache = new SnapshotCache();
+    // What each proxy ACKed, per xDS type (the propagation view); the cache says when a Delta
+    // stream needs no response for a new version.
+    const acks = new ConfigAckLedger();
+    const cache = new SnapshotCache({ onDeltaUpToDate: (nodeId, typeUrl, version) => acks.upToDate(nodeId, typeUrl, version) });
     const m = deps.metrics;
     const delivery = m && new XdsDeliveryTracker(m.xds);
     const identities = new IdentityProvider({ store, defaultValidityMs: durationMs(cfg.ca.dpCertValidity), renewalFraction: cfg.ca.dpCertRenewalFraction, onIssued: m && ((mesh) => m.certGenerated(mesh)) });
@@ -79,8 +87,10 @@ export async function startDataplaneServer(deps: {
         delivery?.configReady(nodeId);
       },
       metrics: m && { generated: (ms) => m.xdsGeneration.observe(ms), failed: () => m.xdsGenerationErrors.inc() },
+      onBuilt: (nodeId, seq, versions) => acks.built(nodeId, seq, versions),
       onForget: (nodeId, mesh, name) => {
         generated.delete(nodeId);
+        acks.forget(nodeId);
         insights.forgetIdentity(mesh, name);
       },
       onIdentity: (mesh, name, id) => {
@@ -96,9 +106,11 @@ export async function startDataplaneServer(deps: {
         dataplaneAuth({ store, registry, streams, authType: cfg.dpServer.authn.dpProxy.type, zoneProxyAuthType: cfg.dpServer.authn.zoneProxy.type, zone: cfg.multizone.zone.name, federated: isFederatedZone(cfg) }),
         dataplaneLifecycle({ store, registry, manager, reconciler, streams, deregistrationDelayMs: cfg.xdsServer.dataplaneDeregistrationDelayMs, log }),
         insights.callbacks(),
+        acks.callbacks(),
       ),
     });
     const r = reconciler;
+    propagation = (q) => proxyPropagation({ store, registry, reconciler: r, acks }, q);
     sizes = () => {
       const flat: Record<string, number> = { generated: generated.size, adsStreams: ads.activeStreams() };
       const add = (owner: string, o: Record<string, number>) => {
@@ -109,6 +121,7 @@ export async function startDataplaneServer(deps: {
       add('insights', insights.sizes());
       add('streams', streams.sizes());
       add('cache', cache.sizes());
+      add('configAcks', acks.sizes());
       return flat;
     };
   }
@@ -137,6 +150,7 @@ export async function startDataplaneServer(deps: {
     reconciler,
     generated,
     stateSizes: () => ({ ...sizes(), connections: server.connections() }),
+    ...(propagation ? { proxyPropagation: propagation } : {}),
     stop: async () => {
       reconciler?.stop();
       await server.stop();

@@ -17,6 +17,7 @@
 import { DeltaDiscoveryResponse, type DeltaDiscoveryRequest } from '../../proto/gen/envoy/service/discovery/v3/discovery';
 import type { Resource } from '../resources/model';
 import type { StoreEvent } from '../store/resource-store';
+import { DeliveryLedger, type Delivery } from './delivery-ledger';
 import { toWireResource, type EncodedResource } from './wire';
 
 export type StatEvent = 'sent' | 'ack' | 'nack';
@@ -79,6 +80,8 @@ export class DeltaSender {
   readonly #sent = new Map<string, Map<string, string>>();
   #nonce = 0;
   readonly #stats: SenderStats = { snapshots: {}, entries: {} };
+  /** Per record: version sent and the peer's answer (the propagation view). */
+  readonly #ledger = new DeliveryLedger();
 
   constructor(deps: SenderDeps) {
     this.#d = deps;
@@ -88,7 +91,10 @@ export class DeltaSender {
   onRequest(req: DeltaDiscoveryRequest): void {
     const type = req.typeUrl;
     if (!this.#d.types.includes(type)) return;
-    if (req.responseNonce) this.#d.onStat?.(type, req.errorDetail ? 'nack' : 'ack', req.errorDetail?.message);
+    if (req.responseNonce) {
+      this.#d.onStat?.(type, req.errorDetail ? 'nack' : 'ack', req.errorDetail?.message);
+      this.#ledger.answered(type, req.responseNonce, req.errorDetail ? req.errorDetail.message || `rejected (code ${req.errorDetail.code})` : undefined);
+    }
     if (!this.#sent.has(type) && req.resourceNamesSubscribe.includes('*')) {
       const snap = this.#snapshot(type);
       this.#sent.set(type, new Map([...snap].map(([k, v]) => [k, v.version])));
@@ -165,6 +171,20 @@ export class DeltaSender {
     this.#sendParts(type, changed, removed, false);
   }
 
+  /** What was sent of one record and how the peer answered; undefined: never sent (or retracted). */
+  delivery(type: string, wireName: string): Delivery | undefined {
+    return this.#ledger.get(type, wireName);
+  }
+
+  /** Whether the peer subscribed to the type (it gets nothing of a type it did not ask for). */
+  subscribed(type: string): boolean {
+    return this.#sent.has(type);
+  }
+
+  ledgerSizes(): { records: number; inFlight: number } {
+    return this.#ledger.sizes();
+  }
+
   subscribedTypes(): string[] {
     return [...this.#sent.keys()];
   }
@@ -185,13 +205,18 @@ export class DeltaSender {
     }
     parts.forEach((part, i) => {
       const last = i === parts.length - 1;
+      const nonce = String(++this.#nonce);
+      // A chunked full state is applied when its last part arrives, and the earlier parts are
+      // ACKed unapplied: only the last part's answer says anything of the records.
+      const chunked = full && parts.length > 1;
+      this.#ledger.sent(type, nonce, chunked ? (last ? resources : []) : part, last ? removed : []);
       this.#d.send(
         DeltaDiscoveryResponse.fromPartial({
           typeUrl: type,
           systemVersionInfo: full && parts.length > 1 ? `${FULL_PREFIX}${i + 1}/${parts.length}` : '',
           resources: part.map(toWireResource),
           removedResources: last ? removed : [],
-          nonce: String(++this.#nonce),
+          nonce,
         }),
       );
       this.#d.onStat?.(type, 'sent');

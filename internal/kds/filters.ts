@@ -29,16 +29,23 @@ export interface ZoneLookup {
 
 /** Whether the global sends `r` to zone `zone`. */
 export function sendToZone(d: ResourceDescriptor, r: Resource, zone: string, zones: ZoneLookup): boolean {
-  if (syncDisabled(r)) return false;
-  if (d.name === 'GlobalSecret' && (GLOBAL_ONLY_SECRETS.has(r.name) || GLOBAL_ONLY_SECRET_PREFIXES.some((p) => r.name.startsWith(p)))) return false;
+  return whyNotToZone(d, r, zone, zones) === undefined;
+}
+
+/** Why the global does not send `r` to zone `zone` (the propagation view shows it); undefined: it does. */
+export function whyNotToZone(d: ResourceDescriptor, r: Resource, zone: string, zones: ZoneLookup): string | undefined {
+  if (syncDisabled(r)) return 'labelled kuma.io/kds-sync: disabled';
+  if (d.name === 'GlobalSecret' && (GLOBAL_ONLY_SECRETS.has(r.name) || GLOBAL_ONLY_SECRET_PREFIXES.some((p) => r.name.startsWith(p)))) return 'a global-only secret';
   const origin = r.labels[LABEL.origin];
-  if ((origin === undefined || origin === 'global') && d.kds.globalToZone) return true;
+  if ((origin === undefined || origin === 'global') && d.kds.globalToZone) return undefined;
   if (origin === 'zone' && d.kds.zoneToOtherZones && (!d.nestedSpec || d.kds.relayEveryZoneCopy)) {
     const from = r.labels[LABEL.zone];
-    if (!from || from === zone) return false; // never back to the zone it came from
-    return zones.isEnabled(from); // a disabled zone's ingresses vanish from the others
+    if (!from) return 'a zone resource without kuma.io/zone';
+    if (from === zone) return 'it comes from this zone';
+    return zones.isEnabled(from) ? undefined : `its zone "${from}" is disabled`;
   }
-  return false;
+  if (origin === 'zone') return `kuma.io/origin: zone (${d.name} of a zone is not sent to other zones)`;
+  return d.kds.globalToZone || d.kds.zoneToOtherZones ? `kuma.io/origin: ${origin}` : `${d.name} does not cross from the global to zones`;
 }
 
 /** Whether a zone sends its local `r` to the global: only what it originated. */

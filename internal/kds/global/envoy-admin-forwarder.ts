@@ -20,6 +20,8 @@ export interface ForwardedRequest {
   generatedConfig?: boolean;
   json?: boolean;
   usedOnly?: boolean;
+  /** Ask whether the proxies a resource affects ACKed it (configDump stream, zones with FEATURE_PROPAGATION). */
+  propagation?: { type: string; mesh: string; name: string };
 }
 
 export interface AdminStream {
@@ -41,6 +43,8 @@ export class ForwardError extends Error {
 
 /** Advertised on StreamXDSConfigs by zones that answer `generated_config` (the `_config` view). */
 export const FEATURE_GENERATED_CONFIG = 'inspect-generated-config';
+/** Advertised on StreamXDSConfigs by zones that answer `propagation` queries. */
+export const FEATURE_PROPAGATION = 'inspect-propagation';
 
 interface Pending {
   zone: string;
@@ -100,6 +104,9 @@ export class EnvoyAdminForwarder {
     }
     if (req.generatedConfig && !stream.features.has(FEATURE_GENERATED_CONFIG)) {
       return Promise.reject(new ForwardError(400, `zone "${zone}" cannot send the generated config over KDS (its control plane does not advertise ${FEATURE_GENERATED_CONFIG}); inspect the proxy on the zone control plane`));
+    }
+    if (req.propagation && !stream.features.has(FEATURE_PROPAGATION)) {
+      return Promise.reject(new ForwardError(400, `zone "${zone}" cannot report its proxies' config state (its control plane does not advertise ${FEATURE_PROPAGATION})`));
     }
     const requestId = randomUUID();
     return new Promise<Buffer>((resolve, reject) => {

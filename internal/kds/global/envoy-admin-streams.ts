@@ -39,7 +39,7 @@ function resultOf(r: { $case: string; value: string | Buffer } | undefined): Res
 const format = (json?: boolean) => (json ? AdminOutputFormat.JSON : AdminOutputFormat.TEXT);
 
 const SHAPE: Record<AdminStreamKind, (r: ForwardedRequest & { requestId: string }) => unknown> = {
-  configDump: (r): XDSConfigRequest => ({ requestId: r.requestId, resourceType: r.resourceType, resourceName: r.resourceName, resourceMesh: r.resourceMesh, includeEds: !!r.includeEds, generatedConfig: !!r.generatedConfig }),
+  configDump: (r): XDSConfigRequest => ({ requestId: r.requestId, resourceType: r.resourceType, resourceName: r.resourceName, resourceMesh: r.resourceMesh, includeEds: !!r.includeEds, generatedConfig: !!r.generatedConfig, ...(r.propagation ? { propagation: r.propagation } : {}) }),
   stats: (r): StatsRequest => ({ requestId: r.requestId, resourceType: r.resourceType, resourceName: r.resourceName, resourceMesh: r.resourceMesh, format: format(r.json), usedOnly: !!r.usedOnly }),
   clusters: (r): ClustersRequest => ({ requestId: r.requestId, resourceType: r.resourceType, resourceName: r.resourceName, resourceMesh: r.resourceMesh, format: format(r.json) }),
 };

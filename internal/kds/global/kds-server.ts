@@ -33,6 +33,7 @@ import { timedKdsRefresh, withKdsStats } from '../../metrics/kds-stats';
 import { serveEnvoyAdminStreams } from './envoy-admin-streams';
 import { nearExpiryWarning } from '../../auth/token-expiry';
 import type { EnvoyAdminForwarder } from './envoy-admin-forwarder';
+import type { ZoneSyncViews } from './zone-sync-views';
 
 export class KdsAuthError extends Error {
   constructor(
@@ -62,6 +63,8 @@ export interface GlobalKdsDeps {
   metrics?: CpMetrics;
   /** Envoy-admin requests forwarded to zones (the API's inspect routes); absent: the streams are not served. */
   adminForwarder?: EnvoyAdminForwarder;
+  /** Where each connected zone's sender is, for the propagation view (`_propagation`). */
+  syncViews?: ZoneSyncViews;
 }
 
 interface Session {
@@ -165,10 +168,12 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
     let session: Session | undefined;
     let stream: ZoneStream | undefined;
     let ended = false;
+    let detachView = () => {};
     const end = () => {
       if (ended) return;
       ended = true;
       if (stream) connections.release(zone, stream);
+      detachView();
       if (!session || !sessions.delete(session)) return;
       deps.metrics?.kds.streamClosed();
       pendingWhileDisabled.delete(session);
@@ -216,6 +221,18 @@ export async function startGlobalKdsServer(deps: GlobalKdsDeps): Promise<{ port:
     };
     session = s;
     sessions.add(s);
+    if (deps.syncViews) {
+      detachView = deps.syncViews.attach(zone, {
+        connectedAtMs: Date.now(),
+        subscribed: (type) => s.sender.subscribed(type),
+        delivery: (type, wireName) => s.sender.delivery(type, wireName),
+        encodingFor: (d, r) => {
+          if (!sendToZone(d, r, zone, zones)) return { filtered: true };
+          const e = (s.hashNames ? cache : unhashedCache).encode(d, r);
+          return e ? { wireName: e.wireName, version: e.version } : { unencodable: true };
+        },
+      });
+    }
     deps.metrics?.kds.streamOpened();
     log.info({ zone, instance: stream.instanceId, peer: call.getPeer() }, 'zone connected (global->zone stream)');
     const token = String(call.metadata.get('authorization')[0] ?? '');

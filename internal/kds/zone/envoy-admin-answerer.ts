@@ -19,7 +19,7 @@ import { EnvoyAdminError, readEnvoyAdmin, type AdminRequest } from '../../envoy-
 import { generatedConfigOf } from '../../envoy-admin/generated-config';
 import type { Registry } from '../../resources/registry';
 import type { ResourceStore } from '../../store/resource-store';
-import { FEATURE_GENERATED_CONFIG } from '../global/envoy-admin-forwarder';
+import { FEATURE_GENERATED_CONFIG, FEATURE_PROPAGATION } from '../global/envoy-admin-forwarder';
 
 export interface AnswererDeps {
   store: ResourceStore;
@@ -37,6 +37,11 @@ type Request = { kind: 'configDump'; req: XDSConfigRequest } | { kind: 'stats'; 
 
 /** The bytes of an answer, or the error text the global shows. */
 export async function answerAdminRequest(deps: AnswererDeps, r: Request): Promise<{ bytes: Buffer } | { error: string }> {
+  if (r.kind === 'configDump' && r.req.propagation) {
+    const src = deps.inspect?.();
+    if (!src?.proxyPropagation) return { error: `zone "${deps.zone}" runs no xDS server, so it has no proxy config state` };
+    return { bytes: Buffer.from(JSON.stringify(src.proxyPropagation(r.req.propagation))) };
+  }
   const { resourceType: type, resourceName: name } = r.req;
   const mesh = type === 'Dataplane' ? r.req.resourceMesh : '';
   if (!PROXY_TYPES.has(type)) return { error: `resource type "${type}" has no Envoy admin; use Dataplane, ZoneIngress or ZoneEgress` };
@@ -70,6 +75,7 @@ export async function answerAdminRequest(deps: AnswererDeps, r: Request): Promis
 export function openEnvoyAdminStreams(client: GlobalKDSServiceClient, md: grpc.Metadata, deps: AnswererDeps, log: Logger, onError: (which: string, e: grpc.ServiceError) => void): { cancel(): void }[] {
   const streamMd = md.clone();
   streamMd.add('features', FEATURE_GENERATED_CONFIG);
+  streamMd.add('features', FEATURE_PROPAGATION);
   const open = <Req extends { requestId: string }>(kind: Request['kind'], call: grpc.ClientDuplexStream<unknown, Req>, payload: 'config' | 'stats' | 'clusters') => {
     call.on('data', (req: Req) => {
       void answerAdminRequest(deps, { kind, req } as unknown as Request).then((a) => {

@@ -28,6 +28,12 @@ export interface SnapshotCacheOptions {
    * (go-control-plane's LinearCache does the same).
    */
   versionPrefix?: string;
+  /**
+   * A Delta watch of the node found nothing to send for the type at `version`: the client already
+   * holds every resource of it that it subscribed to, so the new version needs no response (and
+   * gets no ACK). The propagation view's ACK ledger counts the type as current.
+   */
+  onDeltaUpToDate?(nodeId: string, typeUrl: string, version: string): void;
 }
 
 type Watch =
@@ -47,9 +53,11 @@ export class SnapshotCache implements ConfigWatcher {
   readonly #watches = new Map<string, Map<string, Set<Watch>>>();
   readonly #versionPrefix: string;
   #versionCounter = 0;
+  readonly #onDeltaUpToDate: SnapshotCacheOptions['onDeltaUpToDate'];
 
   constructor(options: SnapshotCacheOptions = {}) {
     this.#versionPrefix = options.versionPrefix ?? `${Math.random().toString(36).slice(2, 8)}-`;
+    this.#onDeltaUpToDate = options.onDeltaUpToDate;
   }
 
   /**
@@ -124,6 +132,7 @@ export class SnapshotCache implements ConfigWatcher {
       respond(response);
       return noop;
     }
+    if (snapshot?.has(request.typeUrl)) this.#onDeltaUpToDate?.(request.nodeId, request.typeUrl, snapshot.version(request.typeUrl));
     return this.#addWatch(request.nodeId, request.typeUrl, { kind: 'delta', request, state, respond });
   }
 
@@ -166,7 +175,10 @@ export class SnapshotCache implements ConfigWatcher {
           watch.respond(response);
         } else {
           const response = deltaResponse(snapshot, typeUrl, watch.state);
-          if (!response) continue;
+          if (!response) {
+            this.#onDeltaUpToDate?.(nodeId, typeUrl, snapshot.version(typeUrl));
+            continue;
+          }
           watches.delete(watch);
           watch.respond(response);
         }

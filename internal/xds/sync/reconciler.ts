@@ -26,6 +26,7 @@ import type { Registry } from '../../resources/registry';
 import type { ResourceStore, StoreEvent } from '../../store/resource-store';
 import type { SnapshotCache } from '../cache/snapshot-cache';
 import { snapshotFromResources } from '../cache/snapshot-resources';
+import { snapshotVersions } from './config-acks';
 import { buildMeshContext } from '../context/mesh-context';
 import { meshContextInputFromStore } from '../context/mesh-context-input';
 import type { MeshContext, XdsResources } from '../context/types';
@@ -74,6 +75,12 @@ export interface ReconcilerDeps {
   metrics?: { generated(ms: number): void; failed(): void };
   /** Called when a proxy went away: whatever was kept for it must go too. */
   onForget?(nodeId: string, mesh: string, name: string): void;
+  /**
+   * Called when a sidecar's current snapshot stands for store state `seq`: set now (`versions`, per
+   * type URL it holds resources of, as the cache versioned them) or left as it was because its
+   * inputs did not move (no `versions`). The propagation view's ACK ledger.
+   */
+  onBuilt?(nodeId: string, seq: number, versions?: ReadonlyMap<string, string>): void;
 }
 
 export class XdsReconciler {
@@ -103,6 +110,17 @@ export class XdsReconciler {
   /** Per mesh, sidecars the next flush must look at whatever changed: certificate due, or no identity yet. */
   readonly #renewDue = new Map<string, Set<Proxy>>();
   readonly #stats = { hashed: 0, generated: 0 };
+  /** Store events seen (config, not status): a MeshContext built now reflects every one of them. */
+  #seq = 0;
+  /** The sequence number at which a stored record (by object: the store replaces it on write) was seen. */
+  readonly #seenAt = new WeakMap<Resource, number>();
+  readonly #ctxSeq = new WeakMap<MeshContext, number>();
+  /**
+   * Per mesh, the store sequence up to which every sidecar of the mesh was looked at (rebuilt, or
+   * skipped because the changes could not move its config): a sidecar skipped by a flush runs a
+   * config the later changes do not alter.
+   */
+  readonly #settled = new Map<string, number>();
 
   constructor(deps: ReconcilerDeps) {
     this.#d = deps;
@@ -235,6 +253,11 @@ export class XdsReconciler {
     return [...this.#proxies.keys()];
   }
 
+  /** The node id of a connected sidecar, by its Dataplane. */
+  sidecarNode(mesh: string, name: string): string | undefined {
+    return this.#meshProxies.get(mesh)?.get(name)?.nodeId;
+  }
+
   stop(): void {
     this.#unwatch();
     this.#contexts.clear();
@@ -242,10 +265,19 @@ export class XdsReconciler {
     for (const p of this.#proxies.values()) if (p.renewTimer) clearTimeout(p.renewTimer);
   }
 
+  /**
+   * The store sequence number of a record's current version; 0 for one stored before this CP
+   * started (every MeshContext since contains it).
+   */
+  seqOf(r: Resource): number {
+    return this.#seenAt.get(r) ?? 0;
+  }
+
   #onEvents(events: StoreEvent[]): void {
     for (const e of events) {
       const r = e.resource;
       if (r.type.endsWith('Insight')) continue; // status, never config
+      this.#seenAt.set(r, ++this.#seq);
       if (r.type === 'ZoneIngress' || r.type === 'ZoneEgress' || r.type === 'HostnameGenerator') {
         // Zone proxies serve every mesh; remote ingresses and the local egress shape every mesh's endpoints.
         this.#dirty.add(ZONE_PROXIES);
@@ -277,6 +309,7 @@ export class XdsReconciler {
         if (mesh === ZONE_PROXIES) continue;
         const proxies = this.#affected(mesh, built);
         if (proxies.length) await this.#reconcileMesh(mesh, proxies, built);
+        this.#markSettled(mesh, built.get(mesh));
       }
       // Zone proxies serve every mesh: any mesh change, or a zone proxy resource change, concerns them.
       if (this.#zoneProxies.size) await this.#reconcileZoneProxies([...this.#zoneProxies], built);
@@ -310,6 +343,17 @@ export class XdsReconciler {
     return [...out];
   }
 
+  #markSettled(mesh: string, ctx: MeshContext | undefined): void {
+    // A sidecar whose identity was not ready was skipped, not settled: wait for its retry.
+    if (!ctx || this.#renewDue.get(mesh)?.size) this.#settled.delete(mesh);
+    else this.#settled.set(mesh, this.#ctxSeq.get(ctx) ?? 0);
+  }
+
+  /** The store sequence up to which the mesh's sidecars were all looked at (see #settled); 0: none. */
+  settledSeq(mesh: string): number {
+    return this.#settled.get(mesh) ?? 0;
+  }
+
   /** One reconciliation at a time, so snapshots are set in the order changes happened. */
   #serialized(fn: () => Promise<void>): Promise<void> {
     this.#running = this.#running
@@ -341,6 +385,7 @@ export class XdsReconciler {
     const cached = this.#contexts.get(mesh);
     if (cached && cached.mesh === meshRes && cached.caCertsPem === caCertsPem) return cached;
     const ctx = buildMeshContext(meshContextInputFromStore(store, registry, meshRes, this.#d.zone, caCertsPem));
+    this.#ctxSeq.set(ctx, this.#seq);
     this.#contexts.set(mesh, ctx);
     return ctx;
   }
@@ -447,13 +492,18 @@ export class XdsReconciler {
       this.#index.set(p, mesh, services);
       this.#stats.hashed++;
       const hash = proxyInputHash(ctx, { dataplaneDigest: resourceDigest(dp), serial: identity?.serial ?? '', adminPort, dnsPort: p.dnsPort ?? 0, services });
-      if (hash === p.lastHash) continue;
+      const seq = this.#ctxSeq.get(ctx) ?? 0;
+      if (hash === p.lastHash) {
+        this.#d.onBuilt?.(p.nodeId, seq);
+        continue;
+      }
       const t0 = performance.now();
       this.#stats.generated++;
       const res = generateSidecar({ dataplane: dp, adminPort, ...(p.dnsPort ? { dnsPort: p.dnsPort } : {}), ...(identity ? { identity: { certPem: identity.certPem, keyPem: identity.keyPem, expiresAt: identity.expiresAt.toISOString() } } : {}) }, ctx);
-      this.#d.cache.setSnapshot(p.nodeId, snapshotFromResources(res));
+      const versioned = this.#d.cache.setSnapshot(p.nodeId, snapshotFromResources(res));
       this.#d.metrics?.generated(performance.now() - t0);
       this.#d.onGenerated?.(p.nodeId, res);
+      this.#d.onBuilt?.(p.nodeId, seq, snapshotVersions(versioned));
       p.lastHash = hash;
       if (p.renewTimer) clearTimeout(p.renewTimer);
       if (identity) {

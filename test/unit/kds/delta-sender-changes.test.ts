@@ -16,7 +16,7 @@ import { zoneToGlobalEntry } from '../../../internal/kds/zone/kds-client';
 const DP = (i: number) => ({ type: 'Dataplane', mesh: 'default', name: `dp-${i}`, labels: {}, spec: { networking: { address: `10.0.0.${i}`, inbound: [{ port: 80, tags: { 'kuma.io/service': `svc-${i}` } }] } } });
 const INSIGHT = (i: number, n: number) => ({ type: 'DataplaneInsight', mesh: 'default', name: `dp-${i}`, labels: {}, spec: { subscriptions: [{ id: `s-${i}`, controlPlaneInstanceId: 'cp', status: { total: { responsesSent: String(n) } } }] } });
 
-async function zoneOutbox() {
+async function zoneOutbox(maxMsgBytes = 4 << 20) {
   const store = new MemoryStore();
   await store.create({ type: 'Mesh', mesh: '', name: 'default', labels: {}, spec: {} });
   for (let i = 0; i < 50; i++) {
@@ -31,7 +31,7 @@ async function zoneOutbox() {
     snapshot: (type) => outboxSnapshot(store, registry, cache, type, (d, r) => sendToGlobal(d, r)),
     entry: (type, r) => zoneToGlobalEntry(cache, registry.mustByName(type), r),
     send: (r) => sent.push(r),
-    maxMsgBytes: 4 << 20,
+    maxMsgBytes,
   });
   for (const t of types) sender.onRequest({ typeUrl: t, resourceNamesSubscribe: ['*'] } as never);
   const changes = new ChangeCollector();
@@ -95,5 +95,17 @@ describe('DeltaSender.refresh(changes)', () => {
     expect(Object.values(sender.stats().snapshots).every((n) => n === 2)).toBe(true);
     expect(Object.keys(sender.stats().snapshots)).toHaveLength(types.length);
     expect(sent.map((r) => r.typeUrl)).toEqual(['DataplaneInsight']);
+  });
+
+  it('a chunked full state counts as ACKed only when its last part is (the receiver applies it then)', async () => {
+    const { sender, sent } = await zoneOutbox(1024);
+    const dps = sent.filter((r) => r.typeUrl === 'Dataplane');
+    expect(dps.length).toBeGreaterThan(1);
+    expect(dps[0]!.systemVersionInfo).toMatch(/1\/\d+$/);
+    const first = dps[0]!.resources[0]!.name;
+    sender.onRequest({ typeUrl: 'Dataplane', responseNonce: dps[0]!.nonce } as never);
+    expect(sender.delivery('Dataplane', first)?.ackedVersion).toBeUndefined();
+    sender.onRequest({ typeUrl: 'Dataplane', responseNonce: dps.at(-1)!.nonce } as never);
+    expect(sender.delivery('Dataplane', first)?.ackedVersion).toBe(dps[0]!.resources[0]!.version);
   });
 });

@@ -303,6 +303,27 @@ describe('SnapshotCache Delta watches', () => {
   });
 });
 
+describe('SnapshotCache onDeltaUpToDate', () => {
+  it('reports a Delta watch that has nothing to send for a new version (no response, so no ACK will say it)', () => {
+    const seen: string[] = [];
+    const cache = new SnapshotCache({ versionPrefix: 'v', onDeltaUpToDate: (n, t, v) => seen.push(`${n} ${t === EDS ? 'EDS' : t} ${v}`) });
+    cache.setSnapshot(NODE, snapshotFromResources(merge(oneOfEach('a'), oneOfEach('b'))));
+    const got: DeltaWatchResponse[] = [];
+    const state = { wildcard: false, subscribed: new Set(['c-a']), known: new Map(), first: true };
+    cache.createDeltaWatch({ nodeId: NODE, typeUrl: EDS }, state, (r) => got.push(r));
+    expect(seen).toEqual([]); // it had something to send
+    cache.createDeltaWatch({ nodeId: NODE, typeUrl: EDS }, { ...state, known: got[0]!.nextKnown, first: false }, (r) => got.push(r));
+    const v1 = cache.getSnapshot(NODE)!.version(EDS);
+    expect(seen).toEqual([`${NODE} EDS ${v1}`]);
+    // c-b changes, which the watch does not subscribe to: a new EDS version, nothing sent.
+    cache.setSnapshot(NODE, snapshotFromResources(merge(oneOfEach('a'), oneOfEach('b', 2))));
+    const v2 = cache.getSnapshot(NODE)!.version(EDS);
+    expect(v2).not.toBe(v1);
+    expect(got).toHaveLength(1);
+    expect(seen.at(-1)).toBe(`${NODE} EDS ${v2}`);
+  });
+});
+
 describe('Snapshot', () => {
   it('holds extra type URLs after the known ones', () => {
     const extra = 'type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig';

@@ -21,14 +21,19 @@ export class InspectPolicyCommand extends InspectCommand {
     examples: [
       ['Which proxies does mtp-1 select?', '$0 inspect meshtrafficpermission mtp-1'],
       ['Where does the legacy timeout-all-default attach?', '$0 inspect timeout timeout-all-default -m default'],
+      ['Did every zone and proxy get the MeshTimeout mt-1?', '$0 inspect meshtimeout mt-1 --propagation'],
     ],
   });
 
   policyType = Option.String({ name: 'POLICY' });
   name = Option.String({ name: 'NAME' });
   mesh = meshOption();
+  propagation = Option.Boolean('--propagation', false, {
+    description: 'show where the resource stands (global CP only): its version, per zone synced or why not, per affected proxy ACKed or not; POLICY may be any type the global sends to zones',
+  });
 
   async run(): Promise<number> {
+    if (this.propagation) return this.#propagation();
     const { registry } = await import('../../../../internal/resources/types/index');
     const policies = registry.all().filter((d) => d.policy && d.scope === 'Mesh' && d.cliSingular);
     const names = policies.map((d) => d.cliSingular!).sort();
@@ -46,6 +51,25 @@ export class InspectPolicyCommand extends InspectCommand {
     }
     const body = await client.getJson(`${base}/dataplanes`);
     this.out(this.output === 'table' ? text.affectedProxiesText(body) : await renderOutput(this.output, body, () => ({ headers: [], rows: [] })));
+    return 0;
+  }
+
+  async #propagation(): Promise<number> {
+    const { registry } = await import('../../../../internal/resources/types/index');
+    const { typesGlobalToZone } = await import('../../../../internal/kds/filters');
+    const types = typesGlobalToZone(registry).filter((d) => d.cliSingular);
+    const d = registry.byCliName(this.policyType);
+    if (!d || !types.includes(d)) {
+      throw new BadRequestError(`unknown type "${this.policyType}" for inspect --propagation (only what the global sends to zones). Allowed values: ${types.map((t) => t.cliSingular!).sort().join(', ')}`);
+    }
+    const name = encodeURIComponent(this.name);
+    const path = d.scope === 'Mesh' ? `/meshes/${encodeURIComponent(this.mesh)}/${d.path}/${name}/_propagation` : `/${d.path}/${name}/_propagation`;
+    await this.warnOnVersionMismatch();
+    const client = await this.client();
+    const body = await client.getJson(path);
+    const { renderOutput } = await import('../../../../internal/cli/output');
+    const { propagationTable } = await import('../../../../internal/cli/propagation-text');
+    this.out(await renderOutput(this.output, body, () => propagationTable(body)));
     return 0;
   }
 }

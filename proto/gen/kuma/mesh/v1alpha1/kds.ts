@@ -115,6 +115,20 @@ export interface XDSConfigRequest {
    * `inspect-generated-config`, since a Kuma zone would ignore the field and dump Envoy's config.
    */
   generatedConfig: boolean;
+  /**
+   * Not in Kuma: instead of a dump, ask whether the proxies this resource affects run an ACKed
+   * config that contains it (the global's `_propagation` view). Sent only to zones whose
+   * StreamXDSConfigs call advertised the feature `inspect-propagation`; the answer's `config`
+   * holds JSON.
+   */
+  propagation?: PropagationQuery | undefined;
+}
+
+/** A resource as the zone stores it (its name there, after KDS renaming). */
+export interface PropagationQuery {
+  type: string;
+  mesh: string;
+  name: string;
 }
 
 export interface XDSConfigResponse {
@@ -651,6 +665,7 @@ function createBaseXDSConfigRequest(): XDSConfigRequest {
     resourceMesh: "",
     includeEds: false,
     generatedConfig: false,
+    propagation: undefined,
   };
 }
 
@@ -675,6 +690,9 @@ export const XDSConfigRequest: MessageFns<XDSConfigRequest, "kuma.mesh.v1alpha1.
     }
     if (message.generatedConfig !== false) {
       writer.uint32(8000).bool(message.generatedConfig);
+    }
+    if (message.propagation !== undefined) {
+      PropagationQuery.encode(message.propagation, writer.uint32(8010).fork()).join();
     }
     return writer;
   },
@@ -740,6 +758,14 @@ export const XDSConfigRequest: MessageFns<XDSConfigRequest, "kuma.mesh.v1alpha1.
             message.generatedConfig = reader.bool();
             continue;
           }
+          case 1001: {
+            if (tag !== 8010) {
+              break;
+            }
+
+            message.propagation = PropagationQuery.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -784,6 +810,7 @@ export const XDSConfigRequest: MessageFns<XDSConfigRequest, "kuma.mesh.v1alpha1.
         : isSet(object.generated_config)
         ? globalThis.Boolean(object.generated_config)
         : false,
+      propagation: isSet(object.propagation) ? PropagationQuery.fromJSON(object.propagation) : undefined,
     };
   },
 
@@ -807,6 +834,9 @@ export const XDSConfigRequest: MessageFns<XDSConfigRequest, "kuma.mesh.v1alpha1.
     if (message.generatedConfig !== false) {
       obj.generatedConfig = message.generatedConfig;
     }
+    if (message.propagation !== undefined) {
+      obj.propagation = PropagationQuery.toJSON(message.propagation);
+    }
     return obj;
   },
 
@@ -821,11 +851,119 @@ export const XDSConfigRequest: MessageFns<XDSConfigRequest, "kuma.mesh.v1alpha1.
     message.resourceMesh = object.resourceMesh ?? "";
     message.includeEds = object.includeEds ?? false;
     message.generatedConfig = object.generatedConfig ?? false;
+    message.propagation = (object.propagation !== undefined && object.propagation !== null)
+      ? PropagationQuery.fromPartial(object.propagation)
+      : undefined;
     return message;
   },
 };
 
 messageTypeRegistry.set(XDSConfigRequest.$type, XDSConfigRequest);
+
+function createBasePropagationQuery(): PropagationQuery {
+  return { type: "", mesh: "", name: "" };
+}
+
+export const PropagationQuery: MessageFns<PropagationQuery, "kuma.mesh.v1alpha1.PropagationQuery"> = {
+  $type: "kuma.mesh.v1alpha1.PropagationQuery" as const,
+
+  encode(message: PropagationQuery, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== "") {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.mesh !== "") {
+      writer.uint32(18).string(message.mesh);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PropagationQuery {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePropagationQuery();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.mesh = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PropagationQuery {
+    return {
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+      mesh: isSet(object.mesh) ? globalThis.String(object.mesh) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+    };
+  },
+
+  toJSON(message: PropagationQuery): unknown {
+    const obj: any = {};
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    if (message.mesh !== "") {
+      obj.mesh = message.mesh;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PropagationQuery>, I>>(base?: I): PropagationQuery {
+    return PropagationQuery.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PropagationQuery>, I>>(object: I): PropagationQuery {
+    const message = createBasePropagationQuery();
+    message.type = object.type ?? "";
+    message.mesh = object.mesh ?? "";
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+messageTypeRegistry.set(PropagationQuery.$type, PropagationQuery);
 
 function createBaseXDSConfigResponse(): XDSConfigResponse {
   return { requestId: "", result: undefined };

@@ -1,0 +1,109 @@
+/**
+ * The zone's answer to "do the proxies this resource affects run it?": the
+ * affected sidecars as the `_resources/dataplanes` route finds them (the
+ * top-level targetRef of a targetRef policy, attachments of a legacy one,
+ * every sidecar of the mesh for a Mesh), each with whether its ACKed config
+ * was built from a store state that holds the resource's current version.
+ * Reads the reconciler's cached MeshContext, so asking costs one pass over
+ * the mesh's sidecars, not a context build.
+ */
+import type { Resource } from '../../resources/model';
+import type { Registry } from '../../resources/registry';
+import type { ResourceStore } from '../../store/resource-store';
+import { policyAttachments, topLevelSelects } from '../policies/dataplane-inspect';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL } from '../cache/resource-types';
+import type { ConfigAckLedger, ProxyConfigState } from './config-acks';
+import type { XdsReconciler } from './reconciler';
+
+export type ProxyAckState = 'ACKed' | 'Pending' | 'NACKed' | 'Disconnected';
+
+export interface ProxyAck {
+  mesh: string;
+  name: string;
+  state: ProxyAckState;
+  ackedAt?: string;
+  error?: string;
+  /** Pending or NACKed: the xDS types (LDS, CDS, EDS, RDS, SDS) of its current config not ACKed yet. */
+  waitingFor?: string[];
+}
+
+export interface ProxyPropagation {
+  found: boolean;
+  /** The zone store's version of the record (its own counter, not the global's). */
+  zoneVersion?: number;
+  proxies: ProxyAck[];
+  /** Why no proxies are listed (a type that configures none). */
+  note?: string;
+}
+
+export interface PropagationQuery {
+  type: string;
+  mesh: string;
+  name: string;
+}
+
+export interface ProxyPropagationDeps {
+  store: ResourceStore;
+  registry: Registry;
+  reconciler: Pick<XdsReconciler, 'meshContext' | 'seqOf' | 'sidecarNode' | 'settledSeq'>;
+  acks: ConfigAckLedger;
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+export function proxyPropagation(deps: ProxyPropagationDeps, q: PropagationQuery): ProxyPropagation {
+  const d = deps.registry.byName(q.type);
+  if (!d) return { found: false, proxies: [], note: `unknown type "${q.type}"` };
+  const r = deps.store.get({ type: q.type, mesh: d.scope === 'Mesh' ? q.mesh : '', name: q.name });
+  if (!r) return { found: false, proxies: [] };
+  const mesh = q.type === 'Mesh' ? r.name : r.mesh;
+  if (!mesh || (q.type !== 'Mesh' && !d.policy)) return { found: true, zoneVersion: r.version, proxies: [], note: `${q.type} configures no proxy directly` };
+  const ctx = deps.reconciler.meshContext(mesh);
+  if (!ctx) return { found: true, zoneVersion: r.version, proxies: [] };
+  const isTargetRef = (t: string) => deps.registry.byName(t)?.policy?.isTargetRef === true;
+  const affects = (dp: Resource): boolean => {
+    if (q.type === 'Mesh') return true;
+    return d.policy!.isTargetRef ? topLevelSelects(r, dp, ctx) : policyAttachments(r, dp, ctx, isTargetRef).length > 0;
+  };
+  const seq = deps.reconciler.seqOf(r);
+  const proxies: ProxyAck[] = [];
+  for (const dp of ctx.resources.get('Dataplane') ?? []) {
+    if ((dp.spec.networking as { gateway?: unknown } | undefined)?.gateway !== undefined) continue;
+    if (!affects(dp)) continue;
+    proxies.push(ackOf(deps, dp, seq));
+  }
+  proxies.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { found: true, zoneVersion: r.version, proxies };
+}
+
+function ackOf(deps: ProxyPropagationDeps, dp: Resource, seq: number): ProxyAck {
+  const base = { mesh: dp.mesh, name: dp.name };
+  const node = deps.reconciler.sidecarNode(dp.mesh, dp.name);
+  if (!node) return { ...base, state: 'Disconnected' };
+  const st = deps.acks.state(node);
+  if (st) {
+    const state = ackStateOf(st, seq, deps.reconciler.settledSeq(dp.mesh));
+    if (state === 'ACKed') return { ...base, state, ackedAt: iso(st.ackedAtMs) };
+    const waitingFor = st.pendingTypes.map(shortType);
+    if (state === 'NACKed') return { ...base, state, error: st.nack!.error, waitingFor };
+    return { ...base, state, ...(waitingFor.length ? { waitingFor } : {}) };
+  }
+  return { ...base, state: 'Pending' };
+}
+
+const SHORT: Record<string, string> = { [LISTENER_TYPE_URL]: 'LDS', [CLUSTER_TYPE_URL]: 'CDS', [ENDPOINT_TYPE_URL]: 'EDS', [ROUTE_TYPE_URL]: 'RDS', [SECRET_TYPE_URL]: 'SDS' };
+const shortType = (typeUrl: string) => SHORT[typeUrl] ?? typeUrl.slice(typeUrl.lastIndexOf('.') + 1);
+
+/**
+ * Whether a proxy runs a config that holds the record seen at store sequence `seq`: the config it
+ * ACKed was built from that point on, or it ACKed all of its current config and the reconciler
+ * has looked at its mesh since `seq` (`settledSeq`) and left the proxy alone because the change
+ * could not move its config. Otherwise NACKed when it rejected part of its current config.
+ */
+export function ackStateOf(st: ProxyConfigState, seq: number, settledSeq: number): 'ACKed' | 'NACKed' | 'Pending' {
+  if (st.ackedAtMs !== undefined) {
+    if (st.ackedSeq >= seq) return 'ACKed';
+    if (st.pendingTypes.length === 0 && settledSeq >= seq) return 'ACKed';
+  }
+  return st.nack ? 'NACKed' : 'Pending';
+}
