@@ -82,5 +82,16 @@ export function outboundTlsParams(pp: ProxyPolicies): DeepPartial<TlsParameters>
       }
     }
   }
-  return confs.length > 0 ? tlsParamsOf(mergeConfs(confs)) : undefined;
+  return confs.length > 0 ? upstreamParams(tlsParamsOf(mergeConfs(confs))) : undefined;
+}
+
+/**
+ * Envoy's client side defaults its maximum to TLS 1.2 (the server side to 1.3), so a minimum
+ * without a maximum would leave an upstream with no version to offer when the minimum is TLS 1.3
+ * (every handshake fails), and with a narrower range than the server otherwise. The client gets
+ * the server's default maximum so both sides speak the same versions.
+ */
+function upstreamParams(params: DeepPartial<TlsParameters> | undefined): DeepPartial<TlsParameters> | undefined {
+  if (!params?.tlsMinimumProtocolVersion || params.tlsMaximumProtocolVersion) return params;
+  return { ...params, tlsMaximumProtocolVersion: TLS_VERSIONS.indexOf('TLS13') };
 }
