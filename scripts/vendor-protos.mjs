@@ -110,6 +110,28 @@ function patchValidate(text) {
   return out;
 }
 
+// Envoy 1.40 (the one we run) deprecates OpenTelemetryAccessLogConfig.common_config for fields of
+// its own that this mid-2024 data-plane-api lacks. Numbers and types are those of the descriptor
+// compiled into that Envoy binary (grpc_service = 9, log_name = 10; common_config no longer
+// required).
+const OTEL_ALS = "envoy/extensions/access_loggers/open_telemetry/v3/logs_service.proto";
+function patchOtelAccessLog(text) {
+  const common = "  grpc.v3.CommonGrpcAccessLogConfig common_config = 1 [(validate.rules).message = {required: true}];\n";
+  const imp = 'import "envoy/config/core/v3/extension.proto";\n';
+  if (!text.includes(common) || !text.includes(imp)) throw new Error(`${OTEL_ALS}: common_config or imports not as expected`);
+  return text
+    .replace(imp, imp + 'import "envoy/config/core/v3/grpc_service.proto";\n')
+    .replace(
+      common,
+      "  // Deprecated in Envoy 1.40 for grpc_service and log_name. (Patched by kuma scripts/vendor-protos.mjs.)\n" +
+        "  grpc.v3.CommonGrpcAccessLogConfig common_config = 1;\n\n" +
+        "  // The gRPC service of the OTLP collector. (Added by kuma scripts/vendor-protos.mjs; Envoy 1.40 field.)\n" +
+        "  config.core.v3.GrpcService grpc_service = 9;\n\n" +
+        "  // The log name, sent as a built-in resource label. (Added by kuma scripts/vendor-protos.mjs; Envoy 1.40 field.)\n" +
+        "  string log_name = 10;\n",
+    );
+}
+
 const lf = (s) => s.replace(/\r\n/g, "\n");
 
 function main() {
@@ -127,6 +149,7 @@ function main() {
       origin.set(relPosix, tree);
       let text = lf(fs.readFileSync(path.join(base, rel), "utf8"));
       if (relPosix === "validate/validate.proto") text = patchValidate(text);
+      if (relPosix === OTEL_ALS) text = patchOtelAccessLog(text);
       fs.mkdirSync(path.dirname(path.join(stage, relPosix)), { recursive: true });
       fs.writeFileSync(path.join(stage, relPosix), text);
     }
@@ -185,6 +208,9 @@ Changes against upstream:
 2. \`validate/validate.proto\`: added \`optional bool ignore_empty = N;\` to the 16 \`*Rules\`
    messages (numerics 8, String 26, Bytes 14, Repeated 5, Map 6 — upstream PGV numbers). This PGV
    pin predates the field, which envoy-api options use; protoc rejects the files without it.
+3. \`envoy/extensions/access_loggers/open_telemetry/v3/logs_service.proto\`: \`common_config\` is no
+   longer required and \`grpc_service = 9\`, \`log_name = 10\` are added, as in the descriptor
+   compiled into Envoy 1.40, which deprecates \`common_config\` for them.
 
 Contents: the \`protoc --include_imports\` closure of the roots listed in
 scripts/vendor-protos.mjs (ROOTS): ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB.

@@ -9,6 +9,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { AnyValue, KeyValueList } from "../../../../../opentelemetry/proto/common/v1/common";
 import { messageTypeRegistry } from "../../../../../typeRegistry";
 import { TypedExtensionConfig } from "../../../../config/core/v3/extension";
+import { GrpcService } from "../../../../config/core/v3/grpc_service";
 import { CommonGrpcAccessLogConfig } from "../../grpc/v3/als";
 
 export const protobufPackage = "envoy.extensions.access_loggers.open_telemetry.v3";
@@ -24,10 +25,19 @@ export const protobufFileName = "envoy/extensions/access_loggers/open_telemetry/
  * [#next-free-field: 8]
  */
 export interface OpenTelemetryAccessLogConfig {
-  /** [#comment:TODO(itamarkam): add 'filter_state_objects_to_log' to logs.] */
+  /**
+   * [#comment:TODO(itamarkam): add 'filter_state_objects_to_log' to logs.]
+   * Deprecated in Envoy 1.40 for grpc_service and log_name. (Patched by kuma scripts/vendor-protos.mjs.)
+   */
   commonConfig?:
     | CommonGrpcAccessLogConfig
     | undefined;
+  /** The gRPC service of the OTLP collector. (Added by kuma scripts/vendor-protos.mjs; Envoy 1.40 field.) */
+  grpcService?:
+    | GrpcService
+    | undefined;
+  /** The log name, sent as a built-in resource label. (Added by kuma scripts/vendor-protos.mjs; Envoy 1.40 field.) */
+  logName: string;
   /**
    * If specified, Envoy will not generate built-in resource labels
    * like ``log_name``, ``zone_name``, ``cluster_name``, ``node_name``.
@@ -75,6 +85,8 @@ export interface OpenTelemetryAccessLogConfig {
 function createBaseOpenTelemetryAccessLogConfig(): OpenTelemetryAccessLogConfig {
   return {
     commonConfig: undefined,
+    grpcService: undefined,
+    logName: "",
     disableBuiltinLabels: false,
     resourceAttributes: undefined,
     body: undefined,
@@ -93,6 +105,12 @@ export const OpenTelemetryAccessLogConfig: MessageFns<
   encode(message: OpenTelemetryAccessLogConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.commonConfig !== undefined) {
       CommonGrpcAccessLogConfig.encode(message.commonConfig, writer.uint32(10).fork()).join();
+    }
+    if (message.grpcService !== undefined) {
+      GrpcService.encode(message.grpcService, writer.uint32(74).fork()).join();
+    }
+    if (message.logName !== "") {
+      writer.uint32(82).string(message.logName);
     }
     if (message.disableBuiltinLabels !== false) {
       writer.uint32(40).bool(message.disableBuiltinLabels);
@@ -134,6 +152,22 @@ export const OpenTelemetryAccessLogConfig: MessageFns<
             }
 
             message.commonConfig = CommonGrpcAccessLogConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.grpcService = GrpcService.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.logName = reader.string();
             continue;
           }
           case 5: {
@@ -203,6 +237,16 @@ export const OpenTelemetryAccessLogConfig: MessageFns<
         : isSet(object.common_config)
         ? CommonGrpcAccessLogConfig.fromJSON(object.common_config)
         : undefined,
+      grpcService: isSet(object.grpcService)
+        ? GrpcService.fromJSON(object.grpcService)
+        : isSet(object.grpc_service)
+        ? GrpcService.fromJSON(object.grpc_service)
+        : undefined,
+      logName: isSet(object.logName)
+        ? globalThis.String(object.logName)
+        : isSet(object.log_name)
+        ? globalThis.String(object.log_name)
+        : "",
       disableBuiltinLabels: isSet(object.disableBuiltinLabels)
         ? globalThis.Boolean(object.disableBuiltinLabels)
         : isSet(object.disable_builtin_labels)
@@ -230,6 +274,12 @@ export const OpenTelemetryAccessLogConfig: MessageFns<
     const obj: any = {};
     if (message.commonConfig !== undefined) {
       obj.commonConfig = CommonGrpcAccessLogConfig.toJSON(message.commonConfig);
+    }
+    if (message.grpcService !== undefined) {
+      obj.grpcService = GrpcService.toJSON(message.grpcService);
+    }
+    if (message.logName !== "") {
+      obj.logName = message.logName;
     }
     if (message.disableBuiltinLabels !== false) {
       obj.disableBuiltinLabels = message.disableBuiltinLabels;
@@ -260,6 +310,10 @@ export const OpenTelemetryAccessLogConfig: MessageFns<
     message.commonConfig = (object.commonConfig !== undefined && object.commonConfig !== null)
       ? CommonGrpcAccessLogConfig.fromPartial(object.commonConfig)
       : undefined;
+    message.grpcService = (object.grpcService !== undefined && object.grpcService !== null)
+      ? GrpcService.fromPartial(object.grpcService)
+      : undefined;
+    message.logName = object.logName ?? "";
     message.disableBuiltinLabels = object.disableBuiltinLabels ?? false;
     message.resourceAttributes = (object.resourceAttributes !== undefined && object.resourceAttributes !== null)
       ? KeyValueList.fromPartial(object.resourceAttributes)
