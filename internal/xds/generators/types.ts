@@ -16,6 +16,8 @@ export const ORIGIN = {
   outbound: 'outbound',
   admin: 'admin',
   secrets: 'secrets',
+  /** MeshAccessLog OpenTelemetry collector clusters (Kuma's OriginMeshAccessLog). */
+  meshAccessLog: 'mesh-access-log',
 } as const;
 
 export type Origin = (typeof ORIGIN)[keyof typeof ORIGIN];
