@@ -5,7 +5,7 @@
  *   handshake with a protocol_version alert, while a TLS 1.3 handshake with a mesh identity
  *   certificate (issued in this test from the mesh CA) completes and gets the app's answer;
  * - mesh traffic client sidecar -> server sidecar keeps working (both sides speak TLS 1.3);
- * - a MeshTLS `mode: Permissive` on the server's inbound lets plaintext through although the Mesh
+ * - a MeshTLS `mode: Permissive` targeting the server's Dataplane lets plaintext through although the Mesh
  *   backend is STRICT; with the Mesh backend PERMISSIVE, a MeshTLS `mode: Strict` refuses it.
  *
  * The handshakes go to the server's inbound port directly: that listener carries the
@@ -44,7 +44,7 @@ const SERVER_MODE = (mode: 'Strict' | 'Permissive') => `type: MeshTLS
 mesh: default
 name: server-mode
 spec:
-  targetRef: { kind: MeshSubset, tags: { kuma.io/service: server } }
+  targetRef: { kind: Dataplane, name: mt-server-1 }
   from:
   - targetRef: { kind: Mesh }
     default: { mode: ${mode} }
