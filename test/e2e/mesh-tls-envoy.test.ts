@@ -8,6 +8,9 @@
  * - a MeshTLS `mode: Permissive` targeting the server's Dataplane lets plaintext through although the Mesh
  *   backend is STRICT; with the Mesh backend PERMISSIVE, a MeshTLS `mode: Strict` refuses it.
  *
+ * - `tlsVersion.max: TLS12` with one cipher: sidecars negotiate TLS 1.2 with that cipher, and a
+ *   TLS 1.2 handshake offering another cipher is refused.
+ *
  * The handshakes go to the server's inbound port directly: that listener carries the
  * DownstreamTlsContext under test.
  */
@@ -40,6 +43,18 @@ spec:
       tlsVersion: { min: TLS13 }
 `;
 
+const TLS12_CIPHER = `type: MeshTLS
+mesh: default
+name: tls13-only
+spec:
+  targetRef: { kind: Mesh }
+  from:
+  - targetRef: { kind: Mesh }
+    default:
+      tlsVersion: { max: TLS12 }
+      tlsCiphers: [ECDHE-ECDSA-AES256-GCM-SHA384]
+`;
+
 const SERVER_MODE = (mode: 'Strict' | 'Permissive') => `type: MeshTLS
 mesh: default
 name: server-mode
@@ -62,7 +77,7 @@ interface Handshake {
 }
 
 /** A TLS handshake to the inbound with `version` as the only offered version, then one HTTP/1.1 GET. */
-function handshake(port: number, version: tls.SecureVersion, id: Identity, alpn?: string): Promise<Handshake> {
+function handshake(port: number, version: tls.SecureVersion, id: Identity, alpn?: string, ciphers?: string): Promise<Handshake> {
   return new Promise((resolve, reject) => {
     let protocol: string | null = null;
     let response = '';
@@ -75,6 +90,7 @@ function handshake(port: number, version: tls.SecureVersion, id: Identity, alpn?
       cert: id.cert,
       key: id.key,
       ...(alpn ? { ALPNProtocols: [alpn] } : {}),
+      ...(ciphers ? { ciphers } : {}),
       // The server's identity is a SPIFFE URI SAN, not a host name.
       checkServerIdentity: (_host, cert) => (cert.subjectaltname?.includes('URI:spiffe://default/server') ? undefined : new Error(`unexpected server identity ${cert.subjectaltname}`)),
     });
@@ -210,5 +226,24 @@ ${extra}`;
     await eventually(async () => expect(await plaintext(ports.serverIn!)).not.toBe(200), 20_000);
     expect(await serverInbound()).not.toContain('tls_inspector');
     expect((await fetch(`http://127.0.0.1:${ports.outServer}/hello`)).status).toBe(200);
+  });
+
+  it('tlsVersion.max TLS12 with one cipher: mesh traffic negotiates exactly that, another cipher is refused', async () => {
+    await apply('tls12-cipher', TLS12_CIPHER);
+    await eventually(async () => expect(await serverInbound()).toContain('"cipher_suites":["ECDHE-ECDSA-AES256-GCM-SHA384"]'), 20_000);
+    const ok = await handshake(ports.serverIn!, 'TLSv1.2', id, 'kuma', 'ECDHE-ECDSA-AES256-GCM-SHA384');
+    expect(ok.protocol).toBe('TLSv1.2');
+    expect(ok.response).toMatch(/^HTTP\/1\.1 200 /);
+    await expect(handshake(ports.serverIn!, 'TLSv1.2', id, 'kuma', 'ECDHE-ECDSA-AES128-GCM-SHA256')).rejects.toMatchObject({ code: 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE' });
+    const stat = async () => {
+      const stats = await (await fetch(`http://127.0.0.1:${proxies.client!.admin}/stats?filter=^cluster\\.server\\.ssl\\.ciphers`)).text();
+      return Number(/ECDHE-ECDSA-AES256-GCM-SHA384: (\d+)/.exec(stats)?.[1] ?? 0);
+    };
+    // The client sidecar's pooled TLS 1.3 connections predate the change: count new handshakes.
+    const before = await stat();
+    await eventually(async () => {
+      expect((await fetch(`http://127.0.0.1:${ports.outServer}/hello`, { headers: { connection: 'close' } })).status).toBe(200);
+      expect(await stat()).toBeGreaterThan(before);
+    }, 20_000);
   });
 });

@@ -5,6 +5,10 @@
  * mesh-service outbound cluster ("both client and server"). Nothing applies while the Mesh has
  * no mTLS. Versions and ciphers may only come from policies with a top-level targetRef of kind
  * Mesh (the validator refuses others), so the outbound side reads those policies only.
+ *
+ * Identity certificates here are ECDSA (internal/ca/identity-cert.ts; Kuma's are RSA), so up to
+ * TLS 1.2 only the ECDHE-ECDSA suites can be negotiated: a list of ECDHE-RSA suites alone leaves
+ * the sidecars no shared cipher (seen on Envoy 1.40: every mesh connection fails).
  */
 import type { TlsParameters } from '../../../../proto/gen/envoy/extensions/transport_sockets/tls/v3/common';
 import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
