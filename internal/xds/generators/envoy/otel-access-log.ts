@@ -102,7 +102,8 @@ export function anyValueOf(v: unknown, fill: (s: string) => string): DeepPartial
       const values: DeepPartial<KeyValue>[] = [];
       for (const kv of items) {
         if (!isRecord(kv) || typeof kv.key !== 'string' || Object.keys(kv).some((k) => k !== 'key' && k !== 'value')) return undefined;
-        const value = kv.value === undefined ? {} : anyValueOf(kv.value, fill);
+        // A pair without a value is no body Envoy takes.
+        const value = anyValueOf(kv.value, fill);
         if (!value) return undefined;
         values.push({ key: fill(kv.key), value });
       }
