@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Refreshes proto/vendor/ from the .proto files shipped in @grpc/grpc-js-xds (its deps/ folder).
+// Refreshes proto/vendor/ from the .proto files shipped in @grpc/grpc-js-xds (its deps/ folder)
+// and the OpenTelemetry protos kept in third_party/opentelemetry-proto (see its README.md).
 //
 //   node scripts/vendor-protos.mjs [--out DIR]
 //
@@ -24,8 +25,13 @@ const outArg = process.argv.indexOf("--out");
 // --out DIR writes elsewhere (test/unit/proto/codegen.test.ts checks proto/vendor is up to date)
 const vendorDir = outArg > 0 ? path.resolve(process.argv[outArg + 1]) : path.join(repo, "proto/vendor");
 
-// Upstream trees inside grpc-js-xds deps/ (each one is an include root).
+// Upstream trees inside grpc-js-xds deps/ (each one is an include root), then trees of this repo.
 const TREES = ["envoy-api", "xds", "googleapis", "protoc-gen-validate"];
+const TREE_DIRS = [
+  ...TREES.map((t) => [t, path.join(depsDir, t)]),
+  // envoy-api imports opentelemetry/proto/... but grpc-js-xds does not ship it
+  ["opentelemetry-proto", path.join(repo, "third_party/opentelemetry-proto")],
+];
 
 // Entry points; everything they import is vendored too.
 const ROOTS = [
@@ -58,6 +64,9 @@ const ROOTS = [
   "envoy/extensions/filters/network/connection_limit/v3/connection_limit.proto",
   "envoy/extensions/access_loggers/file/v3/file.proto",
   "envoy/extensions/access_loggers/grpc/v3/als.proto",
+  "envoy/extensions/access_loggers/open_telemetry/v3/logs_service.proto",
+  // OTLP/gRPC LogsService: the collector test/e2e runs to receive the OpenTelemetry access logs
+  "opentelemetry/proto/collector/logs/v1/logs_service.proto",
   "envoy/config/trace/v3/zipkin.proto",
   "envoy/config/trace/v3/opentelemetry.proto",
   "envoy/config/trace/v3/datadog.proto",
@@ -102,6 +111,28 @@ function patchValidate(text) {
   return out;
 }
 
+// Envoy 1.40 (the one we run) deprecates OpenTelemetryAccessLogConfig.common_config for fields of
+// its own that this mid-2024 data-plane-api lacks. Numbers and types are those of the descriptor
+// compiled into that Envoy binary (grpc_service = 9, log_name = 10; common_config no longer
+// required).
+const OTEL_ALS = "envoy/extensions/access_loggers/open_telemetry/v3/logs_service.proto";
+function patchOtelAccessLog(text) {
+  const common = "  grpc.v3.CommonGrpcAccessLogConfig common_config = 1 [(validate.rules).message = {required: true}];\n";
+  const imp = 'import "envoy/config/core/v3/extension.proto";\n';
+  if (!text.includes(common) || !text.includes(imp)) throw new Error(`${OTEL_ALS}: common_config or imports not as expected`);
+  return text
+    .replace(imp, imp + 'import "envoy/config/core/v3/grpc_service.proto";\n')
+    .replace(
+      common,
+      "  // Deprecated in Envoy 1.40 for grpc_service and log_name. (Patched by kuma scripts/vendor-protos.mjs.)\n" +
+        "  grpc.v3.CommonGrpcAccessLogConfig common_config = 1;\n\n" +
+        "  // The gRPC service of the OTLP collector. (Added by kuma scripts/vendor-protos.mjs; Envoy 1.40 field.)\n" +
+        "  config.core.v3.GrpcService grpc_service = 9;\n\n" +
+        "  // The log name, sent as a built-in resource label. (Added by kuma scripts/vendor-protos.mjs; Envoy 1.40 field.)\n" +
+        "  string log_name = 10;\n",
+    );
+}
+
 const lf = (s) => s.replace(/\r\n/g, "\n");
 
 function main() {
@@ -111,8 +142,7 @@ function main() {
   // 1. stage every .proto of the four trees (LF, patched) into one include root
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), "kuma-vendor-"));
   const origin = new Map(); // relative path -> tree
-  for (const tree of TREES) {
-    const base = path.join(depsDir, tree);
+  for (const [tree, base] of TREE_DIRS) {
     for (const rel of fs.readdirSync(base, { recursive: true })) {
       if (!rel.endsWith(".proto")) continue;
       const relPosix = rel.split(path.sep).join("/");
@@ -120,6 +150,7 @@ function main() {
       origin.set(relPosix, tree);
       let text = lf(fs.readFileSync(path.join(base, rel), "utf8"));
       if (relPosix === "validate/validate.proto") text = patchValidate(text);
+      if (relPosix === OTEL_ALS) text = patchOtelAccessLog(text);
       fs.mkdirSync(path.dirname(path.join(stage, relPosix)), { recursive: true });
       fs.writeFileSync(path.join(stage, relPosix), text);
     }
@@ -139,7 +170,7 @@ function main() {
   let bytes = 0;
   const perTree = {};
   for (const f of files) {
-    if (!origin.has(f)) throw new Error(`${f} is not from grpc-js-xds deps`);
+    if (!origin.has(f)) throw new Error(`${f} is in none of the source trees`);
     const dst = path.join(vendorDir, f);
     fs.mkdirSync(path.dirname(dst), { recursive: true });
     fs.copyFileSync(path.join(stage, f), dst);
@@ -163,6 +194,7 @@ submodules of grpc/grpc-node (branch \`@grpc/grpc-js@1.14.x\`):
 | \`xds/\`, \`udpa/\` | cncf/xds | \`3a472e52…\` (Jul 2025) | ${perTree["xds"] ?? 0} |
 | \`google/api\`, \`google/rpc\` | googleapis/googleapis | \`8c53b2cb…\` | ${perTree["googleapis"] ?? 0} |
 | \`validate/\` | envoyproxy/protoc-gen-validate (now bufbuild) | \`0af61d9d…\` | ${perTree["protoc-gen-validate"] ?? 0} |
+| \`opentelemetry/\` | open-telemetry/opentelemetry-proto v1.3.1, from this repo's \`third_party/opentelemetry-proto\` (not in grpc-js-xds) | \`b3060d21…\` | ${perTree["opentelemetry-proto"] ?? 0} |
 
 The npm tarball carries no commit ids: these are grpc-node's submodule pins for that branch,
 recorded when the toolchain was evaluated (only the envoy-api one was cross-checked, against grpc
@@ -177,6 +209,9 @@ Changes against upstream:
 2. \`validate/validate.proto\`: added \`optional bool ignore_empty = N;\` to the 16 \`*Rules\`
    messages (numerics 8, String 26, Bytes 14, Repeated 5, Map 6 — upstream PGV numbers). This PGV
    pin predates the field, which envoy-api options use; protoc rejects the files without it.
+3. \`envoy/extensions/access_loggers/open_telemetry/v3/logs_service.proto\`: \`common_config\` is no
+   longer required and \`grpc_service = 9\`, \`log_name = 10\` are added, as in the descriptor
+   compiled into Envoy 1.40, which deprecates \`common_config\` for them.
 
 Contents: the \`protoc --include_imports\` closure of the roots listed in
 scripts/vendor-protos.mjs (ROOTS): ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB.

@@ -8,8 +8,12 @@ import { FREE, VALUE, message } from '../schema/field-schema';
 
 const BACKEND_TYPES = ['Tcp', 'File', 'OpenTelemetry'] as const;
 const FORMAT_TYPES = ['Plain', 'Json'] as const;
-export const OTEL_UNSUPPORTED =
-  'OpenTelemetry backends are not supported by this control plane yet (the Envoy OpenTelemetry access logger is not built in); use a File or Tcp backend';
+
+/** What the generator can dial: `host` or `host:port` (OTLP/gRPC, port 4317 by default). */
+function isOtelEndpoint(v: string): boolean {
+  const m = /^([^:\s/]+)(?::(\d+))?$/.exec(v);
+  return m !== null && (m[2] === undefined || (Number(m[2]) >= 1 && Number(m[2]) <= 65535));
+}
 
 /** govalidator.IsFilePath: an absolute Unix path or a Windows drive path. */
 function isFilePath(v: unknown): boolean {
@@ -23,6 +27,19 @@ function isAddress(v: unknown): boolean {
     return new URL(v.includes('://') ? v : `tcp://${v}`).hostname !== '';
   } catch {
     return false;
+  }
+}
+
+const OTLP_UNSUPPORTED_VALUES = new Set(['boolValue', 'bool_value', 'intValue', 'int_value', 'doubleValue', 'double_value', 'bytesValue', 'bytes_value']);
+
+/** Envoy refuses an OTLP body with other than string, kvlist and array values (the whole config with it). */
+function checkOtelBody(vs: Violations, field: string, v: unknown): void {
+  if (Array.isArray(v)) v.forEach((x, i) => checkOtelBody(vs, `${field}[${i}]`, x));
+  else if (isObject(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      if (OTLP_UNSUPPORTED_VALUES.has(k)) vs.add(`${field}.${k}`, 'only stringValue, kvlistValue and arrayValue are supported in an OpenTelemetry body');
+      else checkOtelBody(vs, `${field}.${k}`, x);
+    }
   }
 }
 
@@ -88,8 +105,14 @@ function checkBackend(vs: Violations, field: string, b: Record<string, unknown>)
     const otel = section('openTelemetry');
     if (!otel) return;
     if (typeof otel.endpoint !== 'string' || otel.endpoint === '') vs.add(`${field}.openTelemetry.endpoint`, MUST_BE_DEFINED);
-    // Refused rather than accepted and silently not logged: the generator cannot build it.
-    else vs.add(`${field}.openTelemetry`, OTEL_UNSUPPORTED);
+    // A port Envoy cannot take would be NACKed with the whole config; refuse it here.
+    else if (!isOtelEndpoint(otel.endpoint)) vs.add(`${field}.openTelemetry.endpoint`, 'must be a valid address: host or host:port');
+    checkOtelBody(vs, `${field}.openTelemetry.body`, otel.body);
+    listAt(vs, `${field}.openTelemetry.attributes`, otel.attributes).forEach((kv, i) => {
+      const f = `${field}.openTelemetry.attributes[${i}]`;
+      if (!isObject(kv) || typeof kv.key !== 'string' || kv.key === '') vs.add(`${f}.key`, 'key cannot be empty');
+      if (isObject(kv) && !isUnset(kv.value) && typeof kv.value !== 'string') vs.add(`${f}.value`, 'must be a string');
+    });
   }
 }
 

@@ -18,6 +18,8 @@ export const ORIGIN = {
   secrets: 'secrets',
   /** MeshTrace collector clusters (Kuma's OriginMeshTrace). */
   meshTrace: 'mesh-trace',
+  /** MeshAccessLog OpenTelemetry collector clusters (Kuma's OriginMeshAccessLog). */
+  meshAccessLog: 'mesh-access-log',
 } as const;
 
 export type Origin = (typeof ORIGIN)[keyof typeof ORIGIN];

@@ -5,6 +5,10 @@
  * mesh-service outbound cluster ("both client and server"). Nothing applies while the Mesh has
  * no mTLS. Versions and ciphers may only come from policies with a top-level targetRef of kind
  * Mesh (the validator refuses others), so the outbound side reads those policies only.
+ *
+ * Identity certificates here are ECDSA (internal/ca/identity-cert.ts; Kuma's are RSA), so up to
+ * TLS 1.2 only the ECDHE-ECDSA suites can be negotiated: a list of ECDHE-RSA suites alone leaves
+ * the sidecars no shared cipher (seen on Envoy 1.40: every mesh connection fails).
  */
 import type { TlsParameters } from '../../../../proto/gen/envoy/extensions/transport_sockets/tls/v3/common';
 import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
@@ -82,5 +86,16 @@ export function outboundTlsParams(pp: ProxyPolicies): DeepPartial<TlsParameters>
       }
     }
   }
-  return confs.length > 0 ? tlsParamsOf(mergeConfs(confs)) : undefined;
+  return confs.length > 0 ? upstreamParams(tlsParamsOf(mergeConfs(confs))) : undefined;
+}
+
+/**
+ * Envoy's client side defaults its maximum to TLS 1.2 (the server side to 1.3), so a minimum
+ * without a maximum would leave an upstream with no version to offer when the minimum is TLS 1.3
+ * (every handshake fails), and with a narrower range than the server otherwise. The client gets
+ * the server's default maximum so both sides speak the same versions.
+ */
+function upstreamParams(params: DeepPartial<TlsParameters> | undefined): DeepPartial<TlsParameters> | undefined {
+  if (!params?.tlsMinimumProtocolVersion || params.tlsMaximumProtocolVersion) return params;
+  return { ...params, tlsMaximumProtocolVersion: TLS_VERSIONS.indexOf('TLS13') };
 }

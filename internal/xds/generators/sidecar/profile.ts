@@ -10,6 +10,7 @@ import type { Generator, ResourceKind, TaggedResource } from '../types';
 import { admin } from './admin';
 import { inboundClusters } from './inbound-clusters';
 import { inboundListeners } from './inbound-listeners';
+import { meshAccessLogClusters } from './mesh-access-log-clusters';
 import { outboundClusters } from './outbound-clusters';
 import { outboundEndpoints } from './outbound-endpoints';
 import { meshTraceClusters } from './mesh-trace-clusters';
@@ -28,6 +29,7 @@ export const SIDECAR_PROFILE: readonly NamedGenerator[] = [
   { name: 'outbound-listeners', generate: outboundListeners },
   { name: 'outbound-clusters', generate: outboundClusters },
   { name: 'mesh-trace-clusters', generate: meshTraceClusters },
+  { name: 'mesh-access-log-clusters', generate: meshAccessLogClusters },
   { name: 'outbound-endpoints', generate: outboundEndpoints },
   { name: 'secrets', generate: secrets },
   { name: 'admin', generate: admin },

@@ -1,4 +1,3 @@
-import { OTEL_UNSUPPORTED } from '../../../../internal/resources/types/mesh-access-log';
 import { v, validationTable } from './table';
 
 const head = 'type: MeshAccessLog\nmesh: default\nname: mal\n';
@@ -25,6 +24,16 @@ validationTable('MeshAccessLog', {
   - targetRef: { kind: Mesh }
     default: { backends: [{ type: File, file: { path: /tmp/in.log } }] }
 `,
+    'OpenTelemetry backends': `${head}spec:
+  targetRef: { kind: Mesh }
+  rules:
+  - default:
+      backends:
+      - type: OpenTelemetry
+        openTelemetry: { endpoint: otel-collector:4317, body: { kvlistValue: { values: [] } }, attributes: [{ key: mesh, value: "%KUMA_MESH%" }] }
+      - type: OpenTelemetry
+        openTelemetry: { endpoint: 10.0.0.1, body: "%KUMA_MESH% %START_TIME%" }
+`,
     'rules': `${head}spec:
   targetRef: { kind: Dataplane, labels: { app: backend } }
   rules:
@@ -37,16 +46,32 @@ validationTable('MeshAccessLog', {
 `,
       violations: [v('spec', "at least one of 'from', 'to' or 'rules' has to be defined")],
     },
-    'OpenTelemetry backend (not supported yet)': {
+    'OpenTelemetry endpoint and attributes': {
       yaml: `${head}spec:
   targetRef: { kind: Mesh }
   rules:
   - default:
       backends:
       - type: OpenTelemetry
-        openTelemetry: { endpoint: otel-collector:4317, body: { kvlistValue: { values: [] } }, attributes: [{ key: mesh, value: "%KUMA_MESH%" }] }
+        openTelemetry: { endpoint: "otel-collector:http" }
+      - type: OpenTelemetry
+        openTelemetry: { endpoint: "otel-collector:70000", attributes: [{ key: "", value: x }, { key: k, value: 5 }] }
+      - type: OpenTelemetry
+        openTelemetry: {}
+      - type: OpenTelemetry
+        openTelemetry:
+          endpoint: collector
+          body: { kvlistValue: { values: [{ key: a, value: { intValue: 1 } }, { key: b, value: { arrayValue: { values: [{ boolValue: true }] } } }] } }
 `,
-      violations: [v('spec.rules[0].default.backends[0].openTelemetry', OTEL_UNSUPPORTED)],
+      violations: [
+        v('spec.rules[0].default.backends[0].openTelemetry.endpoint', 'must be a valid address: host or host:port'),
+        v('spec.rules[0].default.backends[1].openTelemetry.endpoint', 'must be a valid address: host or host:port'),
+        v('spec.rules[0].default.backends[1].openTelemetry.attributes[0].key', 'key cannot be empty'),
+        v('spec.rules[0].default.backends[1].openTelemetry.attributes[1].value', 'must be a string'),
+        v('spec.rules[0].default.backends[2].openTelemetry.endpoint', 'must be defined'),
+        v('spec.rules[0].default.backends[3].openTelemetry.body.kvlistValue.values[0].value.intValue', 'only stringValue, kvlistValue and arrayValue are supported in an OpenTelemetry body'),
+        v('spec.rules[0].default.backends[3].openTelemetry.body.kvlistValue.values[1].value.arrayValue.values[0].boolValue', 'only stringValue, kvlistValue and arrayValue are supported in an OpenTelemetry body'),
+      ],
     },
     'missing backends and their sections': {
       yaml: `${head}spec:

@@ -1,5 +1,5 @@
 import { MLBS_FAILOVER, REMOTE_ZONES, localBackends } from '../cross-zone-fixtures';
-import { MESH_TLS_13 } from '../policy-fixtures/mesh-tls';
+import { MESH_TLS_13, MESH_TLS_MIN_13 } from '../policy-fixtures/mesh-tls';
 import { MESH_MTLS, backends, dataplane, docs } from '../fixtures';
 import { EXTERNAL_SERVICES, LOCAL_EGRESS, MESH_MTLS_ZONE_EGRESS, OTHER_ZONE_EGRESS, WEB_WITH_EXTERNAL } from '../egress-fixtures';
 import type { Case } from '../golden';
@@ -239,4 +239,6 @@ spec:
   routeCase(20, routeCases.subsets),
   routeCase(21, routeCases.tcp),
   { name: '22-meshtls-versions-ciphers', mtls: true, resources: docs(MESH_MTLS, WEB, backends('http'), MESH_TLS_13) },
+  // A minimum alone: the upstream gets TLS 1.3 as its maximum, not Envoy's client default of 1.2.
+  { name: '23-meshtls-min-only', mtls: true, resources: docs(MESH_MTLS, WEB, backends('http'), MESH_TLS_MIN_13) },
 ];

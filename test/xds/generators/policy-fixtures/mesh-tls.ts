@@ -49,3 +49,19 @@ spec:
       tlsVersion:
         min: TLS12
 `;
+
+/** Only a minimum: the client side must still reach TLS 1.3 (Envoy's client default maximum is 1.2). */
+export const MESH_TLS_MIN_13 = `
+type: MeshTLS
+mesh: default
+name: tls13-min
+spec:
+  targetRef:
+    kind: Mesh
+  from:
+  - targetRef:
+      kind: Mesh
+    default:
+      tlsVersion:
+        min: TLS13
+`;

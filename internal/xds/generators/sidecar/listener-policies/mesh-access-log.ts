@@ -8,7 +8,8 @@
  * - Tcp: Envoy has no raw TCP logger, so Kuma writes `{"address", "message"}` JSON lines to a pipe
  *   kuma-dp reads and forwards to `address`; the same config is generated here, pointing at
  *   `/tmp/kuma-al-<dataplane>-<mesh>.sock` (internal/dp/access-log-streamer.ts forwards them).
- * - OpenTelemetry is refused by validation (its Envoy proto is not vendored).
+ * - OpenTelemetry: envoy.access_loggers.open_telemetry over OTLP/gRPC to the collector cluster
+ *   of its endpoint (mesh-access-log-clusters.ts); body and attributes in envoy/otel-access-log.ts.
  *
  * Kuma's own operators (%KUMA_MESH%, %KUMA_SOURCE_SERVICE%, ...) are not Envoy's: they are replaced
  * by their values here, per listener.
@@ -19,8 +20,10 @@ import { FileAccessLog } from '../../../../../proto/gen/envoy/extensions/access_
 import type { DeepPartial } from '../../../../../proto/gen/typeRegistry';
 import { accessLogPipePath } from '../../../../core/access-log-pipe';
 import { pack } from '../../../../proto/any';
+import { otelAccessLog } from '../../envoy/otel-access-log';
 import { type Obj, boolAt, listAt, objAt, strAt } from '../../envoy/values';
 import type { ListenerAdditions, ListenerPolicy } from '../listener-policies';
+import { type OtelCollector, otelCollectors } from '../mesh-access-log-clusters';
 
 export const DEFAULT_TCP_FORMAT =
   '[%START_TIME%] %RESPONSE_FLAGS% %KUMA_MESH% %KUMA_SOURCE_ADDRESS_WITHOUT_PORT%(%KUMA_SOURCE_SERVICE%)->%UPSTREAM_HOST%(%KUMA_DESTINATION_SERVICE%) took %DURATION%ms, sent %BYTES_SENT% bytes, received: %BYTES_RECEIVED% bytes';
@@ -77,14 +80,29 @@ function fileLogger(path: string, logFormat: DeepPartial<SubstitutionFormatStrin
   };
 }
 
-function addBackends(conf: Obj | undefined, http: boolean, v: KumaValues, pipe: string, add: ListenerAdditions): void {
+function otelLogger(otel: Obj, collectors: Map<string, OtelCollector>, defaultFormat: string, v: KumaValues): DeepPartial<AccessLog> | undefined {
+  const collector = collectors.get(strAt(otel, 'endpoint') ?? '');
+  if (!collector) return undefined;
+  const attributes = listAt(otel, 'attributes').flatMap((kv) => {
+    const key = strAt(kv, 'key');
+    return key ? [{ key, value: strAt(kv, 'value') ?? '' }] : [];
+  });
+  return otelAccessLog({ clusterName: collector.name, body: otel.body, attributes, defaultFormat, fill: (s) => interpolate(s, v) });
+}
+
+function addBackends(conf: Obj | undefined, http: boolean, v: KumaValues, pipe: string, collectors: Map<string, OtelCollector>, add: ListenerAdditions): void {
   const defaultFormat = http ? DEFAULT_HTTP_FORMAT : DEFAULT_TCP_FORMAT;
   for (const b of listAt(conf, 'backends')) {
     const file = objAt(b, 'file');
     const tcp = objAt(b, 'tcp');
+    const otel = objAt(b, 'openTelemetry');
     const type = strAt(b, 'type');
     if (type === 'File' && file && strAt(file, 'path')) add.accessLogs.push(fileLogger(strAt(file, 'path')!, fileFormat(objAt(file, 'format'), defaultFormat, v)));
     else if (type === 'Tcp' && tcp && strAt(tcp, 'address')) add.accessLogs.push(fileLogger(pipe, tcpFormat(strAt(tcp, 'address')!, objAt(tcp, 'format'), defaultFormat, v)));
+    else if (type === 'OpenTelemetry' && otel) {
+      const logger = otelLogger(otel, collectors, defaultFormat, v);
+      if (logger) add.accessLogs.push(logger);
+    }
   }
 }
 
@@ -100,7 +118,7 @@ export const meshAccessLogPolicy: ListenerPolicy = {
       destinationService: pp.dp.inbounds[0]?.service ?? inbound.service,
       direction: 'INBOUND',
     };
-    addBackends(conf, http, values, accessLogPipePath(pp.dp.name, pp.dp.mesh), add);
+    addBackends(conf, http, values, accessLogPipePath(pp.dp.name, pp.dp.mesh), otelCollectors(pp), add);
   },
   outbound({ pp, plan, http }, add) {
     const conf = pp.to('MeshAccessLog', plan.service);
@@ -112,6 +130,6 @@ export const meshAccessLogPolicy: ListenerPolicy = {
       destinationService: plan.service,
       direction: 'OUTBOUND',
     };
-    addBackends(conf, http, values, accessLogPipePath(pp.dp.name, pp.dp.mesh), add);
+    addBackends(conf, http, values, accessLogPipePath(pp.dp.name, pp.dp.mesh), otelCollectors(pp), add);
   },
 };
