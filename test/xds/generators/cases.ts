@@ -9,6 +9,7 @@ import { adminCases } from './cases/admin';
 import { vipOutboundsCases } from './cases/vip-outbounds';
 import { listenerFiltersCases } from './cases/listener-filters';
 import { meshServiceOutboundsCases } from './cases/mesh-service-outbounds';
+import { meshExternalServicesCases } from './cases/mesh-external-services';
 import type { Case } from './golden';
 
 export const CASES: Record<string, readonly Case[]> = {
@@ -21,5 +22,6 @@ export const CASES: Record<string, readonly Case[]> = {
   'admin': adminCases,
   'vip-outbounds': vipOutboundsCases,
   'mesh-service-outbounds': meshServiceOutboundsCases,
+  'mesh-external-services': meshExternalServicesCases,
   'listener-filters': listenerFiltersCases,
 };
