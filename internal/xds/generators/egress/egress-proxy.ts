@@ -13,6 +13,8 @@
  *   ExternalService (network RBAC on the client SPIFFE IDs) and proxies to the cluster
  *   `<mesh>:<service>`, STRICT_DNS/STATIC to the real host with the ExternalService's TLS
  *   (envoy/external-tls.ts). A mesh without an egress identity yet gets no such chains.
+ * - a MeshExternalService of a mesh with mTLS (routing.zoneEgress not needed): the same
+ *   termination, then its endpoints and spec.tls (mesh-external-services.ts).
  *
  * Pure: the ZoneEgress, the MeshContexts and the egress identities in, resources out.
  */
