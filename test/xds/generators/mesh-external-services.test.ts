@@ -27,7 +27,7 @@ import { envoyBinary } from '../../support/envoy';
 import { CASES } from './cases';
 import { CLIENT, MESH_MTLS, MES_HTTPBIN, MES_TCP_DB } from './cases/mesh-external-services';
 import { EXTERNAL_CA_SECRET, LOCAL_EGRESS } from './egress-fixtures';
-import { docs } from './fixtures';
+import { backends, docs } from './fixtures';
 import { FAKE_CA_PEM, FAKE_IDENTITY, contextOf, expectGolden, fixture, goldenCases, parseResources, render } from './golden';
 
 const outbound: Generator = (proxy, ctx, memo) => [...outboundListeners(proxy, ctx), ...outboundClusters(proxy, ctx, memo), ...outboundEndpoints(proxy, ctx, memo)];
@@ -77,6 +77,62 @@ describe('MeshExternalService on the sidecar', () => {
     const l = render(outboundListeners(proxy, ctx).filter((r) => r.name === 'outbound:242.0.0.1:443'));
     expect(l).toContain('numRetries: 4');
     expect(l).toMatch(/timeout:\n\s+seconds: "7"/);
+  });
+
+  it('MeshHTTPRoute backendRefs of kind MeshExternalService split a kuma.io/service outbound onto its cluster', () => {
+    const client = `
+type: Dataplane
+mesh: default
+name: web-01
+networking:
+  address: 192.168.0.1
+  inbound:
+  - port: 8080
+    servicePort: 8081
+    tags:
+      kuma.io/service: web
+      kuma.io/protocol: http
+  outbound:
+  - port: 10001
+    tags:
+      kuma.io/service: backend
+`;
+    const route = `
+type: MeshHTTPRoute
+mesh: default
+name: backend-to-httpbin
+spec:
+  targetRef:
+    kind: Mesh
+  to:
+  - targetRef:
+      kind: MeshService
+      name: backend
+    rules:
+    - matches:
+      - path:
+          type: PathPrefix
+          value: /ext
+      default:
+        backendRefs:
+        - kind: MeshExternalService
+          name: httpbin
+          weight: 90
+        - kind: MeshExternalService
+          name: missing
+          weight: 5
+        - kind: MeshService
+          name: backend
+          weight: 10
+`;
+    const { proxy, ctx } = fixture({ name: 'route', mtls: true, meshServices: true, resources: docs(MESH_MTLS, client, backends('http'), EXTERNAL_CA_SECRET, MES_HTTPBIN, LOCAL_EGRESS, route) });
+    const res = generateSidecar(proxy, ctx, createSidecarMemo());
+    expect(res.clusters.map((c) => c.name).sort()).toEqual(expect.arrayContaining(['backend', HTTPBIN]));
+    expect(upstreamTls(res.clusters.find((c) => c.name === HTTPBIN)!).sni).toMatch(/\.httpbin\.443\.default\.mes$/);
+    const l = render(outboundListeners(proxy, ctx).filter((r) => r.name === 'outbound:127.0.0.1:10001'));
+    expect(l).toMatch(new RegExp(`name: ${HTTPBIN}\\n\\s+weight: 90`));
+    expect(l).not.toContain('missing');
+    expect(res.endpoints.find((e) => e.clusterName === HTTPBIN)!.endpoints.length).toBe(1);
   });
 
   it('without a zone egress the cluster has no endpoint; without mTLS there is no outbound', () => {
