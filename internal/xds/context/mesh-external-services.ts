@@ -39,6 +39,8 @@ export interface MesTls {
   minVersion?: MesTlsVersion;
   maxVersion?: MesTlsVersion;
   allowRenegotiation: boolean;
+  /** h2 for http2/grpc: the egress proxies the sidecar's HTTP/2 bytes as they are, so the server must pick h2. */
+  alpn?: string[];
   caCertB64?: string;
   clientCertB64?: string;
   clientKeyB64?: string;
@@ -67,7 +69,7 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-function tlsOf(spec: Record<string, unknown>, endpoints: MesUpstream['endpoints'], secrets: readonly Resource[]): MesTls | undefined | null {
+function tlsOf(spec: Record<string, unknown>, endpoints: MesUpstream['endpoints'], secrets: readonly Resource[], protocol: string): MesTls | undefined | null {
   const tls = obj(spec.tls);
   if (tls.enabled !== true) return undefined;
   const ver = obj(tls.verification);
@@ -92,6 +94,7 @@ function tlsOf(spec: Record<string, unknown>, endpoints: MesUpstream['endpoints'
     ...(VERSIONS.includes(version.min as string) ? { minVersion: version.min as MesTlsVersion } : {}),
     ...(VERSIONS.includes(version.max as string) ? { maxVersion: version.max as MesTlsVersion } : {}),
     allowRenegotiation: tls.allowRenegotiation === true,
+    ...(protocol === 'http2' || protocol === 'grpc' ? { alpn: ['h2'] } : {}),
     ...(ca ? { caCertB64: ca } : {}),
     ...(cert && key ? { clientCertB64: cert, clientKeyB64: key } : {}),
   };
@@ -115,11 +118,11 @@ export function buildMeshExternalServices(input: MeshExternalServicesInput): { d
       if (!address || address.startsWith('unix://') || typeof e.port !== 'number') continue;
       eps.push({ address, port: e.port, ip: isIP(address) });
     }
-    const tls = tlsOf(mes.spec, eps, input.secrets);
+    const protocol = str(match.protocol) ?? 'tcp';
+    const tls = tlsOf(mes.spec, eps, input.secrets, protocol);
     if (tls === null) continue;
     const key = destinationKey('MeshExternalService', mes, port, input.zone);
     const vip = input.vips?.MeshExternalService[mes.name];
-    const protocol = str(match.protocol) ?? 'tcp';
     endpoints.set(key, viaEgress.map((ep) => ({ ...ep, tags: { ...ep.tags } })));
     destinations.push({
       kind: 'MeshExternalService',

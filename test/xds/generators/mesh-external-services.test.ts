@@ -211,6 +211,8 @@ describe('MeshExternalService on the zone egress', () => {
     expect(skipCa.trustChainVerification).toBe(CertificateValidationContext_TrustChainVerification.ACCEPT_UNTRUSTED);
     expect(skipCa.matchTypedSubjectAltNames.length).toBe(2);
     expect(vc({ ...base, mode: 'SkipAll' })).toBeUndefined();
+    const h2 = UpstreamTlsContext.decode((meshExternalTlsSocket({ ...base, alpn: ['h2'] }).configType as { value: { value: Uint8Array } }).value.value);
+    expect(h2.commonTlsContext!.alpnProtocols).toEqual(['h2']);
   });
 
   it('is accepted by Envoy', () => {

@@ -1,6 +1,7 @@
 /**
  * TLS origination of the zone egress towards a MeshExternalService (`spec.tls`; Kuma docs
- * "MeshExternalService" TLS section): SNI, TLS version bounds, renegotiation, client certificate,
+ * "MeshExternalService" TLS section): SNI, TLS version bounds, renegotiation, ALPN h2 for
+ * http2/grpc (the egress forwards the sidecar's HTTP/2 bytes as they are), client certificate,
  * and the server verification of `verification.mode`:
  *
  * - Secured (default): the chain must lead to `caCert`, else to the system CA bundle, and the
@@ -70,6 +71,7 @@ export function meshExternalTlsSocket(tls: MesTls, systemCaPath = DEFAULT_SYSTEM
           },
         }
       : {}),
+    ...(tls.alpn ? { alpnProtocols: tls.alpn } : {}),
     ...(tls.clientCertB64 && tls.clientKeyB64
       ? { tlsCertificates: [{ certificateChain: inlineBytes(tls.clientCertB64), privateKey: inlineBytes(tls.clientKeyB64) }] }
       : {}),
