@@ -61,7 +61,7 @@ function splitHostPort(address: string): { host: string; port: number } | undefi
 }
 
 /** A DataSource as base64 bytes; undefined when unset; null when it cannot be resolved purely. */
-function dataSource(v: unknown, secrets: readonly Resource[]): string | undefined | null {
+export function dataSource(v: unknown, secrets: readonly Resource[]): string | undefined | null {
   const ds = obj(v);
   if (typeof ds.inline === 'string' && ds.inline !== '') return ds.inline.replace(/\s+/g, '');
   if (typeof ds.inlineString === 'string' && ds.inlineString !== '') return Buffer.from(ds.inlineString, 'utf8').toString('base64');

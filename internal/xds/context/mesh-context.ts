@@ -14,7 +14,8 @@ import { commonProtocol } from './protocol';
 import type { Endpoint, MeshContext } from './types';
 import type { MeshVip } from '../../dns/vips';
 import { localZoneEgresses, throughZoneEgress, zoneEgressHashInput } from './zone-egress';
-import { buildMeshServices } from './mesh-services';
+import { type MeshServiceDestination, buildMeshServices } from './mesh-services';
+import { buildMeshExternalServices } from './mesh-external-services';
 import type { MsVips } from '../../meshservice/vips';
 
 export interface MeshContextInput {
@@ -95,8 +96,19 @@ export function buildMeshContext(input: MeshContextInput): MeshContext {
     zoneIngresses,
     ...(input.meshServiceVips ? { vips: input.meshServiceVips } : {}),
   });
+  const external = buildMeshExternalServices({
+    mesh: input.mesh,
+    zone: input.zone,
+    externalServices: resources.get('MeshExternalService') ?? [],
+    hostnameGenerators: input.hostnameGenerators ?? [],
+    zoneEgresses,
+    secrets: resources.get('Secret') ?? [],
+    ...(input.meshServiceVips ? { vips: input.meshServiceVips } : {}),
+  });
   for (const [key, list] of meshServices.endpoints) endpoints.set(key, list);
-  for (const d of meshServices.destinations.values()) protocols.set(d.key, d.protocol);
+  for (const [key, list] of external.endpoints) endpoints.set(key, list);
+  const destinations = withExternal(meshServices.destinations, external.destinations);
+  for (const d of destinations.values()) protocols.set(d.key, d.protocol);
   const baseHash = meshContextBaseHash(input);
   return {
     baseHash,
@@ -112,9 +124,16 @@ export function buildMeshContext(input: MeshContextInput): MeshContext {
     zoneEgresses,
     crossZoneNotes: remote.notes,
     ...(input.vips && input.vips.size > 0 ? { vips: new Map(input.vips) } : {}),
-    ...(meshServices.destinations.size > 0 ? { meshServices: meshServices.destinations } : {}),
+    ...(destinations.size > 0 ? { meshServices: destinations } : {}),
     hash: meshContextHash(input),
   };
+}
+
+/** MeshService-family destinations with the MeshExternalService ones merged in, in key order. */
+function withExternal(ms: ReadonlyMap<string, MeshServiceDestination>, mes: readonly MeshServiceDestination[]): ReadonlyMap<string, MeshServiceDestination> {
+  if (mes.length === 0) return ms;
+  const all = [...ms.entries(), ...mes.map((d) => [d.key, d] as [string, MeshServiceDestination])];
+  return new Map(all.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
 }
 
 /**

@@ -25,9 +25,10 @@ import { meshServiceSniName, sniForResource } from '../../meshservice/sni';
 import type { MsVips } from '../../meshservice/vips';
 import { coordinates, isRemoteIngress, meshMtlsEnabled, zoneIngressView } from './cross-zone';
 import { type InboundView, dataplaneView } from './dataplane-view';
+import type { MesUpstream } from './mesh-external-services';
 import type { Endpoint } from './types';
 
-export type MsKind = 'MeshService' | 'MeshMultiZoneService';
+export type MsKind = 'MeshService' | 'MeshMultiZoneService' | 'MeshExternalService';
 
 export interface MeshServiceDestination {
   kind: MsKind;
@@ -54,6 +55,8 @@ export interface MeshServiceDestination {
   zone?: string;
   /** Keys of the MeshService destinations a MeshMultiZoneService port gathers. */
   members?: string[];
+  /** A MeshExternalService: what the zone egress dials (mesh-external-services.ts). */
+  upstream?: MesUpstream;
 }
 
 export interface MeshServicesInput {
@@ -73,14 +76,14 @@ export interface MeshServicesView {
   endpoints: Map<string, Endpoint[]>;
 }
 
-const KIND_TAG: Record<MsKind, string> = { MeshService: 'msvc', MeshMultiZoneService: 'mzsvc' };
+const KIND_TAG: Record<MsKind, string> = { MeshService: 'msvc', MeshMultiZoneService: 'mzsvc', MeshExternalService: 'extsvc' };
 
 function zoneOf(r: Resource, localZone: string): string {
   return r.labels[LABEL.zone] ?? (isLocal(r, localZone) ? localZone : '');
 }
 
 export function destinationKey(kind: MsKind, r: Resource, port: number, localZone: string): string {
-  const zone = kind === 'MeshService' ? zoneOf(r, localZone) : '';
+  const zone = kind === 'MeshMultiZoneService' ? '' : zoneOf(r, localZone);
   return `${r.mesh}_${displayName(r)}_${r.labels[NAMESPACE_LABEL] ?? ''}_${zone}_${KIND_TAG[kind]}_${port}`;
 }
 

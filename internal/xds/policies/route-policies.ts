@@ -57,11 +57,15 @@ function itemsFor(items: readonly Item[], service: string): Item[] {
   return items.filter((i) => i.targetRef.kind === 'MeshService' && i.targetRef.name === service);
 }
 
-/** A backendRef as a destination; undefined for kinds this CP does not route to (MeshExternalService, MeshMultiZoneService). */
+/**
+ * A backendRef as a destination; undefined for kinds this CP does not route to
+ * (MeshMultiZoneService). A MeshExternalService is named by its resource or display name
+ * (mesh-route-plan.ts finds its destination).
+ */
 export function backendRefOf(raw: unknown): BackendRef | undefined {
   if (!isObj(raw) || typeof raw.name !== 'string') return undefined;
   const kind = raw.kind;
-  if (kind !== 'MeshService' && kind !== 'MeshServiceSubset') return undefined;
+  if (kind !== 'MeshService' && kind !== 'MeshServiceSubset' && kind !== 'MeshExternalService') return undefined;
   const tags: Record<string, string> = {};
   if (kind === 'MeshServiceSubset' && isObj(raw.tags)) {
     for (const [k, v] of Object.entries(raw.tags)) if (k !== TAG.service && typeof v === 'string') tags[k] = v;

@@ -11,6 +11,7 @@ import { listenerFiltersCases } from './cases/listener-filters';
 import { meshServiceOutboundsCases } from './cases/mesh-service-outbounds';
 import { meshTraceCases } from './cases/mesh-trace';
 import { meshAccessLogOtelCases } from './cases/mesh-access-log-otel';
+import { meshExternalServicesCases } from './cases/mesh-external-services';
 import type { Case } from './golden';
 
 export const CASES: Record<string, readonly Case[]> = {
@@ -23,6 +24,7 @@ export const CASES: Record<string, readonly Case[]> = {
   'admin': adminCases,
   'vip-outbounds': vipOutboundsCases,
   'mesh-service-outbounds': meshServiceOutboundsCases,
+  'mesh-external-services': meshExternalServicesCases,
   'listener-filters': listenerFiltersCases,
   'mesh-trace': meshTraceCases,
   'mesh-access-log-otel': meshAccessLogOtelCases,

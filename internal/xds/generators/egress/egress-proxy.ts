@@ -13,6 +13,8 @@
  *   ExternalService (network RBAC on the client SPIFFE IDs) and proxies to the cluster
  *   `<mesh>:<service>`, STRICT_DNS/STATIC to the real host with the ExternalService's TLS
  *   (envoy/external-tls.ts). A mesh without an egress identity yet gets no such chains.
+ * - a MeshExternalService of a mesh with mTLS (routing.zoneEgress not needed): the same
+ *   termination, then its endpoints and spec.tls (mesh-external-services.ts).
  *
  * Pure: the ZoneEgress, the MeshContexts and the egress identities in, resources out.
  */
@@ -40,6 +42,7 @@ import { identitySecretName, inboundListenerName, meshCaSecretName, sniFromTags,
 import { type RbacConfig, networkRbacFilter, rbacOfMtpRules, rbacOfTrafficPermissions } from '../envoy/rbac';
 import { downstreamTlsSocket } from '../envoy/tls';
 import { duration } from '../envoy/values';
+import { meshExternalChain, meshExternalCluster, meshExternalDestinations } from './mesh-external-services';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -58,15 +61,20 @@ export interface EgressInput {
    * Meshes without one get only the pass-through chains.
    */
   identities?: ReadonlyMap<string, EgressIdentity>;
+  /** The system CA bundle for MeshExternalService TLS without a caCert (default envoy/mes-tls.ts). */
+  systemCaPath?: string;
 }
 
 export function egressClusterName(mesh: string, service: string): string {
   return `${mesh}:${service}`;
 }
 
-/** Whether the egress serves a mesh at all: it routes through zone egress and its CA is known. */
+/**
+ * Whether the egress serves a mesh at all: its CA is known and it routes through zone egress or has
+ * MeshExternalServices (which always go through the egress, mTLS being their only requirement).
+ */
 export function egressServesMesh(ctx: MeshContext): boolean {
-  return routesThroughZoneEgress(ctx.mesh) && !!ctx.caCertsPem;
+  return !!ctx.caCertsPem && (routesThroughZoneEgress(ctx.mesh) || meshExternalDestinations(ctx).length > 0);
 }
 
 function byName(a: string, b: string): number {
@@ -134,11 +142,12 @@ export function generateEgress(input: EgressInput): XdsResources {
   for (const mesh of [...input.meshes.keys()].sort(byName)) {
     const ctx = input.meshes.get(mesh)!;
     if (!egressServesMesh(ctx)) continue;
-    const external = externalServicesByService(ctx);
+    const legacy = routesThroughZoneEgress(ctx.mesh);
+    const external = legacy ? externalServicesByService(ctx) : new Map<string, readonly ExternalServiceView[]>();
     const identity = input.identities?.get(mesh);
 
     // Services of other zones: pass-through to their ingresses. A name that is also an ExternalService of the mesh is external.
-    const remote = remoteEndpoints(ctx.zoneIngresses, ctx.mesh, ctx.zone).endpoints;
+    const remote = legacy ? remoteEndpoints(ctx.zoneIngresses, ctx.mesh, ctx.zone).endpoints : new Map<string, Endpoint[]>();
     for (const service of [...remote.keys()].sort(byName)) {
       if (external.has(service)) continue;
       const name = egressClusterName(mesh, service);
@@ -180,6 +189,12 @@ export function generateEgress(input: EgressInput): XdsResources {
         filters: [networkRbacFilter(externalServiceRbac(ctx, services[0]!), `${listenerName}:${name}`), tcpProxy(name)],
         transportSocket: downstreamTlsSocket(mesh),
       });
+    }
+    // MeshExternalServices: the same termination, then the endpoints and TLS of spec (mesh-external-services.ts).
+    for (const dest of meshExternalDestinations(ctx)) {
+      anyExternal = true;
+      out.clusters.push(meshExternalCluster(dest, input.systemCaPath));
+      chains.push(meshExternalChain(ctx, dest, listenerName, tcpProxy));
     }
     if (anyExternal) {
       out.secrets.push(

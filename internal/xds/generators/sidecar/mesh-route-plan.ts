@@ -10,10 +10,13 @@
  * - Otherwise a MeshTCPRoute's backendRefs are the outbound's single weighted route, spoken as TCP
  *   (a tcp_proxy, whatever the service's protocol).
  * - RequestMirror backends get clusters too (mirrors are sent to a cluster of their own).
+ * - kind MeshExternalService is its destination's cluster (through the zone egress,
+ *   context/mesh-external-services.ts); one the proxy cannot reach is left out of the split.
  */
 import { TAG } from '../../../resources/model';
 import type { OutboundView, Tags } from '../../context/dataplane-view';
 import { commonProtocol, isHttpFamily } from '../../context/protocol';
+import type { MeshServiceDestination } from '../../context/mesh-services';
 import type { MeshContext } from '../../context/types';
 import type { ProxyPolicies } from '../../policies/proxy-policies';
 import { type BackendRef, type HttpMatch, backendRefOf, resolveHttpRoutes, resolveTcpRoute } from '../../policies/route-policies';
@@ -28,7 +31,25 @@ export interface MeshRouteDetails {
   mirrors: { cluster: string; /** 0-100; undefined: every request. */ percentage?: number }[];
 }
 
-function clusterOf(ref: Pick<BackendRef, 'name' | 'tags'>, clusters: Map<string, DestinationCluster>): string {
+/** The MeshExternalService destination a backendRef names (resource name, else display name). */
+function externalDestination(ctx: MeshContext, name: string): MeshServiceDestination | undefined {
+  let byDisplay: MeshServiceDestination | undefined;
+  for (const d of ctx.meshServices?.values() ?? []) {
+    if (d.kind !== 'MeshExternalService') continue;
+    if (d.name === name) return d;
+    if (!byDisplay && d.displayName === name) byDisplay = d;
+  }
+  return byDisplay;
+}
+
+/** The cluster of a backendRef; undefined for a MeshExternalService this proxy cannot reach (none, or no mTLS). */
+function clusterOf(ref: Pick<BackendRef, 'kind' | 'name' | 'tags'>, clusters: Map<string, DestinationCluster>, ctx: MeshContext): string | undefined {
+  if (ref.kind === 'MeshExternalService') {
+    const dest = externalDestination(ctx, ref.name);
+    if (!dest) return undefined;
+    if (!clusters.has(dest.key)) clusters.set(dest.key, { name: dest.key, service: dest.key, tags: { [TAG.service]: dest.key }, meshService: dest });
+    return dest.key;
+  }
   const tags: Tags = { [TAG.service]: ref.name, ...ref.tags };
   const name = destinationClusterName(tags);
   if (!clusters.has(name)) clusters.set(name, { name, service: ref.name, tags });
@@ -36,11 +57,12 @@ function clusterOf(ref: Pick<BackendRef, 'name' | 'tags'>, clusters: Map<string,
 }
 
 /** Weighted targets of backendRefs; weight-0 refs are left out (Envoy refuses a zero total). */
-function targetsOf(refs: readonly BackendRef[], clusters: Map<string, DestinationCluster>): WeightedTarget[] {
+function targetsOf(refs: readonly BackendRef[], clusters: Map<string, DestinationCluster>, ctx: MeshContext): WeightedTarget[] {
   const weights = new Map<string, number>();
   for (const ref of refs) {
     if (ref.weight <= 0) continue;
-    const c = clusterOf(ref, clusters);
+    const c = clusterOf(ref, clusters, ctx);
+    if (c === undefined) continue;
     weights.set(c, (weights.get(c) ?? 0) + ref.weight);
   }
   return [...weights].map(([cluster, weight]) => ({ cluster, weight }));
@@ -51,7 +73,7 @@ function percentageOf(v: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-function details(match: HttpMatch, filters: readonly Obj[], clusters: Map<string, DestinationCluster>): MeshRouteDetails {
+function details(match: HttpMatch, filters: readonly Obj[], clusters: Map<string, DestinationCluster>, ctx: MeshContext): MeshRouteDetails {
   const out: MeshRouteDetails = { match, filters: [], mirrors: [] };
   for (const f of filters) {
     if (f.type !== 'RequestMirror') {
@@ -62,7 +84,9 @@ function details(match: HttpMatch, filters: readonly Obj[], clusters: Map<string
     const ref = backendRefOf({ ...(mirror?.backendRef as Obj | undefined), weight: 1 });
     if (!ref) continue;
     const percentage = percentageOf(mirror?.percentage);
-    out.mirrors.push({ cluster: clusterOf(ref, clusters), ...(percentage !== undefined ? { percentage } : {}) });
+    const cluster = clusterOf(ref, clusters, ctx);
+    if (cluster === undefined) continue;
+    out.mirrors.push({ cluster, ...(percentage !== undefined ? { percentage } : {}) });
   }
   return out;
 }
@@ -75,14 +99,14 @@ export function meshRoutePlan(pp: ProxyPolicies, outbound: OutboundView, ctx: Me
   if (isHttpFamily(protocol)) {
     const resolved = resolveHttpRoutes(pp.toItems('MeshHTTPRoute'), service);
     if (resolved) {
-      const routes: RoutePlan[] = resolved.map((r) => ({ meshRoute: details(r.match, r.filters, clusters), targets: targetsOf(r.backendRefs, clusters) }));
+      const routes: RoutePlan[] = resolved.map((r) => ({ meshRoute: details(r.match, r.filters, clusters, ctx), targets: targetsOf(r.backendRefs, clusters, ctx) }));
       return { outbound, service, protocol, routes, clusters: [...clusters.values()] };
     }
   }
   const tcp = resolveTcpRoute(pp.toItems('MeshTCPRoute'), service);
   if (!tcp) return undefined;
-  let targets = targetsOf(tcp, clusters);
+  let targets = targetsOf(tcp, clusters, ctx);
   // A tcp_proxy needs a destination: with no weighted backend the outbound keeps its own service.
-  if (targets.length === 0) targets = targetsOf([{ kind: 'MeshService', name: service, tags: {}, weight: 1 }], clusters);
+  if (targets.length === 0) targets = targetsOf([{ kind: 'MeshService', name: service, tags: {}, weight: 1 }], clusters, ctx);
   return { outbound, service, protocol: 'tcp', routes: [{ targets }], clusters: [...clusters.values()] };
 }

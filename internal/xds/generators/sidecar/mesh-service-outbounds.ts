@@ -40,7 +40,7 @@ function resolve(ctx: MeshContext, ref: NonNullable<OutboundView['backendRef']>)
       continue;
     }
     if (d.name === ref.name) return d;
-    if (!byDisplay && d.displayName === ref.name && (d.local || d.kind === 'MeshMultiZoneService')) byDisplay = d;
+    if (!byDisplay && d.displayName === ref.name && (d.local || d.kind !== 'MeshService')) byDisplay = d;
   }
   return byDisplay;
 }

@@ -1,0 +1,70 @@
+/**
+ * The zone egress side of MeshExternalServices (context/mesh-external-services.ts): per
+ * MeshExternalService of a mesh with mTLS, a filter chain on its hashed SNI
+ * (`a<hash>.<name>.<port>.<mesh>.mes`) that terminates the sidecar's mesh mTLS with the egress
+ * identity and proxies (tcp_proxy) to a cluster named like the sidecar's, whose hosts are
+ * `spec.endpoints[]` (STRICT_DNS when one is a name, else STATIC) with the TLS origination of
+ * `spec.tls` (envoy/mes-tls.ts).
+ *
+ * Access: everyone in the mesh, unless the Mesh sets `routing.defaultForbidMeshExternalServiceAccess`
+ * (then an RBAC that allows no one; MeshTrafficPermissions for MeshExternalServices are not read).
+ */
+import { Cluster, Cluster_DiscoveryType, Cluster_DnsLookupFamily } from '../../../../proto/gen/envoy/config/cluster/v3/cluster';
+import type { FilterChain } from '../../../../proto/gen/envoy/config/listener/v3/listener_components';
+import type { Filter } from '../../../../proto/gen/envoy/config/listener/v3/listener_components';
+import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
+import type { MeshServiceDestination } from '../../context/mesh-services';
+import type { MeshContext } from '../../context/types';
+import { socketAddress } from '../envoy/common';
+import { meshExternalTlsSocket } from '../envoy/mes-tls';
+import { statName } from '../envoy/names';
+import { networkRbacFilter } from '../envoy/rbac';
+import { downstreamTlsSocket } from '../envoy/tls';
+import { duration, field } from '../envoy/values';
+
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/** The MeshExternalService destinations of a mesh that have something to dial. */
+export function meshExternalDestinations(ctx: MeshContext): MeshServiceDestination[] {
+  const out: MeshServiceDestination[] = [];
+  for (const d of ctx.meshServices?.values() ?? []) if (d.kind === 'MeshExternalService' && d.upstream && d.upstream.endpoints.length > 0) out.push(d);
+  return out;
+}
+
+export function meshExternalCluster(dest: MeshServiceDestination, systemCaPath?: string): Cluster {
+  const up = dest.upstream!;
+  const dns = up.endpoints.some((e) => !e.ip);
+  return Cluster.fromPartial({
+    name: dest.key,
+    altStatName: statName(dest.key),
+    connectTimeout: duration(CONNECT_TIMEOUT_MS),
+    clusterDiscoveryType: { $case: 'type', value: dns ? Cluster_DiscoveryType.STRICT_DNS : Cluster_DiscoveryType.STATIC },
+    ...(dns ? { dnsLookupFamily: Cluster_DnsLookupFamily.V4_ONLY } : {}),
+    loadAssignment: {
+      clusterName: dest.key,
+      endpoints: [
+        {
+          lbEndpoints: up.endpoints.map((e) => ({
+            hostIdentifier: { $case: 'endpoint' as const, value: { address: socketAddress(e.address, e.port) } },
+            loadBalancingWeight: 1,
+          })),
+        },
+      ],
+    },
+    ...(up.tls ? { transportSocket: meshExternalTlsSocket(up.tls, systemCaPath) } : {}),
+  });
+}
+
+function forbidden(ctx: MeshContext): boolean {
+  return field(field(ctx.mesh.spec, 'routing'), 'defaultForbidMeshExternalServiceAccess') === true;
+}
+
+export function meshExternalChain(ctx: MeshContext, dest: MeshServiceDestination, listenerName: string, tcpProxy: (cluster: string) => DeepPartial<Filter>): DeepPartial<FilterChain> {
+  const deny = forbidden(ctx) ? [networkRbacFilter({ rules: { policies: {} } }, `${listenerName}:${dest.key}`)] : [];
+  return {
+    name: dest.key,
+    filterChainMatch: { serverNames: [dest.sni], transportProtocol: 'tls' },
+    filters: [...deny, tcpProxy(dest.key)],
+    transportSocket: downstreamTlsSocket(ctx.meshName),
+  };
+}

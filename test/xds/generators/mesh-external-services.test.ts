@@ -1,0 +1,249 @@
+/**
+ * MeshExternalServices through the sidecar generators (outbound to the zone egress) and the zone
+ * egress generator (SNI chain to the real endpoints with spec.tls): goldens, the rules they show,
+ * and real Envoy accepting the egress config (the sidecar cases are replayed by envoy-validate).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Bootstrap } from '../../../proto/gen/envoy/config/bootstrap/v3/bootstrap';
+import { Cluster, Cluster_DiscoveryType } from '../../../proto/gen/envoy/config/cluster/v3/cluster';
+import { ApiConfigSource_ApiType, ApiVersion } from '../../../proto/gen/envoy/config/core/v3/config_source';
+import { CertificateValidationContext_TrustChainVerification } from '../../../proto/gen/envoy/extensions/transport_sockets/tls/v3/common';
+import { UpstreamTlsContext } from '../../../proto/gen/envoy/extensions/transport_sockets/tls/v3/tls';
+import { unpack } from '../../../internal/proto/any';
+import type { MesTls } from '../../../internal/xds/context/mesh-external-services';
+import { generateEgress } from '../../../internal/xds/generators/egress/egress-proxy';
+import { meshExternalTlsSocket } from '../../../internal/xds/generators/envoy/mes-tls';
+import { createSidecarMemo } from '../../../internal/xds/generators/memo';
+import { outboundClusters } from '../../../internal/xds/generators/sidecar/outbound-clusters';
+import { outboundEndpoints } from '../../../internal/xds/generators/sidecar/outbound-endpoints';
+import { outboundListeners } from '../../../internal/xds/generators/sidecar/outbound-listeners';
+import { generateSidecar } from '../../../internal/xds/generators/sidecar/profile';
+import type { Generator, TaggedResource } from '../../../internal/xds/generators/types';
+import { envoyBinary } from '../../support/envoy';
+import { CASES } from './cases';
+import { CLIENT, MESH_MTLS, MES_HTTPBIN, MES_TCP_DB } from './cases/mesh-external-services';
+import { EXTERNAL_CA_SECRET, LOCAL_EGRESS } from './egress-fixtures';
+import { backends, docs } from './fixtures';
+import { FAKE_CA_PEM, FAKE_IDENTITY, contextOf, expectGolden, fixture, goldenCases, parseResources, render } from './golden';
+
+const outbound: Generator = (proxy, ctx, memo) => [...outboundListeners(proxy, ctx), ...outboundClusters(proxy, ctx, memo), ...outboundEndpoints(proxy, ctx, memo)];
+const cases = CASES['mesh-external-services']!;
+const byName = (name: string) => cases.find((c) => c.name === name)!;
+const HTTPBIN = 'default_httpbin__zone-1_extsvc_443';
+const TCP_DB = 'default_tcp-db__zone-1_extsvc_5432';
+
+function upstreamTls(c: Cluster): UpstreamTlsContext {
+  const ts = c.transportSocket!;
+  if (ts.configType?.$case !== 'typedConfig') throw new Error('no typed transport socket');
+  return unpack(ts.configType.value) as UpstreamTlsContext;
+}
+
+describe('mesh-external-services golden (sidecar)', () => {
+  goldenCases('mesh-external-services', outbound, cases);
+});
+
+describe('MeshExternalService on the sidecar', () => {
+  it('gets an outbound on its VIP and on the declared backendRef, both to its cluster', () => {
+    const { proxy, ctx } = fixture(byName('01-through-egress'));
+    const res = generateSidecar(proxy, ctx, createSidecarMemo());
+    const names = res.listeners.map((l) => l.name).filter((n) => n.startsWith('outbound:') && !n.startsWith('outbound:240.'));
+    expect(names.sort()).toEqual(['outbound:127.0.0.1:10090', 'outbound:242.0.0.1:443', 'outbound:242.0.0.2:5432']);
+    expect(JSON.stringify(res.listeners.find((l) => l.name === 'outbound:127.0.0.1:10090'))).toContain(HTTPBIN);
+    expect(res.clusters.map((c) => c.name).filter((n) => n.includes('extsvc')).sort()).toEqual([HTTPBIN, TCP_DB]);
+  });
+
+  it('dials the zone egress with mesh mTLS, the hashed SNI and the egress identity', () => {
+    const { proxy, ctx } = fixture(byName('01-through-egress'));
+    const res = generateSidecar(proxy, ctx, createSidecarMemo());
+    const c = res.clusters.find((x) => x.name === HTTPBIN)!;
+    const tls = upstreamTls(c);
+    expect(tls.sni).toMatch(/^a[0-9a-f]{16}\.httpbin\.443\.default\.mes$/);
+    expect(JSON.stringify(UpstreamTlsContext.toJSON(tls))).toContain('spiffe://default/zone-egress');
+    const cla = res.endpoints.find((e) => e.clusterName === HTTPBIN)!;
+    const addrs = cla.endpoints.flatMap((l) => l.lbEndpoints.map((e) => (e.hostIdentifier?.$case === 'endpoint' && e.hostIdentifier.value.address?.address?.$case === 'socketAddress' ? e.hostIdentifier.value.address.address.value : undefined)));
+    expect(addrs.map((a) => `${a?.address}:${a?.portSpecifier?.$case === 'portValue' ? a.portSpecifier.value : ''}`)).toEqual(['10.1.0.9:10002']);
+  });
+
+  it('MeshTimeout and MeshRetry targeting the MeshExternalService apply to its cluster and route', () => {
+    const { proxy, ctx } = fixture(byName('01-through-egress'));
+    const res = generateSidecar(proxy, ctx, createSidecarMemo());
+    const c = res.clusters.find((x) => x.name === HTTPBIN)!;
+    expect(c.connectTimeout).toEqual({ seconds: '3', nanos: 0 });
+    expect(res.clusters.find((x) => x.name === TCP_DB)!.connectTimeout).not.toEqual({ seconds: '3', nanos: 0 });
+    const l = render(outboundListeners(proxy, ctx).filter((r) => r.name === 'outbound:242.0.0.1:443'));
+    expect(l).toContain('numRetries: 4');
+    expect(l).toMatch(/timeout:\n\s+seconds: "7"/);
+  });
+
+  it('MeshHTTPRoute backendRefs of kind MeshExternalService split a kuma.io/service outbound onto its cluster', () => {
+    const client = `
+type: Dataplane
+mesh: default
+name: web-01
+networking:
+  address: 192.168.0.1
+  inbound:
+  - port: 8080
+    servicePort: 8081
+    tags:
+      kuma.io/service: web
+      kuma.io/protocol: http
+  outbound:
+  - port: 10001
+    tags:
+      kuma.io/service: backend
+`;
+    const route = `
+type: MeshHTTPRoute
+mesh: default
+name: backend-to-httpbin
+spec:
+  targetRef:
+    kind: Mesh
+  to:
+  - targetRef:
+      kind: MeshService
+      name: backend
+    rules:
+    - matches:
+      - path:
+          type: PathPrefix
+          value: /ext
+      default:
+        backendRefs:
+        - kind: MeshExternalService
+          name: httpbin
+          weight: 90
+        - kind: MeshExternalService
+          name: missing
+          weight: 5
+        - kind: MeshService
+          name: backend
+          weight: 10
+`;
+    const { proxy, ctx } = fixture({ name: 'route', mtls: true, meshServices: true, resources: docs(MESH_MTLS, client, backends('http'), EXTERNAL_CA_SECRET, MES_HTTPBIN, LOCAL_EGRESS, route) });
+    const res = generateSidecar(proxy, ctx, createSidecarMemo());
+    expect(res.clusters.map((c) => c.name).sort()).toEqual(expect.arrayContaining(['backend', HTTPBIN]));
+    expect(upstreamTls(res.clusters.find((c) => c.name === HTTPBIN)!).sni).toMatch(/\.httpbin\.443\.default\.mes$/);
+    const l = render(outboundListeners(proxy, ctx).filter((r) => r.name === 'outbound:127.0.0.1:10001'));
+    expect(l).toMatch(new RegExp(`name: ${HTTPBIN}\\n\\s+weight: 90`));
+    expect(l).not.toContain('missing');
+    expect(res.endpoints.find((e) => e.clusterName === HTTPBIN)!.endpoints.length).toBe(1);
+  });
+
+  it('without a zone egress the cluster has no endpoint; without mTLS there is no outbound', () => {
+    const { proxy, ctx } = fixture(byName('02-no-egress'));
+    const res = generateSidecar(proxy, ctx, createSidecarMemo());
+    expect(res.endpoints.find((e) => e.clusterName === TCP_DB)!.endpoints).toEqual([]);
+    const plain = fixture({ name: 'x', vips: true, meshServices: true, dnsPort: 15053, resources: docs('type: Mesh\nname: default', CLIENT, MES_TCP_DB) });
+    const r2 = generateSidecar(plain.proxy, plain.ctx, createSidecarMemo());
+    expect(r2.clusters.map((c) => c.name).filter((n) => n.includes('extsvc'))).toEqual([]);
+  });
+});
+
+const egress = parseResources(LOCAL_EGRESS)[0]!;
+
+function egressMeshes(caPem: string, extra = ''): Map<string, ReturnType<typeof contextOf>> {
+  const resources = parseResources(docs(MESH_MTLS, EXTERNAL_CA_SECRET, MES_HTTPBIN, MES_TCP_DB, LOCAL_EGRESS, ...(extra ? [extra] : [])));
+  return new Map([['default', contextOf(resources, { caCertsPem: caPem, meshServices: true })]]);
+}
+
+function taggedEgress(res: ReturnType<typeof generateEgress>): TaggedResource[] {
+  return [
+    ...res.listeners.map((r) => ({ kind: 'listener' as const, name: r.name, origin: 'egress', resource: r })),
+    ...res.clusters.map((r) => ({ kind: 'cluster' as const, name: r.name, origin: 'egress', resource: r })),
+    ...res.secrets.map((r) => ({ kind: 'secret' as const, name: r.name, origin: 'egress', resource: r })),
+  ] as TaggedResource[];
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kuma-mes-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('MeshExternalService on the zone egress', () => {
+  it('matches golden egress/03-mesh-external-services', () => {
+    const res = generateEgress({ egress, meshes: egressMeshes(FAKE_CA_PEM), identities: new Map([['default', FAKE_IDENTITY]]) });
+    expectGolden(render(taggedEgress(res)), 'egress/03-mesh-external-services.golden.yaml');
+  });
+
+  it('terminates mTLS on the MES SNI and dials the endpoints: STRICT_DNS with TLS for a name, STATIC for an IP', () => {
+    const res = generateEgress({ egress, meshes: egressMeshes(FAKE_CA_PEM), identities: new Map([['default', FAKE_IDENTITY]]) });
+    const chains = res.listeners[0]!.filterChains;
+    expect(chains.map((c) => c.name)).toEqual([HTTPBIN, TCP_DB]);
+    expect(chains[0]!.filterChainMatch!.serverNames[0]).toMatch(/^a[0-9a-f]{16}\.httpbin\.443\.default\.mes$/);
+    expect(chains[0]!.filters.map((f) => f.name)).toEqual(['envoy.filters.network.tcp_proxy']);
+    const http = res.clusters.find((c) => c.name === HTTPBIN)!;
+    expect(http.clusterDiscoveryType).toEqual({ $case: 'type', value: Cluster_DiscoveryType.STRICT_DNS });
+    const tls = upstreamTls(http);
+    expect(tls.sni).toBe('httpbin.org');
+    expect(tls.commonTlsContext!.tlsParams!.tlsMinimumProtocolVersion).toBe(3);
+    const vc = tls.commonTlsContext!.validationContextType;
+    expect(vc?.$case).toBe('validationContext');
+    expect(JSON.stringify(Cluster.toJSON(http))).toContain('httpbin.org');
+    const db = res.clusters.find((c) => c.name === TCP_DB)!;
+    expect(db.clusterDiscoveryType).toEqual({ $case: 'type', value: Cluster_DiscoveryType.STATIC });
+    expect(db.transportSocket).toBeUndefined();
+    expect(res.secrets.map((s) => s.name)).toEqual(['identity_cert:secret:default', 'mesh_ca:secret:default']);
+  });
+
+  it('routing.defaultForbidMeshExternalServiceAccess puts a deny-all RBAC on the chains', () => {
+    const forbid = 'type: Mesh\nname: default\nmtls:\n  enabledBackend: ca-1\n  backends:\n  - name: ca-1\n    type: builtin\nrouting:\n  defaultForbidMeshExternalServiceAccess: true';
+    const resources = parseResources(docs(forbid, MES_TCP_DB, LOCAL_EGRESS));
+    const res = generateEgress({ egress, meshes: new Map([['default', contextOf(resources, { caCertsPem: FAKE_CA_PEM })]]), identities: new Map([['default', FAKE_IDENTITY]]) });
+    expect(res.listeners[0]!.filterChains[0]!.filters.map((f) => f.name)).toEqual(['envoy.filters.network.rbac', 'envoy.filters.network.tcp_proxy']);
+  });
+
+  it('verification modes: Secured checks CA and names, SkipSAN only the CA, SkipCA names over ACCEPT_UNTRUSTED, SkipAll nothing', () => {
+    const base: MesTls = { sni: 'ext.example', mode: 'Secured', sans: [{ type: 'Exact', value: 'ext.example' }], allowRenegotiation: false };
+    const vc = (t: MesTls) => {
+      const u = UpstreamTlsContext.decode((meshExternalTlsSocket(t).configType as { value: { value: Uint8Array } }).value.value);
+      const v = u.commonTlsContext?.validationContextType;
+      return v?.$case === 'validationContext' ? v.value : undefined;
+    };
+    const secured = vc(base)!;
+    expect(secured.trustedCa?.specifier).toEqual({ $case: 'filename', value: '/etc/ssl/certs/ca-certificates.crt' });
+    expect(secured.matchTypedSubjectAltNames.length).toBe(2);
+    expect(vc({ ...base, mode: 'SkipSAN' })!.matchTypedSubjectAltNames).toEqual([]);
+    const skipCa = vc({ ...base, mode: 'SkipCA' })!;
+    expect(skipCa.trustChainVerification).toBe(CertificateValidationContext_TrustChainVerification.ACCEPT_UNTRUSTED);
+    expect(skipCa.matchTypedSubjectAltNames.length).toBe(2);
+    expect(vc({ ...base, mode: 'SkipAll' })).toBeUndefined();
+    const h2 = UpstreamTlsContext.decode((meshExternalTlsSocket({ ...base, alpn: ['h2'] }).configType as { value: { value: Uint8Array } }).value.value);
+    expect(h2.commonTlsContext!.alpnProtocols).toEqual(['h2']);
+  });
+
+  it('is accepted by Envoy', () => {
+    const envoy = envoyBinary();
+    const key = path.join(tmp, 'key.pem');
+    const cert = path.join(tmp, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=zone-egress', '-addext', 'subjectAltName=URI:spiffe://default/zone-egress'], { stdio: 'ignore' });
+    const pki = { certPem: fs.readFileSync(cert, 'utf8'), keyPem: fs.readFileSync(key, 'utf8') };
+    const res = generateEgress({ egress, meshes: egressMeshes(pki.certPem), identities: new Map([['default', pki]]) });
+    const bootstrap = Bootstrap.fromPartial({
+      node: { id: '.egress', cluster: 'egress' },
+      dynamicResources: {
+        adsConfig: { apiType: ApiConfigSource_ApiType.GRPC, transportApiVersion: ApiVersion.V3, grpcServices: [{ targetSpecifier: { $case: 'envoyGrpc', value: { clusterName: 'ads_cluster' } } }] },
+      },
+      staticResources: {
+        listeners: res.listeners,
+        clusters: [
+          ...res.clusters,
+          {
+            name: 'ads_cluster',
+            clusterDiscoveryType: { $case: 'type' as const, value: Cluster_DiscoveryType.STATIC },
+            connectTimeout: { seconds: '1', nanos: 0 },
+            loadAssignment: { clusterName: 'ads_cluster', endpoints: [{ lbEndpoints: [{ hostIdentifier: { $case: 'endpoint' as const, value: { address: { address: { $case: 'socketAddress' as const, value: { address: '127.0.0.1', portSpecifier: { $case: 'portValue' as const, value: 5678 } } } } } } }] }] },
+          },
+        ],
+        secrets: res.secrets,
+      },
+    });
+    const file = path.join(tmp, 'bootstrap.pb');
+    fs.writeFileSync(file, Bootstrap.encode(bootstrap).finish());
+    const r = spawnSync(envoy, ['--mode', 'validate', '-c', file, '--log-level', 'warning', '--base-id', String(Math.floor(Math.random() * 1e6))], { encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+  });
+});
