@@ -60,6 +60,7 @@ const ROOTS = [
   "envoy/extensions/access_loggers/grpc/v3/als.proto",
   "envoy/config/trace/v3/zipkin.proto",
   "envoy/config/trace/v3/opentelemetry.proto",
+  "envoy/config/trace/v3/datadog.proto",
   "envoy/extensions/filters/listener/original_dst/v3/original_dst.proto",
   "envoy/extensions/filters/listener/http_inspector/v3/http_inspector.proto",
   "envoy/extensions/clusters/dynamic_forward_proxy/v3/cluster.proto",

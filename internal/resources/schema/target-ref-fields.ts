@@ -30,6 +30,8 @@ export interface PolicySections {
   from?: MessageSchema;
   /** rules[].default, plus any other fields of a rule item (e.g. `matches`). */
   rules?: { conf: MessageSchema; item?: Record<string, FieldSchema> };
+  /** The top-level `default` of a single-item policy (MeshTrace). */
+  default?: MessageSchema;
 }
 
 /**
@@ -42,5 +44,6 @@ export function targetRefPolicyFields(s: PolicySections): MessageSchema {
     to: s.toItem ? message({ targetRef: TARGET_REF, ...s.toItem }) : s.to ? message({ targetRef: TARGET_REF, default: s.to }) : FREE,
     from: s.from ? message({ targetRef: TARGET_REF, default: s.from }) : FREE,
     rules: s.rules ? message({ ...s.rules.item, default: s.rules.conf }) : FREE,
+    ...(s.default ? { default: s.default } : {}),
   });
 }

@@ -26,6 +26,7 @@ import { meshService } from './mesh-service';
 import { meshTcpRoute } from './mesh-tcp-route';
 import { meshTimeout } from './mesh-timeout';
 import { meshTls } from './mesh-tls';
+import { meshTrace } from './mesh-trace';
 import { meshTrafficPermission } from './mesh-traffic-permission';
 import { retry } from './retry';
 import { secret } from './secret';
@@ -82,6 +83,7 @@ export const ALL_TYPES = [
   meshHttpRoute,
   meshTcpRoute,
   meshTls,
+  meshTrace,
 ] as const;
 
 export function registerAll(registry: Registry = new Registry()): Registry {

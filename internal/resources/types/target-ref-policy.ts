@@ -47,6 +47,11 @@ export interface TargetRefPolicyShape {
   from?: { kinds: readonly Kind[]; conf: ConfCheck; fields: MessageSchema };
   /** rules[].default; the rules section replaces `from` (isFromAsRules). `item`: a rule's fields besides `default`. */
   rules?: { conf: ConfCheck; fields: MessageSchema; item?: Record<string, FieldSchema> };
+  /**
+   * A top-level `default` and no to/from/rules (MeshTrace, MeshMetric, MeshProxyPatch: Kuma's
+   * single-item policies). Kuma's Default is a struct, so a missing one is checked as `{}`.
+   */
+  default?: { conf: ConfCheck; fields: MessageSchema };
   /** Policy-specific cross-field rules run after the common ones. */
   extra?: (vs: Violations, spec: Spec) => void;
 }
@@ -211,6 +216,10 @@ export function validateTargetRefPolicy(spec: Spec, shape: TargetRefPolicyShape)
 
   if (shape.to) checkItems(vs, 'spec.to', to, shape.to, topKind);
   if (shape.from) checkItems(vs, 'spec.from', from, shape.from, topKind);
+  if (shape.default) {
+    if (isUnset(spec.default) || isObject(spec.default)) shape.default.conf(vs, 'spec.default', spec.default ?? {}, { topKind, itemKind: '' });
+    else vs.add('spec.default', 'must be an object');
+  }
   if (shape.rules) {
     const conf = shape.rules.conf;
     rules.forEach((rule, i) => {
@@ -264,6 +273,7 @@ export function defineTargetRefPolicy(
       ...(shape.to ? { to: shape.to.fields, ...(shape.to.item ? { toItem: shape.to.item.fields } : {}) } : {}),
       ...(shape.from ? { from: shape.from.fields } : {}),
       ...(shape.rules ? { rules: { conf: shape.rules.fields, ...(shape.rules.item ? { item: shape.rules.item } : {}) } } : {}),
+      ...(shape.default ? { default: shape.default.fields } : {}),
     }),
     validate: (spec: Spec) => validateTargetRefPolicy(spec, shape),
     // Kuma 2.14's Deprecations() of the policies with `from`.

@@ -16,6 +16,8 @@ export const ORIGIN = {
   outbound: 'outbound',
   admin: 'admin',
   secrets: 'secrets',
+  /** MeshTrace collector clusters (Kuma's OriginMeshTrace). */
+  meshTrace: 'mesh-trace',
 } as const;
 
 export type Origin = (typeof ORIGIN)[keyof typeof ORIGIN];

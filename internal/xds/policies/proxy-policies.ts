@@ -45,6 +45,7 @@ export class ProxyPolicies {
   readonly #fromMesh = new Map<string, Obj | undefined>();
   readonly #legacy = new Map<string, ConnectionPolicySelector>();
   readonly #all = new Map<string, readonly Resource[]>();
+  readonly #single = new Map<string, Obj | undefined>();
 
   constructor(dataplane: Resource, ctx: MeshContext) {
     this.dp = dataplaneView(dataplane);
@@ -126,6 +127,21 @@ export class ProxyPolicies {
     return this.all(type)
       .filter((p) => selectsInbound(targetRefOf(p.spec.targetRef), this.dp, inbound))
       .sort(comparePolicies);
+  }
+
+  /**
+   * The conf of a single-item policy (top-level `default` only: MeshTrace) for the whole proxy: the
+   * `default`s of the policies selecting it merged least specific first; undefined when none does.
+   */
+  single(type: string): Obj | undefined {
+    if (this.#single.has(type)) return this.#single.get(type);
+    const confs = this.all(type)
+      .filter((p) => selectsProxy(targetRefOf(p.spec.targetRef), this.dp))
+      .sort(comparePolicies)
+      .map((p) => p.spec.default);
+    const conf = confs.length > 0 ? mergeConfs(confs) : undefined;
+    this.#single.set(type, conf);
+    return conf;
   }
 
   /** The legacy connection-policy selector of a type for this proxy. */

@@ -51,6 +51,7 @@ describe('resource registry', () => {
       'MeshHTTPRoute',
       'MeshTCPRoute',
       'MeshTLS',
+      'MeshTrace',
     ]);
   });
 
@@ -165,8 +166,10 @@ describe('resource registry', () => {
     expect(d('MeshTrafficPermission').policy).toEqual({ isTargetRef: true, hasToTargetRef: false, hasFromTargetRef: true, isFromAsRules: true });
     expect(d('MeshTimeout').policy).toEqual({ isTargetRef: true, hasToTargetRef: true, hasFromTargetRef: true, isFromAsRules: true });
     expect(d('MeshFaultInjection').policy).toEqual({ isTargetRef: true, hasToTargetRef: true, hasFromTargetRef: true, isFromAsRules: true });
+    // Kuma 2.14's MeshTrace descriptor: targetRef-based, no to/from/rules (a top-level `default`).
+    expect(d('MeshTrace').policy).toEqual({ isTargetRef: true, hasToTargetRef: false, hasFromTargetRef: false, isFromAsRules: false });
     expect(d('Timeout').policy).toEqual({ isTargetRef: false, hasToTargetRef: false, hasFromTargetRef: false, isFromAsRules: false });
-    for (const x of all) expect(!!x.policy, x.name).toBe(/Traffic|HealthCheck|CircuitBreaker|Retry|Timeout|VirtualOutbound|Strategy|FaultInjection|RateLimit|AccessLog|Route|TLS/.test(x.name));
+    for (const x of all) expect(!!x.policy, x.name).toBe(/Traffic|HealthCheck|CircuitBreaker|Retry|Timeout|VirtualOutbound|Strategy|FaultInjection|RateLimit|AccessLog|Route|TLS|MeshTrace/.test(x.name));
   });
 
   it('has English display names', () => {

@@ -585,6 +585,22 @@ spec:
 `,
     nested: [['spec', 'rules', 0, 'default', 'tlsVersion'], 'spec.rules[0].default.tlsVersion.bogus'],
   },
+  MeshTrace: {
+    yaml: `type: MeshTrace
+mesh: default
+name: mtr
+spec:
+  targetRef: { kind: Mesh }
+  default:
+    backends:
+    - type: Zipkin
+      zipkin: { url: "http://zipkin:9411/api/v2/spans" }
+    tags:
+    - name: env
+      header: { name: x-env, default: prod }
+`,
+    nested: [['spec', 'default', 'tags', 0, 'header'], 'spec.default.tags[0].header.bogus'],
+  },
 };
 
 function decode(doc: unknown) {

@@ -9,6 +9,7 @@ import { adminCases } from './cases/admin';
 import { vipOutboundsCases } from './cases/vip-outbounds';
 import { listenerFiltersCases } from './cases/listener-filters';
 import { meshServiceOutboundsCases } from './cases/mesh-service-outbounds';
+import { meshTraceCases } from './cases/mesh-trace';
 import type { Case } from './golden';
 
 export const CASES: Record<string, readonly Case[]> = {
@@ -22,4 +23,5 @@ export const CASES: Record<string, readonly Case[]> = {
   'vip-outbounds': vipOutboundsCases,
   'mesh-service-outbounds': meshServiceOutboundsCases,
   'listener-filters': listenerFiltersCases,
+  'mesh-trace': meshTraceCases,
 };

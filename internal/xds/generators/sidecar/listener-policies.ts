@@ -21,6 +21,7 @@ import type { OutboundPlan } from './outbound-plan';
 import { meshAccessLogPolicy } from './listener-policies/mesh-access-log';
 import { meshFaultInjectionPolicy } from './listener-policies/mesh-fault-injection';
 import { meshRateLimitPolicy } from './listener-policies/mesh-rate-limit';
+import { meshTracePolicy } from './listener-policies/mesh-trace';
 
 export interface ListenerAdditions {
   /** HTTP filters placed after RBAC and before the router, in LISTENER_POLICIES order. */
@@ -65,6 +66,7 @@ export const LISTENER_POLICIES: readonly ListenerPolicy[] = [
   meshFaultInjectionPolicy,
   meshRateLimitPolicy,
   meshAccessLogPolicy,
+  meshTracePolicy,
 ];
 
 function empty(): ListenerAdditions {

@@ -12,6 +12,7 @@ import { inboundClusters } from './inbound-clusters';
 import { inboundListeners } from './inbound-listeners';
 import { outboundClusters } from './outbound-clusters';
 import { outboundEndpoints } from './outbound-endpoints';
+import { meshTraceClusters } from './mesh-trace-clusters';
 import { outboundListeners } from './outbound-listeners';
 import { SIDECAR_POST_PROCESSORS } from './post-processors';
 import { secrets } from './secrets';
@@ -26,6 +27,7 @@ export const SIDECAR_PROFILE: readonly NamedGenerator[] = [
   { name: 'inbound-clusters', generate: inboundClusters },
   { name: 'outbound-listeners', generate: outboundListeners },
   { name: 'outbound-clusters', generate: outboundClusters },
+  { name: 'mesh-trace-clusters', generate: meshTraceClusters },
   { name: 'outbound-endpoints', generate: outboundEndpoints },
   { name: 'secrets', generate: secrets },
   { name: 'admin', generate: admin },
