@@ -8,7 +8,8 @@
  *   the request has no such header).
  * - With `sampling.overall: 0` the same traffic produces no span: after the sidecars run the new
  *   config, the collector gets nothing for those requests past Envoy's Zipkin flush interval.
- * - The same policy switched to an OpenTelemetry backend with an http URL (OTLP/HTTP) and then to a
+ * - The same policy switched to an OpenTelemetry backend with an http URL (OTLP/HTTP), a `host:port`
+ *   one (OTLP/gRPC over the HTTP/2 collector cluster, to a plaintext HTTP/2 server here) and a
  *   Datadog agent URL: the same server gets each tracer's export (protobuf, msgpack), and the
  *   payloads name the services and carry the tag. The payloads are not decoded; the service fields
  *   are matched as their encoded bytes (an OTLP resource attribute `service.name`, a msgpack
@@ -16,6 +17,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
 import type net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +79,8 @@ describe('MeshTrace backends on real Envoy', () => {
   let cp: ControlPlane;
   let home: string;
   let collector: http.Server | undefined;
+  let grpcCollector: http2.Http2Server | undefined;
+  let grpcAddress = '';
   let collectorUrl = '';
   let collectorBase = '';
   const spans: ZipkinSpan[] = [];
@@ -116,6 +120,20 @@ describe('MeshTrace backends on real Envoy', () => {
     });
     await new Promise<void>((r) => collector!.listen(0, '127.0.0.1', r));
     collectorBase = `http://127.0.0.1:${(collector.address() as net.AddressInfo).port}`;
+    // OTLP/gRPC: each Export call is answered with an empty ExportTraceServiceResponse and grpc-status 0.
+    grpcCollector = http2.createServer();
+    grpcCollector.on('stream', (stream, headers) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (d: Buffer) => chunks.push(d));
+      stream.on('end', () => {
+        received.push({ method: String(headers[':method']), path: String(headers[':path']), contentType: String(headers['content-type'] ?? ''), body: Buffer.concat(chunks) });
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+        stream.end(Buffer.alloc(5));
+      });
+    });
+    await new Promise<void>((r) => grpcCollector!.listen(0, '127.0.0.1', r));
+    grpcAddress = `127.0.0.1:${(grpcCollector.address() as net.AddressInfo).port}`;
     collectorUrl = `${collectorBase}/api/v2/spans`;
 
     cp = await startCp({ env: { KUMA_STORE_TYPE: 'memory', KUMA_DP_SERVER_PORT: String(ports.dp) } });
@@ -149,6 +167,7 @@ ${extra}`;
     for (const p of Object.values(proxies)) await p.dp.stop('SIGKILL');
     for (const p of procs) await p.stop('SIGKILL');
     collector?.close();
+    grpcCollector?.close();
     await cp?.kill9();
     if (cp) removeDir(cp.workDir);
     if (home) removeDir(home);
@@ -209,6 +228,12 @@ ${extra}`;
     const got = await exportsOf(`type: OpenTelemetry
       openTelemetry: { endpoint: "${collectorBase}/v1/traces" }`, 'envoy.tracers.opentelemetry', '/v1/traces', '/otlp', otlpServiceName);
     expect(got.every((r) => r.method === 'POST' && r.contentType === 'application/x-protobuf')).toBe(true);
+  });
+
+  it('an OpenTelemetry host:port endpoint gets OTLP/gRPC Export calls naming both services', { timeout: 60_000 }, async () => {
+    const got = await exportsOf(`type: OpenTelemetry
+      openTelemetry: { endpoint: "${grpcAddress}" }`, 'envoy.tracers.opentelemetry', '/opentelemetry.proto.collector.trace.v1.TraceService/Export', '/otlp-grpc', otlpServiceName);
+    expect(got.every((r) => r.method === 'POST' && r.contentType === 'application/grpc')).toBe(true);
   });
 
   it('a Datadog agent gets msgpack traces naming both services', { timeout: 60_000 }, async () => {
