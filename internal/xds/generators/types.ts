@@ -18,6 +18,8 @@ export const ORIGIN = {
   secrets: 'secrets',
   /** MeshTrace collector clusters (Kuma's OriginMeshTrace). */
   meshTrace: 'mesh-trace',
+  /** MeshMetric scrape listener, hijacker cluster and kuma-dp's dynamic config listener. */
+  meshMetric: 'mesh-metric',
 } as const;
 
 export type Origin = (typeof ORIGIN)[keyof typeof ORIGIN];

@@ -10,6 +10,7 @@ import { vipOutboundsCases } from './cases/vip-outbounds';
 import { listenerFiltersCases } from './cases/listener-filters';
 import { meshServiceOutboundsCases } from './cases/mesh-service-outbounds';
 import { meshTraceCases } from './cases/mesh-trace';
+import { meshMetricCases } from './cases/mesh-metric';
 import type { Case } from './golden';
 
 export const CASES: Record<string, readonly Case[]> = {
@@ -24,4 +25,5 @@ export const CASES: Record<string, readonly Case[]> = {
   'mesh-service-outbounds': meshServiceOutboundsCases,
   'listener-filters': listenerFiltersCases,
   'mesh-trace': meshTraceCases,
+  'mesh-metric': meshMetricCases,
 };

@@ -12,6 +12,7 @@ import { inboundClusters } from './inbound-clusters';
 import { inboundListeners } from './inbound-listeners';
 import { outboundClusters } from './outbound-clusters';
 import { outboundEndpoints } from './outbound-endpoints';
+import { meshMetric } from './mesh-metric';
 import { meshTraceClusters } from './mesh-trace-clusters';
 import { outboundListeners } from './outbound-listeners';
 import { SIDECAR_POST_PROCESSORS } from './post-processors';
@@ -31,6 +32,7 @@ export const SIDECAR_PROFILE: readonly NamedGenerator[] = [
   { name: 'outbound-endpoints', generate: outboundEndpoints },
   { name: 'secrets', generate: secrets },
   { name: 'admin', generate: admin },
+  { name: 'mesh-metric', generate: meshMetric },
 ];
 
 /** A generator failed (code KUMA_INTERNAL); `generator` names it, `cause` is the original error. */
