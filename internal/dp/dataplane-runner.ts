@@ -33,6 +33,21 @@ import { DnsPoller, recordMap } from './dns-poller';
 import { DEFAULT_READINESS_PORT, ReadinessServer } from './readiness-server';
 import { AccessLogStreamer, type StreamerLog } from './access-log-streamer';
 import { accessLogPipePath } from '../core/access-log-pipe';
+import { MetricsHijacker } from './metrics-hijacker';
+import { metricsConfigSocketPath, metricsHijackerSocketPath } from '../core/metrics-sockets';
+import type { AdminAddress } from './envoy-admin';
+
+/** MeshMetric needs the hijacker socket; without it the rest of the proxy still runs. */
+async function startMetricsHijacker(dataplane: string, mesh: string, admin: AdminAddress, log: StreamerLog): Promise<MetricsHijacker | undefined> {
+  const h = new MetricsHijacker({ socketPath: metricsHijackerSocketPath(dataplane, mesh), configSocketPath: metricsConfigSocketPath(dataplane, mesh), admin, log });
+  try {
+    await h.start();
+    return h;
+  } catch (e) {
+    log.warn({ err: (e as Error).message }, 'could not start the metrics hijacker; MeshMetric scrapes of this proxy will fail');
+    return undefined;
+  }
+}
 
 /** MeshAccessLog Tcp backends need the pipe; without it the rest of the proxy still runs. */
 async function startAccessLogStreamer(path: string, log: StreamerLog): Promise<AccessLogStreamer | undefined> {
@@ -130,6 +145,7 @@ export class DataplaneRunner {
   #supervisor: EnvoySupervisor | undefined;
   #dns: DnsServer | undefined;
   #accessLogs: AccessLogStreamer | undefined;
+  #metrics: MetricsHijacker | undefined;
   #readiness: ReadinessServer | undefined;
 
   constructor(opts: DataplaneRunOptions, deps: DataplaneRunnerDeps) {
@@ -298,6 +314,7 @@ export class DataplaneRunner {
       }
 
       if (proxy.proxyType === 'dataplane') this.#accessLogs = await startAccessLogStreamer(accessLogPipePath(proxy.name, proxy.mesh), log);
+      if (proxy.proxyType === 'dataplane' && admin) this.#metrics = await startMetricsHijacker(proxy.name, proxy.mesh, admin, log);
 
       const sup = new EnvoySupervisor(
         {
@@ -322,6 +339,7 @@ export class DataplaneRunner {
     } finally {
       await poller?.stop();
       await this.#accessLogs?.stop();
+      await this.#metrics?.stop();
       await this.#dns?.stop();
       await this.#readiness?.close();
       if (tempWorkDir) await rm(workdir, { recursive: true, force: true });

@@ -19,6 +19,7 @@ import { meshHealthCheck } from './mesh-health-check';
 import { meshHttpRoute } from './mesh-http-route';
 import { meshInsight } from './mesh-insight';
 import { meshLoadBalancingStrategy } from './mesh-load-balancing-strategy';
+import { meshMetric } from './mesh-metric';
 import { meshMultiZoneService } from './mesh-multi-zone-service';
 import { meshRateLimit } from './mesh-rate-limit';
 import { meshRetry } from './mesh-retry';
@@ -84,6 +85,7 @@ export const ALL_TYPES = [
   meshTcpRoute,
   meshTls,
   meshTrace,
+  meshMetric,
 ] as const;
 
 export function registerAll(registry: Registry = new Registry()): Registry {

@@ -20,6 +20,8 @@ export const ORIGIN = {
   meshTrace: 'mesh-trace',
   /** MeshAccessLog OpenTelemetry collector clusters (Kuma's OriginMeshAccessLog). */
   meshAccessLog: 'mesh-access-log',
+  /** MeshMetric scrape listener, hijacker cluster and kuma-dp's dynamic config listener. */
+  meshMetric: 'mesh-metric',
 } as const;
 
 export type Origin = (typeof ORIGIN)[keyof typeof ORIGIN];

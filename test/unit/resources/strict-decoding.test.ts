@@ -601,6 +601,24 @@ spec:
 `,
     nested: [['spec', 'default', 'tags', 0, 'header'], 'spec.default.tags[0].header.bogus'],
   },
+  MeshMetric: {
+    yaml: `type: MeshMetric
+mesh: default
+name: mm
+spec:
+  targetRef: { kind: Mesh }
+  default:
+    sidecar:
+      profiles:
+        appendProfiles: [{ name: Basic }]
+        exclude: [{ type: Prefix, match: envoy_cluster_ }]
+    applications: [{ path: /metrics, port: 8888 }]
+    backends:
+    - type: Prometheus
+      prometheus: { port: 5670, path: /metrics }
+`,
+    nested: [['spec', 'default', 'backends', 0, 'prometheus'], 'spec.default.backends[0].prometheus.bogus'],
+  },
 };
 
 function decode(doc: unknown) {

@@ -12,6 +12,7 @@ import { meshServiceOutboundsCases } from './cases/mesh-service-outbounds';
 import { meshTraceCases } from './cases/mesh-trace';
 import { meshAccessLogOtelCases } from './cases/mesh-access-log-otel';
 import { meshExternalServicesCases } from './cases/mesh-external-services';
+import { meshMetricCases } from './cases/mesh-metric';
 import type { Case } from './golden';
 
 export const CASES: Record<string, readonly Case[]> = {
@@ -28,4 +29,5 @@ export const CASES: Record<string, readonly Case[]> = {
   'listener-filters': listenerFiltersCases,
   'mesh-trace': meshTraceCases,
   'mesh-access-log-otel': meshAccessLogOtelCases,
+  'mesh-metric': meshMetricCases,
 };

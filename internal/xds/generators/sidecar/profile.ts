@@ -13,6 +13,7 @@ import { inboundListeners } from './inbound-listeners';
 import { meshAccessLogClusters } from './mesh-access-log-clusters';
 import { outboundClusters } from './outbound-clusters';
 import { outboundEndpoints } from './outbound-endpoints';
+import { meshMetric } from './mesh-metric';
 import { meshTraceClusters } from './mesh-trace-clusters';
 import { outboundListeners } from './outbound-listeners';
 import { SIDECAR_POST_PROCESSORS } from './post-processors';
@@ -33,6 +34,7 @@ export const SIDECAR_PROFILE: readonly NamedGenerator[] = [
   { name: 'outbound-endpoints', generate: outboundEndpoints },
   { name: 'secrets', generate: secrets },
   { name: 'admin', generate: admin },
+  { name: 'mesh-metric', generate: meshMetric },
 ];
 
 /** A generator failed (code KUMA_INTERNAL); `generator` names it, `cause` is the original error. */
