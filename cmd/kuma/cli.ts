@@ -85,7 +85,10 @@ export class KumaCli extends Cli<BaseContext> {
     if (missing.length) return `Error: required flag(s) ${missing.map((m) => `"${m}"`).join(', ')} not set\nRun '${name} --help' for usage.\n`;
     const unknownFlag = [...given].find((f) => f !== '-h' && f !== '--help' && !(def?.options ?? []).some((o) => o.definition.split(' ')[0]!.split(',').includes(f)));
     if (unknownFlag) return `Error: unknown flag: ${unknownFlag}\nRun '${name} --help' for usage.\n`;
-    const message = e.name === 'UnknownSyntaxError' ? `invalid arguments for "${name}"` : e.message.split('\n')[0]!;
+    // Name the positionals the command takes, so `kuma inspect dataplanez` says what it expected.
+    const positionals = [...(def?.usage ?? '').matchAll(/<([^>]+)>/g)].map((m) => m[1]!);
+    const expected = positionals.length ? `: expected ${positionals.join(' ')} (usage: ${def!.usage})` : '';
+    const message = e.name === 'UnknownSyntaxError' ? `invalid arguments for "${name}"${expected}` : e.message.split('\n')[0]!;
     return `Error: ${message}\nRun '${name} --help' for usage.\n`;
   }
 

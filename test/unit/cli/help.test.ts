@@ -64,6 +64,8 @@ describe('command lines clipanion cannot match, answered as kumactl does', () =>
     const inspectTypo = await run(['inspect', 'dataplanez', 'web']);
     expect(inspectTypo.code).toBe(1);
     expect(inspectTypo.err).toMatch(/^Error: unknown policy type "dataplanez" for inspect\. Allowed values: .*meshtrafficpermission/);
+    // Too few words: the positionals the command expected are named.
+    expect((await run(['inspect', 'dataplanez'])).err).toBe('Error: invalid arguments for "kuma inspect": expected POLICY NAME (usage: kuma inspect <POLICY> <NAME>)\nRun \'kuma inspect --help\' for usage.\n');
     expect(await run(['frobnicate'])).toEqual({ code: 1, err: 'Error: unknown command "frobnicate" for "kuma"\nRun \'kuma --help\' for usage.\n' });
     expect((await run(['generate'])).err).toBe('Error: "kuma generate" needs a subcommand: one of dataplane-token, signing-key, tls-certificate, user-token, zone-token\nRun \'kuma --help\' for usage.\n');
   });
