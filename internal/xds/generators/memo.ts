@@ -26,6 +26,8 @@ export interface MeshMemo {
    * inputs equal one of them (sameValue) shares that listener.
    */
   readonly listeners: Map<string, { inputs: unknown; listener: Listener }[]>;
+  /** Inbound application clusters (`localhost:<port>`) by name, with their inputs. */
+  readonly inboundClusters: Map<string, { inputs: unknown; cluster: Cluster }[]>;
 }
 
 export type SidecarMemo = WeakMap<MeshContext, MeshMemo>;
@@ -40,7 +42,7 @@ export function createSidecarMemo(): SidecarMemo {
 /** The memo tables of a MeshContext in `store` (the process-wide store by default). */
 export function meshMemo(ctx: MeshContext, store: SidecarMemo = shared): MeshMemo {
   let m = store.get(ctx);
-  if (!m) store.set(ctx, (m = { loadAssignments: new Map(), clusters: new Map(), listeners: new Map() }));
+  if (!m) store.set(ctx, (m = { loadAssignments: new Map(), clusters: new Map(), listeners: new Map(), inboundClusters: new Map() }));
   return m;
 }
 
