@@ -8,6 +8,7 @@
  * Memoized messages are shared: nothing downstream may mutate a generated message.
  */
 import type { Cluster } from '../../../proto/gen/envoy/config/cluster/v3/cluster';
+import type { Listener } from '../../../proto/gen/envoy/config/listener/v3/listener';
 import type { ClusterLoadAssignment } from '../../../proto/gen/envoy/config/endpoint/v3/endpoint';
 import type { MeshContext } from '../context/types';
 
@@ -19,6 +20,14 @@ export interface MeshMemo {
    * equal one of them (sameValue) shares that cluster. Usually one entry per name.
    */
   readonly clusters: Map<string, { inputs: unknown; cluster: Cluster }[]>;
+  /**
+   * Outbound listeners by listener name, destination service and client tags, each with the inputs
+   * it was built from (including what listener policies contributed for the proxy): a proxy whose
+   * inputs equal one of them (sameValue) shares that listener.
+   */
+  readonly listeners: Map<string, { inputs: unknown; listener: Listener }[]>;
+  /** Inbound application clusters (`localhost:<port>`) by name, with their inputs. */
+  readonly inboundClusters: Map<string, { inputs: unknown; cluster: Cluster }[]>;
 }
 
 export type SidecarMemo = WeakMap<MeshContext, MeshMemo>;
@@ -33,7 +42,7 @@ export function createSidecarMemo(): SidecarMemo {
 /** The memo tables of a MeshContext in `store` (the process-wide store by default). */
 export function meshMemo(ctx: MeshContext, store: SidecarMemo = shared): MeshMemo {
   let m = store.get(ctx);
-  if (!m) store.set(ctx, (m = { loadAssignments: new Map(), clusters: new Map() }));
+  if (!m) store.set(ctx, (m = { loadAssignments: new Map(), clusters: new Map(), listeners: new Map(), inboundClusters: new Map() }));
   return m;
 }
 
@@ -45,6 +54,8 @@ export function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
+  // Packed typed configs (Any.value) are bytes: compare them as such, not index by index.
+  if (a instanceof Uint8Array || b instanceof Uint8Array) return a instanceof Uint8Array && b instanceof Uint8Array && Buffer.compare(a, b) === 0;
   if (Array.isArray(a)) {
     const bb = b as unknown[];
     if (a.length !== bb.length) return false;

@@ -196,11 +196,18 @@ export class XdsReconciler {
     if (!p) return;
     if (p.renewTimer) clearTimeout(p.renewTimer);
     this.#proxies.delete(nodeId);
-    this.#zoneProxies.delete(p);
+    if (this.#zoneProxies.delete(p) && this.#zoneProxies.size === 0) {
+      for (const mesh of this.#contexts.keys()) if (!this.#meshProxies.has(mesh)) this.#contexts.delete(mesh);
+    }
     const byName = this.#meshProxies.get(p.mesh);
     if (byName?.get(p.name) === p) {
       byName.delete(p.name);
-      if (byName.size === 0) this.#meshProxies.delete(p.mesh);
+      if (byName.size === 0) {
+        this.#meshProxies.delete(p.mesh);
+        // The shared resources memoized on the context (memo.ts) live as long as it: with no sidecar
+        // left in the mesh (and no zone proxy, which serves every mesh) nothing uses them.
+        if (this.#zoneProxies.size === 0) this.#contexts.delete(p.mesh);
+      }
     }
     this.#index.remove(p);
     this.#renewDue.get(p.mesh)?.delete(p);
@@ -210,11 +217,14 @@ export class XdsReconciler {
     this.#d.onForget?.(nodeId, p.mesh, p.name);
   }
 
-  /** Per-proxy state the reconciler keeps (leak tests); MeshContexts are per mesh and not counted. */
-  sizes(): { proxies: number; arrivals: number; meshProxies: number; zoneProxies: number; indexed: number } {
+  /**
+   * State the reconciler keeps (leak tests): per proxy, and the MeshContexts kept (one per mesh
+   * with a connected sidecar at most), which hold the resources shared between proxies.
+   */
+  sizes(): { proxies: number; arrivals: number; meshProxies: number; zoneProxies: number; indexed: number; meshContexts: number } {
     let meshProxies = 0;
     for (const m of this.#meshProxies.values()) meshProxies += m.size;
-    return { proxies: this.#proxies.size, arrivals: this.#arrivals.length, meshProxies, zoneProxies: this.#zoneProxies.size, indexed: this.#index.size };
+    return { proxies: this.#proxies.size, arrivals: this.#arrivals.length, meshProxies, zoneProxies: this.#zoneProxies.size, indexed: this.#index.size, meshContexts: this.#contexts.size };
   }
 
   /** Sidecars whose input hash was computed and that were regenerated, since start (tests count them). */
@@ -326,6 +336,11 @@ export class XdsReconciler {
     this.#changedDps.delete(mesh);
     const renew = this.#renewDue.get(mesh);
     this.#renewDue.delete(mesh);
+    if (!this.#meshProxies.get(mesh)?.size) {
+      // Nobody to look at: no context is built, and the first proxy to connect records the parts.
+      this.#parts.delete(mesh);
+      return [];
+    }
     if (!built.has(mesh)) built.set(mesh, this.meshContext(mesh));
     const ctx = built.get(mesh);
     const byName = this.#meshProxies.get(mesh);
@@ -385,8 +400,10 @@ export class XdsReconciler {
     const cached = this.#contexts.get(mesh);
     if (cached && cached.mesh === meshRes && cached.caCertsPem === caCertsPem) return cached;
     const ctx = buildMeshContext(meshContextInputFromStore(store, registry, meshRes, this.#d.zone, caCertsPem));
-    this.#ctxSeq.set(ctx, this.#seq);
-    this.#contexts.set(mesh, ctx);
+      this.#ctxSeq.set(ctx, this.#seq);
+    // Kept only while a proxy may use it again (a connected sidecar of the mesh, or a zone proxy):
+    // the context holds the resources its proxies share (memo.ts), which must not outlive them.
+    if (this.#meshProxies.has(mesh) || this.#zoneProxies.size) this.#contexts.set(mesh, ctx);
     return ctx;
   }
 

@@ -28,5 +28,10 @@ export function serializeTagSets(tagSets: readonly Tags[]): string {
 
 /** Overwrites what the application sent: a client must not pose as another service. */
 export function kumaTagsHeader(tagSets: readonly Tags[]): DeepPartial<HeaderValueOption> {
-  return { header: { key: KUMA_TAGS_HEADER, value: serializeTagSets(tagSets) }, appendAction: HeaderValueOption_HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD };
+  return kumaTagsHeaderOf(serializeTagSets(tagSets));
+}
+
+/** The header with an already serialized value (serializeTagSets). */
+export function kumaTagsHeaderOf(value: string): DeepPartial<HeaderValueOption> {
+  return { header: { key: KUMA_TAGS_HEADER, value }, appendAction: HeaderValueOption_HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD };
 }

@@ -6,6 +6,7 @@
 import { Cluster, Cluster_DiscoveryType } from '../../../../proto/gen/envoy/config/cluster/v3/cluster';
 import { isHttp2, isHttpFamily, parseProtocol } from '../../context/protocol';
 import type { MeshContext, ProxyContext } from '../../context/types';
+import { type SidecarMemo, meshMemo, sameValue } from '../memo';
 import { proxyPolicies } from '../../policies/proxy-policies';
 import { httpProtocolOptions, socketAddress } from '../envoy/common';
 import { localClusterName, statName } from '../envoy/names';
@@ -13,8 +14,40 @@ import { inboundTimeouts } from '../envoy/timeouts';
 import { duration } from '../envoy/values';
 import { ORIGIN, type TaggedResource, cluster } from '../types';
 
-export function inboundClusters(proxy: ProxyContext, ctx: MeshContext): TaggedResource[] {
+interface InboundClusterInputs {
+  name: string;
+  serviceAddress: string;
+  servicePort: number;
+  protocol: string;
+  timeouts: ReturnType<typeof inboundTimeouts>;
+}
+
+function build(i: InboundClusterInputs): Cluster {
+  const { name, protocol, timeouts } = i;
+  return Cluster.fromPartial({
+    name,
+    altStatName: statName(name),
+    clusterDiscoveryType: { $case: 'type', value: Cluster_DiscoveryType.STATIC },
+    connectTimeout: duration(timeouts.connectMs),
+    loadAssignment: {
+      clusterName: name,
+      endpoints: [{ lbEndpoints: [{ hostIdentifier: { $case: 'endpoint', value: { address: socketAddress(i.serviceAddress, i.servicePort) } } }] }],
+    },
+    ...(isHttpFamily(protocol)
+      ? {
+          typedExtensionProtocolOptions: httpProtocolOptions(isHttp2(protocol), {
+            idleMs: timeouts.idleMs,
+            maxStreamMs: timeouts.maxStreamMs,
+            maxConnectionMs: timeouts.maxConnectionMs,
+          }),
+        }
+      : {}),
+  });
+}
+
+export function inboundClusters(proxy: ProxyContext, ctx: MeshContext, memo?: SidecarMemo): TaggedResource[] {
   const pp = proxyPolicies(proxy.dataplane, ctx);
+  const cache = meshMemo(ctx, memo).inboundClusters;
   const out: TaggedResource[] = [];
   const seen = new Set<string>();
   for (const inbound of pp.dp.inbounds) {
@@ -22,27 +55,18 @@ export function inboundClusters(proxy: ProxyContext, ctx: MeshContext): TaggedRe
     const name = localClusterName(inbound.servicePort);
     if (seen.has(name)) continue;
     seen.add(name);
-    const protocol = parseProtocol(inbound.tags['kuma.io/protocol']);
-    const timeouts = inboundTimeouts(pp, inbound);
-    const c = Cluster.fromPartial({
+    const inputs: InboundClusterInputs = {
       name,
-      altStatName: statName(name),
-      clusterDiscoveryType: { $case: 'type', value: Cluster_DiscoveryType.STATIC },
-      connectTimeout: duration(timeouts.connectMs),
-      loadAssignment: {
-        clusterName: name,
-        endpoints: [{ lbEndpoints: [{ hostIdentifier: { $case: 'endpoint', value: { address: socketAddress(inbound.serviceAddress, inbound.servicePort) } } }] }],
-      },
-      ...(isHttpFamily(protocol)
-        ? {
-            typedExtensionProtocolOptions: httpProtocolOptions(isHttp2(protocol), {
-              idleMs: timeouts.idleMs,
-              maxStreamMs: timeouts.maxStreamMs,
-              maxConnectionMs: timeouts.maxConnectionMs,
-            }),
-          }
-        : {}),
-    });
+      serviceAddress: inbound.serviceAddress,
+      servicePort: inbound.servicePort,
+      protocol: parseProtocol(inbound.tags['kuma.io/protocol']),
+      timeouts: inboundTimeouts(pp, inbound),
+    };
+    // Most proxies' application clusters are alike (localhost:<port>, mesh-wide timeouts): shared.
+    let built = cache.get(name);
+    if (!built) cache.set(name, (built = []));
+    let c = built.find((b) => sameValue(b.inputs, inputs))?.cluster;
+    if (!c) built.push({ inputs, cluster: (c = build(inputs)) });
     out.push(cluster(name, ORIGIN.inbound, c));
   }
   return out;

@@ -18,7 +18,7 @@ import { isHttpFamily } from '../../context/protocol';
 import type { MeshContext, ProxyContext } from '../../context/types';
 import { proxyPolicies } from '../../policies/proxy-policies';
 import { kumaTagsMetadata, networkFilter, routerFilter, socketAddress } from '../envoy/common';
-import { ROUND_ROBIN, fromLegacyLoadBalancer, meshLoadBalancing } from '../envoy/load-balancing';
+import { type LoadBalancing, ROUND_ROBIN, fromLegacyLoadBalancer, meshLoadBalancing } from '../envoy/load-balancing';
 import { outboundListenerName, outboundRouteName, statName } from '../envoy/names';
 import { outboundRetries } from '../envoy/retries';
 import { outboundTimeouts } from '../envoy/timeouts';
@@ -27,24 +27,43 @@ import { ORIGIN, type TaggedResource, listener } from '../types';
 import { type ListenerAdditions, outboundAdditions } from './listener-policies';
 import { type OutboundPlan, outboundPlans } from './outbound-plan';
 import { httpRoutes } from './outbound-routes';
-import { kumaTagsHeader } from '../envoy/kuma-tags-header';
+import { kumaTagsHeaderOf, serializeTagSets } from '../envoy/kuma-tags-header';
+import { type SidecarMemo, meshMemo, sameValue } from '../memo';
 
-function httpFilter(plan: OutboundPlan, pp: ReturnType<typeof proxyPolicies>, add: ListenerAdditions): DeepPartial<Filter> {
-  const timeouts = outboundTimeouts(pp, plan.service, plan.protocol);
-  const routes = httpRoutes(plan.routes, {
-    requestTimeoutMs: timeouts.requestMs,
-    retries: outboundRetries(pp, plan.service, plan.protocol),
-    loadBalancing: meshLoadBalancing(pp, plan.service) ?? (plan.loadBalancer ? fromLegacyLoadBalancer(plan.loadBalancer) : ROUND_ROBIN),
-  });
+/**
+ * Everything an outbound listener is built from. Per-proxy inputs (the client's tags, what
+ * listener policies contributed for this proxy) are in here, so two proxies with equal inputs get
+ * byte-identical listeners and may share one (memo.ts).
+ */
+interface ListenerInputs {
+  name: string;
+  address: string;
+  port: number;
+  vip: boolean;
+  service: string;
+  http: boolean;
+  routes: OutboundPlan['routes'];
+  timeouts: ReturnType<typeof outboundTimeouts>;
+  retries: ReturnType<typeof outboundRetries>;
+  /** HTTP only: MeshLoadBalancingStrategy, else the TrafficRoute's, else round robin (hash policies). */
+  loadBalancing?: LoadBalancing;
+  /** HTTP only: x-kuma-tags of the client (serializeTagSets). */
+  kumaTags?: string;
+  add: ListenerAdditions;
+}
+
+function httpFilter(i: ListenerInputs): DeepPartial<Filter> {
+  const { timeouts, add } = i;
+  const routes = httpRoutes(i.routes, { requestTimeoutMs: timeouts.requestMs, retries: i.retries, loadBalancing: i.loadBalancing! });
   const hcm: DeepPartial<HttpConnectionManager> = {
-    statPrefix: statName(plan.service),
+    statPrefix: statName(i.service),
     routeSpecifier: {
       $case: 'routeConfig',
       value: {
-        name: outboundRouteName(plan.service),
+        name: outboundRouteName(i.service),
         validateClusters: false,
-        virtualHosts: [{ name: plan.service, domains: ['*'], routes }],
-        requestHeadersToAdd: [kumaTagsHeader(pp.dp.tagSets)],
+        virtualHosts: [{ name: i.service, domains: ['*'], routes }],
+        requestHeadersToAdd: [kumaTagsHeaderOf(i.kumaTags!)],
       },
     },
     httpFilters: [...add.httpFilters, routerFilter()],
@@ -58,12 +77,11 @@ function httpFilter(plan: OutboundPlan, pp: ReturnType<typeof proxyPolicies>, ad
   return networkFilter('envoy.filters.network.http_connection_manager', HttpConnectionManager, hcm);
 }
 
-function tcpFilter(plan: OutboundPlan, pp: ReturnType<typeof proxyPolicies>, add: ListenerAdditions): DeepPartial<Filter> {
-  const timeouts = outboundTimeouts(pp, plan.service, plan.protocol);
-  const retries = outboundRetries(pp, plan.service, plan.protocol);
-  const targets = plan.routes[plan.routes.length - 1]!.targets;
+function tcpFilter(i: ListenerInputs): DeepPartial<Filter> {
+  const { timeouts, retries, add } = i;
+  const targets = i.routes[i.routes.length - 1]!.targets;
   return networkFilter('envoy.filters.network.tcp_proxy', TcpProxy, {
-    statPrefix: statName(plan.service),
+    statPrefix: statName(i.service),
     clusterSpecifier:
       targets.length === 1
         ? { $case: 'cluster', value: targets[0]!.cluster }
@@ -74,24 +92,52 @@ function tcpFilter(plan: OutboundPlan, pp: ReturnType<typeof proxyPolicies>, add
   });
 }
 
-export function outboundListeners(proxy: ProxyContext, ctx: MeshContext): TaggedResource[] {
+function build(i: ListenerInputs): Listener {
+  return Listener.fromPartial({
+    name: i.name,
+    address: socketAddress(i.address, i.port),
+    // Kuma DNS: nothing redirects traffic here (no iptables), so the VIP listener binds itself;
+    // freebind lets it bind a VIP no interface carries (a local route must still deliver it).
+    ...(i.vip ? { bindToPort: true, freebind: true } : {}),
+    trafficDirection: TrafficDirection.OUTBOUND,
+    filterChains: [{ filters: [...i.add.networkFilters, i.http ? httpFilter(i) : tcpFilter(i)] }],
+    metadata: kumaTagsMetadata({ [TAG.service]: i.service }),
+  });
+}
+
+export function outboundListeners(proxy: ProxyContext, ctx: MeshContext, memo?: SidecarMemo): TaggedResource[] {
   const pp = proxyPolicies(proxy.dataplane, ctx);
+  const cache = meshMemo(ctx, memo).listeners;
+  let kumaTags: string | undefined;
   const out: TaggedResource[] = [];
   for (const plan of outboundPlans(proxy.dataplane, ctx, proxy)) {
     const { address, port } = plan.outbound;
     const name = outboundListenerName(address, port);
     const http = isHttpFamily(plan.protocol);
     const add = outboundAdditions({ proxy, ctx, pp, plan, listenerName: name, http });
-    const l = Listener.fromPartial({
+    if (http) kumaTags ??= serializeTagSets(pp.dp.tagSets);
+    const inputs: ListenerInputs = {
       name,
-      address: socketAddress(address, port),
-      // Kuma DNS: nothing redirects traffic here (no iptables), so the VIP listener binds itself;
-      // freebind lets it bind a VIP no interface carries (a local route must still deliver it).
-      ...(plan.vip ? { bindToPort: true, freebind: true } : {}),
-      trafficDirection: TrafficDirection.OUTBOUND,
-      filterChains: [{ filters: [...add.networkFilters, http ? httpFilter(plan, pp, add) : tcpFilter(plan, pp, add)] }],
-      metadata: kumaTagsMetadata({ [TAG.service]: plan.service }),
-    });
+      address,
+      port,
+      vip: !!plan.vip,
+      service: plan.service,
+      http,
+      routes: plan.routes,
+      timeouts: outboundTimeouts(pp, plan.service, plan.protocol),
+      retries: outboundRetries(pp, plan.service, plan.protocol),
+      ...(http
+        ? { loadBalancing: meshLoadBalancing(pp, plan.service) ?? (plan.loadBalancer ? fromLegacyLoadBalancer(plan.loadBalancer) : ROUND_ROBIN), kumaTags }
+        : {}),
+      add,
+    };
+    // Proxies with equal inputs share one listener (encoded once). The bucket key holds what
+    // usually tells proxies apart, so a bucket holds few candidates to compare by value.
+    const key = http ? `${name}\u0000${plan.service}\u0000${kumaTags}` : `${name}\u0000${plan.service}`;
+    let built = cache.get(key);
+    if (!built) cache.set(key, (built = []));
+    let l = built.find((b) => sameValue(b.inputs, inputs))?.listener;
+    if (!l) built.push({ inputs, listener: (l = build(inputs)) });
     out.push(listener(name, ORIGIN.outbound, l));
   }
   return out;
