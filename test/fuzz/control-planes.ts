@@ -29,6 +29,7 @@ function baseConfig(mode: 'zone' | 'global'): CpConfig {
   cfg.store.type = 'memory';
   cfg.apiServer.http.interface = '127.0.0.1';
   cfg.apiServer.http.port = 0;
+  cfg.apiServer.https.port = 0; // 5682 may be held by another CP on this machine
   cfg.diagnostics.serverPort = 0;
   cfg.dpServer.port = 0;
   cfg.multizone.global.kds.grpcPort = 0;

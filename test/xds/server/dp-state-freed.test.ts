@@ -47,6 +47,7 @@ describe('DP server state after 1000 proxies connected and left', () => {
     cfg.store.type = 'memory';
     cfg.apiServer.http.interface = '127.0.0.1';
     cfg.apiServer.http.port = 0;
+    cfg.apiServer.https.port = 0; // 5682 may be held by another CP on this machine
     cfg.diagnostics.serverPort = 0;
     cfg.dpServer.port = 0;
     cfg.dpServer.authn.dpProxy.type = 'none';
