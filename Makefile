@@ -7,6 +7,7 @@ deps:
 	@bash scripts/install-envoy.sh
 	@bash scripts/install-chromium.sh
 	@bash scripts/install-postgres.sh
+	@bash scripts/install-iptables.sh
 
 build: deps
 	@npm run --silent build

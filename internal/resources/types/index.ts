@@ -20,6 +20,7 @@ import { meshHttpRoute } from './mesh-http-route';
 import { meshInsight } from './mesh-insight';
 import { meshLoadBalancingStrategy } from './mesh-load-balancing-strategy';
 import { meshMetric } from './mesh-metric';
+import { meshPassthrough } from './mesh-passthrough';
 import { meshMultiZoneService } from './mesh-multi-zone-service';
 import { meshRateLimit } from './mesh-rate-limit';
 import { meshRetry } from './mesh-retry';
@@ -86,6 +87,7 @@ export const ALL_TYPES = [
   meshTls,
   meshTrace,
   meshMetric,
+  meshPassthrough,
 ] as const;
 
 export function registerAll(registry: Registry = new Registry()): Registry {

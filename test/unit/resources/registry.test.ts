@@ -53,6 +53,7 @@ describe('resource registry', () => {
       'MeshTLS',
       'MeshTrace',
       'MeshMetric',
+      'MeshPassthrough',
     ]);
   });
 
@@ -170,7 +171,7 @@ describe('resource registry', () => {
     // Kuma 2.14's MeshTrace descriptor: targetRef-based, no to/from/rules (a top-level `default`).
     expect(d('MeshTrace').policy).toEqual({ isTargetRef: true, hasToTargetRef: false, hasFromTargetRef: false, isFromAsRules: false });
     expect(d('Timeout').policy).toEqual({ isTargetRef: false, hasToTargetRef: false, hasFromTargetRef: false, isFromAsRules: false });
-    for (const x of all) expect(!!x.policy, x.name).toBe(/Traffic|HealthCheck|CircuitBreaker|Retry|Timeout|VirtualOutbound|Strategy|FaultInjection|RateLimit|AccessLog|Route|TLS|MeshTrace|MeshMetric/.test(x.name));
+    for (const x of all) expect(!!x.policy, x.name).toBe(/Traffic|HealthCheck|CircuitBreaker|Retry|Timeout|VirtualOutbound|Strategy|FaultInjection|RateLimit|AccessLog|Route|TLS|MeshTrace|MeshMetric|MeshPassthrough/.test(x.name));
   });
 
   it('has English display names', () => {

@@ -619,6 +619,18 @@ spec:
 `,
     nested: [['spec', 'default', 'backends', 0, 'prometheus'], 'spec.default.backends[0].prometheus.bogus'],
   },
+  MeshPassthrough: {
+    yaml: `type: MeshPassthrough
+mesh: default
+name: mp
+spec:
+  targetRef: { kind: Mesh }
+  default:
+    passthroughMode: Matched
+    appendMatch: [{ type: IP, value: 10.0.0.1, port: 80, protocol: tcp }]
+`,
+    nested: [['spec', 'default', 'appendMatch', 0], 'spec.default.appendMatch[0].bogus'],
+  },
 };
 
 function decode(doc: unknown) {

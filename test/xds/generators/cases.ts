@@ -13,6 +13,7 @@ import { meshTraceCases } from './cases/mesh-trace';
 import { meshAccessLogOtelCases } from './cases/mesh-access-log-otel';
 import { meshExternalServicesCases } from './cases/mesh-external-services';
 import { meshMetricCases } from './cases/mesh-metric';
+import { meshPassthroughCases } from './cases/mesh-passthrough';
 import type { Case } from './golden';
 
 export const CASES: Record<string, readonly Case[]> = {
@@ -30,4 +31,5 @@ export const CASES: Record<string, readonly Case[]> = {
   'mesh-trace': meshTraceCases,
   'mesh-access-log-otel': meshAccessLogOtelCases,
   'mesh-metric': meshMetricCases,
+  'mesh-passthrough': meshPassthroughCases,
 };

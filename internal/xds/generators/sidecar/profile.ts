@@ -16,6 +16,7 @@ import { outboundEndpoints } from './outbound-endpoints';
 import { meshMetric } from './mesh-metric';
 import { meshTraceClusters } from './mesh-trace-clusters';
 import { outboundListeners } from './outbound-listeners';
+import { passthrough } from './passthrough';
 import { SIDECAR_POST_PROCESSORS } from './post-processors';
 import { secrets } from './secrets';
 
@@ -29,6 +30,7 @@ export const SIDECAR_PROFILE: readonly NamedGenerator[] = [
   { name: 'inbound-clusters', generate: inboundClusters },
   { name: 'outbound-listeners', generate: outboundListeners },
   { name: 'outbound-clusters', generate: outboundClusters },
+  { name: 'passthrough', generate: passthrough },
   { name: 'mesh-trace-clusters', generate: meshTraceClusters },
   { name: 'mesh-access-log-clusters', generate: meshAccessLogClusters },
   { name: 'outbound-endpoints', generate: outboundEndpoints },
