@@ -29,7 +29,7 @@ export function propagationTable(body: unknown): Table {
     for (const p of items) {
       const waiting = arr(p.waitingFor).map(str);
       const why = p.error ? oneLine(str(p.error)) : waiting.length ? `waiting for the ACK of ${waiting.join(', ')}` : '';
-      rows.push([`  ${str(p.name)}`, str(p.state), '', str(p.ackedAt) || '-', why]);
+      rows.push([`  ${p.kind ? `${str(p.kind)}/` : ''}${str(p.name)}`, str(p.state), '', str(p.ackedAt) || '-', why]);
     }
   }
   return { headers: ['WHERE', 'STATE', 'VERSION', 'WHEN', 'DETAIL'], rows };

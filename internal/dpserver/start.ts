@@ -110,7 +110,7 @@ export async function startDataplaneServer(deps: {
       ),
     });
     const r = reconciler;
-    propagation = (q) => proxyPropagation({ store, registry, reconciler: r, acks }, q);
+    propagation = (q) => proxyPropagation({ store, registry, reconciler: r, acks, zone: cfg.multizone.zone.name }, q);
     sizes = () => {
       const flat: Record<string, number> = { generated: generated.size, adsStreams: ads.activeStreams() };
       const add = (owner: string, o: Record<string, number>) => {

@@ -11,6 +11,9 @@ import type { Resource } from '../../resources/model';
 import type { Registry } from '../../resources/registry';
 import type { ResourceStore } from '../../store/resource-store';
 import { policyAttachments, topLevelSelects } from '../policies/dataplane-inspect';
+import { isRemoteIngress, zoneIngressView } from '../context/cross-zone';
+import type { MeshContext } from '../context/types';
+import { egressServesMesh } from '../generators/egress/egress-proxy';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL } from '../cache/resource-types';
 import type { ConfigAckLedger, ProxyConfigState } from './config-acks';
 import type { XdsReconciler } from './reconciler';
@@ -18,6 +21,8 @@ import type { XdsReconciler } from './reconciler';
 export type ProxyAckState = 'ACKed' | 'Pending' | 'NACKed' | 'Disconnected';
 
 export interface ProxyAck {
+  /** Set for a zone proxy (its mesh is ""): the row is a ZoneIngress or ZoneEgress, not a Dataplane. */
+  kind?: 'ZoneIngress' | 'ZoneEgress';
   mesh: string;
   name: string;
   state: ProxyAckState;
@@ -45,7 +50,9 @@ export interface PropagationQuery {
 export interface ProxyPropagationDeps {
   store: ResourceStore;
   registry: Registry;
-  reconciler: Pick<XdsReconciler, 'meshContext' | 'seqOf' | 'sidecarNode' | 'settledSeq'>;
+  reconciler: Pick<XdsReconciler, 'meshContext' | 'seqOf' | 'sidecarNode' | 'settledSeq' | 'zoneProxyNode'>;
+  /** The zone's name: ZoneIngresses of other zones (synced for cross-zone endpoints) run elsewhere. */
+  zone?: string;
   acks: ConfigAckLedger;
 }
 
@@ -57,12 +64,14 @@ export function proxyPropagation(deps: ProxyPropagationDeps, q: PropagationQuery
   const r = deps.store.get({ type: q.type, mesh: d.scope === 'Mesh' ? q.mesh : '', name: q.name });
   if (!r) return { found: false, proxies: [] };
   const mesh = q.type === 'Mesh' ? r.name : r.mesh;
-  if (!mesh || (q.type !== 'Mesh' && !d.policy)) return { found: true, zoneVersion: r.version, proxies: [], note: `${q.type} configures no proxy directly` };
+  const zoneKinds = ZONE_PROXY_KINDS[q.type];
+  if (!mesh || (q.type !== 'Mesh' && !d.policy && !zoneKinds)) return { found: true, zoneVersion: r.version, proxies: [], note: `${q.type} configures no proxy directly` };
   const ctx = deps.reconciler.meshContext(mesh);
   if (!ctx) return { found: true, zoneVersion: r.version, proxies: [] };
   const isTargetRef = (t: string) => deps.registry.byName(t)?.policy?.isTargetRef === true;
   const affects = (dp: Resource): boolean => {
     if (q.type === 'Mesh') return true;
+    if (!d.policy) return false; // a service-like type: only zone proxies are listed for it
     return d.policy!.isTargetRef ? topLevelSelects(r, dp, ctx) : policyAttachments(r, dp, ctx, isTargetRef).length > 0;
   };
   const seq = deps.reconciler.seqOf(r);
@@ -73,16 +82,47 @@ export function proxyPropagation(deps: ProxyPropagationDeps, q: PropagationQuery
     proxies.push(ackOf(deps, dp, seq));
   }
   proxies.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (zoneKinds) proxies.push(...zoneProxyAcks(deps, zoneKinds, ctx, seq));
   return { found: true, zoneVersion: r.version, proxies };
 }
 
+/**
+ * The zone proxies a type shapes: the ingress serves every mesh (its SNI chains come from the
+ * mesh's services, MeshServices and MeshMultiZoneServices); the egress the meshes that send
+ * through it (mTLS on, and zoneEgress routing or a MeshExternalService) and their external services.
+ */
+const ZONE_PROXY_KINDS: Record<string, readonly ('ZoneIngress' | 'ZoneEgress')[]> = {
+  Mesh: ['ZoneIngress', 'ZoneEgress'],
+  MeshService: ['ZoneIngress'],
+  MeshMultiZoneService: ['ZoneIngress'],
+  MeshExternalService: ['ZoneEgress'],
+  ExternalService: ['ZoneEgress'],
+};
+
+/** This zone's own ZoneIngresses / ZoneEgresses (a few per zone), in name order per kind. */
+function zoneProxyAcks(deps: ProxyPropagationDeps, kinds: readonly ('ZoneIngress' | 'ZoneEgress')[], ctx: MeshContext, seq: number): ProxyAck[] {
+  const out: ProxyAck[] = [];
+  for (const kind of kinds) {
+    if (kind === 'ZoneEgress' && !egressServesMesh(ctx)) continue;
+    const items = deps.store.list(kind).items.filter((zp) => !isRemoteIngress(zoneIngressView(zp), deps.zone ?? ''));
+    for (const zp of [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const node = deps.reconciler.zoneProxyNode(kind === 'ZoneIngress' ? 'ingress' : 'egress', zp.name);
+      // Zone proxies are looked at on every flush (onBuilt), so no settled sequence is needed.
+      out.push({ kind, ...ackOfNode(deps, node, { mesh: '', name: zp.name }, seq, 0) });
+    }
+  }
+  return out;
+}
+
 function ackOf(deps: ProxyPropagationDeps, dp: Resource, seq: number): ProxyAck {
-  const base = { mesh: dp.mesh, name: dp.name };
-  const node = deps.reconciler.sidecarNode(dp.mesh, dp.name);
+  return ackOfNode(deps, deps.reconciler.sidecarNode(dp.mesh, dp.name), { mesh: dp.mesh, name: dp.name }, seq, deps.reconciler.settledSeq(dp.mesh));
+}
+
+function ackOfNode(deps: ProxyPropagationDeps, node: string | undefined, base: { mesh: string; name: string }, seq: number, settledSeq: number): ProxyAck {
   if (!node) return { ...base, state: 'Disconnected' };
   const st = deps.acks.state(node);
   if (st) {
-    const state = ackStateOf(st, seq, deps.reconciler.settledSeq(dp.mesh));
+    const state = ackStateOf(st, seq, settledSeq);
     if (state === 'ACKed') return { ...base, state, ackedAt: iso(st.ackedAtMs) };
     const waitingFor = st.pendingTypes.map(shortType);
     if (state === 'NACKed') return { ...base, state, error: st.nack!.error, waitingFor };

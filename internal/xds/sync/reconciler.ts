@@ -76,7 +76,7 @@ export interface ReconcilerDeps {
   /** Called when a proxy went away: whatever was kept for it must go too. */
   onForget?(nodeId: string, mesh: string, name: string): void;
   /**
-   * Called when a sidecar's current snapshot stands for store state `seq`: set now (`versions`, per
+   * Called when a proxy's (sidecar or zone proxy) current snapshot stands for store state `seq`: set now (`versions`, per
    * type URL it holds resources of, as the cache versioned them) or left as it was because its
    * inputs did not move (no `versions`). The propagation view's ACK ledger.
    */
@@ -263,6 +263,12 @@ export class XdsReconciler {
     return [...this.#proxies.keys()];
   }
 
+  /** The node id of a connected zone proxy, by its ZoneIngress / ZoneEgress (a zone has a few). */
+  zoneProxyNode(kind: 'ingress' | 'egress', name: string): string | undefined {
+    for (const p of this.#zoneProxies) if (p.kind === kind && p.name === name) return p.nodeId;
+    return undefined;
+  }
+
   /** The node id of a connected sidecar, by its Dataplane. */
   sidecarNode(mesh: string, name: string): string | undefined {
     return this.#meshProxies.get(mesh)?.get(name)?.nodeId;
@@ -407,6 +413,16 @@ export class XdsReconciler {
     return ctx;
   }
 
+  /**
+   * The store sequence a zone proxy config built from `meshes` stands for: a context still cached
+   * holds every event so far (events drop it), a replaced one those up to when it was built.
+   */
+  #zoneProxySeq(meshes: ReadonlyMap<string, MeshContext>): number {
+    let seq = this.#seq;
+    for (const [name, ctx] of meshes) if (this.#contexts.get(name) !== ctx) seq = Math.min(seq, this.#ctxSeq.get(ctx) ?? 0);
+    return seq;
+  }
+
   async #reconcileZoneProxies(proxies: Proxy[], built: Map<string, MeshContext | undefined>): Promise<void> {
     const meshes = new Map<string, MeshContext>();
     for (const m of this.#d.store.list('Mesh').items) {
@@ -417,6 +433,7 @@ export class XdsReconciler {
     for (const p of proxies) {
       await this.#maybeYield();
       if (this.#proxies.get(p.nodeId) !== p) continue; // gone, or reconnected as another proxy
+      const seq = this.#zoneProxySeq(meshes);
       const type = p.kind === 'ingress' ? 'ZoneIngress' : 'ZoneEgress';
       const zp = this.#d.store.get({ type, mesh: '', name: p.name });
       if (!zp) {
@@ -425,16 +442,20 @@ export class XdsReconciler {
         continue;
       }
       if (p.kind === 'egress') {
-        await this.#reconcileEgress(p, zp, meshes);
+        await this.#reconcileEgress(p, zp, meshes, seq);
         continue;
       }
       const hash = createHash('sha256').update(JSON.stringify([zp.spec, [...meshes.values()].map((c) => c.hash)])).digest('hex');
-      if (hash === p.lastHash) continue;
+      if (hash === p.lastHash) {
+        this.#d.onBuilt?.(p.nodeId, seq);
+        continue;
+      }
       const t0 = performance.now();
       const res = generateIngress({ ingress: zp, meshes });
-      this.#d.cache.setSnapshot(p.nodeId, snapshotFromResources(res));
+      const versioned = this.#d.cache.setSnapshot(p.nodeId, snapshotFromResources(res));
       this.#d.metrics?.generated(performance.now() - t0);
       this.#d.onGenerated?.(p.nodeId, res);
+      this.#d.onBuilt?.(p.nodeId, seq, snapshotVersions(versioned));
       p.lastHash = hash;
     }
   }
@@ -444,7 +465,7 @@ export class XdsReconciler {
    * terminates the mesh mTLS of ExternalService traffic. A mesh whose CA is not ready gets
    * pass-through only.
    */
-  async #reconcileEgress(p: Proxy, zp: Resource, meshes: ReadonlyMap<string, MeshContext>): Promise<void> {
+  async #reconcileEgress(p: Proxy, zp: Resource, meshes: ReadonlyMap<string, MeshContext>, seq: number): Promise<void> {
     const identities = new Map<string, { certPem: string; keyPem: string }>();
     const serials: string[] = [];
     let renewAt: number | undefined;
@@ -461,12 +482,16 @@ export class XdsReconciler {
       }
     }
     const hash = createHash('sha256').update(JSON.stringify([zp.spec, [...meshes.values()].map((c) => c.hash), serials])).digest('hex');
-    if (hash === p.lastHash) return;
+    if (hash === p.lastHash) {
+      this.#d.onBuilt?.(p.nodeId, seq);
+      return;
+    }
     const t0 = performance.now();
     const res = generateEgress({ egress: zp, meshes, identities });
-    this.#d.cache.setSnapshot(p.nodeId, snapshotFromResources(res));
+    const versioned = this.#d.cache.setSnapshot(p.nodeId, snapshotFromResources(res));
     this.#d.metrics?.generated(performance.now() - t0);
     this.#d.onGenerated?.(p.nodeId, res);
+    this.#d.onBuilt?.(p.nodeId, seq, snapshotVersions(versioned));
     p.lastHash = hash;
     if (p.renewTimer) clearTimeout(p.renewTimer);
     p.renewTimer = undefined;

@@ -118,6 +118,37 @@ describe('proxyPropagation', () => {
     expect(acks.state('default.a-0')).toBeUndefined();
   });
 
+  it('a Mesh lists this zone\'s ingress (not a remote zone\'s): Pending until it ACKs the config built after the change', async () => {
+    const zi = (name: string, zone?: string) => ({ type: 'ZoneIngress', mesh: '', name, labels: {}, spec: { ...(zone ? { zone } : {}), networking: { address: '127.0.0.1', port: 10001, advertisedAddress: '127.0.0.1', advertisedPort: 10001 } } });
+    await store.create(zi('zi-1'));
+    await store.create(zi('zi-remote', 'zone-2'));
+    await reconciler.connect('zi-1', '', 'zi-1', 'ingress');
+    await reconciler.whenIdle();
+    const askMesh = () => proxyPropagation({ store, registry, reconciler, acks, zone: 'zone-1' }, { type: 'Mesh', mesh: '', name: 'default' });
+    const ingressRows = () => askMesh().proxies.filter((p) => p.kind);
+    expect(ingressRows().map((p) => [p.kind, p.name])).toEqual([['ZoneIngress', 'zi-1']]);
+    const answerIngress = () => {
+      const snap = cache.getSnapshot('zi-1')!;
+      for (const typeUrl of snap.typeUrls()) {
+        if (snap.resources(typeUrl).size === 0) continue;
+        acks.callbacks().onStreamRequest!(1, { id: 'zi-1' } as Node, typeUrl, { kind: 'ack', version: snap.version(typeUrl), nonce: 'z', resourceNames: [] });
+      }
+    };
+    answerIngress();
+    expect(ingressRows()).toMatchObject([{ name: 'zi-1', state: 'ACKed', ackedAt: expect.any(String) }]);
+    // A change to the mesh: the ingress is rebuilt (or left as it was) and must ACK again.
+    const mesh = store.get({ type: 'Mesh', mesh: '', name: 'default' })!;
+    await write(() => store.update({ ...mesh, spec: { routing: { localityAwareLoadBalancing: true } } }));
+    const after = ingressRows()[0]!;
+    if (after.state !== 'ACKed') {
+      expect(after.state).toBe('Pending');
+      answerIngress();
+      expect(ingressRows()[0]!.state).toBe('ACKed');
+    }
+    reconciler.disconnect('zi-1');
+    expect(ingressRows()).toEqual([{ kind: 'ZoneIngress', mesh: '', name: 'zi-1', state: 'Disconnected' }]);
+  });
+
   it('unknown records and types that configure no proxy say so', () => {
     expect(ask('nope')).toEqual({ found: false, proxies: [] });
     expect(proxyPropagation({ store, registry, reconciler, acks }, { type: 'Nope', mesh: 'default', name: 'x' }).note).toMatch(/unknown type "Nope"/);
