@@ -23,7 +23,7 @@ import { ZoneSyncViews } from '../kds/global/zone-sync-views';
 import type { InspectSource } from '../apiserver/deps';
 import { loadOrCreateCpCert } from '../tls/self-signed';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { ensureUserSigningKey, ensureZoneSigningKeySoon, prefetchSigningKeys } from '../auth/signing-key';
+import { ensureUserSigningKey, ensureZoneSigningKeySoon, prefetchSigningKeys, zoneSigningKeySettled } from '../auth/signing-key';
 import { missingStartupKeys } from '../defaults/startup-keys';
 import { apiRequestListener } from '../apiserver/server';
 import { ensureAdminToken } from '../defaults/admin-token';
@@ -92,7 +92,11 @@ export async function startControlPlane(cfg: CpConfig, early?: EarlyStart): Prom
   try {
     const rawStore = await openStore(cfg, early);
     const store = (opened = new MeteredStore(rawStore, metrics));
-    stops.push(() => store.close());
+    // A stop right after /ready must not close the store under the zone key being written (it logged an error).
+    stops.push(async () => {
+      await zoneSigningKeySettled(store);
+      await store.close();
+    });
     if (!early?.keysPrefetched) prefetchSigningKeys(missingStartupKeys(cfg, store));
     const federated = isFederatedZone(cfg);
     // The global's live zone links: its KDS server admits streams by them, the Zone delete guard reads them.
