@@ -11,6 +11,8 @@ import {
 
 const ZONE_ENV = { KUMA_STORE_TYPE: 'memory', KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none', KUMA_DP_SERVER_AUTHN_ZONE_PROXY_TYPE: 'none', KUMA_XDS_SERVER_DATAPLANE_DEREGISTRATION_DELAY_MS: '200' };
 
+const ALLOW_ALL = { type: 'MeshTrafficPermission', mesh: 'default', name: 'allow-all', spec: { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'Allow' } }] } };
+
 const procs: Proc[] = [];
 
 describe('cross-zone traffic through zone ingresses', () => {
@@ -91,8 +93,7 @@ networking:
     global = await startGlobal({ args: ['--kds-auth=none'], env: { KUMA_STORE_TYPE: 'memory' } });
     [zones['zone-1'], zones['zone-2']] = await Promise.all([startZone('zone-1', global.kdsPort, { env: ZONE_ENV }), startZone('zone-2', global.kdsPort, { env: ZONE_ENV })]);
     await setMesh({});
-    const mtp = { type: 'MeshTrafficPermission', mesh: 'default', name: 'allow-all', spec: { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'Allow' } }] } };
-    expect((await api(global, 'PUT', '/meshes/default/meshtrafficpermissions/allow-all', mtp)).status).toBe(201);
+    expect((await api(global, 'PUT', '/meshes/default/meshtrafficpermissions/allow-all', ALLOW_ALL)).status).toBe(201);
     // Both zones hold the mesh with mTLS and its CA before proxies start.
     for (const z of Object.values(zones)) {
       await eventually(async () => expect((await api(z, 'GET', '/meshes/default/secrets')).json.items.map((s: { name: string }) => s.name)).toContain('default.ca-builtin-cert-ca-1'), 15_000);
@@ -201,12 +202,25 @@ networking:
       const zi = (await api(zones['zone-1']!, 'GET', '/zoneingresses')).json.items.find((i: { labels: Record<string, string> }) => i.labels['kuma.io/display-name'] === 'zi-2');
       expect(zi?.availableServices?.find((s: { mesh: string; tags: Record<string, string> }) => s.mesh === 'default' && s.tags['kuma.io/service'] === 'backend')?.instances).toBe(2);
     }, 20_000);
+    // A fresh store holds only the default Mesh (no mTLS) and no MeshTrafficPermission: the zones follow it
+    // and traffic stays local. The operator applies the config again; a new CA rolls out to every proxy and
+    // cross-zone traffic comes back. What follows must start from that settled state, not from mid-rollout.
+    await eventually(async () => expect((await api(zones['zone-1']!, 'GET', '/meshes/default')).json.mtls).toBeUndefined(), 20_000);
+    await setMesh({});
+    expect((await api(global, 'PUT', '/meshes/default/meshtrafficpermissions/allow-all', ALLOW_ALL)).status).toBe(201);
+    await eventually(async () => {
+      const z = byZone(await calls(30));
+      expect(z.failed ?? 0).toBe(0);
+      expect(z['zone-2'] ?? 0).toBeGreaterThan(0);
+    }, 30_000, 200);
+    expect(byZone(await calls(50)).failed ?? 0).toBe(0);
   });
 
   it('the zone-1 CP killed: existing traffic goes on with 0 failed requests', async () => {
     await zones['zone-1']!.kill9();
     const rs = await calls(100);
     expect(rs.filter((r) => r.status !== 200)).toEqual([]);
+    expect(byZone(rs)['zone-2'] ?? 0).toBeGreaterThan(0);
   });
 
   it('zone-2\'s ingress down: retries and outlier detection move the requests to local instances', async () => {
