@@ -13,12 +13,13 @@
  *
  * Needs root (ip netns); skipped otherwise.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RCODE, buildQuery, parseResponse } from '../../internal/dns/dns-wire';
-import { childEnv, envoyBinary, eventually, kumaBinary, removeDir, tempDir } from './harness';
+import { envoyBinary, eventually, kumaBinary, removeDir, tempDir } from './harness';
+import { NetNs } from './netns';
 
 const NS = `kuma-dns-${process.pid}`;
 
@@ -34,64 +35,11 @@ function netnsUsable(): boolean {
 const USABLE = netnsUsable();
 if (!USABLE) console.warn('SKIPPED dns-envoy.test.ts: needs root and `ip netns` (network namespaces)');
 
-/** Runs a command inside the namespace and waits for it. */
-function nsRun(cmd: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('ip', ['netns', 'exec', NS, ...cmd], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    const t = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 15_000);
-    p.once('error', reject);
-    p.once('exit', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-    p.stdin.end(opts.input ?? '');
-  });
-}
-
-function mustNs(args: string[]): void {
-  const r = spawnSync('ip', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ip ${args.join(' ')} failed: ${r.stderr}`);
-}
-
-interface NsProc {
-  name: string;
-  proc: ChildProcess;
-  logs: () => string;
-  exited: Promise<number | null>;
-}
-
-const procs: NsProc[] = [];
-
-/** Spawns `kuma ARGS` inside the namespace (ip netns exec execs it: the pid is kuma's own). */
-function nsKuma(name: string, args: string[], home: string, env: Record<string, string> = {}): NsProc {
-  const proc = spawn('ip', ['netns', 'exec', NS, kumaBinary(), ...args], { env: childEnv(home, env), cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  const p = { name, proc, logs: () => out, exited: new Promise<number | null>((r) => proc.once('exit', (code) => r(code))) };
-  procs.push(p);
-  return p;
-}
-
-/** curl inside the namespace; the status and body. */
-async function curl(method: string, url: string, body?: unknown): Promise<{ status: number; text: string; json: any }> {
-  const args = ['curl', '-s', '-m', '5', '-X', method, '-w', '\n%{http_code}', url];
-  if (body !== undefined) args.push('-H', 'content-type: application/json', '--data-binary', '@-');
-  const r = await nsRun(args, { input: body === undefined ? '' : JSON.stringify(body) });
-  const i = r.stdout.lastIndexOf('\n');
-  const text = r.stdout.slice(0, i);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: Number(r.stdout.slice(i + 1)) || 0, text, json };
-}
+const ns = new NetNs(NS);
+const nsRun = ns.run.bind(ns);
+const curl = ns.curl.bind(ns);
+/** Spawns `kuma ARGS` inside the namespace. */
+const nsKuma = (name: string, args: string[], home: string, env: Record<string, string> = {}) => ns.spawn(name, [kumaBinary(), ...args], home, env);
 
 /** A raw DNS query over UDP from inside the namespace (node:dgram); the response packet. */
 async function rawDns(port: number, name: string): Promise<ReturnType<typeof parseResponse>> {
@@ -224,9 +172,8 @@ networking:
   let clientAdmin = 0;
 
   beforeAll(async () => {
-    mustNs(['netns', 'add', NS]);
-    mustNs(['netns', 'exec', NS, 'ip', 'link', 'set', 'lo', 'up']);
-    mustNs(['netns', 'exec', NS, 'ip', 'route', 'add', 'local', '240.0.0.0/4', 'dev', 'lo']);
+    ns.create();
+    ns.exec(['ip', 'route', 'add', 'local', '240.0.0.0/4', 'dev', 'lo']);
     await startCp('global', ['--mode=global', '--kds-auth=none']);
     await Promise.all([
       startCp('zone-1', ['--mode=zone', '--zone', 'zone-1', '--kds-global-address', `grpcs://127.0.0.1:${CP.global.kds}`]),
@@ -250,11 +197,7 @@ networking:
 
   afterAll(async () => {
     // kuma dp stops its Envoy (and Envoy dies with it anyway: pdeathsig), then the CPs.
-    for (const p of [...procs].reverse()) if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGTERM');
-    await Promise.race([Promise.all(procs.map((p) => p.exited)), new Promise((r) => setTimeout(r, 8_000))]);
-    for (const p of procs) if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.exited));
-    if (USABLE) spawnSync('ip', ['netns', 'del', NS], { stdio: 'ignore' });
+    await ns.destroy();
     removeDir(home);
   });
 

@@ -11,78 +11,24 @@
  * as root, so their own connections pass untouched). Needs root, `ip netns` and iptables (make deps
  * installs it): without them the suite fails.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childEnv, envoyBinary, eventually, kumaBinary, removeDir, tempDir } from './harness';
+import { envoyBinary, eventually, kumaBinary, removeDir, tempDir } from './harness';
+import { NetNs } from './netns';
 
-const NS = `kuma-pt-${process.pid}`;
+const ns = new NetNs(`kuma-pt-${process.pid}`);
 const A = '198.18.0.10';
 const B = '198.18.0.11';
 const UPSTREAM_PORT = 8080;
 const CP = { api: 15681, diag: 15680, dp: 15678 };
 const ADMIN = 19901;
 const API = `http://127.0.0.1:${CP.api}`;
-
-function nsRun(cmd: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('ip', ['netns', 'exec', NS, ...cmd], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    const t = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 15_000);
-    p.once('error', reject);
-    p.once('exit', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-    p.stdin.end(opts.input ?? '');
-  });
-}
-
-function must(cmd: string, args: string[]): void {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.error?.message ?? r.stderr}`);
-}
-
-interface NsProc {
-  name: string;
-  proc: ChildProcess;
-  logs: () => string;
-  exited: Promise<number | null>;
-}
-const procs: NsProc[] = [];
-
-function nsSpawn(name: string, cmd: string[], home: string, env: Record<string, string> = {}): NsProc {
-  const proc = spawn('ip', ['netns', 'exec', NS, ...cmd], { env: childEnv(home, env), cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  const p = { name, proc, logs: () => out, exited: new Promise<number | null>((r) => proc.once('exit', (code) => r(code))) };
-  procs.push(p);
-  return p;
-}
-
-async function curl(method: string, url: string, body?: unknown): Promise<{ status: number; text: string; json: any }> {
-  const args = ['curl', '-s', '-m', '5', '-X', method, '-w', '\n%{http_code}', url];
-  if (body !== undefined) args.push('-H', 'content-type: application/json', '--data-binary', '@-');
-  const r = await nsRun(args, { input: body === undefined ? '' : JSON.stringify(body) });
-  const i = r.stdout.lastIndexOf('\n');
-  const text = r.stdout.slice(0, i);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: Number(r.stdout.slice(i + 1)) || 0, text, json };
-}
+const curl = ns.curl.bind(ns);
 
 /** The application's request: curl as `nobody`, so iptables sends it to the sidecar. */
 async function appGet(ip: string): Promise<{ ok: boolean; body: string; exit: number | null }> {
-  const r = await nsRun(['runuser', '-u', 'nobody', '--', 'curl', '-s', '-m', '3', `http://${ip}:${UPSTREAM_PORT}/`]);
+  const r = await ns.run(['runuser', '-u', 'nobody', '--', 'curl', '-s', '-m', '3', `http://${ip}:${UPSTREAM_PORT}/`]);
   return { ok: r.code === 0 && r.stdout.startsWith('upstream '), body: r.stdout, exit: r.code };
 }
 
@@ -102,14 +48,13 @@ describe('MeshPassthrough: the transparent-proxy passthrough on real Envoy and i
 
   beforeAll(async () => {
     if (process.getuid?.() !== 0) throw new Error('mesh-passthrough.test.ts needs root (ip netns, iptables)');
-    must('ip', ['netns', 'add', NS]);
-    must('ip', ['netns', 'exec', NS, 'ip', 'link', 'set', 'lo', 'up']);
-    for (const ip of [A, B]) must('ip', ['netns', 'exec', NS, 'ip', 'addr', 'add', `${ip}/32`, 'dev', 'lo']);
-    must('ip', ['netns', 'exec', NS, 'iptables', '-t', 'nat', '-A', 'OUTPUT', '-p', 'tcp', '-m', 'owner', '--uid-owner', 'nobody', '-j', 'REDIRECT', '--to-ports', '15001']);
+    ns.create();
+    for (const ip of [A, B]) ns.exec(['ip', 'addr', 'add', `${ip}/32`, 'dev', 'lo']);
+    ns.exec(['iptables', '-t', 'nat', '-A', 'OUTPUT', '-p', 'tcp', '-m', 'owner', '--uid-owner', 'nobody', '-j', 'REDIRECT', '--to-ports', '15001']);
     for (const [ip, tag] of [[A, 'A'], [B, 'B']]) {
-      nsSpawn(`upstream-${tag}`, [process.execPath, '-e', `require('node:http').createServer((q, s) => s.end('upstream ${tag}')).listen(${UPSTREAM_PORT}, '${ip}')`], home);
+      ns.spawn(`upstream-${tag}`, [process.execPath, '-e', `require('node:http').createServer((q, s) => s.end('upstream ${tag}')).listen(${UPSTREAM_PORT}, '${ip}')`], home);
     }
-    const cp = nsSpawn('cp', [kumaBinary(), 'control-plane', 'run', '--mode=zone'], home, {
+    const cp = ns.spawn('cp', [kumaBinary(), 'control-plane', 'run', '--mode=zone'], home, {
       KUMA_GENERAL_WORK_DIR: join(home, 'cp'),
       KUMA_STORE_TYPE: 'memory',
       KUMA_API_SERVER_HTTP_PORT: String(CP.api),
@@ -138,18 +83,14 @@ networking:
     redirectPortInbound: 15006
     redirectPortOutbound: 15001
 `);
-    nsSpawn('web-1', [kumaBinary(), 'dp', 'run', '--cp-address', `https://127.0.0.1:${CP.dp}`, '--dataplane-file', file,
+    ns.spawn('web-1', [kumaBinary(), 'dp', 'run', '--cp-address', `https://127.0.0.1:${CP.dp}`, '--dataplane-file', file,
       '--ca-cert-file', join(home, 'cp', 'kuma-cp.crt'), '--binary-path', envoyBinary(), '--admin-port', String(ADMIN),
       '--concurrency', '1', '--drain-time', '1s'], home);
     await eventually(async () => expect((await curl('GET', `http://127.0.0.1:${ADMIN}/ready`)).text).toContain('LIVE'), 40_000, 250);
   }, 120_000);
 
   afterAll(async () => {
-    for (const p of [...procs].reverse()) if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGTERM');
-    await Promise.race([Promise.all(procs.map((p) => p.exited)), new Promise((r) => setTimeout(r, 8_000))]);
-    for (const p of procs) if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.exited));
-    spawnSync('ip', ['netns', 'del', NS], { stdio: 'ignore' });
+    await ns.destroy();
     removeDir(home);
   });
 

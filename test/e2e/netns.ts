@@ -1,0 +1,99 @@
+/**
+ * A network namespace an e2e suite creates for itself, so tests can add local routes, addresses and
+ * iptables rules without touching the host's. Inside it the host's 127.0.0.1 is not reachable: every
+ * process and every check (curl for the APIs) runs in it through `ip netns exec`.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { childEnv } from './harness';
+
+export interface NsProc {
+  name: string;
+  proc: ChildProcess;
+  logs: () => string;
+  exited: Promise<number | null>;
+}
+
+export interface NsResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export class NetNs {
+  private readonly procs: NsProc[] = [];
+  private created = false;
+
+  constructor(readonly name: string) {}
+
+  /** Creates the namespace with its loopback up; throws (the suite fails) when `ip netns` cannot. */
+  create(): void {
+    must('ip', ['netns', 'add', this.name]);
+    this.created = true;
+    this.exec(['ip', 'link', 'set', 'lo', 'up']);
+  }
+
+  /** Runs a command inside the namespace synchronously; throws with its stderr when it fails. */
+  exec(cmd: string[]): void {
+    must('ip', ['netns', 'exec', this.name, ...cmd]);
+  }
+
+  /** Runs a command inside the namespace and waits for it (killed after timeoutMs). */
+  run(cmd: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<NsResult> {
+    return new Promise((resolve, reject) => {
+      const p = spawn('ip', ['netns', 'exec', this.name, ...cmd], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      p.stdout.on('data', (d) => (stdout += d));
+      p.stderr.on('data', (d) => (stderr += d));
+      const t = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 15_000);
+      p.once('error', reject);
+      p.once('exit', (code) => {
+        clearTimeout(t);
+        resolve({ code, stdout, stderr });
+      });
+      p.stdin.end(opts.input ?? '');
+    });
+  }
+
+  /** Starts a long-running process inside the namespace (ip netns exec execs it: the pid is its own); destroy() stops it. */
+  spawn(name: string, cmd: string[], home: string, env: Record<string, string> = {}): NsProc {
+    const proc = spawn('ip', ['netns', 'exec', this.name, ...cmd], { env: childEnv(home, env), cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout!.on('data', (d) => (out += d));
+    proc.stderr!.on('data', (d) => (out += d));
+    const p = { name, proc, logs: () => out, exited: new Promise<number | null>((r) => proc.once('exit', (code) => r(code))) };
+    this.procs.push(p);
+    return p;
+  }
+
+  /** curl inside the namespace: the status and body (and the body as JSON when it is). */
+  async curl(method: string, url: string, body?: unknown): Promise<{ status: number; text: string; json: any }> {
+    const args = ['curl', '-s', '-m', '5', '-X', method, '-w', '\n%{http_code}', url];
+    if (body !== undefined) args.push('-H', 'content-type: application/json', '--data-binary', '@-');
+    const r = await this.run(args, { input: body === undefined ? '' : JSON.stringify(body) });
+    const i = r.stdout.lastIndexOf('\n');
+    const text = r.stdout.slice(0, i);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: Number(r.stdout.slice(i + 1)) || 0, text, json };
+  }
+
+  /** Stops the processes, last started first (SIGTERM, then SIGKILL after 8 s), and deletes the namespace. */
+  async destroy(): Promise<void> {
+    const alive = (p: NsProc) => p.proc.exitCode === null && p.proc.signalCode === null;
+    for (const p of [...this.procs].reverse()) if (alive(p)) p.proc.kill('SIGTERM');
+    await Promise.race([Promise.all(this.procs.map((p) => p.exited)), new Promise((r) => setTimeout(r, 8_000))]);
+    for (const p of this.procs) if (alive(p)) p.proc.kill('SIGKILL');
+    await Promise.all(this.procs.map((p) => p.exited));
+    if (this.created) spawnSync('ip', ['netns', 'del', this.name], { stdio: 'ignore' });
+  }
+}
+
+function must(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.error?.message ?? r.stderr}`);
+}
