@@ -4,8 +4,9 @@
  * `kuma inspect meshtimeout NAME --propagation` show it stored on the global, Synced in each zone
  * at the global's version, ACKed by zone-1's healthy proxy and NACKed (with Envoy's own error) by
  * a proxy whose inbound listener cannot bind because another process holds its address. Zone-2's
- * control plane stopped: its row says Offline.
+ * control plane stopped: its row says Offline. A proxy whose Envoy is paused shows Pending until it ACKs.
  */
+import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, eventually, freePort, kumactlHome, removeDir, runKuma, startGlobal, startProxy, startZone, tempDir, type ControlPlane, type Proxy } from './harness';
@@ -151,6 +152,36 @@ describe('propagation status: 1 global + 2 zones, real Envoys', () => {
     const onZone = await api(z1, 'GET', '/meshes/default/meshtimeouts/a-prop/_propagation');
     expect(onZone.status).toBe(400);
     expect(onZone.text).toContain('global control plane only');
+  });
+
+  it('a proxy whose Envoy is paused (SIGSTOP) is Pending, waiting for CDS, until it resumes and ACKs', async () => {
+    const envoyPid = Number(execFileSync('pgrep', ['-P', String(proxies[0]!.dp.proc.pid), 'envoy'], { encoding: 'utf8' }).trim().split('\n')[0]);
+    expect(envoyPid).toBeGreaterThan(0);
+    process.kill(envoyPid, 'SIGSTOP');
+    try {
+      // Its name sorts before a-prop's, so it wins and web's clusters change.
+      const applied = await runKuma(['apply', '-f', '-'], { home: homes.global!, input: timeoutYaml('a-a-paused').replace('7s', '9s') });
+      expect(applied.code, applied.stderr).toBe(0);
+      const one = await eventually(async () => {
+        const one = row((await api(global, 'GET', '/meshes/default/meshtimeouts/a-a-paused/_propagation')).json, 'zone-1');
+        expect(one.state).toBe('Synced');
+        expect(one.proxies?.items.find((p) => p.name === 'web')?.waitingFor, JSON.stringify(one)).toContain('CDS');
+        return one;
+      }, 20_000, 200);
+      expect(one.proxies!.items.find((p) => p.name === 'web')).toMatchObject({ state: 'Pending' });
+      // Not a glimpse of an ACK on its way: a paused Envoy stays Pending.
+      await new Promise((r) => setTimeout(r, 1500));
+      const later = row((await api(global, 'GET', '/meshes/default/meshtimeouts/a-a-paused/_propagation')).json, 'zone-1');
+      expect(later.proxies!.items.find((p) => p.name === 'web')).toMatchObject({ state: 'Pending' });
+      expect(later.proxies!.acked).toBe(0);
+    } finally {
+      process.kill(envoyPid, 'SIGCONT');
+    }
+    await eventually(async () => {
+      const one = row((await api(global, 'GET', '/meshes/default/meshtimeouts/a-a-paused/_propagation')).json, 'zone-1');
+      expect(one.proxies?.items.find((p) => p.name === 'web')?.state, JSON.stringify(one)).toBe('ACKed');
+    }, 20_000, 200);
+    expect(await backendConnectTimeout(proxies[0]!)).toBe('9s');
   });
 
   it('zone-2\'s control plane stopped: its row says Offline, not synced; zone-1 is unchanged', async () => {
