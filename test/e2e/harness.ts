@@ -150,19 +150,24 @@ export interface RunResult {
 
 /** Runs `kuma ARGS` with a private HOME (so ~/.kumactl/config is the test's own). */
 export function runKuma(args: string[], opts: { home: string; input?: string; env?: Record<string, string>; cwd?: string; timeoutMs?: number }): Promise<RunResult> {
+  const p = spawn(kumaBinary(), args, { env: childEnv(opts.home, opts.env), cwd: opts.cwd ?? opts.home, stdio: ['pipe', 'pipe', 'pipe'] });
+  return collect(p, opts.input, opts.timeoutMs ?? 30_000);
+}
+
+/** Feeds `input` to a piped child and gathers its output and exit code; SIGKILL after timeoutMs. */
+export function collect(p: ChildProcess, input: string | undefined, timeoutMs: number): Promise<RunResult> {
   return new Promise((res, rej) => {
-    const p = spawn(kumaBinary(), args, { env: childEnv(opts.home, opts.env), cwd: opts.cwd ?? opts.home, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+    p.stdout!.on('data', (d) => (stdout += d));
+    p.stderr!.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
     p.once('error', rej);
     p.once('exit', (code) => {
       clearTimeout(timer);
       res({ code, stdout, stderr });
     });
-    p.stdin.end(opts.input ?? '');
+    p.stdin!.end(input ?? '');
   });
 }
 

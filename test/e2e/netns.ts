@@ -4,19 +4,13 @@
  * process and every check (curl for the APIs) runs in it through `ip netns exec`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { childEnv } from './harness';
+import { childEnv, collect, type RunResult } from './harness';
 
 export interface NsProc {
   name: string;
   proc: ChildProcess;
   logs: () => string;
   exited: Promise<number | null>;
-}
-
-export interface NsResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
 }
 
 export class NetNs {
@@ -38,21 +32,9 @@ export class NetNs {
   }
 
   /** Runs a command inside the namespace and waits for it (killed after timeoutMs). */
-  run(cmd: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<NsResult> {
-    return new Promise((resolve, reject) => {
-      const p = spawn('ip', ['netns', 'exec', this.name, ...cmd], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (d) => (stdout += d));
-      p.stderr.on('data', (d) => (stderr += d));
-      const t = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 15_000);
-      p.once('error', reject);
-      p.once('exit', (code) => {
-        clearTimeout(t);
-        resolve({ code, stdout, stderr });
-      });
-      p.stdin.end(opts.input ?? '');
-    });
+  run(cmd: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+    const p = spawn('ip', ['netns', 'exec', this.name, ...cmd], { stdio: ['pipe', 'pipe', 'pipe'] });
+    return collect(p, opts.input, opts.timeoutMs ?? 15_000);
   }
 
   /** Starts a long-running process inside the namespace (ip netns exec execs it: the pid is its own); destroy() stops it. */
