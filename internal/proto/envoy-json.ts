@@ -10,25 +10,27 @@ import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { ENVOY_DESCRIPTOR_SET_BASE64 } from '../../proto/gen/envoy-descriptors';
 
 let built: ReturnType<typeof createFileRegistry> | undefined;
-const registry = () => (built ??= createFileRegistry(fromBinary(FileDescriptorSetSchema, Buffer.from(ENVOY_DESCRIPTOR_SET_BASE64, 'base64'))));
+/** Every vendored Envoy message (and the well-known types), for reflection and Any resolution. */
+export const envoyRegistry = () => (built ??= createFileRegistry(fromBinary(FileDescriptorSetSchema, Buffer.from(ENVOY_DESCRIPTOR_SET_BASE64, 'base64'))));
 
-function desc(typeName: string): DescMessage {
-  const m = registry().getMessage(typeName);
+/** The descriptor of an Envoy message by full name; throws when it is not vendored. */
+export function envoyDesc(typeName: string): DescMessage {
+  const m = envoyRegistry().getMessage(typeName);
   if (!m) throw new Error(`no descriptor for ${typeName}`);
   return m;
 }
 
 /** The binary form of protojson `json` as message `typeName`; throws with protojson's reason. */
 export function envoyJsonToBinary(typeName: string, json: unknown): Uint8Array {
-  const d = desc(typeName);
-  const reg = registry();
+  const d = envoyDesc(typeName);
+  const reg = envoyRegistry();
   return toBinary(d, fromJson(d, json as JsonValue, { registry: reg }), { writeUnknownFields: false });
 }
 
 /** The protojson form (camelCase names, Anys as `@type` objects) of a binary message. */
 export function envoyBinaryToJson(typeName: string, bytes: Uint8Array): JsonValue {
-  const d = desc(typeName);
-  const reg = registry();
+  const d = envoyDesc(typeName);
+  const reg = envoyRegistry();
   return toJson(d, fromBinary(d, bytes), { registry: reg });
 }
 
