@@ -22,6 +22,7 @@ import { meshLoadBalancingStrategy } from './mesh-load-balancing-strategy';
 import { meshMetric } from './mesh-metric';
 import { meshPassthrough } from './mesh-passthrough';
 import { meshMultiZoneService } from './mesh-multi-zone-service';
+import { meshProxyPatch } from './mesh-proxy-patch';
 import { meshRateLimit } from './mesh-rate-limit';
 import { meshRetry } from './mesh-retry';
 import { meshService } from './mesh-service';
@@ -88,6 +89,7 @@ export const ALL_TYPES = [
   meshTrace,
   meshMetric,
   meshPassthrough,
+  meshProxyPatch,
 ] as const;
 
 export function registerAll(registry: Registry = new Registry()): Registry {

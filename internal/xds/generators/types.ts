@@ -22,6 +22,10 @@ export const ORIGIN = {
   meshAccessLog: 'mesh-access-log',
   /** MeshMetric scrape listener, hijacker cluster and kuma-dp's dynamic config listener. */
   meshMetric: 'mesh-metric',
+  /** The passthrough listener and its clusters (Kuma's OriginTransparent). */
+  transparent: 'transparent',
+  /** Resources a MeshProxyPatch adds (Kuma's OriginProxyTemplateModifications). */
+  modifications: 'proxy-template-modifications',
 } as const;
 
 export type Origin = (typeof ORIGIN)[keyof typeof ORIGIN];

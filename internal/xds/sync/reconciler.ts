@@ -541,8 +541,19 @@ export class XdsReconciler {
       }
       const t0 = performance.now();
       this.#stats.generated++;
-      const res = generateSidecar({ dataplane: dp, adminPort, ...(p.dnsPort ? { dnsPort: p.dnsPort } : {}), ...(identity ? { identity: { certPem: identity.certPem, keyPem: identity.keyPem, expiresAt: identity.expiresAt.toISOString() } } : {}) }, ctx);
-      const versioned = this.#d.cache.setSnapshot(p.nodeId, snapshotFromResources(res));
+      let res;
+      let versioned;
+      try {
+        res = generateSidecar({ dataplane: dp, adminPort, ...(p.dnsPort ? { dnsPort: p.dnsPort } : {}), ...(identity ? { identity: { certPem: identity.certPem, keyPem: identity.keyPem, expiresAt: identity.expiresAt.toISOString() } } : {}) }, ctx);
+        versioned = this.#d.cache.setSnapshot(p.nodeId, snapshotFromResources(res));
+      } catch (e) {
+        // One proxy's failure (a MeshProxyPatch that does not apply to its config, or adds an EDS
+        // cluster without endpoints) must not hold back the rest of the mesh: the proxy keeps its
+        // last config and is tried again on the next change.
+        this.#d.metrics?.failed();
+        this.#d.log.error({ mesh, proxy: p.name, err: (e as Error).message }, 'xDS generation failed; the proxy keeps its last config');
+        continue;
+      }
       this.#d.metrics?.generated(performance.now() - t0);
       this.#d.onGenerated?.(p.nodeId, res);
       this.#d.onBuilt?.(p.nodeId, seq, snapshotVersions(versioned));

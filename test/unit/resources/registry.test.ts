@@ -54,6 +54,7 @@ describe('resource registry', () => {
       'MeshTrace',
       'MeshMetric',
       'MeshPassthrough',
+      'MeshProxyPatch',
     ]);
   });
 
@@ -171,7 +172,7 @@ describe('resource registry', () => {
     // Kuma 2.14's MeshTrace descriptor: targetRef-based, no to/from/rules (a top-level `default`).
     expect(d('MeshTrace').policy).toEqual({ isTargetRef: true, hasToTargetRef: false, hasFromTargetRef: false, isFromAsRules: false });
     expect(d('Timeout').policy).toEqual({ isTargetRef: false, hasToTargetRef: false, hasFromTargetRef: false, isFromAsRules: false });
-    for (const x of all) expect(!!x.policy, x.name).toBe(/Traffic|HealthCheck|CircuitBreaker|Retry|Timeout|VirtualOutbound|Strategy|FaultInjection|RateLimit|AccessLog|Route|TLS|MeshTrace|MeshMetric|MeshPassthrough/.test(x.name));
+    for (const x of all) expect(!!x.policy, x.name).toBe(/Traffic|HealthCheck|CircuitBreaker|Retry|Timeout|VirtualOutbound|Strategy|FaultInjection|RateLimit|AccessLog|Route|TLS|MeshTrace|MeshMetric|MeshPassthrough|ProxyPatch/.test(x.name));
   });
 
   it('has English display names', () => {

@@ -631,6 +631,22 @@ spec:
 `,
     nested: [['spec', 'default', 'appendMatch', 0], 'spec.default.appendMatch[0].bogus'],
   },
+  MeshProxyPatch: {
+    yaml: `type: MeshProxyPatch
+mesh: default
+name: mpp
+spec:
+  targetRef: { kind: Mesh }
+  default:
+    appendModifications:
+    - cluster:
+        operation: Patch
+        match: { origin: outbound }
+        jsonPatches:
+        - { op: replace, path: /connectTimeout, value: 7s }
+`,
+    nested: [['spec', 'default', 'appendModifications', 0, 'cluster', 'match'], 'spec.default.appendModifications[0].cluster.match.bogus'],
+  },
 };
 
 function decode(doc: unknown) {

@@ -14,6 +14,7 @@ import { meshAccessLogOtelCases } from './cases/mesh-access-log-otel';
 import { meshExternalServicesCases } from './cases/mesh-external-services';
 import { meshMetricCases } from './cases/mesh-metric';
 import { meshPassthroughCases } from './cases/mesh-passthrough';
+import { meshProxyPatchCases } from './cases/mesh-proxy-patch';
 import type { Case } from './golden';
 
 export const CASES: Record<string, readonly Case[]> = {
@@ -32,4 +33,5 @@ export const CASES: Record<string, readonly Case[]> = {
   'mesh-access-log-otel': meshAccessLogOtelCases,
   'mesh-metric': meshMetricCases,
   'mesh-passthrough': meshPassthroughCases,
+  'mesh-proxy-patch': meshProxyPatchCases,
 };

@@ -156,4 +156,14 @@ describe('per-field merge (JSON merge patch, Kuma docs example)', () => {
       ]),
     ).toEqual({ conf: 1, sub: { array: [], other: 50, 'other-array': [5, 6], extra: 2 } });
   });
+
+  it('concatenates lists under append… keys in merge order (appendModifications, appendMatch)', () => {
+    expect(
+      mergeConfs([
+        { appendModifications: [{ cluster: 1 }], appendMatch: [{ a: 1 }], appended: [1] },
+        { appendModifications: [{ cluster: 2 }], appended: [2] },
+        { appendModifications: [{ listener: 3 }], appendMatch: [{ b: 2 }] },
+      ]),
+    ).toEqual({ appendModifications: [{ cluster: 1 }, { cluster: 2 }, { listener: 3 }], appendMatch: [{ a: 1 }, { b: 2 }], appended: [2] });
+  });
 });

@@ -188,8 +188,8 @@ export function passthrough(proxy: ProxyContext, ctx: MeshContext): TaggedResour
     filterChains: chains,
     ...(closed ? { defaultFilterChain: { name: BLACKHOLE_NAME, filters: tcpProxy(BLACKHOLE_NAME, BLACKHOLE_NAME) } } : {}),
   });
-  const out = [listener(PASSTHROUGH_NAME, ORIGIN.outbound, l)];
-  if (chains.length > 0) out.push(cluster(PASSTHROUGH_NAME, ORIGIN.outbound, originalDst()));
-  if (closed) out.push(cluster(BLACKHOLE_NAME, ORIGIN.outbound, blackhole()));
+  const out = [listener(PASSTHROUGH_NAME, ORIGIN.transparent, l)];
+  if (chains.length > 0) out.push(cluster(PASSTHROUGH_NAME, ORIGIN.transparent, originalDst()));
+  if (closed) out.push(cluster(BLACKHOLE_NAME, ORIGIN.transparent, blackhole()));
   return out;
 }

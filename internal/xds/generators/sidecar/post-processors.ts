@@ -4,6 +4,7 @@
  * resources to serve; pure like the generators.
  */
 import type { MeshContext, ProxyContext } from '../../context/types';
+import { meshProxyPatch } from '../proxy-patch/post-processor';
 import type { TaggedResource } from '../types';
 
 export interface PostProcessor {
@@ -11,4 +12,4 @@ export interface PostProcessor {
   run(resources: TaggedResource[], proxy: ProxyContext, ctx: MeshContext): TaggedResource[];
 }
 
-export const SIDECAR_POST_PROCESSORS: readonly PostProcessor[] = [];
+export const SIDECAR_POST_PROCESSORS: readonly PostProcessor[] = [meshProxyPatch];
