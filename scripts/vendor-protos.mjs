@@ -67,6 +67,10 @@ const ROOTS = [
   "envoy/extensions/access_loggers/open_telemetry/v3/logs_service.proto",
   // OTLP/gRPC LogsService: the collector test/e2e runs to receive the OpenTelemetry access logs
   "opentelemetry/proto/collector/logs/v1/logs_service.proto",
+  // OTLP/gRPC MetricsService: kuma-dp's MeshMetric OpenTelemetry pusher and the e2e collector
+  "opentelemetry/proto/collector/metrics/v1/metrics_service.proto",
+  // MeshMetric's OpenTelemetry pipe listener counts the exports it forwards (as Kuma's does)
+  "envoy/extensions/filters/http/grpc_stats/v3/config.proto",
   "envoy/config/trace/v3/zipkin.proto",
   "envoy/config/trace/v3/opentelemetry.proto",
   "envoy/config/trace/v3/datadog.proto",

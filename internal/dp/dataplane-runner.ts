@@ -34,12 +34,28 @@ import { DEFAULT_READINESS_PORT, ReadinessServer } from './readiness-server';
 import { AccessLogStreamer, type StreamerLog } from './access-log-streamer';
 import { accessLogPipePath } from '../core/access-log-pipe';
 import { MetricsHijacker } from './metrics-hijacker';
+import { OtelMetricsPusher } from './otel-metrics-pusher';
 import { metricsConfigSocketPath, metricsHijackerSocketPath } from '../core/metrics-sockets';
 import type { AdminAddress } from './envoy-admin';
 
-/** MeshMetric needs the hijacker socket; without it the rest of the proxy still runs. */
-async function startMetricsHijacker(dataplane: string, mesh: string, admin: AdminAddress, log: StreamerLog): Promise<MetricsHijacker | undefined> {
-  const h = new MetricsHijacker({ socketPath: metricsHijackerSocketPath(dataplane, mesh), configSocketPath: metricsConfigSocketPath(dataplane, mesh), admin, log });
+/**
+ * MeshMetric needs the hijacker socket; without it the rest of the proxy still runs. The hijacker
+ * polls the conf, so the OpenTelemetry pusher follows it from there.
+ */
+async function startMetricsHijacker(
+  dataplane: string,
+  mesh: string,
+  admin: AdminAddress,
+  pusher: OtelMetricsPusher,
+  log: StreamerLog,
+): Promise<MetricsHijacker | undefined> {
+  const h = new MetricsHijacker({
+    socketPath: metricsHijackerSocketPath(dataplane, mesh),
+    configSocketPath: metricsConfigSocketPath(dataplane, mesh),
+    admin,
+    log,
+    onConfig: (c) => pusher.setConfig(c),
+  });
   try {
     await h.start();
     return h;
@@ -146,6 +162,7 @@ export class DataplaneRunner {
   #dns: DnsServer | undefined;
   #accessLogs: AccessLogStreamer | undefined;
   #metrics: MetricsHijacker | undefined;
+  #otel: OtelMetricsPusher | undefined;
   #readiness: ReadinessServer | undefined;
 
   constructor(opts: DataplaneRunOptions, deps: DataplaneRunnerDeps) {
@@ -314,7 +331,10 @@ export class DataplaneRunner {
       }
 
       if (proxy.proxyType === 'dataplane') this.#accessLogs = await startAccessLogStreamer(accessLogPipePath(proxy.name, proxy.mesh), log);
-      if (proxy.proxyType === 'dataplane' && admin) this.#metrics = await startMetricsHijacker(proxy.name, proxy.mesh, admin, log);
+      if (proxy.proxyType === 'dataplane' && admin) {
+        this.#otel = new OtelMetricsPusher({ admin, mesh: proxy.mesh, dataplane: proxy.name, log });
+        this.#metrics = await startMetricsHijacker(proxy.name, proxy.mesh, admin, this.#otel, log);
+      }
 
       const sup = new EnvoySupervisor(
         {
@@ -340,6 +360,7 @@ export class DataplaneRunner {
       await poller?.stop();
       await this.#accessLogs?.stop();
       await this.#metrics?.stop();
+      this.#otel?.stop();
       await this.#dns?.stop();
       await this.#readiness?.close();
       if (tempWorkDir) await rm(workdir, { recursive: true, force: true });

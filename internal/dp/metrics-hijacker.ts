@@ -4,16 +4,19 @@
  * gets Envoy's `/stats/prometheus` trimmed by the sidecar profiles, followed by each application's
  * metrics as they are. The MeshMetric conf comes from Envoy itself: the `_kuma:dynamicconfig`
  * listener answers it on another unix socket, polled every second, so a policy change is picked up
- * without restarting anything. An application that does not answer is left out of that scrape.
+ * without restarting anything; `onConfig` hears every change (the OpenTelemetry pusher follows it).
+ * The policy is gone when Envoy answers its admin but no longer the config socket: the conf is
+ * then dropped, while an Envoy that does not answer at all (starting, restarting) keeps it.
+ * An application that does not answer is left out of that scrape.
  */
 import { unlinkSync } from 'node:fs';
 import http from 'node:http';
 import { METRICS_CONFIG_PATH, type MeshMetricDpConfig } from '../core/metrics-sockets';
 import { type AdminAddress, getAdmin } from './envoy-admin';
 import { filterPrometheusText } from './metrics-filter';
+import { scrapeApplication } from './app-metrics';
 
 export const CONFIG_POLL_INTERVAL_MS = 1_000;
-const APP_SCRAPE_TIMEOUT_MS = 5_000;
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 export interface HijackerLog {
@@ -26,6 +29,8 @@ export interface HijackerOptions {
   admin: AdminAddress;
   log?: HijackerLog;
   pollIntervalMs?: number;
+  /** Called with each new conf, and with undefined once no MeshMetric selects the proxy any more. */
+  onConfig?: (config: MeshMetricDpConfig | undefined) => void;
 }
 
 function unlinkQuietly(path: string): void {
@@ -82,14 +87,35 @@ export class MetricsHijacker {
 
   /** Reads the conf Envoy serves; keeps the last one while Envoy is not up yet. */
   async refreshConfig(): Promise<void> {
+    let res: { status: number; body: string };
     try {
-      const { status, body } = await getAdmin({ socketPath: this.#o.configSocketPath }, METRICS_CONFIG_PATH);
-      if (status !== 200 || body === this.#rawConfig) return;
-      this.#config = JSON.parse(body) as MeshMetricDpConfig;
-      this.#rawConfig = body;
+      res = await getAdmin({ socketPath: this.#o.configSocketPath }, METRICS_CONFIG_PATH);
     } catch {
-      // No MeshMetric (no listener, no socket) or Envoy not started yet.
+      // No listener on the socket: no MeshMetric, or Envoy is not serving yet.
+      if (this.#config && (await this.#envoyAnswers())) this.#set(undefined, '');
+      return;
     }
+    if (res.status !== 200 || res.body === this.#rawConfig) return;
+    try {
+      this.#set(JSON.parse(res.body) as MeshMetricDpConfig, res.body);
+    } catch (e) {
+      this.#o.log?.warn({ err: (e as Error).message }, 'could not read the MeshMetric conf Envoy serves; keeping the previous one');
+    }
+  }
+
+  async #envoyAnswers(): Promise<boolean> {
+    try {
+      await getAdmin(this.#o.admin, '/ready');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  #set(config: MeshMetricDpConfig | undefined, raw: string): void {
+    this.#config = config;
+    this.#rawConfig = raw;
+    this.#o.onConfig?.(config);
   }
 
   async #scrape(): Promise<string> {
@@ -98,21 +124,9 @@ export class MetricsHijacker {
     const envoy = await getAdmin(this.#o.admin, `/stats/prometheus${usedOnly}`);
     if (envoy.status !== 200) throw new Error(`status ${envoy.status}`);
     const parts = [conf ? filterPrometheusText(envoy.body, conf.sidecar.profiles) : envoy.body];
-    const apps = await Promise.all((conf?.applications ?? []).map((a) => this.#scrapeApp(a)));
+    const apps = await Promise.all((conf?.applications ?? []).map((a) => scrapeApplication(a, this.#o.log)));
     for (const a of apps) if (a) parts.push(a.endsWith('\n') ? a : `${a}\n`);
     return parts.join('');
-  }
-
-  async #scrapeApp(a: MeshMetricDpConfig['applications'][number]): Promise<string | undefined> {
-    const host = a.address.includes(':') ? `[${a.address}]` : a.address;
-    try {
-      const res = await fetch(`http://${host}:${a.port}${a.path}`, { signal: AbortSignal.timeout(APP_SCRAPE_TIMEOUT_MS) });
-      if (!res.ok) throw new Error(`status ${res.status}`);
-      return await res.text();
-    } catch (e) {
-      this.#o.log?.warn({ app: a.name, address: a.address, port: a.port, path: a.path, err: (e as Error).message }, 'could not scrape application metrics');
-      return undefined;
-    }
   }
 
   async stop(): Promise<void> {

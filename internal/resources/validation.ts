@@ -324,3 +324,9 @@ export function checkDecimalPercentage(vs: Violations, field: string, v: unknown
 export function mustHaveAtLeastOne(...fields: string[]): string {
   return `must have at least one defined: ${fields.join(', ')}`;
 }
+
+/** An OTLP/gRPC collector as Kuma's generators dial it: `host` or `host:port` (port 4317 by default). */
+export function isOtelGrpcEndpoint(v: string): boolean {
+  const m = /^([^:\s/]+)(?::(\d+))?$/.exec(v);
+  return m !== null && (m[2] === undefined || (Number(m[2]) >= 1 && Number(m[2]) <= 65535));
+}

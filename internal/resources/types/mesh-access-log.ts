@@ -2,18 +2,12 @@
  * MeshAccessLog (spec kuma-api-cli.md §1.11; Kuma 2.14 meshaccesslog validator.go): `to`, `from`
  * and `rules`; each conf lists backends (File, Tcp, OpenTelemetry) with a Plain or Json format.
  */
-import { MUST_BE_DEFINED, type Violations, checkBool, checkEnum, isObject, isUnset, listAt, objectAt } from '../validation';
+import { MUST_BE_DEFINED, type Violations, checkBool, checkEnum, isObject, isOtelGrpcEndpoint, isUnset, listAt, objectAt } from '../validation';
 import { type TargetRefPolicyShape, defineTargetRefPolicy } from './target-ref-policy';
 import { FREE, VALUE, message } from '../schema/field-schema';
 
 const BACKEND_TYPES = ['Tcp', 'File', 'OpenTelemetry'] as const;
 const FORMAT_TYPES = ['Plain', 'Json'] as const;
-
-/** What the generator can dial: `host` or `host:port` (OTLP/gRPC, port 4317 by default). */
-function isOtelEndpoint(v: string): boolean {
-  const m = /^([^:\s/]+)(?::(\d+))?$/.exec(v);
-  return m !== null && (m[2] === undefined || (Number(m[2]) >= 1 && Number(m[2]) <= 65535));
-}
 
 /** govalidator.IsFilePath: an absolute Unix path or a Windows drive path. */
 function isFilePath(v: unknown): boolean {
@@ -106,7 +100,7 @@ function checkBackend(vs: Violations, field: string, b: Record<string, unknown>)
     if (!otel) return;
     if (typeof otel.endpoint !== 'string' || otel.endpoint === '') vs.add(`${field}.openTelemetry.endpoint`, MUST_BE_DEFINED);
     // A port Envoy cannot take would be NACKed with the whole config; refuse it here.
-    else if (!isOtelEndpoint(otel.endpoint)) vs.add(`${field}.openTelemetry.endpoint`, 'must be a valid address: host or host:port');
+    else if (!isOtelGrpcEndpoint(otel.endpoint)) vs.add(`${field}.openTelemetry.endpoint`, 'must be a valid address: host or host:port');
     checkOtelBody(vs, `${field}.openTelemetry.body`, otel.body);
     listAt(vs, `${field}.openTelemetry.attributes`, otel.attributes).forEach((kv, i) => {
       const f = `${field}.openTelemetry.attributes[${i}]`;

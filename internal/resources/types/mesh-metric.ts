@@ -2,11 +2,11 @@
  * MeshMetric (Kuma 2.6+ meshmetric api; kuma-api-cli.md §1.11): a single-item policy, a top-level
  * targetRef and `default` only. `sidecar` trims Envoy's stats (profiles plus include/exclude),
  * `applications` lists app endpoints kuma-dp scrapes and merges in, `backends` says how the result
- * leaves the proxy: a Prometheus scrape listener. The OpenTelemetry push backend is refused here
- * (kuma-dp has no OTLP metrics exporter yet), with an error that names the field.
+ * leaves the proxy: a Prometheus scrape listener, or an OpenTelemetry collector kuma-dp pushes to
+ * (OTLP/gRPC through Envoy) every `refreshInterval` (1m by default).
  */
 import { isOneOf, mustBeOneOf } from '../one-of';
-import { MUST_BE_DEFINED, type Violations, checkBool, checkEnum, checkPort, checkString, isObject, isUnset, listAt, objectAt } from '../validation';
+import { MUST_BE_DEFINED, type Violations, checkBool, checkEnum, checkPort, checkPositiveDuration, checkString, isObject, isOtelGrpcEndpoint, isUnset, listAt, objectAt } from '../validation';
 import { VALUE, message } from '../schema/field-schema';
 import { type TargetRefPolicyShape, defineTargetRefPolicy } from './target-ref-policy';
 
@@ -19,8 +19,10 @@ export const PROMETHEUS_TLS_MODES = ['Disabled', 'ProvidedTLS', 'ActiveMTLSBacke
 export const PROMETHEUS_DEFAULT_PORT = 5670;
 export const PROMETHEUS_DEFAULT_PATH = '/metrics';
 
-const OTEL_UNSUPPORTED =
-  'OpenTelemetry metrics backends are not supported by this control plane yet (kuma-dp has no OTLP metrics exporter); use a Prometheus backend';
+/** Kuma's backendNameFrom: the name is used as a directory name, so no "/" and no ":". */
+export function otelMetricBackendName(endpoint: string): string {
+  return endpoint.replaceAll('/', '').replaceAll(':', '-');
+}
 const TLS_UNSUPPORTED = 'only Disabled is supported by this control plane yet (the scrape listener serves plain HTTP)';
 
 function checkSelector(vs: Violations, field: string, s: unknown): void {
@@ -66,6 +68,23 @@ function checkApplication(vs: Violations, field: string, a: unknown): void {
   if (!isUnset(a.path) && (typeof a.path !== 'string' || !a.path.startsWith('/'))) vs.add(`${field}.path`, 'must be an absolute path starting with "/"');
 }
 
+/**
+ * Kuma's rules: the endpoint is a URL without a scheme (OTLP/gRPC `host[:port]`, 4317 by default).
+ * Kuma would also take a path or a bad port, which its generator then turns into a port 0 cluster
+ * Envoy refuses; this control plane says so here instead.
+ */
+function checkOpenTelemetry(vs: Violations, field: string, o: unknown): void {
+  if (!isObject(o)) {
+    vs.add(field, 'must be an object');
+    return;
+  }
+  const endpoint = o.endpoint;
+  if (typeof endpoint !== 'string' || endpoint === '') vs.add(`${field}.endpoint`, 'must be a valid url');
+  else if (/^https?:\/\//.test(endpoint)) vs.add(`${field}.endpoint`, 'must not use schema');
+  else if (!isOtelGrpcEndpoint(endpoint)) vs.add(`${field}.endpoint`, 'must be a valid url: host or host:port of an OTLP/gRPC collector (port 4317 by default)');
+  checkPositiveDuration(vs, `${field}.refreshInterval`, o.refreshInterval);
+}
+
 function checkBackend(vs: Violations, field: string, b: unknown): void {
   if (!isObject(b)) {
     vs.add(field, 'must be an object');
@@ -81,7 +100,7 @@ function checkBackend(vs: Violations, field: string, b: unknown): void {
   }
   if (b.type === 'OpenTelemetry') {
     if (isUnset(b.openTelemetry)) vs.add(`${field}.openTelemetry`, MUST_BE_DEFINED);
-    else vs.add(`${field}.type`, OTEL_UNSUPPORTED);
+    else checkOpenTelemetry(vs, `${field}.openTelemetry`, b.openTelemetry);
     return;
   }
   if (isUnset(b.prometheus)) {
@@ -114,6 +133,15 @@ function conf(vs: Violations, field: string, c: Record<string, unknown>): void {
     const first = seen.get(port);
     if (first !== undefined) vs.add(`${field}.backends[${i}].prometheus.port`, `must differ from backends[${first}].prometheus.port (${port})`);
     else seen.set(port, i);
+  });
+  // One listener per OpenTelemetry backend name: a second one with that name would be refused by Envoy.
+  const names = new Map<string, number>();
+  backends.forEach((b, i) => {
+    if (!isObject(b) || b.type !== 'OpenTelemetry' || !isObject(b.openTelemetry) || typeof b.openTelemetry.endpoint !== 'string') return;
+    const name = otelMetricBackendName(b.openTelemetry.endpoint);
+    const first = names.get(name);
+    if (first !== undefined) vs.add(`${field}.backends[${i}].openTelemetry.endpoint`, `must differ from backends[${first}].openTelemetry.endpoint`);
+    else names.set(name, i);
   });
 }
 

@@ -48,14 +48,14 @@ export function otelClusterName(index: number): string {
 }
 
 /** An HTTP/2 cluster to the collector: STATIC for an IP, STRICT_DNS over IPv4 for a name (Kuma ProvidedEndpointCluster). */
-export function otelCollectorCluster(name: string, endpoint: OtelEndpoint): Cluster {
+export function otelCollectorCluster(name: string, endpoint: OtelEndpoint, connectTimeoutMs = CONNECT_TIMEOUT_MS): Cluster {
   const dns = isIP(endpoint.host) === 0;
   return Cluster.fromPartial({
     name,
     altStatName: statName(name),
     clusterDiscoveryType: { $case: 'type', value: dns ? Cluster_DiscoveryType.STRICT_DNS : Cluster_DiscoveryType.STATIC },
     ...(dns ? { dnsLookupFamily: Cluster_DnsLookupFamily.V4_ONLY } : {}),
-    connectTimeout: duration(CONNECT_TIMEOUT_MS),
+    connectTimeout: duration(connectTimeoutMs),
     loadAssignment: {
       clusterName: name,
       endpoints: [{ lbEndpoints: [{ hostIdentifier: { $case: 'endpoint', value: { address: socketAddress(endpoint.host, endpoint.port) } } }] }],

@@ -3,6 +3,8 @@
  * Prometheus backend, `_kuma:metrics:prometheus[:<clientId>]` on the Dataplane address, whose
  * route sends `<path>` to kuma-dp's metrics hijacker (`_kuma:metrics:hijacker`, a unix socket),
  * which merges Envoy's stats with the applications' metrics and trims them by the sidecar profiles.
+ * Each OpenTelemetry backend adds the pipe listener and collector cluster kuma-dp pushes through
+ * (mesh-metric-otel.ts).
  * kuma-dp learns that conf from the `_kuma:dynamicconfig` listener, a unix socket where Envoy
  * answers it as a direct response: the policy reaches kuma-dp through the xDS stream it already has.
  */
@@ -22,6 +24,8 @@ import { networkFilter, routerFilter, socketAddress } from '../envoy/common';
 import { statName } from '../envoy/names';
 import { SECOND_MS, duration } from '../envoy/values';
 import { ORIGIN, type TaggedResource, cluster, listener } from '../types';
+import { dataplaneMetricLabels } from './mesh-metric-labels';
+import { type OtelMetricTarget, otelMetricDpBackend, otelMetricResources, otelMetricTargets } from './mesh-metric-otel';
 
 type Obj = Record<string, unknown>;
 
@@ -36,7 +40,7 @@ const objs = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter((x): x is Obj =
 const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
 
 /** The part of the conf kuma-dp needs, defaults filled in (pure; also what the golden shows). */
-export function dpConfigOf(conf: Obj): MeshMetricDpConfig {
+export function dpConfigOf(conf: Obj, otel: readonly OtelMetricTarget[] = [], extraLabels: Record<string, string> = {}): MeshMetricDpConfig {
   const sidecar = obj(conf.sidecar);
   const profiles = obj(sidecar.profiles);
   const selectors = (v: unknown): MetricSelector[] => objs(v).map((s) => ({ type: s.type as MetricSelector['type'], match: String(s.match) }));
@@ -55,6 +59,8 @@ export function dpConfigOf(conf: Obj): MeshMetricDpConfig {
       port: Number(a.port),
       path: typeof a.path === 'string' ? a.path : PROMETHEUS_DEFAULT_PATH,
     })),
+    backends: otel.map(otelMetricDpBackend),
+    extraLabels,
   };
 }
 
@@ -86,7 +92,8 @@ export function meshMetric(proxy: ProxyContext, ctx: MeshContext): TaggedResourc
   if (!conf) return [];
   const dp = proxy.dataplane;
   const out: TaggedResource[] = [];
-  const body = JSON.stringify(dpConfigOf(conf));
+  const otel = otelMetricTargets(conf, dp);
+  const body = JSON.stringify(dpConfigOf(conf, otel, otel.length > 0 ? dataplaneMetricLabels(dp) : {}));
   out.push(
     listener(
       DYNAMIC_CONFIG_LISTENER,
@@ -100,6 +107,7 @@ export function meshMetric(proxy: ProxyContext, ctx: MeshContext): TaggedResourc
       ]),
     ),
   );
+  for (const t of otel) out.push(...otelMetricResources(t));
   const backends = objs(conf.backends).filter((b) => b.type === 'Prometheus');
   if (backends.length === 0) return out;
   const hijacker = Cluster.fromPartial({

@@ -24,6 +24,17 @@ validationTable('MeshMetric', {
   default:
     backends: [{ type: Prometheus, prometheus: {} }]
 `,
+    'OpenTelemetry with the default refreshInterval, beside Prometheus': `${head}spec:
+  targetRef: { kind: Mesh }
+  default:
+    backends:
+    - type: OpenTelemetry
+      openTelemetry: { endpoint: "otel-collector.observability.svc:4317" }
+    - type: OpenTelemetry
+      openTelemetry: { endpoint: "127.0.0.1", refreshInterval: 30s }
+    - type: Prometheus
+      prometheus: {}
+`,
     'no backends': `${head}spec:
   targetRef: { kind: MeshService, name: backend }
   default: {}
@@ -56,20 +67,46 @@ validationTable('MeshMetric', {
         v('spec.default.backends[2].type', 'must be defined'),
       ],
     },
-    'OpenTelemetry is refused with the reason': {
+    'OpenTelemetry: section, endpoint and refreshInterval rules': {
+      yaml: `${head}spec:
+  targetRef: { kind: Mesh }
+  default:
+    backends:
+    - type: OpenTelemetry
+    - type: OpenTelemetry
+      openTelemetry: {}
+    - type: OpenTelemetry
+      openTelemetry: { endpoint: "http://otel-collector:4317" }
+    - type: OpenTelemetry
+      openTelemetry: { endpoint: "otel-collector:4317/v1/metrics", refreshInterval: 0s }
+    - type: OpenTelemetry
+      openTelemetry: { endpoint: "otel-collector:99999", refreshInterval: soon }
+    - type: OpenTelemetry
+      openTelemetry: { endpoint: "collector", refresh: 1m }
+`,
+      violations: [
+        // Unknown fields are reported by the decoder, before the rules run.
+        v('spec.default.backends[5].openTelemetry.refresh', 'unknown field "refresh"; known fields: endpoint, refreshInterval'),
+        v('spec.default.backends[0].openTelemetry', 'must be defined'),
+        v('spec.default.backends[1].openTelemetry.endpoint', 'must be a valid url'),
+        v('spec.default.backends[2].openTelemetry.endpoint', 'must not use schema'),
+        v('spec.default.backends[3].openTelemetry.endpoint', 'must be a valid url: host or host:port of an OTLP/gRPC collector (port 4317 by default)'),
+        v('spec.default.backends[3].openTelemetry.refreshInterval', 'must be greater than 0'),
+        v('spec.default.backends[4].openTelemetry.endpoint', 'must be a valid url: host or host:port of an OTLP/gRPC collector (port 4317 by default)'),
+        v('spec.default.backends[4].openTelemetry.refreshInterval', 'must be a valid duration, e.g. "5s", "1m30s" or "250ms"'),
+      ],
+    },
+    'OpenTelemetry: two backends to one collector': {
       yaml: `${head}spec:
   targetRef: { kind: Mesh }
   default:
     backends:
     - type: OpenTelemetry
       openTelemetry: { endpoint: "otel-collector:4317" }
+    - type: OpenTelemetry
+      openTelemetry: { endpoint: "otel-collector:4317", refreshInterval: 10s }
 `,
-      violations: [
-        v(
-          'spec.default.backends[0].type',
-          'OpenTelemetry metrics backends are not supported by this control plane yet (kuma-dp has no OTLP metrics exporter); use a Prometheus backend',
-        ),
-      ],
+      violations: [v('spec.default.backends[1].openTelemetry.endpoint', 'must differ from backends[0].openTelemetry.endpoint')],
     },
     'ports, paths, profiles, selectors and TLS': {
       yaml: `${head}spec:

@@ -47,6 +47,28 @@ backends:
 const WEB_PORT = metric('web-port', '{ kind: MeshService, name: web }', 'backends: [{ type: Prometheus, prometheus: { port: 9999 } }]');
 /** Selects another service: web gets nothing. */
 const OTHER = metric('other', '{ kind: MeshService, name: payments }', 'backends: [{ type: Prometheus, prometheus: {} }]');
+/**
+ * OpenTelemetry: a named collector with Kuma's default interval (STRICT_DNS cluster) and an IP one
+ * with its own (STATIC), beside a Prometheus backend; the zone and version tags reach extraLabels.
+ */
+const OTEL = metric(
+  'otel',
+  '{ kind: Mesh }',
+  `
+applications:
+- { name: app, port: 8888 }
+backends:
+- type: OpenTelemetry
+  openTelemetry: { endpoint: "otel-collector.observability.svc:4317" }
+- type: OpenTelemetry
+  openTelemetry: { endpoint: "10.0.0.9", refreshInterval: 10s }
+- type: Prometheus
+  prometheus: {}
+`,
+);
+const WEB_ZONED = dataplane({ protocol: 'http', extraTags: { 'kuma.io/zone': 'zone-1', version: 'v2' } });
+/** OpenTelemetry only: no scrape listener, no hijacker cluster. */
+const OTEL_ONLY = metric('otel-only', '{ kind: Mesh }', 'backends: [{ type: OpenTelemetry, openTelemetry: { endpoint: "127.0.0.1:4317", refreshInterval: 5s } }]');
 /** No backend: kuma-dp still gets the conf (nothing to scrape it through yet). */
 const NO_BACKEND = metric('no-backend', '{ kind: Mesh }', 'applications: [{ port: 8888 }]');
 
@@ -56,4 +78,6 @@ export const meshMetricCases: Case[] = [
   { name: '03-service-overrides-port', resources: docs(WEB, backends('http'), DEFAULTS, WEB_PORT) },
   { name: '04-other-service-only', resources: docs(WEB, backends('http'), OTHER) },
   { name: '05-no-backend', resources: docs(WEB, backends('http'), NO_BACKEND) },
+  { name: '06-opentelemetry-two-collectors-and-prometheus', resources: docs(WEB_ZONED, OTEL) },
+  { name: '07-opentelemetry-only', resources: docs(WEB, OTEL_ONLY) },
 ];
