@@ -35,6 +35,7 @@ import { type Timeouts, inboundTimeouts } from '../envoy/timeouts';
 import { inboundMeshTls } from '../envoy/mesh-tls';
 import { KUMA_ALPN, downstreamTlsSocket, meshMtls } from '../envoy/tls';
 import { duration } from '../envoy/values';
+import { transparentProxying } from './passthrough';
 import { ORIGIN, type TaggedResource, listener } from '../types';
 import { type ListenerAdditions, inboundAdditions } from './listener-policies';
 import { KUMA_TAGS_HEADER } from '../envoy/kuma-tags-header';
@@ -130,6 +131,8 @@ function inboundRbac(pp: ProxyPolicies, inbound: InboundView, mesh: string): Rba
 export function inboundListeners(proxy: ProxyContext, ctx: MeshContext): TaggedResource[] {
   const pp = proxyPolicies(proxy.dataplane, ctx);
   const mtls = meshMtls(proxy, ctx);
+  const tp = transparentProxying(proxy.dataplane);
+  const redirected = typeof tp?.redirectPortInbound === 'number' && typeof tp?.redirectPortOutbound === 'number';
   const out: TaggedResource[] = [];
   for (const inbound of pp.dp.inbounds) {
     if (inbound.state === 'Ignored' || !inbound.port) continue;
@@ -163,6 +166,9 @@ export function inboundListeners(proxy: ProxyContext, ctx: MeshContext): TaggedR
       name,
       address: socketAddress(inbound.address, inbound.port),
       trafficDirection: TrafficDirection.INBOUND,
+      // Under a transparent proxy the application holds the port; connections come through the
+      // inbound passthrough listener (redirectPortInbound), which hands them over by original destination.
+      ...(redirected ? { bindToPort: false } : {}),
       filterChains: chains,
       metadata: kumaTagsMetadata(inbound.tags),
       ...(mtls && permissive

@@ -19,6 +19,8 @@ networking:
     redirectPortOutbound: 15001
 `;
 
+const WEB_DUAL = WEB_TP.replace('    redirectPortOutbound: 15001', '    redirectPortOutbound: 15001\n    ipFamilyMode: DualStack');
+
 const MESH_NO_PASSTHROUGH = `
 type: Mesh
 name: default
@@ -51,6 +53,19 @@ const MATCHED = policy(
     - { type: Domain, value: httpbin.dev, protocol: http, port: 80 }`,
 );
 
+const MATCHED_DUAL = policy(
+  'matched-dual',
+  `
+    passthroughMode: Matched
+    appendMatch:
+    - { type: IP, value: 10.240.15.39, protocol: tcp, port: 8888 }
+    - { type: IP, value: "fd00::1", protocol: tcp, port: 8888 }
+    - { type: CIDR, value: "fd00:1::/64", protocol: tls }
+    - { type: Domain, value: api.example.com, protocol: tls, port: 443 }
+    - { type: Domain, value: otel.example.com, protocol: grpc, port: 4317 }
+    - { type: Domain, value: "*.example.org", protocol: http, port: 80 }`,
+);
+
 export const meshPassthroughCases: Case[] = [
   // Transparent proxying, no policy, the Mesh default (passthrough: true): everything leaves through ORIGINAL_DST.
   { name: '01-default-all', resources: docs(WEB_TP, backends('http')) },
@@ -65,4 +80,9 @@ export const meshPassthroughCases: Case[] = [
   { name: '06-matched', resources: docs(WEB_TP, backends('http'), MATCHED) },
   // Matched without entries: the listener stays (mesh hand-off) with no chain, so nothing else leaves.
   { name: '07-matched-empty', resources: docs(WEB_TP, backends('http'), policy('empty', '{}')) },
+  // DualStack: the IPv6 outbound and inbound passthrough listeners next to the IPv4 ones.
+  { name: '08-dual-stack-all', resources: docs(WEB_DUAL, backends('http')) },
+  // Each family gets its own IP/CIDR matches and both get the domains; a grpc domain is an HTTP/2
+  // STRICT_DNS cluster (resolving both families), a wildcard one follows the original destination.
+  { name: '09-dual-stack-matched', resources: docs(WEB_DUAL, backends('http'), MATCHED_DUAL) },
 ];
