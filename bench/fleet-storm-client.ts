@@ -14,9 +14,11 @@
 //   response after the mark carrying that cluster}], bytes, responses} (received since the mark);
 //   {cmd:'bounce', names} closes those proxies' connections and reconnects them -> {type:'bounced',
 //   results} once each is configured again.
-// Child -> parent: {type:'hello'} once loaded; {type:'result', results, cpuSeconds} when every proxy is
-//   configured or failed; {type:'late', name, message} for an error after that; {type:'stopped'}.
+// Child -> parent: {type:'hello'} once loaded; {type:'result', results, cpuSeconds, loopDelayMs,
+//   stalls} when every proxy is configured or failed; {type:'late', name, message} for an error
+//   after that; {type:'stopped'}.
 import { connect as http2Connect, constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Cluster, Cluster_DiscoveryType } from '../proto/gen/envoy/config/cluster/v3/cluster';
 import { ClusterLoadAssignment } from '../proto/gen/envoy/config/endpoint/v3/endpoint';
 import {
@@ -58,9 +60,17 @@ export interface ProxyResult {
   startedAt: number;
   secureAt?: number;
   prefaceAt?: number;
+  /** Epoch ms of the first response (CDS). */
+  firstResponseAt?: number;
   configuredAt?: number;
   acks: number;
   error?: string;
+  /** Epoch ms of the failure; how the server ended it (RST_STREAM code, GOAWAY code), when it did. */
+  failedAt?: number;
+  rstCode?: number;
+  goawayCode?: number;
+  /** Responses received before the failure. */
+  responses?: number;
 }
 
 interface Proxy {
@@ -80,6 +90,17 @@ interface Proxy {
   /** Closed on purpose (bounce): its close is not an error. */
   bouncing?: boolean;
 }
+
+const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+loopDelay.enable();
+/** Stalls of this process's event loop over a second: [epoch ms when it ended, ms]. */
+const stalls: [number, number][] = [];
+let lastTick = now();
+setInterval(() => {
+  const t = now();
+  if (t - lastTick > 1100) stalls.push([Math.round(t), Math.round(t - lastTick - 100)]);
+  lastTick = t;
+}, 100).unref();
 
 let bytesSinceMark = 0;
 let responsesSinceMark = 0;
@@ -116,8 +137,12 @@ function finish(p: Proxy, error?: string): void {
     return;
   }
   p.done = true;
-  if (error) p.r.error = error;
-  else p.r.configuredAt = now();
+  if (error) {
+    p.r.error = error;
+    p.r.failedAt = now();
+    // Set by node when the stream closed; a RST_STREAM and a torn-down connection look alike otherwise.
+    if (p.stream?.rstCode !== undefined) p.r.rstCode = p.stream.rstCode;
+  } else p.r.configuredAt = now();
   if (--remaining === 0) onAllDone();
 }
 
@@ -127,7 +152,9 @@ function report(): void {
   if (reported) return;
   reported = true;
   const cpu = process.cpuUsage();
-  send({ type: 'result', results: proxies.map((p) => p.r), cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+  // How long this process's event loop was stalled: a stalled client answers nothing, not even PINGs.
+  const loopDelayMs = { p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) };
+  send({ type: 'result', results: proxies.map((p) => p.r), cpuSeconds: (cpu.user + cpu.system) / 1e6, loopDelayMs, stalls });
 }
 
 /** What a response (either protocol) carries, reduced to what the subscription sequence needs. */
@@ -156,6 +183,8 @@ function onMessage(p: Proxy, mesh: string, msg: Uint8Array): void {
   responsesSinceMark++;
   const short = res.typeUrl === CDS ? 'CDS' : res.typeUrl === EDS ? 'EDS' : res.typeUrl === LDS ? 'LDS' : res.typeUrl.split('.').pop()!;
   p.first[short] ??= at;
+  p.r.responses = (p.r.responses ?? 0) + 1;
+  p.r.firstResponseAt ??= at;
   if (res.typeUrl === EDS) {
     for (const [name, value] of res.resources) {
       // SotW EDS carries no names outside the Any: decode the cluster name only when asked for one
@@ -221,6 +250,7 @@ function open(p: Proxy, m: StartMsg): void {
   // Events of a connection closed on purpose (bounce) arrive late, maybe after its replacement opened.
   const live = () => p.session === session && !p.bouncing;
   session.on('error', (e) => live() && finish(p, `session: ${e.message}`));
+  session.on('goaway', (code) => live() && (p.r.goawayCode = code));
   session.on('close', () => live() && finish(p, 'the connection closed'));
   session.socket.once('secureConnect', () => (p.r.secureAt = now()));
   session.once('remoteSettings', () => (p.r.prefaceAt ??= now()));
