@@ -17,8 +17,9 @@
 // Child -> parent: {type:'hello'} once loaded; {type:'result', results, cpuSeconds, loopDelayMs,
 //   stalls} when every proxy is configured or failed; {type:'late', name, message} for an error
 //   after that; {type:'stopped'}.
-import { connect as http2Connect, constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import { connect as http2Connect, constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import { Cluster, Cluster_DiscoveryType } from '../proto/gen/envoy/config/cluster/v3/cluster';
 import { ClusterLoadAssignment } from '../proto/gen/envoy/config/endpoint/v3/endpoint';
 import {
@@ -239,11 +240,18 @@ function askLds(p: Proxy, mesh: string): void {
   request(p, LDS, { mesh });
 }
 
+let tlsContext: SecureContext | undefined;
+/** One TLS context for every connection, as Envoy keeps one per cluster: building one per connection doubled the synchronous cost of an open. */
+const secureContext = () => (tlsContext ??= createSecureContext({}));
+
 function open(p: Proxy, m: StartMsg): void {
+  // The bounced connection's late events are told apart by `p.session` from here on.
+  p.bouncing = false;
   p.r.startedAt = now();
   const session = http2Connect(`https://127.0.0.1:${m.port}`, {
     // The CP's certificate is self-signed; the storm is about load, not trust.
     rejectUnauthorized: false,
+    secureContext: secureContext(),
     servername: 'localhost',
   });
   p.session = session;
@@ -297,9 +305,46 @@ function start(m: StartMsg): void {
     const p: Proxy = { r: { name, protocol, startedAt: 0, acks: 0 }, buf: Buffer.alloc(0), edsNames: [], ldsAsked: false, ldsAcked: false, done: false, first: {}, clusters: new Map() };
     proxies.push(p);
     // The i-th proxy of this process is the (offset + i*stride)-th of the whole storm.
-    const at = m.startAt + ((m.offset + i * m.stride) / m.total) * m.windowMs;
-    setTimeout(() => open(p, m), Math.max(0, at - now()));
+    scheduleOpen(p, m, m.startAt + ((m.offset + i * m.stride) / m.total) * m.windowMs);
   });
+}
+
+/**
+ * Connections opened in one macrotask at most. One timer per proxy let every connection that fell
+ * due while the process was busy open in a single timers phase: 2500 opens (TLS + HTTP/2 setup,
+ * ~0.5 ms each, several times that on a shared machine) stalled the loop for up to 18 s, and a
+ * stalled process answers no HTTP/2 PING, so the DP server's keepalive (20 s timeout) cut proxies
+ * off mid-config ("the server ended the stream"). A real Envoy answers PINGs on its own thread.
+ */
+const OPEN_SLICE = 8;
+/** Proxies waiting to connect, by due time. */
+const openQueue: { p: Proxy; m: StartMsg; at: number }[] = [];
+let pumpPending = false;
+
+function scheduleOpen(p: Proxy, m: StartMsg, at: number): void {
+  let i = openQueue.length;
+  while (i > 0 && openQueue[i - 1]!.at > at) i--;
+  openQueue.splice(i, 0, { p, m, at });
+  if (!pumpPending) schedulePump();
+}
+
+function schedulePump(): void {
+  const next = openQueue[0];
+  if (!next) return;
+  pumpPending = true;
+  const wait = next.at - now();
+  // setImmediate runs after the poll phase: handshakes, responses and PINGs are served between slices.
+  if (wait <= 0) setImmediate(pump);
+  else setTimeout(pump, wait);
+}
+
+function pump(): void {
+  pumpPending = false;
+  for (let n = 0; n < OPEN_SLICE && openQueue.length && openQueue[0]!.at <= now(); n++) {
+    const { p, m } = openQueue.shift()!;
+    if (!stopping) open(p, m);
+  }
+  schedulePump();
 }
 
 // The bench went away (it crashed or was killed): do not linger as an orphan holding sockets.
@@ -327,12 +372,8 @@ function bounce(names: string[]): void {
     onAllDone = prevFinish;
     reportBounce();
   };
-  setTimeout(() => {
-    for (const p of again) {
-      p.bouncing = false;
-      open(p, startMsg!);
-    }
-  }, 50);
+  const at = now() + 50;
+  for (const p of again) scheduleOpen(p, startMsg!, at);
 }
 
 type Cmd = StartMsg | { cmd: 'stop' } | { cmd: 'mark' } | { cmd: 'collect'; cluster?: string } | { cmd: 'bounce'; names: string[] } | { cmd: 'watch'; cluster: string };
