@@ -13,6 +13,8 @@
 //   --idle-s 60 --bounce 500 --timeout-s 120 --out FILE
 // Profiling: KUMA_BIN=<a script exec-ing `node --cpu-prof --cpu-prof-dir=D dist/kuma.cjs "$@"`>
 //   FLEET_STOP_SIGNAL=SIGTERM (the CPs then exit cleanly and write their profiles).
+// FLEET_RESULTS_FILE=FILE writes every proxy's connect timeline (connect, TLS, preface, first
+//   response, configured or failed and how) and the client processes' stalls over 1 s.
 // Wall-clock numbers depend on what else runs on the machine (the clients share it with the CPs).
 import { fork, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

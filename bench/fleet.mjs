@@ -12,6 +12,7 @@
 //
 // Options: --n 2000 --services 100 --processes 4 --window-ms 2000 --protocol delta|sotw|mixed
 //   --store leveldb|memory --cpu-prof DIR
+// FLEET_RESULTS_FILE=FILE writes every proxy's timeline and the client processes' stalls over 1 s.
 // Wall-clock numbers depend on what else runs on the machine (the clients share it with the CP).
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
