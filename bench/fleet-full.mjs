@@ -13,6 +13,8 @@
 //   --idle-s 60 --bounce 500 --timeout-s 120 --out FILE
 // Profiling: KUMA_BIN=<a script exec-ing `node --cpu-prof --cpu-prof-dir=D dist/kuma.cjs "$@"`>
 //   FLEET_STOP_SIGNAL=SIGTERM (the CPs then exit cleanly and write their profiles).
+// FLEET_RESULTS_FILE=FILE writes every proxy's connect timeline (connect, TLS, preface, first
+//   response, configured or failed and how) and the client processes' stalls over 1 s.
 // Wall-clock numbers depend on what else runs on the machine (the clients share it with the CPs).
 import { fork, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -94,7 +96,7 @@ async function startCp(name, work, cpArgs, env) {
     } catch {}
     await sleep(50);
   }
-  return { name, proc, api: `http://127.0.0.1:${api}`, dpPort: dp, kdsPort: kds, logFile };
+  return { name, proc, api: `http://127.0.0.1:${api}`, diag: `http://127.0.0.1:${diag}`, dpPort: dp, kdsPort: kds, logFile };
 }
 
 async function rest(cp, method, path, body) {
@@ -145,6 +147,8 @@ class ZoneClients {
     const got = await Promise.all(
       this.children.map((c, i) => this.#ask(c, { cmd: 'start', port: dpPort, mesh: 'default', names: this.names.filter((_, j) => j % k === i), startAt, windowMs, offset: i, stride: k, total: this.names.length, protocol: 'delta' }, 'result')),
     );
+    this.loopDelayMs = got.map((m) => m.loopDelayMs);
+    this.stalls = got.flatMap((m) => m.stalls ?? []);
     return got.flatMap((m) => m.results);
   }
   async mark() {
@@ -206,6 +210,21 @@ function usage(cps, before) {
   for (const cp of cps) out[cp.name] = { rss_mb: round(rssMb(cp.proc.pid)), cpu_seconds: round(cpuSeconds(cp.proc.pid) - before[cp.name]) };
   return out;
 }
+/** Failures counted by message, RST_STREAM code and GOAWAY code (as bench/fleet-storm.ts failureKinds). */
+function failureKinds(results) {
+  const kinds = {};
+  for (const r of results) {
+    if (!r.error) continue;
+    const k = `${r.error}${r.rstCode !== undefined ? ` rst=${r.rstCode}` : ''}${r.goawayCode !== undefined ? ` goaway=${r.goawayCode}` : ''}${r.responses ? ' after responses' : ''}`;
+    kinds[k] = (kinds[k] ?? 0) + 1;
+  }
+  return kinds;
+}
+/** The CP's longest event-loop stall since the last scrape (prom-client restarts the histogram at each). */
+async function loopDelayMaxMs(cp) {
+  const m = /^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? (\S+)/m.exec(await (await fetch(`${cp.diag}/metrics`)).text());
+  return m ? Math.round(Number(m[1]) * 1000) : null;
+}
 const cpuNow = (cps) => Object.fromEntries(cps.map((cp) => [cp.name, cpuSeconds(cp.proc.pid)]));
 
 /** Change-to-arrival per proxy of the first `type` response after `t0` (all zones' clients). */
@@ -261,8 +280,11 @@ try {
   {
     const idleRss = { 'zone-1': rssMb(z1.proc.pid), 'zone-2': rssMb(z2.proc.pid) };
     const cpu0 = cpuNow(cps);
+    await Promise.all([z1, z2].map(loopDelayMaxMs));
     const [r1, r2] = await Promise.all([zones[0].connect(z1.dpPort, 2000), zones[1].connect(z2.dpPort, 2000)]);
     const all = [...r1, ...r2];
+    // Every proxy's timeline, for looking at a run after the fact.
+    if (process.env.FLEET_RESULTS_FILE) writeFileSync(process.env.FLEET_RESULTS_FILE, JSON.stringify({ results: all, stalls: zones.flatMap((z) => z.stalls) }));
     const ok = all.filter((r) => r.configuredAt !== undefined);
     const lastConnect = Math.max(...all.map((r) => r.startedAt));
     const allConfiguredMs = ok.length === all.length ? Math.max(...ok.map((r) => r.configuredAt)) - lastConnect : null;
@@ -276,6 +298,9 @@ try {
       configured: ok.length,
       failed: all.length - ok.length,
       errors: all.filter((r) => r.error).slice(0, 5).map((r) => `${r.name}: ${r.error}`),
+      failure_kinds: failureKinds(all),
+      client_loop_delay_ms: Object.fromEntries(zones.map((z) => [z.zone, z.loopDelayMs])),
+      cp_loop_delay_max_ms: { 'zone-1': await loopDelayMaxMs(z1), 'zone-2': await loopDelayMaxMs(z2) },
       connect_to_config_ms: stats(ok.map((r) => r.configuredAt - r.startedAt)),
       last_connect_to_all_configured_ms: round(allConfiguredMs),
       targets_met: { zone_rss_mb_per_proxy: perProxy <= TARGETS.zone_rss_mb_per_proxy, connect_all_configured_ms: allConfiguredMs !== null && allConfiguredMs <= TARGETS.connect_all_configured_ms },

@@ -14,8 +14,11 @@
 //   response after the mark carrying that cluster}], bytes, responses} (received since the mark);
 //   {cmd:'bounce', names} closes those proxies' connections and reconnects them -> {type:'bounced',
 //   results} once each is configured again.
-// Child -> parent: {type:'hello'} once loaded; {type:'result', results, cpuSeconds} when every proxy is
-//   configured or failed; {type:'late', name, message} for an error after that; {type:'stopped'}.
+// Child -> parent: {type:'hello'} once loaded; {type:'result', results, cpuSeconds, loopDelayMs,
+//   stalls} when every proxy is configured or failed; {type:'late', name, message} for an error
+//   after that; {type:'stopped'}.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { connect as http2Connect, constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import { Cluster, Cluster_DiscoveryType } from '../proto/gen/envoy/config/cluster/v3/cluster';
 import { ClusterLoadAssignment } from '../proto/gen/envoy/config/endpoint/v3/endpoint';
@@ -58,9 +61,17 @@ export interface ProxyResult {
   startedAt: number;
   secureAt?: number;
   prefaceAt?: number;
+  /** Epoch ms of the first response (CDS). */
+  firstResponseAt?: number;
   configuredAt?: number;
   acks: number;
   error?: string;
+  /** Epoch ms of the failure; how the server ended it (RST_STREAM code, GOAWAY code), when it did. */
+  failedAt?: number;
+  rstCode?: number;
+  goawayCode?: number;
+  /** Responses received before the failure. */
+  responses?: number;
 }
 
 interface Proxy {
@@ -80,6 +91,17 @@ interface Proxy {
   /** Closed on purpose (bounce): its close is not an error. */
   bouncing?: boolean;
 }
+
+const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+loopDelay.enable();
+/** Stalls of this process's event loop over a second: [epoch ms when it ended, ms]. */
+const stalls: [number, number][] = [];
+let lastTick = now();
+setInterval(() => {
+  const t = now();
+  if (t - lastTick > 1100) stalls.push([Math.round(t), Math.round(t - lastTick - 100)]);
+  lastTick = t;
+}, 100).unref();
 
 let bytesSinceMark = 0;
 let responsesSinceMark = 0;
@@ -116,8 +138,12 @@ function finish(p: Proxy, error?: string): void {
     return;
   }
   p.done = true;
-  if (error) p.r.error = error;
-  else p.r.configuredAt = now();
+  if (error) {
+    p.r.error = error;
+    p.r.failedAt = now();
+    // Set by node when the stream closed; a RST_STREAM and a torn-down connection look alike otherwise.
+    if (p.stream?.rstCode !== undefined) p.r.rstCode = p.stream.rstCode;
+  } else p.r.configuredAt = now();
   if (--remaining === 0) onAllDone();
 }
 
@@ -127,7 +153,9 @@ function report(): void {
   if (reported) return;
   reported = true;
   const cpu = process.cpuUsage();
-  send({ type: 'result', results: proxies.map((p) => p.r), cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+  // How long this process's event loop was stalled: a stalled client answers nothing, not even PINGs.
+  const loopDelayMs = { p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) };
+  send({ type: 'result', results: proxies.map((p) => p.r), cpuSeconds: (cpu.user + cpu.system) / 1e6, loopDelayMs, stalls });
 }
 
 /** What a response (either protocol) carries, reduced to what the subscription sequence needs. */
@@ -156,6 +184,8 @@ function onMessage(p: Proxy, mesh: string, msg: Uint8Array): void {
   responsesSinceMark++;
   const short = res.typeUrl === CDS ? 'CDS' : res.typeUrl === EDS ? 'EDS' : res.typeUrl === LDS ? 'LDS' : res.typeUrl.split('.').pop()!;
   p.first[short] ??= at;
+  p.r.responses = (p.r.responses ?? 0) + 1;
+  p.r.firstResponseAt ??= at;
   if (res.typeUrl === EDS) {
     for (const [name, value] of res.resources) {
       // SotW EDS carries no names outside the Any: decode the cluster name only when asked for one
@@ -210,17 +240,25 @@ function askLds(p: Proxy, mesh: string): void {
   request(p, LDS, { mesh });
 }
 
+let tlsContext: SecureContext | undefined;
+/** One TLS context for every connection, as Envoy keeps one per cluster: building one per connection doubled the synchronous cost of an open. */
+const secureContext = () => (tlsContext ??= createSecureContext({}));
+
 function open(p: Proxy, m: StartMsg): void {
+  // The bounced connection's late events are told apart by `p.session` from here on.
+  p.bouncing = false;
   p.r.startedAt = now();
   const session = http2Connect(`https://127.0.0.1:${m.port}`, {
     // The CP's certificate is self-signed; the storm is about load, not trust.
     rejectUnauthorized: false,
+    secureContext: secureContext(),
     servername: 'localhost',
   });
   p.session = session;
   // Events of a connection closed on purpose (bounce) arrive late, maybe after its replacement opened.
   const live = () => p.session === session && !p.bouncing;
   session.on('error', (e) => live() && finish(p, `session: ${e.message}`));
+  session.on('goaway', (code) => live() && (p.r.goawayCode = code));
   session.on('close', () => live() && finish(p, 'the connection closed'));
   session.socket.once('secureConnect', () => (p.r.secureAt = now()));
   session.once('remoteSettings', () => (p.r.prefaceAt ??= now()));
@@ -267,9 +305,46 @@ function start(m: StartMsg): void {
     const p: Proxy = { r: { name, protocol, startedAt: 0, acks: 0 }, buf: Buffer.alloc(0), edsNames: [], ldsAsked: false, ldsAcked: false, done: false, first: {}, clusters: new Map() };
     proxies.push(p);
     // The i-th proxy of this process is the (offset + i*stride)-th of the whole storm.
-    const at = m.startAt + ((m.offset + i * m.stride) / m.total) * m.windowMs;
-    setTimeout(() => open(p, m), Math.max(0, at - now()));
+    scheduleOpen(p, m, m.startAt + ((m.offset + i * m.stride) / m.total) * m.windowMs);
   });
+}
+
+/**
+ * Connections opened in one macrotask at most. One timer per proxy let every connection that fell
+ * due while the process was busy open in a single timers phase: 2500 opens (TLS + HTTP/2 setup,
+ * ~0.5 ms each, several times that on a shared machine) stalled the loop for up to 18 s, and a
+ * stalled process answers no HTTP/2 PING, so the DP server's keepalive (20 s timeout) cut proxies
+ * off mid-config ("the server ended the stream"). A real Envoy answers PINGs on its own thread.
+ */
+const OPEN_SLICE = 8;
+/** Proxies waiting to connect, by due time. */
+const openQueue: { p: Proxy; m: StartMsg; at: number }[] = [];
+let pumpPending = false;
+
+function scheduleOpen(p: Proxy, m: StartMsg, at: number): void {
+  let i = openQueue.length;
+  while (i > 0 && openQueue[i - 1]!.at > at) i--;
+  openQueue.splice(i, 0, { p, m, at });
+  if (!pumpPending) schedulePump();
+}
+
+function schedulePump(): void {
+  const next = openQueue[0];
+  if (!next) return;
+  pumpPending = true;
+  const wait = next.at - now();
+  // setImmediate runs after the poll phase: handshakes, responses and PINGs are served between slices.
+  if (wait <= 0) setImmediate(pump);
+  else setTimeout(pump, wait);
+}
+
+function pump(): void {
+  pumpPending = false;
+  for (let n = 0; n < OPEN_SLICE && openQueue.length && openQueue[0]!.at <= now(); n++) {
+    const { p, m } = openQueue.shift()!;
+    if (!stopping) open(p, m);
+  }
+  schedulePump();
 }
 
 // The bench went away (it crashed or was killed): do not linger as an orphan holding sockets.
@@ -297,12 +372,8 @@ function bounce(names: string[]): void {
     onAllDone = prevFinish;
     reportBounce();
   };
-  setTimeout(() => {
-    for (const p of again) {
-      p.bouncing = false;
-      open(p, startMsg!);
-    }
-  }, 50);
+  const at = now() + 50;
+  for (const p of again) scheduleOpen(p, startMsg!, at);
 }
 
 type Cmd = StartMsg | { cmd: 'stop' } | { cmd: 'mark' } | { cmd: 'collect'; cluster?: string } | { cmd: 'bounce'; names: string[] } | { cmd: 'watch'; cluster: string };

@@ -3,7 +3,7 @@
 // a window of about 2 s. Used by `npm run bench:storm` (bench/fleet.mjs, 2000 proxies) and by
 // test/e2e/dp-connection-storm.test.ts (a smaller count). Measures, asserts nothing.
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { ProxyResult } from './fleet-storm-client';
 
 export interface Fleet {
@@ -83,6 +83,10 @@ export interface StormReport {
   late_errors: number;
   /** The first few failures, verbatim. */
   errors: string[];
+  /** Every failure, counted by its message and how the server ended it (RST_STREAM / GOAWAY code). */
+  failure_kinds: Record<string, number>;
+  /** When the failures happened, from each proxy's connect. */
+  connect_to_failure_ms: { p50: number; p99: number; max: number };
   acks: number;
   connect_window_ms: number;
   connect_to_first_config_ms: { p50: number; p99: number; max: number };
@@ -92,6 +96,19 @@ export interface StormReport {
   cp_rss_mb: number;
   /** CPU the simulated Envoys used (they share the machine with the CP). */
   clients_cpu_seconds: number;
+  /** The longest event-loop stall of each client process (it then answers nothing, not even PINGs). */
+  clients_loop_delay_max_ms: number[];
+}
+
+/** Failures counted by message, RST_STREAM code and GOAWAY code: what tells a server's refusal from a torn connection. */
+export function failureKinds(results: ProxyResult[]): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  for (const r of results) {
+    if (!r.error) continue;
+    const k = `${r.error}${r.rstCode !== undefined ? ` rst=${r.rstCode}` : ''}${r.goawayCode !== undefined ? ` goaway=${r.goawayCode}` : ''}${r.responses ? ' after responses' : ''}`;
+    kinds[k] = (kinds[k] ?? 0) + 1;
+  }
+  return kinds;
 }
 
 /** Forks the clients, runs the storm, and resolves with the report; the clients stay connected until `stop()`. */
@@ -104,6 +121,8 @@ export async function runStorm(o: StormOptions): Promise<{ report: StormReport; 
   const late: string[] = [];
   let failure: Error | undefined;
   let clientCpu = 0;
+  const loopDelays: number[] = [];
+  const stalls: [number, number][] = [];
   const resultsIn: Promise<void>[] = [];
   const hellos: Promise<void>[] = [];
   for (let k = 0; k < processes; k++) {
@@ -112,10 +131,12 @@ export async function runStorm(o: StormOptions): Promise<{ report: StormReport; 
     hellos.push(new Promise((resolve) => c.once('message', () => resolve())));
     resultsIn.push(
       new Promise((resolve) =>
-        c.on('message', (m: { type: string; results?: ProxyResult[]; cpuSeconds?: number; name?: string; message?: string }) => {
+        c.on('message', (m: { type: string; results?: ProxyResult[]; cpuSeconds?: number; loopDelayMs?: { max: number }; stalls?: [number, number][]; name?: string; message?: string }) => {
           if (m.type === 'result') {
             results.push(...m.results!);
             clientCpu += m.cpuSeconds ?? 0;
+            if (m.loopDelayMs) loopDelays.push(m.loopDelayMs.max);
+            if (m.stalls) stalls.push(...m.stalls);
             resolve();
           } else if (m.type === 'late') late.push(`${m.name}: ${m.message}`);
         }),
@@ -156,6 +177,8 @@ export async function runStorm(o: StormOptions): Promise<{ report: StormReport; 
     });
     const outcome = await Promise.race([Promise.all(resultsIn), timedOut]);
     clearTimeout(timer);
+    // Every proxy's timeline, for looking at a run after the fact.
+    if (process.env.FLEET_RESULTS_FILE) writeFileSync(process.env.FLEET_RESULTS_FILE, JSON.stringify({ results, stalls }));
     if (failure) throw failure;
     const cpu = cpuSeconds(o.cpPid) - cpu0;
     const rss = rssMb(o.cpPid);
@@ -177,6 +200,8 @@ export async function runStorm(o: StormOptions): Promise<{ report: StormReport; 
       prefaces: results.filter((r) => r.prefaceAt !== undefined).length,
       late_errors: late.length,
       errors: [...errors, ...late].slice(0, 10),
+      failure_kinds: failureKinds(results),
+      connect_to_failure_ms: stats(results.filter((r) => r.failedAt !== undefined).map((r) => r.failedAt! - r.startedAt)),
       acks: results.reduce((n, r) => n + r.acks, 0),
       connect_window_ms: round(Math.max(...started) - Math.min(...started)),
       connect_to_first_config_ms: stats(toConfig),
@@ -185,6 +210,7 @@ export async function runStorm(o: StormOptions): Promise<{ report: StormReport; 
       cp_cpu_seconds: round(cpu),
       cp_rss_mb: round(rss),
       clients_cpu_seconds: round(clientCpu),
+      clients_loop_delay_max_ms: loopDelays,
     };
     return { report, stop };
   } catch (e) {

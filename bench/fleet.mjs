@@ -12,6 +12,7 @@
 //
 // Options: --n 2000 --services 100 --processes 4 --window-ms 2000 --protocol delta|sotw|mixed
 //   --store leveldb|memory --cpu-prof DIR
+// FLEET_RESULTS_FILE=FILE writes every proxy's timeline and the client processes' stalls over 1 s.
 // Wall-clock numbers depend on what else runs on the machine (the clients share it with the CP).
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -74,7 +75,7 @@ async function startZoneCp(work) {
     } catch {}
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { proc, apiUrl: `http://127.0.0.1:${api}`, dpPort: dp, logs: () => readFileSync(logFile, 'utf8') };
+  return { proc, apiUrl: `http://127.0.0.1:${api}`, diagUrl: `http://127.0.0.1:${diag}`, dpPort: dp, logs: () => readFileSync(logFile, 'utf8') };
 }
 
 /** Proxies whose DataplaneInsight shows at least `types` ACKed responses (CDS, EDS, LDS). */
@@ -111,6 +112,9 @@ async function connectionStorm(driver, tmp) {
     // Let the insights flush (every 500 ms), and any late error on either side show.
     await new Promise((r) => setTimeout(r, 2000));
     const acked = await ackedByCp(cp.apiUrl, fleet.mesh);
+    // prom-client's lag histogram restarts at every scrape: the first one covers the whole storm.
+    const metrics = await (await fetch(`${cp.diagUrl}/metrics`)).text();
+    const lagMax = /^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? (\S+)/m.exec(metrics)?.[1];
     const r = storm.report;
     return {
       ...r,
@@ -119,6 +123,7 @@ async function connectionStorm(driver, tmp) {
       services: Number(args.services),
       client_processes: Number(args.processes),
       cp_acked_proxies: acked,
+      cp_loop_delay_max_ms: lagMax === undefined ? null : Math.round(Number(lagMax) * 1000),
       cp_error_lines: errorLines(cp.logs()),
       targets: TARGETS,
       targets_met: { dropped: r.dropped <= TARGETS.dropped, last_connect_to_all_configured_ms: r.last_connect_to_all_configured_ms <= TARGETS.last_connect_to_all_configured_ms },
