@@ -4,7 +4,7 @@
  * before writing any is what keeps a refused IPv6 rule from leaving IPv4
  * rules behind.
  */
-import * as host from './iptables';
+import * as iptables from './iptables';
 import { natRules, type IpFamily } from './nat-rules';
 import { parseTransparentProxyFlags, type TransparentProxyFlags, type TransparentProxyOptions } from './options';
 import { installText, parseSave, uninstallText } from './restore-text';
@@ -16,6 +16,25 @@ export interface RunIo {
   err: (s: string) => void;
 }
 
+/** What install and uninstall need of the host; `iptables.ts` by default, a fake in tests. */
+export interface Host {
+  requireIpv4(): void;
+  ipv6Unavailable(): string | undefined;
+  save(family: IpFamily): string;
+  restore(family: IpFamily, text: string, test?: boolean): void;
+  uidOf(user: string): number | undefined;
+  resolvConfNameservers(): string[];
+}
+
+const HOST: Host = {
+  requireIpv4: iptables.requireIpv4,
+  ipv6Unavailable: iptables.ipv6Unavailable,
+  save: iptables.save,
+  restore: iptables.restore,
+  uidOf: iptables.uidOf,
+  resolvConfNameservers: () => iptables.resolvConfNameservers(),
+};
+
 const RESTORE_OF: Record<IpFamily, string> = { ipv4: 'iptables-restore', ipv6: 'ip6tables-restore' };
 
 /** The --dry-run text: what a fresh host would be given, per family. Pure. */
@@ -24,8 +43,8 @@ export function dryRunText(o: TransparentProxyOptions, verbose: boolean): string
   return families.map((f) => `# ${RESTORE_OF[f]} --noflush\n${installText(natRules(o, f), [], verbose)}`).join('\n');
 }
 
-export function install(flags: TransparentProxyFlags, io: RunIo): number {
-  const opts = parseTransparentProxyFlags(flags, { uidOf: host.uidOf, nameservers: () => host.resolvConfNameservers() });
+export function install(flags: TransparentProxyFlags, io: RunIo, host: Host = HOST): number {
+  const opts = parseTransparentProxyFlags(flags, { uidOf: (u) => host.uidOf(u), nameservers: () => host.resolvConfNameservers() });
   if (io.dryRun) {
     io.out(dryRunText(opts, io.verbose));
     return 0;
@@ -47,16 +66,16 @@ export function install(flags: TransparentProxyFlags, io: RunIo): number {
   return 0;
 }
 
-export function uninstall(io: RunIo): number {
+export function uninstall(io: RunIo, host: Host = HOST): number {
   host.requireIpv4();
   const families: IpFamily[] = host.ipv6Unavailable() === undefined ? ['ipv4', 'ipv6'] : ['ipv4'];
   const texts = families.map((f) => ({ f, text: uninstallText(parseSave(host.save(f))) })).filter((t) => t.text !== '');
-  if (io.dryRun) {
-    io.out(texts.map(({ f, text }) => `# ${RESTORE_OF[f]} --noflush\n${text}`).join('\n'));
-    return 0;
-  }
   if (texts.length === 0) {
     io.out('No transparent proxy rules of Kuma were found: nothing to remove.\n');
+    return 0;
+  }
+  if (io.dryRun) {
+    io.out(texts.map(({ f, text }) => `# ${RESTORE_OF[f]} --noflush\n${text}`).join('\n'));
     return 0;
   }
   for (const { f, text } of texts) host.restore(f, text, true);

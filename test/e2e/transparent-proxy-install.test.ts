@@ -166,6 +166,8 @@ networking:
     const once = await natTable();
     expect(once).toContain(':KUMA_MESH_OUTBOUND_REDIRECT - [0:0]');
     expect(once).toMatch(/-A KUMA_MESH_OUTBOUND_REDIRECT -p tcp .*-j REDIRECT --to-ports 15001/);
+    // dualstack (the default) writes the same chains with ip6tables.
+    expect((await ns.run(['ip6tables-save', '-t', 'nat'])).stdout).toMatch(/-A KUMA_MESH_OUTBOUND_REDIRECT -p tcp .*-j REDIRECT --to-ports 15001/);
     const second = await kuma(args);
     expect(second.code, second.stderr).toBe(0);
     expect(await natTable()).toBe(once);
