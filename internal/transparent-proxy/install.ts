@@ -5,8 +5,9 @@
  * rules behind.
  */
 import * as iptables from './iptables';
-import { natRules, type IpFamily } from './nat-rules';
+import { natRules, type IpFamily, type TableRules } from './nat-rules';
 import { parseTransparentProxyFlags, type TransparentProxyFlags, type TransparentProxyOptions } from './options';
+import { rawRules } from './raw-rules';
 import { installText, parseSave, uninstallText } from './restore-text';
 
 export interface RunIo {
@@ -35,12 +36,17 @@ const HOST: Host = {
   resolvConfNameservers: () => iptables.resolvConfNameservers(),
 };
 
+/** Every table the transparent proxy writes to, for one family. */
+function tablesOf(o: TransparentProxyOptions, f: IpFamily): TableRules[] {
+  return [natRules(o, f), rawRules(o, f)];
+}
+
 const RESTORE_OF: Record<IpFamily, string> = { ipv4: 'iptables-restore', ipv6: 'ip6tables-restore' };
 
 /** The --dry-run text: what a fresh host would be given, per family. Pure. */
 export function dryRunText(o: TransparentProxyOptions, verbose: boolean): string {
   const families: IpFamily[] = o.ipFamilyMode === 'dualstack' ? ['ipv4', 'ipv6'] : ['ipv4'];
-  return families.map((f) => `# ${RESTORE_OF[f]} --noflush\n${installText(natRules(o, f), [], verbose)}`).join('\n');
+  return families.map((f) => `# ${RESTORE_OF[f]} --noflush\n${installText(tablesOf(o, f), [], verbose)}`).join('\n');
 }
 
 export function install(flags: TransparentProxyFlags, io: RunIo, host: Host = HOST): number {
@@ -56,7 +62,7 @@ export function install(flags: TransparentProxyFlags, io: RunIo, host: Host = HO
     if (why === undefined) families.push('ipv6');
     else io.err(`Warning: ${why}: installing the IPv4 rules only (--ip-family-mode ipv4 says so without this warning)\n`);
   }
-  const texts = families.map((f) => ({ f, text: installText(natRules(opts, f), parseSave(host.save(f)), io.verbose) }));
+  const texts = families.map((f) => ({ f, text: installText(tablesOf(opts, f), parseSave(host.save(f)), io.verbose) }));
   for (const { f, text } of texts) host.restore(f, text, true);
   for (const { f, text } of texts) {
     host.restore(f, text);

@@ -29,7 +29,7 @@ export const COMMENT_PREFIX = 'kuma/mesh/transparent/proxy/';
 export type Rule = string[];
 
 export interface TableRules {
-  table: 'nat';
+  table: 'nat' | 'raw';
   chains: string[];
   rules: Rule[];
 }
@@ -46,15 +46,9 @@ export function natRules(o: TransparentProxyOptions, family: IpFamily): TableRul
   const f = FAMILY[family];
   const uid = String(o.kumaDpUid);
   const rules: Rule[] = [];
-  // The comment goes before the target, where iptables-save prints it.
-  const add = (chain: string, why: string, ...args: string[]) => {
-    const j = args.indexOf('-j');
-    rules.push(['-A', chain, ...args.slice(0, j), '-m', 'comment', '--comment', COMMENT_PREFIX + why, ...args.slice(j)]);
-  };
-  const dnsServers = o.dns.servers.filter((s) => familyOf(s) === family);
-  // With captureAll every query is redirected; otherwise only those to this family's nameservers.
-  const dnsTargets: (string | undefined)[] = !o.dns.enabled ? [] : o.dns.captureAll ? [undefined] : dnsServers;
-  const dns = dnsTargets.length > 0;
+  const add = (chain: string, why: string, ...args: string[]) => rules.push(ruleWithComment(chain, why, ...args));
+  const targets = dnsTargets(o, family);
+  const dns = targets.length > 0;
   const notDns = dns ? ['-p', 'tcp', '!', '--dport', DNS_PORT] : [];
 
   if (o.inbound.enabled) {
@@ -63,7 +57,7 @@ export function natRules(o: TransparentProxyOptions, family: IpFamily): TableRul
   if (dns) {
     // kuma-dp's own resolver asks the real nameservers: its queries must leave untouched.
     add('OUTPUT', `return DNS queries from the kuma-dp user (UID ${uid})`, '-p', 'udp', '--dport', DNS_PORT, '-m', 'owner', '--uid-owner', uid, '-j', 'RETURN');
-    for (const d of dnsTargets) {
+    for (const d of targets) {
       add('OUTPUT', `redirect DNS queries${d ? ` to ${d}` : ''} to the kuma-dp DNS proxy`, '-p', 'udp', ...dest(d), '--dport', DNS_PORT, '-j', 'REDIRECT', '--to-ports', String(o.dns.port));
     }
   }
@@ -93,7 +87,7 @@ export function natRules(o: TransparentProxyOptions, family: IpFamily): TableRul
   add(CHAIN.outbound, `return loopback traffic of other users than kuma-dp (UID ${uid})`, ...notDns, '-o', 'lo', '-m', 'owner', '!', '--uid-owner', uid, '-j', 'RETURN');
   // Envoy's (and kuma-dp's) own connections go where they were meant to: redirecting them would loop.
   add(CHAIN.outbound, `return outbound traffic of the kuma-dp user (UID ${uid})`, '-m', 'owner', '--uid-owner', uid, '-j', 'RETURN');
-  for (const d of dns ? dnsTargets : []) {
+  for (const d of targets) {
     add(CHAIN.outbound, `redirect TCP DNS queries${d ? ` to ${d}` : ''} to the kuma-dp DNS proxy`, '-p', 'tcp', ...dest(d), '--dport', DNS_PORT, '-j', 'REDIRECT', '--to-ports', String(o.dns.port));
   }
   add(CHAIN.outbound, 'return traffic to localhost', '-d', f.localhost, '-j', 'RETURN');
@@ -101,6 +95,22 @@ export function natRules(o: TransparentProxyOptions, family: IpFamily): TableRul
   add(CHAIN.outboundRedirect, `redirect outbound TCP traffic to envoy (port ${o.outbound.port})`, '-p', 'tcp', '-j', 'REDIRECT', '--to-ports', String(o.outbound.port));
 
   return { table: 'nat', chains, rules };
+}
+
+/** `-A chain args` with our comment, placed before the target where iptables-save prints it. */
+export function ruleWithComment(chain: string, why: string, ...args: string[]): Rule {
+  const j = args.indexOf('-j');
+  return ['-A', chain, ...args.slice(0, j), '-m', 'comment', '--comment', COMMENT_PREFIX + why, ...args.slice(j)];
+}
+
+/**
+ * Where DNS queries are redirected from, for one family: [undefined] (every
+ * query) with captureAll, else this family's resolv.conf nameservers; none
+ * without DNS redirection.
+ */
+export function dnsTargets(o: TransparentProxyOptions, family: IpFamily): (string | undefined)[] {
+  if (!o.dns.enabled) return [];
+  return o.dns.captureAll ? [undefined] : o.dns.servers.filter((s) => familyOf(s) === family);
 }
 
 export function familyOf(ipOrCidr: string): IpFamily {

@@ -32,6 +32,7 @@ export interface TransparentProxyFlags {
   redirectDns?: boolean;
   redirectAllDnsTraffic?: boolean;
   redirectDnsPort?: string;
+  skipDnsConntrackZoneSplit?: boolean;
 }
 
 /** A port or an inclusive range of them (`80-88`). */
@@ -47,7 +48,7 @@ export interface TransparentProxyOptions {
   inbound: { enabled: boolean; port: number; excludePorts: PortRange[]; excludeIps: string[] };
   outbound: { port: number; excludePorts: PortRange[]; excludeIps: string[] };
   /** servers: the resolv.conf nameservers whose queries go to kuma-dp; empty with captureAll. */
-  dns: { enabled: boolean; port: number; captureAll: boolean; servers: string[] };
+  dns: { enabled: boolean; port: number; captureAll: boolean; servers: string[]; skipConntrackZoneSplit: boolean };
 }
 
 export interface Environment {
@@ -91,7 +92,7 @@ export function parseTransparentProxyFlags(f: TransparentProxyFlags, env: Enviro
       excludePorts: portList(f.excludeOutboundPorts, '--exclude-outbound-ports', bad),
       excludeIps: ipList(f.excludeOutboundIps, '--exclude-outbound-ips', bad),
     },
-    dns: { enabled: dnsEnabled, port: dnsPort, captureAll: Boolean(f.redirectAllDnsTraffic), servers },
+    dns: { enabled: dnsEnabled, port: dnsPort, captureAll: Boolean(f.redirectAllDnsTraffic), servers, skipConntrackZoneSplit: Boolean(f.skipDnsConntrackZoneSplit) },
   };
   if (violations.length) throw new BadRequestError('invalid transparent proxy flags', violations);
   return opts;

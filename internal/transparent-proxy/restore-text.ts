@@ -50,9 +50,18 @@ export function hasOwned(o: Owned): boolean {
   return o.chains.length > 0 || o.foreignChainRules.length > 0;
 }
 
-/** Install: remove what is ours from `saved`, then create `rules`, in one COMMIT. */
-export function installText(rules: TableRules, saved: SavedTable[], verbose = false): string {
+/**
+ * Install: per table, remove what is ours from `saved`, then create the new
+ * chains and rules, in one COMMIT. A table with no new rules still loses an
+ * earlier install's (DNS turned off: the raw table's); one with neither is left out.
+ */
+export function installText(tables: TableRules[], saved: SavedTable[], verbose = false): string {
+  return tables.map((t) => tableInstallText(t, saved, verbose)).join('');
+}
+
+function tableInstallText(rules: TableRules, saved: SavedTable[], verbose: boolean): string {
   const owned = ownedIn(saved.find((t) => t.name === rules.table));
+  if (rules.rules.length === 0 && rules.chains.length === 0 && !hasOwned(owned)) return '';
   const stale = owned.chains.filter((c) => !rules.chains.includes(c));
   const lines = [
     `*${rules.table}`,

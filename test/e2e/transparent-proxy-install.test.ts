@@ -3,8 +3,8 @@
  * Envoy: after install, an application reaches a mesh service at its VIP (240.x:80) and resolves
  * `backend.mesh` through a nameserver address that does not exist, both only because the rules send
  * its TCP to Envoy's outbound port (15001, whose use_original_dst hands the connection to the
- * `outbound:<VIP>:80` listener) and its DNS to kuma dp's resolver (15053). After uninstall
- * both fail again and no KUMA_ chain is left.
+ * `outbound:<VIP>:80` listener) and its DNS to kuma dp's resolver (15053, with the raw table's
+ * conntrack zones split). After uninstall both fail again and no KUMA_ chain or rule is left.
  *
  * Everything runs inside a network namespace this suite creates (`kuma-tpi-<pid>`) and deletes: a
  * veth interface carries 10.203.0.1/24 and the route to 240.0.0.0/4, so the VIPs and the fake
@@ -166,11 +166,15 @@ networking:
     const once = await natTable();
     expect(once).toContain(':KUMA_MESH_OUTBOUND_REDIRECT - [0:0]');
     expect(once).toMatch(/-A KUMA_MESH_OUTBOUND_REDIRECT -p tcp .*-j REDIRECT --to-ports 15001/);
+    // DNS redirection splits conntrack zones in the raw table, as Kuma does.
+    expect((await ns.run(['iptables-save', '-t', 'raw'])).stdout).toMatch(/-A OUTPUT -p udp .*--dport 53 .*-j CT --zone 2/);
     // dualstack (the default) writes the same chains with ip6tables.
     expect((await ns.run(['ip6tables-save', '-t', 'nat'])).stdout).toMatch(/-A KUMA_MESH_OUTBOUND_REDIRECT -p tcp .*-j REDIRECT --to-ports 15001/);
+    const rawOnce = (await ns.run(['iptables-save', '-t', 'raw'])).stdout.split('\n').filter((l) => !l.startsWith('#')).join('\n');
     const second = await kuma(args);
     expect(second.code, second.stderr).toBe(0);
     expect(await natTable()).toBe(once);
+    expect((await ns.run(['iptables-save', '-t', 'raw'])).stdout.split('\n').filter((l) => !l.startsWith('#')).join('\n')).toBe(rawOnce);
 
     await eventually(async () => expect(await appGet(`http://${vip}/`)).toEqual({ ok: true, body: 'backend says hi' }), 15_000, 300);
     expect(await dnsQuery(FAKE_NAMESERVER, 53, 'backend.mesh')).toEqual([vip]);
@@ -184,6 +188,7 @@ networking:
     expect(r.stdout).toContain('Transparent proxy cleaned up successfully');
     expect(kumaLines(await natTable())).toEqual([]);
     expect(kumaLines((await ns.run(['ip6tables-save', '-t', 'nat'])).stdout)).toEqual([]);
+    for (const save of ['iptables-save', 'ip6tables-save']) expect(kumaLines((await ns.run([save, '-t', 'raw'])).stdout)).toEqual([]);
     expect((await appGet(`http://${vip}/`)).ok).toBe(false);
     await expect(dnsQuery(FAKE_NAMESERVER, 53, 'backend.mesh')).rejects.toThrow(/no answer/);
     const again = await kuma(['uninstall', 'transparent-proxy']);

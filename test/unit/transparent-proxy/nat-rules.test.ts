@@ -1,6 +1,7 @@
 /**
  * The rules `kuma install transparent-proxy` writes, per flag combination, as
- * the --dry-run text (iptables-restore input for IPv4, then IPv6), golden.
+ * the --dry-run text (iptables-restore input for IPv4, then IPv6: the nat
+ * table, and the raw table's conntrack zones with DNS), golden.
  */
 import { describe, expect, it } from 'vitest';
 import { dryRunText } from '../../../internal/transparent-proxy/install';
@@ -18,6 +19,7 @@ const cases: [string, TransparentProxyFlags, boolean?][] = [
   ['04-redirect-all-dns', { redirectAllDnsTraffic: true, ipFamilyMode: 'ipv4' }],
   ['05-no-inbound-gateway', { redirectInbound: 'false', kumaDpUser: '1001', ipFamilyMode: 'ipv4' }],
   ['06-verbose', { kumaDpUid: '0', ipFamilyMode: 'ipv4' }, true],
+  ['07-dns-without-conntrack-zone-split', { redirectAllDnsTraffic: true, skipDnsConntrackZoneSplit: true, ipFamilyMode: 'ipv4' }],
 ];
 
 describe('transparent proxy rules (golden: test/unit/transparent-proxy/golden)', () => {

@@ -38,8 +38,8 @@ describe('transparent proxy flags', () => {
   });
 
   it('--redirect-dns takes the resolv.conf nameservers; --redirect-all-dns-traffic none', () => {
-    expect(parseTransparentProxyFlags({ redirectDns: true }, env(['10.0.0.53', 'fd00::53'])).dns).toEqual({ enabled: true, port: 15053, captureAll: false, servers: ['10.0.0.53', 'fd00::53'] });
-    expect(parseTransparentProxyFlags({ redirectAllDnsTraffic: true }, env()).dns).toEqual({ enabled: true, port: 15053, captureAll: true, servers: [] });
+    expect(parseTransparentProxyFlags({ redirectDns: true }, env(['10.0.0.53', 'fd00::53'])).dns).toEqual({ enabled: true, port: 15053, captureAll: false, servers: ['10.0.0.53', 'fd00::53'], skipConntrackZoneSplit: false });
+    expect(parseTransparentProxyFlags({ redirectAllDnsTraffic: true }, env()).dns).toEqual({ enabled: true, port: 15053, captureAll: true, servers: [], skipConntrackZoneSplit: false });
   });
 
   it('--redirect-inbound=false turns the inbound redirect off', () => {

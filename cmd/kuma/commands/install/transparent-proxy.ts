@@ -16,6 +16,8 @@ export class InstallTransparentProxyCommand extends BaseCommand {
       run kuma dp as that user (runuser -u kuma-dp -- kuma dp run ...). Loopback traffic of other users is not
       redirected either. --redirect-dns sends DNS queries (UDP and TCP port 53) to the nameservers of
       /etc/resolv.conf to kuma dp's resolver on --redirect-dns-port; --redirect-all-dns-traffic sends every query.
+      With either, the raw table splits conntrack zones (CT --zone 1 and 2) so that the application's queries
+      and the resolver's own queries to the same nameserver never share an entry, as Kuma does.
 
       The rules are written with iptables-restore --noflush in one transaction per IP family (ip6tables for IPv6
       with --ip-family-mode dualstack, when the host has IPv6), checked first with --test: a refused rule changes
@@ -41,6 +43,7 @@ export class InstallTransparentProxyCommand extends BaseCommand {
   redirectDns = Option.Boolean('--redirect-dns', false, { description: 'redirect DNS queries to the nameservers of /etc/resolv.conf to --redirect-dns-port' });
   redirectAllDnsTraffic = Option.Boolean('--redirect-all-dns-traffic', false, { description: 'redirect every DNS query (UDP and TCP port 53) to --redirect-dns-port' });
   redirectDnsPort = Option.String('--redirect-dns-port', { description: "the port of kuma dp's DNS resolver (default 15053)" });
+  skipDnsConntrackZoneSplit = Option.Boolean('--skip-dns-conntrack-zone-split', false, { description: 'with DNS redirection, do not split conntrack zones in the raw table (application <-> resolver in zone 2, resolver <-> nameservers in zone 1)' });
   dryRun = Option.Boolean('--dry-run', false, { description: 'print the iptables-restore input and change nothing' });
   verbose = Option.Boolean('--verbose', false, { description: 'long option names in the rules, and print the rules applied' });
 
@@ -66,6 +69,7 @@ export class InstallTransparentProxyCommand extends BaseCommand {
       redirectDns: this.redirectDns,
       redirectAllDnsTraffic: this.redirectAllDnsTraffic,
       redirectDnsPort: this.redirectDnsPort,
+      skipDnsConntrackZoneSplit: this.skipDnsConntrackZoneSplit,
     };
   }
 }
