@@ -167,6 +167,8 @@ export function collect(p: ChildProcess, input: string | undefined, timeoutMs: n
       clearTimeout(timer);
       res({ code, stdout, stderr });
     });
+    // A child that exits before reading its stdin fails this write with EPIPE; its exit code says what happened.
+    p.stdin!.on('error', () => {});
     p.stdin!.end(input ?? '');
   });
 }

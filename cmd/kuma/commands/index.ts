@@ -42,6 +42,8 @@ import { InspectZonesCommand } from './inspect/zones';
 import { InstallControlPlaneCommand } from './install/control-plane';
 import { InstallDemoCommand } from './install/demo';
 import { InstallObservabilityCommand } from './install/observability';
+import { InstallTransparentProxyCommand } from './install/transparent-proxy';
+import { UninstallTransparentProxyCommand } from './uninstall/transparent-proxy';
 import { InspectZoneEgressCommand, InspectZoneIngressCommand } from './inspect/zone-proxy';
 
 export const commands: CommandClass[] = [
@@ -86,4 +88,6 @@ export const commands: CommandClass[] = [
   InstallControlPlaneCommand,
   InstallDemoCommand,
   InstallObservabilityCommand,
+  InstallTransparentProxyCommand,
+  UninstallTransparentProxyCommand,
 ];
