@@ -3,10 +3,10 @@
  * from a consistent read of the store, as Kuma's insight resyncer does.
  */
 import { effectiveInsight, isOnline } from '../core/insight-status';
-import { protojsonForm } from '../kds/spec-codec';
 import type { Resource, Spec } from '../resources/model';
 import type { Registry } from '../resources/registry';
 import type { ResourceStore } from '../store/resource-store';
+import { meshInsightForm } from './mesh-insight-form';
 
 type Inbound = { tags?: Record<string, string>; state?: string; health?: { ready?: boolean } };
 
@@ -64,7 +64,7 @@ export function computeMeshInsight(store: ResourceStore, registry: Registry, mes
   const external = store.count('ExternalService', mesh);
   // Stored (and served) in protojson's form of Kuma's MeshInsight, as Kuma prints it: zero counters
   // left out, every dataplanesByType key present.
-  return protojsonForm(MESH_INSIGHT, {
+  return meshInsightForm({
     dataplanes: { total: dps.length, online: online + degraded, offline: dps.length - online - degraded, partiallyDegraded: degraded },
     policies,
     resources,
@@ -74,8 +74,6 @@ export function computeMeshInsight(store: ResourceStore, registry: Registry, mes
     dataplanesByType: byType,
   });
 }
-
-const MESH_INSIGHT = { name: 'MeshInsight', nestedSpec: false };
 
 function stat(): { total: number; online: number; offline: number; partiallyDegraded: number } {
   return { total: 0, online: 0, offline: 0, partiallyDegraded: 0 };

@@ -9,17 +9,18 @@
  * spec is mapped JSON -> message -> bytes and back by reflection over the
  * descriptors of proto/kuma/** (proto/gen/kuma/spec-descriptors.ts).
  */
-import { type DescField, type DescMessage, type JsonValue, createFileRegistry, fromBinary, fromJson, toBinary, toJson } from '@bufbuild/protobuf';
-import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import type { DescField, DescMessage, FileRegistry, JsonValue } from '@bufbuild/protobuf';
 import { KUMA_SPEC_DESCRIPTOR_SET_BASE64 } from '../../proto/gen/kuma/spec-descriptors';
+import { protobuf, protobufWkt } from '../proto/protobuf-lazy';
 import type { ResourceDescriptor } from '../resources/registry';
 import type { Spec } from '../resources/model';
 
 const TYPE_URL_PREFIX = 'type.googleapis.com/';
 
 // Built on first use, not at import: it costs ~100 ms of a CP's start, and a standalone zone never needs it.
-let registryBuilt: ReturnType<typeof createFileRegistry> | undefined;
-const specRegistry = () => (registryBuilt ??= createFileRegistry(fromBinary(FileDescriptorSetSchema, Buffer.from(KUMA_SPEC_DESCRIPTOR_SET_BASE64, 'base64'))));
+let registryBuilt: FileRegistry | undefined;
+const specRegistry = () =>
+  (registryBuilt ??= protobuf().createFileRegistry(protobuf().fromBinary(protobufWkt().FileDescriptorSetSchema, Buffer.from(KUMA_SPEC_DESCRIPTOR_SET_BASE64, 'base64'))));
 
 /** Kuma's system-package types; every other legacy type is kuma.mesh.v1alpha1.<type name>. */
 const SYSTEM_MESSAGES: Record<string, string> = {
@@ -62,11 +63,11 @@ export function encodeSpec(d: Pick<ResourceDescriptor, 'name' | 'nestedSpec'>, s
   const json = toProtoJson(e.message, spec, '') as JsonValue;
   let msg;
   try {
-    msg = fromJson(e.message, json, { registry: specRegistry() });
+    msg = protobuf().fromJson(e.message, json, { registry: specRegistry() });
   } catch (err) {
     throw new Error(`spec does not fit Kuma's ${e.message.typeName}: ${(err as Error).message}`);
   }
-  const bytes = toBinary(e.message, msg);
+  const bytes = protobuf().toBinary(e.message, msg);
   return { typeUrl: e.typeUrl, value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
 }
 
@@ -84,7 +85,7 @@ export function decodeSpec(d: Pick<ResourceDescriptor, 'name' | 'nestedSpec'>, a
   } else {
     if (any.typeUrl !== e.typeUrl) throw new Error(`spec has type URL "${any.typeUrl}", expected "${e.typeUrl}"`);
     try {
-      spec = toJson(e.message, fromBinary(e.message, any.value), { registry: specRegistry() });
+      spec = protobuf().toJson(e.message, protobuf().fromBinary(e.message, any.value), { registry: specRegistry() });
     } catch (err) {
       throw new Error(`spec is not a valid ${e.message.typeName}: ${(err as Error).message}`);
     }

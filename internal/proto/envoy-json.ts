@@ -5,13 +5,14 @@
  * through the binary encoding. The registry is built on first use: only a mesh with a
  * MeshProxyPatch pays for it.
  */
-import { type DescMessage, type JsonValue, createFileRegistry, fromBinary, fromJson, toBinary, toJson } from '@bufbuild/protobuf';
-import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import type { DescMessage, FileRegistry, JsonValue } from '@bufbuild/protobuf';
 import { ENVOY_DESCRIPTOR_SET_BASE64 } from '../../proto/gen/envoy-descriptors';
+import { protobuf, protobufWkt } from './protobuf-lazy';
 
-let built: ReturnType<typeof createFileRegistry> | undefined;
+let built: FileRegistry | undefined;
 /** Every vendored Envoy message (and the well-known types), for reflection and Any resolution. */
-export const envoyRegistry = () => (built ??= createFileRegistry(fromBinary(FileDescriptorSetSchema, Buffer.from(ENVOY_DESCRIPTOR_SET_BASE64, 'base64'))));
+export const envoyRegistry = () => 
+  (built ??= protobuf().createFileRegistry(protobuf().fromBinary(protobufWkt().FileDescriptorSetSchema, Buffer.from(ENVOY_DESCRIPTOR_SET_BASE64, 'base64'))));
 
 /** The descriptor of an Envoy message by full name; throws when it is not vendored. */
 export function envoyDesc(typeName: string): DescMessage {
@@ -24,6 +25,7 @@ export function envoyDesc(typeName: string): DescMessage {
 export function envoyJsonToBinary(typeName: string, json: unknown): Uint8Array {
   const d = envoyDesc(typeName);
   const reg = envoyRegistry();
+  const { toBinary, fromJson } = protobuf();
   return toBinary(d, fromJson(d, json as JsonValue, { registry: reg }), { writeUnknownFields: false });
 }
 
@@ -31,6 +33,7 @@ export function envoyJsonToBinary(typeName: string, json: unknown): Uint8Array {
 export function envoyBinaryToJson(typeName: string, bytes: Uint8Array): JsonValue {
   const d = envoyDesc(typeName);
   const reg = envoyRegistry();
+  const { toJson, fromBinary } = protobuf();
   return toJson(d, fromBinary(d, bytes), { registry: reg });
 }
 

@@ -6,15 +6,18 @@
  * and enums replace, messages merge recursively, lists append, map entries replace, and setting
  * another member of a oneof replaces the one that was set.
  */
-import { type JsonValue, fromBinary, fromJson, toBinary, toJson } from '@bufbuild/protobuf';
-import { type ReflectMessage, reflect } from '@bufbuild/protobuf/reflect';
-import { type Any, anyPack, anyUnpack } from '@bufbuild/protobuf/wkt';
+import type { JsonValue } from '@bufbuild/protobuf';
+import type { ReflectMessage } from '@bufbuild/protobuf/reflect';
+import type { Any } from '@bufbuild/protobuf/wkt';
 import { envoyDesc, envoyRegistry } from './envoy-json';
+import { protobuf, protobufReflect, protobufWkt } from './protobuf-lazy';
 
 function mergeAny(target: ReflectMessage, source: ReflectMessage): void {
   const t = target.message as unknown as Any;
   const s = source.message as unknown as Any;
   const reg = envoyRegistry();
+  const { anyPack, anyUnpack } = protobufWkt();
+  const { reflect } = protobufReflect();
   const tm = t.typeUrl === s.typeUrl ? anyUnpack(t, reg) : undefined;
   const sm = tm ? anyUnpack(s, reg) : undefined;
   const desc = tm ? reg.getMessage(tm.$typeName) : undefined;
@@ -63,6 +66,8 @@ function reflectMerge(target: ReflectMessage, source: ReflectMessage): void {
 export function mergeEnvoyJson(typeName: string, target: unknown, source: unknown): JsonValue {
   const d = envoyDesc(typeName);
   const reg = envoyRegistry();
+  const { fromJson, toJson, toBinary, fromBinary } = protobuf();
+  const { reflect } = protobufReflect();
   const t = fromJson(d, target as JsonValue, { registry: reg });
   const s = fromJson(d, source as JsonValue, { registry: reg });
   reflectMerge(reflect(d, t), reflect(d, s));
