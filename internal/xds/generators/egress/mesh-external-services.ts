@@ -2,9 +2,11 @@
  * The zone egress side of MeshExternalServices (context/mesh-external-services.ts): per
  * MeshExternalService of a mesh with mTLS, a filter chain on its hashed SNI
  * (`a<hash>.<name>.<port>.<mesh>.mes`) that terminates the sidecar's mesh mTLS with the egress
- * identity and proxies (tcp_proxy) to a cluster named like the sidecar's, whose hosts are
- * `spec.endpoints[]` (STRICT_DNS when one is a name, else STATIC) with the TLS origination of
- * `spec.tls` (envoy/mes-tls.ts).
+ * identity and proxies to a cluster named like the sidecar's, whose hosts are `spec.endpoints[]`
+ * (STRICT_DNS when one is a name, else STATIC) with the TLS origination of `spec.tls`
+ * (envoy/mes-tls.ts). `match.protocol` http/http2/grpc: an http_connection_manager routing to the
+ * cluster (mesh-external-http.ts), which speaks HTTP/1.1 or HTTP/2 (http2, grpc) upstream; tcp and
+ * tls: tcp_proxy.
  *
  * Access: everyone in the mesh, unless the Mesh sets `routing.defaultForbidMeshExternalServiceAccess`
  * (then an RBAC that allows no one; MeshTrafficPermissions for MeshExternalServices are not read).
@@ -15,12 +17,14 @@ import type { Filter } from '../../../../proto/gen/envoy/config/listener/v3/list
 import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
 import type { MeshServiceDestination } from '../../context/mesh-services';
 import type { MeshContext } from '../../context/types';
-import { socketAddress } from '../envoy/common';
+import { isHttp2, isHttpFamily } from '../../context/protocol';
+import { httpProtocolOptions, socketAddress } from '../envoy/common';
 import { meshExternalTlsSocket } from '../envoy/mes-tls';
 import { statName } from '../envoy/names';
 import { networkRbacFilter } from '../envoy/rbac';
 import { downstreamTlsSocket } from '../envoy/tls';
 import { duration, field } from '../envoy/values';
+import { meshExternalHttpFilter } from './mesh-external-http';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -52,6 +56,7 @@ export function meshExternalCluster(dest: MeshServiceDestination, systemCaPath?:
       ],
     },
     ...(up.tls ? { transportSocket: meshExternalTlsSocket(up.tls, systemCaPath) } : {}),
+    ...(isHttpFamily(dest.protocol) ? { typedExtensionProtocolOptions: httpProtocolOptions(isHttp2(dest.protocol)) } : {}),
   });
 }
 
@@ -64,7 +69,7 @@ export function meshExternalChain(ctx: MeshContext, dest: MeshServiceDestination
   return {
     name: dest.key,
     filterChainMatch: { serverNames: [dest.sni], transportProtocol: 'tls' },
-    filters: [...deny, tcpProxy(dest.key)],
+    filters: [...deny, isHttpFamily(dest.protocol) ? meshExternalHttpFilter(dest) : tcpProxy(dest.key)],
     transportSocket: downstreamTlsSocket(ctx.meshName),
   };
 }
