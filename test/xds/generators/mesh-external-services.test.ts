@@ -13,7 +13,7 @@ import { Cluster, Cluster_DiscoveryType } from '../../../proto/gen/envoy/config/
 import { ApiConfigSource_ApiType, ApiVersion } from '../../../proto/gen/envoy/config/core/v3/config_source';
 import { CertificateValidationContext_TrustChainVerification } from '../../../proto/gen/envoy/extensions/transport_sockets/tls/v3/common';
 import { UpstreamTlsContext } from '../../../proto/gen/envoy/extensions/transport_sockets/tls/v3/tls';
-import type { HttpConnectionManager } from '../../../proto/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager';
+import { type HttpConnectionManager, HttpConnectionManager_CodecType } from '../../../proto/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager';
 import type { HttpProtocolOptions } from '../../../proto/gen/envoy/extensions/upstreams/http/v3/http_protocol_options';
 import { HTTP_PROTOCOL_OPTIONS_KEY } from '../../../internal/xds/generators/envoy/common';
 import { unpack } from '../../../internal/proto/any';
@@ -225,6 +225,9 @@ describe('MeshExternalService on the zone egress', () => {
     // The sidecar's MeshTimeout governs (MADR 056): no egress route timeout; x-kuma-tags stays in the mesh.
     expect(action?.$case === 'route' ? action.value.timeout : undefined).toEqual({ seconds: '0', nanos: 0 });
     expect(rc!.requestHeadersToRemove).toEqual(['x-kuma-tags']);
+    // The downstream codec follows what the sidecar's cluster speaks: mesh mTLS negotiates ALPN "kuma", not h2.
+    const codec = (key: string) => (unpack(chains.get(key)!.filters[0]!.configType!.value as never) as HttpConnectionManager).codecType;
+    expect([PLAIN_H1, H2_API, GRPC_API].map(codec)).toEqual([HttpConnectionManager_CodecType.HTTP1, HttpConnectionManager_CodecType.HTTP2, HttpConnectionManager_CodecType.HTTP2]);
     const upstream = (key: string) => {
       const c = res.clusters.find((x) => x.name === key)!;
       const any = c.typedExtensionProtocolOptions[HTTP_PROTOCOL_OPTIONS_KEY];

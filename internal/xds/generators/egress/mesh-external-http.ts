@@ -9,10 +9,11 @@
  * route has no timeout of its own (Envoy's 15 s default would cut a request the sidecar's
  * MeshTimeout allows) and never retries (retries on both hops would multiply).
  */
-import { HttpConnectionManager } from '../../../../proto/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager';
+import { HttpConnectionManager, HttpConnectionManager_CodecType } from '../../../../proto/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager';
 import type { Filter } from '../../../../proto/gen/envoy/config/listener/v3/listener_components';
 import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
 import type { MeshServiceDestination } from '../../context/mesh-services';
+import { isHttp2 } from '../../context/protocol';
 import { networkFilter, routerFilter } from '../envoy/common';
 import { KUMA_TAGS_HEADER } from '../envoy/kuma-tags-header';
 import { statName } from '../envoy/names';
@@ -21,6 +22,9 @@ import { duration } from '../envoy/values';
 export function meshExternalHttpFilter(dest: MeshServiceDestination): DeepPartial<Filter> {
   return networkFilter('envoy.filters.network.http_connection_manager', HttpConnectionManager, {
     statPrefix: statName(dest.key),
+    // The sidecar dials this chain over HTTP/2 for http2/grpc and HTTP/1.1 for http (its cluster),
+    // inside mesh mTLS whose ALPN is "kuma": AUTO would read that ALPN as HTTP/1 and fail HTTP/2.
+    codecType: isHttp2(dest.protocol) ? HttpConnectionManager_CodecType.HTTP2 : HttpConnectionManager_CodecType.HTTP1,
     routeSpecifier: {
       $case: 'routeConfig',
       value: {
