@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Bootstrap } from '../../../proto/gen/envoy/config/bootstrap/v3/bootstrap';
-import { Cluster, Cluster_DiscoveryType } from '../../../proto/gen/envoy/config/cluster/v3/cluster';
+import { Cluster, Cluster_DiscoveryType, Cluster_LbPolicy } from '../../../proto/gen/envoy/config/cluster/v3/cluster';
 import { ApiConfigSource_ApiType, ApiVersion } from '../../../proto/gen/envoy/config/core/v3/config_source';
 import { CertificateValidationContext_TrustChainVerification } from '../../../proto/gen/envoy/extensions/transport_sockets/tls/v3/common';
 import { UpstreamTlsContext } from '../../../proto/gen/envoy/extensions/transport_sockets/tls/v3/tls';
@@ -41,6 +41,18 @@ const TCP_DB = 'default_tcp-db__zone-1_extsvc_5432';
 const PLAIN_H1 = 'default_plain-h1__zone-1_extsvc_80';
 const H2_API = 'default_h2-api__zone-1_extsvc_8443';
 const GRPC_API = 'default_grpc-api__zone-1_extsvc_9090';
+
+/** The egress-side policies (Kuma MADR 056) towards plain-h1 only. */
+const MES_EGRESS_POLICIES = ['MeshCircuitBreaker', 'MeshHealthCheck', 'MeshLoadBalancingStrategy']
+  .map((type, i) => {
+    const conf = [
+      'connectionLimits:\n          maxConnections: 7\n        outlierDetection:\n          disabled: false\n          healthyPanicThreshold: 0\n          detectors:\n            totalFailures:\n              consecutive: 2',
+      'interval: 10s\n        timeout: 2s\n        unhealthyThreshold: 3\n        healthyThreshold: 1\n        http:\n          path: /health',
+      'loadBalancer:\n          type: RingHash\n          ringHash:\n            hashPolicies:\n            - type: Header\n              header:\n                name: x-user',
+    ][i];
+    return `type: ${type}\nmesh: default\nname: plain-h1-${i}\nspec:\n  targetRef:\n    kind: Mesh\n  to:\n  - targetRef:\n      kind: MeshExternalService\n      name: plain-h1\n    default:\n        ${conf}`;
+  })
+  .join('\n---\n');
 
 /** One MeshExternalService per HTTP-family protocol: plain http, http2 with TLS, grpc over plain TCP. */
 const MES_HTTP_FAMILY = docs(
@@ -238,6 +250,30 @@ describe('MeshExternalService on the zone egress', () => {
     expect([HTTPBIN, PLAIN_H1, H2_API, GRPC_API, TCP_DB].map(upstream)).toEqual(['httpProtocolOptions', 'httpProtocolOptions', 'http2ProtocolOptions', 'http2ProtocolOptions', 'none']);
   });
 
+  it('matches golden egress/05-mesh-external-egress-policies', () => {
+    const res = generateEgress({ egress, meshes: egressMeshes(FAKE_CA_PEM, docs(MES_HTTP_FAMILY, MES_EGRESS_POLICIES)), identities: new Map([['default', FAKE_IDENTITY]]) });
+    expectGolden(render(taggedEgress(res)), 'egress/05-mesh-external-egress-policies.golden.yaml');
+  });
+
+  it('MeshCircuitBreaker, MeshHealthCheck and MeshLoadBalancingStrategy to a MeshExternalService apply on the egress cluster of that one only', () => {
+    const res = generateEgress({ egress, meshes: egressMeshes(FAKE_CA_PEM, docs(MES_HTTP_FAMILY, MES_EGRESS_POLICIES)), identities: new Map([['default', FAKE_IDENTITY]]) });
+    const c = (key: string) => res.clusters.find((x) => x.name === key)!;
+    const plain = c(PLAIN_H1);
+    expect(plain.outlierDetection?.consecutive5xx).toBe(2);
+    expect(plain.commonLbConfig?.healthyPanicThreshold?.value).toBe(0);
+    expect(plain.circuitBreakers?.thresholds[0]?.maxConnections).toBe(7);
+    expect(plain.lbPolicy).toBe(Cluster_LbPolicy.RING_HASH);
+    expect(plain.healthChecks.map((h) => h.healthChecker?.$case)).toEqual(['httpHealthCheck']);
+    // The RingHash's hash policy goes on the egress's route to that cluster.
+    const chain = res.listeners[0]!.filterChains.find((x) => x.name === PLAIN_H1)!;
+    expect(render([{ kind: 'listener', name: 'x', origin: 'egress', resource: { filterChains: [chain] } } as never])).toContain('x-user');
+    for (const other of [GRPC_API, H2_API, TCP_DB]) {
+      expect(c(other).outlierDetection, other).toBeUndefined();
+      expect(c(other).lbPolicy, other).toBe(Cluster_LbPolicy.ROUND_ROBIN);
+      expect(c(other).healthChecks, other).toEqual([]);
+    }
+  });
+
   it('routing.defaultForbidMeshExternalServiceAccess puts a deny-all RBAC on the chains', () => {
     const forbid = 'type: Mesh\nname: default\nmtls:\n  enabledBackend: ca-1\n  backends:\n  - name: ca-1\n    type: builtin\nrouting:\n  defaultForbidMeshExternalServiceAccess: true';
     const resources = parseResources(docs(forbid, MES_TCP_DB, LOCAL_EGRESS));
@@ -273,7 +309,7 @@ describe('MeshExternalService on the zone egress', () => {
     const cert = path.join(tmp, 'cert.pem');
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=zone-egress', '-addext', 'subjectAltName=URI:spiffe://default/zone-egress'], { stdio: 'ignore' });
     const pki = { certPem: fs.readFileSync(cert, 'utf8'), keyPem: fs.readFileSync(key, 'utf8') };
-    const res = generateEgress({ egress, meshes: egressMeshes(pki.certPem, MES_HTTP_FAMILY), identities: new Map([['default', pki]]) });
+    const res = generateEgress({ egress, meshes: egressMeshes(pki.certPem, docs(MES_HTTP_FAMILY, MES_EGRESS_POLICIES)), identities: new Map([['default', pki]]) });
     expect(res.listeners[0]!.filterChains.length).toBe(5);
     const bootstrap = Bootstrap.fromPartial({
       node: { id: '.egress', cluster: 'egress' },

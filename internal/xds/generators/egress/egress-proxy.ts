@@ -42,6 +42,7 @@ import { identitySecretName, inboundListenerName, meshCaSecretName, sniFromTags,
 import { type RbacConfig, networkRbacFilter, rbacOfMtpRules, rbacOfTrafficPermissions } from '../envoy/rbac';
 import { downstreamTlsSocket } from '../envoy/tls';
 import { duration } from '../envoy/values';
+import { meshExternalEgressPolicies } from './mesh-external-policies';
 import { meshExternalChain, meshExternalCluster, meshExternalDestinations } from './mesh-external-services';
 
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -193,8 +194,9 @@ export function generateEgress(input: EgressInput): XdsResources {
     // MeshExternalServices: the same termination, then the endpoints and TLS of spec (mesh-external-services.ts).
     for (const dest of meshExternalDestinations(ctx)) {
       anyExternal = true;
-      out.clusters.push(meshExternalCluster(dest, input.systemCaPath));
-      chains.push(meshExternalChain(ctx, dest, listenerName, tcpProxy));
+      const policies = meshExternalEgressPolicies(ctx, dest);
+      out.clusters.push(meshExternalCluster(dest, input.systemCaPath, policies));
+      chains.push(meshExternalChain(ctx, dest, listenerName, tcpProxy, policies));
     }
     if (anyExternal) {
       out.secrets.push(

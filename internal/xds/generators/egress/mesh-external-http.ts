@@ -10,6 +10,7 @@
  * MeshTimeout allows) and never retries (retries on both hops would multiply).
  */
 import { HttpConnectionManager, HttpConnectionManager_CodecType } from '../../../../proto/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager';
+import type { RouteAction_HashPolicy } from '../../../../proto/gen/envoy/config/route/v3/route_components';
 import type { Filter } from '../../../../proto/gen/envoy/config/listener/v3/listener_components';
 import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
 import type { MeshServiceDestination } from '../../context/mesh-services';
@@ -19,7 +20,8 @@ import { KUMA_TAGS_HEADER } from '../envoy/kuma-tags-header';
 import { statName } from '../envoy/names';
 import { duration } from '../envoy/values';
 
-export function meshExternalHttpFilter(dest: MeshServiceDestination): DeepPartial<Filter> {
+/** `hashPolicies`: a MeshLoadBalancingStrategy RingHash/Maglev's, for the egress's own balancing. */
+export function meshExternalHttpFilter(dest: MeshServiceDestination, hashPolicies?: DeepPartial<RouteAction_HashPolicy>[]): DeepPartial<Filter> {
   return networkFilter('envoy.filters.network.http_connection_manager', HttpConnectionManager, {
     statPrefix: statName(dest.key),
     // The sidecar dials this chain over HTTP/2 for http2/grpc and HTTP/1.1 for http (its cluster),
@@ -34,7 +36,7 @@ export function meshExternalHttpFilter(dest: MeshServiceDestination): DeepPartia
           {
             name: dest.key,
             domains: ['*'],
-            routes: [{ match: { pathSpecifier: { $case: 'prefix', value: '/' } }, action: { $case: 'route', value: { clusterSpecifier: { $case: 'cluster', value: dest.key }, timeout: duration(0) } } }],
+            routes: [{ match: { pathSpecifier: { $case: 'prefix', value: '/' } }, action: { $case: 'route', value: { clusterSpecifier: { $case: 'cluster', value: dest.key }, timeout: duration(0), ...(hashPolicies?.length ? { hashPolicy: hashPolicies } : {}) } } }],
           },
         ],
         // The client sidecar's tags are for mesh destinations; they do not leave the mesh.

@@ -8,6 +8,9 @@
  * cluster (mesh-external-http.ts), which speaks HTTP/1.1 or HTTP/2 (http2, grpc) upstream; tcp and
  * tls: tcp_proxy.
  *
+ * MeshCircuitBreaker, MeshHealthCheck and MeshLoadBalancingStrategy towards it apply to that cluster
+ * (mesh-external-policies.ts).
+ *
  * Access: everyone in the mesh, unless the Mesh sets `routing.defaultForbidMeshExternalServiceAccess`
  * (then an RBAC that allows no one; MeshTrafficPermissions for MeshExternalServices are not read).
  */
@@ -25,6 +28,7 @@ import { networkRbacFilter } from '../envoy/rbac';
 import { downstreamTlsSocket } from '../envoy/tls';
 import { duration, field } from '../envoy/values';
 import { meshExternalHttpFilter } from './mesh-external-http';
+import type { MesEgressPolicies } from './mesh-external-policies';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -35,9 +39,16 @@ export function meshExternalDestinations(ctx: MeshContext): MeshServiceDestinati
   return out;
 }
 
-export function meshExternalCluster(dest: MeshServiceDestination, systemCaPath?: string): Cluster {
+/** `policies`: what MeshCircuitBreaker, MeshHealthCheck and MeshLoadBalancingStrategy say for it on the egress. */
+export function meshExternalCluster(dest: MeshServiceDestination, systemCaPath?: string, policies?: MesEgressPolicies): Cluster {
   const up = dest.upstream!;
   const dns = up.endpoints.some((e) => !e.ip);
+  const { breaking, health, lb } = policies ?? { breaking: {}, health: { healthChecks: [] } };
+  const panic = breaking.healthyPanicThreshold ?? health.healthyPanicThreshold;
+  const commonLbConfig: DeepPartial<Cluster>['commonLbConfig'] = {
+    ...(panic !== undefined ? { healthyPanicThreshold: { value: Math.min(Math.max(panic, 0), 100) } } : {}),
+    ...(health.failTrafficOnPanic !== undefined ? { localityConfigSpecifier: { $case: 'zoneAwareLbConfig' as const, value: { failTrafficOnPanic: health.failTrafficOnPanic } } } : {}),
+  };
   return Cluster.fromPartial({
     name: dest.key,
     altStatName: statName(dest.key),
@@ -55,6 +66,11 @@ export function meshExternalCluster(dest: MeshServiceDestination, systemCaPath?:
         },
       ],
     },
+    ...(lb ? { lbPolicy: lb.lbPolicy, ...(lb.lbConfig ? { lbConfig: lb.lbConfig } : {}) } : {}),
+    ...(breaking.circuitBreakers ? { circuitBreakers: breaking.circuitBreakers } : {}),
+    ...(breaking.outlierDetection ? { outlierDetection: breaking.outlierDetection } : {}),
+    ...(health.healthChecks.length > 0 ? { healthChecks: health.healthChecks } : {}),
+    ...(Object.keys(commonLbConfig).length > 0 ? { commonLbConfig } : {}),
     ...(up.tls ? { transportSocket: meshExternalTlsSocket(up.tls, systemCaPath) } : {}),
     ...(isHttpFamily(dest.protocol) ? { typedExtensionProtocolOptions: httpProtocolOptions(isHttp2(dest.protocol)) } : {}),
   });
@@ -64,12 +80,18 @@ function forbidden(ctx: MeshContext): boolean {
   return field(field(ctx.mesh.spec, 'routing'), 'defaultForbidMeshExternalServiceAccess') === true;
 }
 
-export function meshExternalChain(ctx: MeshContext, dest: MeshServiceDestination, listenerName: string, tcpProxy: (cluster: string) => DeepPartial<Filter>): DeepPartial<FilterChain> {
+export function meshExternalChain(
+  ctx: MeshContext,
+  dest: MeshServiceDestination,
+  listenerName: string,
+  tcpProxy: (cluster: string) => DeepPartial<Filter>,
+  policies?: MesEgressPolicies,
+): DeepPartial<FilterChain> {
   const deny = forbidden(ctx) ? [networkRbacFilter({ rules: { policies: {} } }, `${listenerName}:${dest.key}`)] : [];
   return {
     name: dest.key,
     filterChainMatch: { serverNames: [dest.sni], transportProtocol: 'tls' },
-    filters: [...deny, isHttpFamily(dest.protocol) ? meshExternalHttpFilter(dest) : tcpProxy(dest.key)],
+    filters: [...deny, isHttpFamily(dest.protocol) ? meshExternalHttpFilter(dest, policies?.lb?.hashPolicies) : tcpProxy(dest.key)],
     transportSocket: downstreamTlsSocket(ctx.meshName),
   };
 }
