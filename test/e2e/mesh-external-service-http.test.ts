@@ -9,6 +9,8 @@
  * - MeshRetry and MeshTimeout targeting a MeshExternalService act on the client's sidecar (Kuma
  *   MADR 056): a 503 is retried numRetries times, a failing-twice endpoint answers 200 through the
  *   retries, and a slow endpoint answers 504 once requestTimeout is shorter than its delay.
+ * - MeshCircuitBreaker targeting a MeshExternalService acts on the egress's cluster of the real
+ *   endpoints (MADR 056): two consecutive 5xx eject the endpoint there.
  */
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -30,7 +32,7 @@ describe('HTTP MeshExternalService through a zone egress: HTTP chain, upstream p
   const closers: (() => void)[] = [];
   /** Requests per path the HTTP/1.1 server received. */
   const hits = new Map<string, number>();
-  const outbound = { h1: 0, h2: 0, flaky: 0, slow: 0 };
+  const outbound = { h1: 0, h2: 0, flaky: 0, slow: 0, breaker: 0 };
 
   const echo = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
     res.setHeader('content-type', 'application/json');
@@ -125,6 +127,7 @@ describe('HTTP MeshExternalService through a zone egress: HTTP chain, upstream p
     await mes('ext-h2', 8080, 'http2', h2);
     await mes('flaky', 80, 'http', h1);
     await mes('slow', 80, 'http', h1);
+    await mes('breaker', 80, 'http', h1);
 
     const egressPort = await freePort();
     const ze = `type: ZoneEgress\nname: ze-1\nnetworking:\n  address: 127.0.0.1\n  port: ${egressPort}\n`;
@@ -143,7 +146,7 @@ networking:
     servicePort: ${await freePort()}
     tags: { kuma.io/service: web, kuma.io/protocol: http }
   outbound:
-${ob(outbound.h1, 'ext-h1')}${ob(outbound.h2, 'ext-h2')}${ob(outbound.flaky, 'flaky')}${ob(outbound.slow, 'slow')}`;
+${ob(outbound.h1, 'ext-h1')}${ob(outbound.h2, 'ext-h2')}${ob(outbound.flaky, 'flaky')}${ob(outbound.slow, 'slow')}${ob(outbound.breaker, 'breaker')}`;
     proxies['web-1'] = await startProxy({ cp, home, name: 'web-1', yaml: web });
     procs.push(proxies['web-1'].dp);
   }, 120_000);
@@ -228,5 +231,36 @@ ${ob(outbound.h1, 'ext-h1')}${ob(outbound.h2, 'ext-h2')}${ob(outbound.flaky, 'fl
     expect(r.body).toBe('upstream request timeout');
     // Only the targeted MeshExternalService: the same endpoint behind ext-h1 still answers slowly.
     expect(await call(outbound.h1, '/slow/other')).toMatchObject({ status: 200 });
+  });
+
+  it('MeshCircuitBreaker targeting the MeshExternalService: the egress ejects its endpoint after consecutive 5xx', async () => {
+    await eventually(async () => expect((await call(outbound.breaker, '/echo')).status).toBe(200), 30_000, 200);
+    await put(`/meshes/${MESH}/meshcircuitbreakers/breaker-cb`, {
+      type: 'MeshCircuitBreaker',
+      mesh: MESH,
+      name: 'breaker-cb',
+      spec: {
+        targetRef: { kind: 'Mesh' },
+        to: [
+          {
+            targetRef: { kind: 'MeshExternalService', name: 'breaker' },
+            default: { outlierDetection: { disabled: false, healthyPanicThreshold: 0, maxEjectionPercent: 100, baseEjectionTime: '1m', detectors: { totalFailures: { consecutive: 2 } } } },
+          },
+        ],
+      },
+    });
+    const ejections = () => egressStats().then((s) => mesStat(s, 'breaker', 'outlier_detection.ejections_enforced_consecutive_5xx'));
+    let probe = 0;
+    await eventually(async () => {
+      const n = probe++;
+      for (const i of [0, 1]) await call(outbound.breaker, `/always-503/cb-${n}-${i}`);
+      expect(await ejections()).toBeGreaterThan(0);
+    }, 30_000, 300);
+    // Ejected, with no panic routing: a request that would succeed never reaches the server.
+    const r = await call(outbound.breaker, '/echo-after-ejection');
+    expect(r.status).toBe(503);
+    expect(hits.get('/echo-after-ejection')).toBeUndefined();
+    // The other MeshExternalServices on the same server are unaffected.
+    expect((await call(outbound.h1, '/echo')).status).toBe(200);
   });
 });
