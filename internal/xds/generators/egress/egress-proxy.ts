@@ -14,7 +14,8 @@
  *   `<mesh>:<service>`, STRICT_DNS/STATIC to the real host with the ExternalService's TLS
  *   (envoy/external-tls.ts). A mesh without an egress identity yet gets no such chains.
  * - a MeshExternalService of a mesh with mTLS (routing.zoneEgress not needed): the same
- *   termination, then its endpoints and spec.tls (mesh-external-services.ts).
+ *   termination, then tcp_proxy or, for http/http2/grpc, an http_connection_manager to its
+ *   endpoints with spec.tls and the egress-side policies (mesh-external-services.ts).
  *
  * Pure: the ZoneEgress, the MeshContexts and the egress identities in, resources out.
  */
