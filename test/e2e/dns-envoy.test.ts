@@ -53,33 +53,7 @@ s.send(Buffer.from(process.argv[1], 'hex'), Number(process.argv[2]), '127.0.0.1'
   return parseResponse(Buffer.from(r.stdout, 'hex'));
 }
 
-/**
- * An HTTP GET of http://<host>/ from inside the namespace, resolving the host with kuma-dp's
- * resolver (node's c-ares Resolver pointed at 127.0.0.1:<port>), as an application would.
- */
-async function httpViaDns(dnsPort: number, host: string): Promise<{ status: number; body: string; ip: string }> {
-  const script = `
-const dns = require('node:dns');
-const http = require('node:http');
-const r = new dns.Resolver({ timeout: 2000, tries: 1 });
-r.setServers(['127.0.0.1:' + process.argv[2]]);
-const lookup = (h, o, cb) => r.resolve4(h, (err, a) => {
-  if (err) return cb(err);
-  if (o && o.all) return cb(null, [{ address: a[0], family: 4 }]);
-  cb(null, a[0], 4);
-});
-const req = http.get({ host: process.argv[1], port: 80, path: '/', lookup, timeout: 5000, agent: false }, (res) => {
-  const ip = res.socket ? res.socket.remoteAddress : '';
-  let b = '';
-  res.on('data', (d) => (b += d));
-  res.on('end', () => console.log(JSON.stringify({ status: res.statusCode, body: b, ip })));
-});
-req.on('timeout', () => req.destroy(new Error('timeout')));
-req.on('error', (e) => { console.log(JSON.stringify({ status: 0, body: String(e.message), ip: '' })); });`;
-  const r = await nsRun([process.execPath, '-e', script, host, String(dnsPort)]);
-  const last = r.stdout.trim().split('\n').pop();
-  return last ? JSON.parse(last) : { status: 0, body: `no output (exit ${r.code}): ${r.stderr.trim()}`, ip: '' };
-}
+const httpViaDns = ns.httpViaDns.bind(ns);
 
 describe.skipIf(!USABLE)('Kuma DNS: <service>.mesh through kuma-dp\'s resolver and VIP listeners on real Envoy', () => {
   const home = tempDir('kuma-dns-home-');

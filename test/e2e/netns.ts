@@ -64,6 +64,35 @@ export class NetNs {
     return { status: Number(r.stdout.slice(i + 1)) || 0, text, json };
   }
 
+  /**
+   * An HTTP GET of http://<host>:<port>/ from inside the namespace, resolving the host with
+   * kuma-dp's resolver (node's c-ares Resolver pointed at 127.0.0.1:<dnsPort>), as an application
+   * would; the status, body and the address the request went to.
+   */
+  async httpViaDns(dnsPort: number, host: string, port = 80): Promise<{ status: number; body: string; ip: string }> {
+    const script = `
+const dns = require('node:dns');
+const http = require('node:http');
+const r = new dns.Resolver({ timeout: 2000, tries: 1 });
+r.setServers(['127.0.0.1:' + process.argv[2]]);
+const lookup = (h, o, cb) => r.resolve4(h, (err, a) => {
+  if (err) return cb(err);
+  if (o && o.all) return cb(null, [{ address: a[0], family: 4 }]);
+  cb(null, a[0], 4);
+});
+const req = http.get({ host: process.argv[1], port: Number(process.argv[3]), path: '/', lookup, timeout: 5000, agent: false }, (res) => {
+  const ip = res.socket ? res.socket.remoteAddress : '';
+  let b = '';
+  res.on('data', (d) => (b += d));
+  res.on('end', () => console.log(JSON.stringify({ status: res.statusCode, body: b, ip })));
+});
+req.on('timeout', () => req.destroy(new Error('timeout')));
+req.on('error', (e) => { console.log(JSON.stringify({ status: 0, body: String(e.message), ip: '' })); });`;
+    const r = await this.run([process.execPath, '-e', script, host, String(dnsPort), String(port)]);
+    const last = r.stdout.trim().split('\n').pop();
+    return last ? JSON.parse(last) : { status: 0, body: `no output (exit ${r.code}): ${r.stderr.trim()}`, ip: '' };
+  }
+
   /** Stops the processes, last started first (SIGTERM, then SIGKILL after 8 s), and deletes the namespace. */
   async destroy(): Promise<void> {
     const alive = (p: NsProc) => p.proc.exitCode === null && p.proc.signalCode === null;

@@ -29,9 +29,13 @@ export function meshContextInputFromStore(store: ResourceStore, registry: Regist
   };
 }
 
+const FAMILY = ['MeshService', 'MeshMultiZoneService', 'MeshExternalService'] as const;
+
 /** HostnameGenerators and the mesh's MeshService VIPs, only when the mesh has MeshService-family resources. */
 function meshServiceInputs(store: ResourceStore, mesh: string): Pick<MeshContextInput, 'hostnameGenerators' | 'meshServiceVips'> {
-  if (store.count('MeshService', mesh) === 0 && store.count('MeshMultiZoneService', mesh) === 0) return {};
+  // A mesh whose only members of the family are MeshExternalServices still needs both: their VIP
+  // outbounds and hostnames come from here.
+  if (FAMILY.every((type) => store.count(type, mesh) === 0)) return {};
   const vips = store.get(msVipAllocationKey(mesh));
   return { hostnameGenerators: [...store.list('HostnameGenerator').items], ...(vips ? { meshServiceVips: msVipsOf(vips.spec) } : {}) };
 }

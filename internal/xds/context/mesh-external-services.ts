@@ -39,7 +39,7 @@ export interface MesTls {
   minVersion?: MesTlsVersion;
   maxVersion?: MesTlsVersion;
   allowRenegotiation: boolean;
-  /** h2 for http2/grpc: the egress proxies the sidecar's HTTP/2 bytes as they are, so the server must pick h2. */
+  /** h2 for http2/grpc: the egress's cluster speaks HTTP/2 to the server, so the TLS handshake must offer (and the server pick) h2. */
   alpn?: string[];
   caCertB64?: string;
   clientCertB64?: string;

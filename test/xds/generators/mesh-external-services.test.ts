@@ -9,10 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Bootstrap } from '../../../proto/gen/envoy/config/bootstrap/v3/bootstrap';
-import { Cluster, Cluster_DiscoveryType } from '../../../proto/gen/envoy/config/cluster/v3/cluster';
+import { Cluster, Cluster_DiscoveryType, Cluster_LbPolicy } from '../../../proto/gen/envoy/config/cluster/v3/cluster';
 import { ApiConfigSource_ApiType, ApiVersion } from '../../../proto/gen/envoy/config/core/v3/config_source';
 import { CertificateValidationContext_TrustChainVerification } from '../../../proto/gen/envoy/extensions/transport_sockets/tls/v3/common';
 import { UpstreamTlsContext } from '../../../proto/gen/envoy/extensions/transport_sockets/tls/v3/tls';
+import { type HttpConnectionManager, HttpConnectionManager_CodecType } from '../../../proto/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager';
+import type { HttpProtocolOptions } from '../../../proto/gen/envoy/extensions/upstreams/http/v3/http_protocol_options';
+import { HTTP_PROTOCOL_OPTIONS_KEY } from '../../../internal/xds/generators/envoy/common';
 import { unpack } from '../../../internal/proto/any';
 import type { MesTls } from '../../../internal/xds/context/mesh-external-services';
 import { generateEgress } from '../../../internal/xds/generators/egress/egress-proxy';
@@ -35,6 +38,33 @@ const cases = CASES['mesh-external-services']!;
 const byName = (name: string) => cases.find((c) => c.name === name)!;
 const HTTPBIN = 'default_httpbin__zone-1_extsvc_443';
 const TCP_DB = 'default_tcp-db__zone-1_extsvc_5432';
+const PLAIN_H1 = 'default_plain-h1__zone-1_extsvc_80';
+const H2_API = 'default_h2-api__zone-1_extsvc_8443';
+const GRPC_API = 'default_grpc-api__zone-1_extsvc_9090';
+
+/** The egress-side policies (Kuma MADR 056) towards plain-h1 only. */
+const MES_EGRESS_POLICIES = ['MeshCircuitBreaker', 'MeshHealthCheck', 'MeshLoadBalancingStrategy']
+  .map((type, i) => {
+    const conf = [
+      'connectionLimits:\n          maxConnections: 7\n        outlierDetection:\n          disabled: false\n          healthyPanicThreshold: 0\n          detectors:\n            totalFailures:\n              consecutive: 2',
+      'interval: 10s\n        timeout: 2s\n        unhealthyThreshold: 3\n        healthyThreshold: 1\n        http:\n          path: /health',
+      'loadBalancer:\n          type: RingHash\n          ringHash:\n            hashPolicies:\n            - type: Header\n              header:\n                name: x-user',
+    ][i];
+    return `type: ${type}\nmesh: default\nname: plain-h1-${i}\nspec:\n  targetRef:\n    kind: Mesh\n  to:\n  - targetRef:\n      kind: MeshExternalService\n      name: plain-h1\n    default:\n        ${conf}`;
+  })
+  .join('\n---\n');
+
+/** One MeshExternalService per HTTP-family protocol: plain http, http2 with TLS, grpc over plain TCP. */
+const MES_HTTP_FAMILY = docs(
+  ...[
+    ['plain-h1', 80, 'http', '198.51.100.8', 8080, ''],
+    ['h2-api', 8443, 'http2', 'api.example.com', 443, '\n  tls:\n    enabled: true\n    verification:\n      mode: SkipAll'],
+    ['grpc-api', 9090, 'grpc', '198.51.100.9', 50051, ''],
+  ].map(
+    ([name, port, protocol, address, epPort, tls]) =>
+      `type: MeshExternalService\nmesh: default\nname: ${name}\nlabels:\n  kuma.io/origin: zone\nspec:\n  match:\n    type: HostnameGenerator\n    port: ${port}\n    protocol: ${protocol}\n  endpoints:\n  - address: ${address}\n    port: ${epPort}${tls}`,
+  ),
+);
 
 function upstreamTls(c: Cluster): UpstreamTlsContext {
   const ts = c.transportSocket!;
@@ -174,7 +204,6 @@ describe('MeshExternalService on the zone egress', () => {
     const chains = res.listeners[0]!.filterChains;
     expect(chains.map((c) => c.name)).toEqual([HTTPBIN, TCP_DB]);
     expect(chains[0]!.filterChainMatch!.serverNames[0]).toMatch(/^a[0-9a-f]{16}\.httpbin\.443\.default\.mes$/);
-    expect(chains[0]!.filters.map((f) => f.name)).toEqual(['envoy.filters.network.tcp_proxy']);
     const http = res.clusters.find((c) => c.name === HTTPBIN)!;
     expect(http.clusterDiscoveryType).toEqual({ $case: 'type', value: Cluster_DiscoveryType.STRICT_DNS });
     const tls = upstreamTls(http);
@@ -189,11 +218,70 @@ describe('MeshExternalService on the zone egress', () => {
     expect(res.secrets.map((s) => s.name)).toEqual(['identity_cert:secret:default', 'mesh_ca:secret:default']);
   });
 
+  it('matches golden egress/04-mesh-external-http-protocols', () => {
+    const res = generateEgress({ egress, meshes: egressMeshes(FAKE_CA_PEM, MES_HTTP_FAMILY), identities: new Map([['default', FAKE_IDENTITY]]) });
+    expectGolden(render(taggedEgress(res)), 'egress/04-mesh-external-http-protocols.golden.yaml');
+  });
+
+  it('http, http2 and grpc get an http_connection_manager to the cluster, which speaks HTTP/1.1 or HTTP/2; tcp keeps tcp_proxy', () => {
+    const res = generateEgress({ egress, meshes: egressMeshes(FAKE_CA_PEM, MES_HTTP_FAMILY), identities: new Map([['default', FAKE_IDENTITY]]) });
+    const chains = new Map(res.listeners[0]!.filterChains.map((c) => [c.name, c]));
+    const filters = (key: string) => chains.get(key)!.filters.map((f) => f.name);
+    const HCM = 'envoy.filters.network.http_connection_manager';
+    for (const key of [HTTPBIN, PLAIN_H1, H2_API, GRPC_API]) expect(filters(key), key).toEqual([HCM]);
+    expect(filters(TCP_DB)).toEqual(['envoy.filters.network.tcp_proxy']);
+    const hcm = unpack(chains.get(GRPC_API)!.filters[0]!.configType!.value as never) as HttpConnectionManager;
+    const rc = hcm.routeSpecifier?.$case === 'routeConfig' ? hcm.routeSpecifier.value : undefined;
+    const action = rc!.virtualHosts[0]!.routes[0]!.action;
+    expect(action?.$case === 'route' ? action.value.clusterSpecifier : undefined).toEqual({ $case: 'cluster', value: GRPC_API });
+    // The sidecar's MeshTimeout governs (MADR 056): no egress route timeout; x-kuma-tags stays in the mesh.
+    expect(action?.$case === 'route' ? action.value.timeout : undefined).toEqual({ seconds: '0', nanos: 0 });
+    expect(rc!.requestHeadersToRemove).toEqual(['x-kuma-tags']);
+    // The downstream codec follows what the sidecar's cluster speaks: mesh mTLS negotiates ALPN "kuma", not h2.
+    const codec = (key: string) => (unpack(chains.get(key)!.filters[0]!.configType!.value as never) as HttpConnectionManager).codecType;
+    expect([PLAIN_H1, H2_API, GRPC_API].map(codec)).toEqual([HttpConnectionManager_CodecType.HTTP1, HttpConnectionManager_CodecType.HTTP2, HttpConnectionManager_CodecType.HTTP2]);
+    const upstream = (key: string) => {
+      const c = res.clusters.find((x) => x.name === key)!;
+      const any = c.typedExtensionProtocolOptions[HTTP_PROTOCOL_OPTIONS_KEY];
+      if (!any) return 'none';
+      const o = unpack(any) as HttpProtocolOptions;
+      return o.upstreamProtocolOptions?.$case === 'explicitHttpConfig' ? o.upstreamProtocolOptions.value.protocolConfig?.$case : 'other';
+    };
+    expect([HTTPBIN, PLAIN_H1, H2_API, GRPC_API, TCP_DB].map(upstream)).toEqual(['httpProtocolOptions', 'httpProtocolOptions', 'http2ProtocolOptions', 'http2ProtocolOptions', 'none']);
+  });
+
+  it('matches golden egress/05-mesh-external-egress-policies', () => {
+    const res = generateEgress({ egress, meshes: egressMeshes(FAKE_CA_PEM, docs(MES_HTTP_FAMILY, MES_EGRESS_POLICIES)), identities: new Map([['default', FAKE_IDENTITY]]) });
+    expectGolden(render(taggedEgress(res)), 'egress/05-mesh-external-egress-policies.golden.yaml');
+  });
+
+  it('MeshCircuitBreaker, MeshHealthCheck and MeshLoadBalancingStrategy to a MeshExternalService apply on the egress cluster of that one only', () => {
+    const res = generateEgress({ egress, meshes: egressMeshes(FAKE_CA_PEM, docs(MES_HTTP_FAMILY, MES_EGRESS_POLICIES)), identities: new Map([['default', FAKE_IDENTITY]]) });
+    const c = (key: string) => res.clusters.find((x) => x.name === key)!;
+    const plain = c(PLAIN_H1);
+    expect(plain.outlierDetection?.consecutive5xx).toBe(2);
+    expect(plain.commonLbConfig?.healthyPanicThreshold?.value).toBe(0);
+    expect(plain.circuitBreakers?.thresholds[0]?.maxConnections).toBe(7);
+    expect(plain.lbPolicy).toBe(Cluster_LbPolicy.RING_HASH);
+    expect(plain.healthChecks.map((h) => h.healthChecker?.$case)).toEqual(['httpHealthCheck']);
+    // The RingHash's hash policy goes on the egress's route to that cluster.
+    const chain = res.listeners[0]!.filterChains.find((x) => x.name === PLAIN_H1)!;
+    expect(render([{ kind: 'listener', name: 'x', origin: 'egress', resource: { filterChains: [chain] } } as never])).toContain('x-user');
+    for (const other of [GRPC_API, H2_API, TCP_DB]) {
+      expect(c(other).outlierDetection, other).toBeUndefined();
+      expect(c(other).lbPolicy, other).toBe(Cluster_LbPolicy.ROUND_ROBIN);
+      expect(c(other).healthChecks, other).toEqual([]);
+    }
+  });
+
   it('routing.defaultForbidMeshExternalServiceAccess puts a deny-all RBAC on the chains', () => {
     const forbid = 'type: Mesh\nname: default\nmtls:\n  enabledBackend: ca-1\n  backends:\n  - name: ca-1\n    type: builtin\nrouting:\n  defaultForbidMeshExternalServiceAccess: true';
     const resources = parseResources(docs(forbid, MES_TCP_DB, LOCAL_EGRESS));
     const res = generateEgress({ egress, meshes: new Map([['default', contextOf(resources, { caCertsPem: FAKE_CA_PEM })]]), identities: new Map([['default', FAKE_IDENTITY]]) });
     expect(res.listeners[0]!.filterChains[0]!.filters.map((f) => f.name)).toEqual(['envoy.filters.network.rbac', 'envoy.filters.network.tcp_proxy']);
+    // An HTTP chain keeps the network RBAC in front: the connection is refused before any request.
+    const http = generateEgress({ egress, meshes: new Map([['default', contextOf(parseResources(docs(forbid, MES_HTTP_FAMILY, LOCAL_EGRESS)), { caCertsPem: FAKE_CA_PEM })]]), identities: new Map([['default', FAKE_IDENTITY]]) });
+    expect(http.listeners[0]!.filterChains[0]!.filters.map((f) => f.name)).toEqual(['envoy.filters.network.rbac', 'envoy.filters.network.http_connection_manager']);
   });
 
   it('verification modes: Secured checks CA and names, SkipSAN only the CA, SkipCA names over ACCEPT_UNTRUSTED, SkipAll nothing', () => {
@@ -221,7 +309,8 @@ describe('MeshExternalService on the zone egress', () => {
     const cert = path.join(tmp, 'cert.pem');
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=zone-egress', '-addext', 'subjectAltName=URI:spiffe://default/zone-egress'], { stdio: 'ignore' });
     const pki = { certPem: fs.readFileSync(cert, 'utf8'), keyPem: fs.readFileSync(key, 'utf8') };
-    const res = generateEgress({ egress, meshes: egressMeshes(pki.certPem), identities: new Map([['default', pki]]) });
+    const res = generateEgress({ egress, meshes: egressMeshes(pki.certPem, docs(MES_HTTP_FAMILY, MES_EGRESS_POLICIES)), identities: new Map([['default', pki]]) });
+    expect(res.listeners[0]!.filterChains.length).toBe(5);
     const bootstrap = Bootstrap.fromPartial({
       node: { id: '.egress', cluster: 'egress' },
       dynamicResources: {

@@ -14,7 +14,8 @@
  *   `<mesh>:<service>`, STRICT_DNS/STATIC to the real host with the ExternalService's TLS
  *   (envoy/external-tls.ts). A mesh without an egress identity yet gets no such chains.
  * - a MeshExternalService of a mesh with mTLS (routing.zoneEgress not needed): the same
- *   termination, then its endpoints and spec.tls (mesh-external-services.ts).
+ *   termination, then tcp_proxy or, for http/http2/grpc, an http_connection_manager to its
+ *   endpoints with spec.tls and the egress-side policies (mesh-external-services.ts).
  *
  * Pure: the ZoneEgress, the MeshContexts and the egress identities in, resources out.
  */
@@ -42,6 +43,7 @@ import { identitySecretName, inboundListenerName, meshCaSecretName, sniFromTags,
 import { type RbacConfig, networkRbacFilter, rbacOfMtpRules, rbacOfTrafficPermissions } from '../envoy/rbac';
 import { downstreamTlsSocket } from '../envoy/tls';
 import { duration } from '../envoy/values';
+import { meshExternalEgressPolicies } from './mesh-external-policies';
 import { meshExternalChain, meshExternalCluster, meshExternalDestinations } from './mesh-external-services';
 
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -193,8 +195,9 @@ export function generateEgress(input: EgressInput): XdsResources {
     // MeshExternalServices: the same termination, then the endpoints and TLS of spec (mesh-external-services.ts).
     for (const dest of meshExternalDestinations(ctx)) {
       anyExternal = true;
-      out.clusters.push(meshExternalCluster(dest, input.systemCaPath));
-      chains.push(meshExternalChain(ctx, dest, listenerName, tcpProxy));
+      const policies = meshExternalEgressPolicies(ctx, dest);
+      out.clusters.push(meshExternalCluster(dest, input.systemCaPath, policies));
+      chains.push(meshExternalChain(ctx, dest, listenerName, tcpProxy, policies));
     }
     if (anyExternal) {
       out.secrets.push(
