@@ -17,14 +17,14 @@ import { TrafficDirection } from '../../../../proto/gen/envoy/config/core/v3/bas
 import { TlsInspector } from '../../../../proto/gen/envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector';
 import {
   HttpConnectionManager,
-  HttpConnectionManager_ForwardClientCertDetails,
+  HttpConnectionManager_CodecType, HttpConnectionManager_ForwardClientCertDetails,
   type HttpFilter,
 } from '../../../../proto/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager';
 import { TcpProxy } from '../../../../proto/gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy';
 import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
 import { pack } from '../../../proto/any';
 import type { InboundView } from '../../context/dataplane-view';
-import { isHttpFamily, parseProtocol } from '../../context/protocol';
+import { isHttp2, isHttpFamily, parseProtocol } from '../../context/protocol';
 import type { MeshContext, ProxyContext } from '../../context/types';
 import { type ProxyPolicies, proxyPolicies } from '../../policies/proxy-policies';
 import { selectInboundMatchingPolicies } from '../../policies/selectors';
@@ -93,6 +93,9 @@ function httpConnectionManager(c: ChainInput): DeepPartial<Filter> {
     commonHttpProtocolOptions: { idleTimeout: duration(0) },
     ...(c.timeouts.requestHeadersMs ? { requestHeadersTimeout: duration(c.timeouts.requestHeadersMs) } : {}),
     internalAddressConfig: { cidrRanges: INTERNAL_ADDRESSES },
+    // Mesh mTLS negotiates ALPN "kuma", which Envoy's codec detection reads as HTTP/1: an HTTP/2
+    // (or gRPC) service's chain names its codec.
+    ...(c.mtls && isHttp2(parseProtocol(c.inbound.tags['kuma.io/protocol'])) ? { codecType: HttpConnectionManager_CodecType.HTTP2 } : {}),
     ...(c.mtls
       ? {
           forwardClientCertDetails: HttpConnectionManager_ForwardClientCertDetails.SANITIZE_SET,

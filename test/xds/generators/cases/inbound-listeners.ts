@@ -190,4 +190,7 @@ spec:
   { name: '13-meshtls-permissive-over-strict', mtls: true, resources: docs(MESH_MTLS, dataplane({ protocol: 'http' }), MTP_ALLOW_FRONTEND, MESH_TLS_PERMISSIVE_WEB) },
   { name: '14-meshtls-strict-over-permissive', mtls: true, resources: docs(MESH_MTLS_PERMISSIVE, dataplane({}), MESH_TLS_STRICT_FROM) },
   { name: '15-meshtls-without-mtls-ignored', resources: docs(dataplane({ protocol: 'http' }), MESH_TLS_13, MESH_TLS_PERMISSIVE_WEB) },
+  // Mesh mTLS negotiates ALPN "kuma": an HTTP/2 service's mTLS chain names the HTTP2 codec, its
+  // plaintext (permissive) chain keeps detection.
+  { name: '16-mtls-grpc-codec', mtls: true, resources: docs(MESH_MTLS_PERMISSIVE, dataplane({ protocol: 'grpc' }), MTP_ALLOW_FRONTEND) },
 ];
