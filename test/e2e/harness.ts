@@ -319,3 +319,12 @@ export async function startProxy(opts: {
   if (opts.waitReady !== false) await waitEnvoyReady(admin);
   return { name: opts.name, admin, dp };
 }
+
+/** Every object in a JSON tree, depth first (Envoy config dumps nest clusters and routes deeply). */
+export function* jsonObjects(v: unknown): Generator<Record<string, any>> {
+  if (Array.isArray(v)) for (const x of v) yield* jsonObjects(x);
+  else if (typeof v === 'object' && v !== null) {
+    yield v as Record<string, any>;
+    for (const x of Object.values(v)) yield* jsonObjects(x);
+  }
+}

@@ -13,11 +13,9 @@
  * as root, so their own connections pass untouched). Needs root, `ip netns` and iptables (make deps
  * installs it): without them the suite fails.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envoyBinary, eventually, kumaBinary, removeDir, tempDir } from './harness';
-import { NetNs } from './netns';
+import { eventually, removeDir, tempDir } from './harness';
+import { NS_CP, NetNs } from './netns';
 
 const ns = new NetNs(`kuma-pt-${process.pid}`);
 const A = '198.18.0.10';
@@ -25,7 +23,7 @@ const B = '198.18.0.11';
 /** An IPv6 upstream: the Dataplane is DualStack, so ip6tables hands its traffic to outbound:passthrough:ipv6. */
 const C6 = 'fd00:18::12';
 const UPSTREAM_PORT = 8080;
-const CP = { api: 15681, diag: 15680, dp: 15678 };
+const CP = NS_CP;
 const ADMIN = 19901;
 const API = `http://127.0.0.1:${CP.api}`;
 const curl = ns.curl.bind(ns);
@@ -62,23 +60,8 @@ describe('MeshPassthrough: the transparent-proxy passthrough on real Envoy and i
     for (const [ip, tag] of [[A, 'A'], [B, 'B'], [C6, 'C6']]) {
       ns.spawn(`upstream-${tag}`, [process.execPath, '-e', `require('node:http').createServer((q, s) => s.end('upstream ${tag}')).listen(${UPSTREAM_PORT}, '${ip}')`], home);
     }
-    const cp = ns.spawn('cp', [kumaBinary(), 'control-plane', 'run', '--mode=zone'], home, {
-      KUMA_GENERAL_WORK_DIR: join(home, 'cp'),
-      KUMA_STORE_TYPE: 'memory',
-      KUMA_API_SERVER_HTTP_PORT: String(CP.api),
-      KUMA_API_SERVER_HTTP_INTERFACE: '127.0.0.1',
-      KUMA_API_SERVER_HTTPS_PORT: String(CP.api + 1),
-      KUMA_DIAGNOSTICS_SERVER_PORT: String(CP.diag),
-      KUMA_DP_SERVER_PORT: String(CP.dp),
-      KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none',
-    });
-    await eventually(async () => {
-      if (cp.proc.exitCode !== null) throw new Error(`cp exited:\n${cp.logs()}`);
-      expect((await curl('GET', `http://127.0.0.1:${CP.diag}/ready`)).status).toBe(200);
-    }, 30_000, 200);
-    await eventually(async () => expect((await curl('GET', `${API}/meshes/default`)).status).toBe(200), 10_000, 200);
-    const file = join(home, 'web.yaml');
-    writeFileSync(file, `type: Dataplane
+    await ns.startZoneCp(home);
+    ns.startDataplane(home, 'web-1', `type: Dataplane
 mesh: default
 name: web-1
 networking:
@@ -91,10 +74,7 @@ networking:
     redirectPortInbound: 15006
     redirectPortOutbound: 15001
     ipFamilyMode: DualStack
-`);
-    ns.spawn('web-1', [kumaBinary(), 'dp', 'run', '--cp-address', `https://127.0.0.1:${CP.dp}`, '--dataplane-file', file,
-      '--ca-cert-file', join(home, 'cp', 'kuma-cp.crt'), '--binary-path', envoyBinary(), '--admin-port', String(ADMIN),
-      '--concurrency', '1', '--drain-time', '1s'], home);
+`, ADMIN);
     await eventually(async () => expect((await curl('GET', `http://127.0.0.1:${ADMIN}/ready`)).text).toContain('LIVE'), 40_000, 250);
   }, 120_000);
 

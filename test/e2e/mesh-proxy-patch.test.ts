@@ -9,18 +9,9 @@ import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envoyBinary, eventually, freePort, kumactlHome, removeDir, runKuma, spawnKuma, startCp, waitEnvoyReady, type ControlPlane, type Proc } from './harness';
+import { eventually, freePort, jsonObjects, kumactlHome, removeDir, runKuma, spawnKuma, startCp, startProxy, type ControlPlane, type Proc } from './harness';
 
 const procs: Proc[] = [];
-type Obj = Record<string, any>;
-
-function* walk(v: unknown): Generator<Obj> {
-  if (Array.isArray(v)) for (const x of v) yield* walk(x);
-  else if (typeof v === 'object' && v !== null) {
-    yield v as Obj;
-    for (const x of Object.values(v)) yield* walk(x);
-  }
-}
 
 const PATCH = `type: MeshProxyPatch
 mesh: default
@@ -61,26 +52,14 @@ describe('MeshProxyPatch on real Envoy', () => {
   let clientAdmin = 0;
   let backendAdmin = 0;
 
-  async function sidecar(name: string, yaml: string): Promise<number> {
-    const file = join(home, `${name}.yaml`);
-    writeFileSync(file, yaml);
-    const tok = await runKuma(['generate', 'dataplane-token', '--mesh', 'default', '--name', name, '--valid-for', '1h'], { home });
-    expect(tok.code, tok.stderr).toBe(0);
-    const tokenFile = join(home, `${name}.token`);
-    writeFileSync(tokenFile, tok.stdout.trim());
-    const admin = await freePort();
-    procs.push(
-      spawnKuma(
-        ['dp', 'run', '--cp-address', `https://127.0.0.1:${ports.dp}`, '--dataplane-file', file, '--dataplane-token-file', tokenFile, '--ca-cert-file', join(cp.workDir, 'kuma-cp.crt'), '--binary-path', envoyBinary(), '--admin-port', String(admin), '--concurrency', '1', '--drain-time', '1s'],
-        { home },
-      ),
-    );
-    await waitEnvoyReady(admin);
-    return admin;
-  }
+  const sidecar = async (name: string, yaml: string) => {
+    const p = await startProxy({ cp, home, name, yaml });
+    procs.push(p.dp);
+    return p.admin;
+  };
 
   const configDump = async () => (await fetch(`http://127.0.0.1:${clientAdmin}/config_dump`)).json();
-  const backendCluster = (dump: unknown) => [...walk(dump)].find((o) => o['@type']?.endsWith('.Cluster') && o.name === 'backend');
+  const backendCluster = (dump: unknown) => [...jsonObjects(dump)].find((o) => o['@type']?.endsWith('.Cluster') && o.name === 'backend');
   // A new connection per call: a kept-alive one would stay on the listener it was accepted by
   // (Envoy drains old listeners) and miss the update.
   const call = () =>
@@ -96,7 +75,7 @@ describe('MeshProxyPatch on real Envoy', () => {
   const runs = async (patched: boolean) => {
     const dump = await configDump();
     expect(backendCluster(dump)?.connect_timeout).toBe(patched ? '0.750s' : '5s');
-    const listener = [...walk(dump)].find((o) => o['@type']?.endsWith('.Listener') && o.name === `outbound:127.0.0.1:${ports.outBackend}`);
+    const listener = [...jsonObjects(dump)].find((o) => o['@type']?.endsWith('.Listener') && o.name === `outbound:127.0.0.1:${ports.outBackend}`);
     expect(JSON.stringify(listener).includes('mpp_limit')).toBe(patched);
   };
   const apply = async (yaml: string) => {
@@ -107,7 +86,7 @@ describe('MeshProxyPatch on real Envoy', () => {
 
   beforeAll(async () => {
     for (const k of ['dp', 'backendIn', 'backendApp', 'clientIn', 'clientApp', 'outBackend']) ports[k] = await freePort();
-    cp = await startCp({ env: { KUMA_STORE_TYPE: 'memory', KUMA_DP_SERVER_PORT: String(ports.dp) } });
+    cp = await startCp({ env: { KUMA_STORE_TYPE: 'memory', KUMA_DP_SERVER_PORT: String(ports.dp), KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none' } });
     home = await kumactlHome(cp);
     for (const [svc, app] of [['backend', ports.backendApp], ['client', ports.clientApp]] as const) {
       procs.push(spawnKuma(['demo-app', 'http', '--port', String(app), '--service', svc, '--instance', `${svc}-1`], { home }));

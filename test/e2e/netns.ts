@@ -4,7 +4,12 @@
  * process and every check (curl for the APIs) runs in it through `ip netns exec`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { childEnv, collect, type RunResult } from './harness';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { childEnv, collect, envoyBinary, eventually, kumaBinary, type RunResult } from './harness';
+
+/** The ports of the zone CP `startZoneCp` runs: each namespace has its own loopback, so fixed ones do not clash. */
+export const NS_CP = { api: 15681, diag: 15680, dp: 15678 } as const;
 
 export interface NsProc {
   name: string;
@@ -46,6 +51,40 @@ export class NetNs {
     const p = { name, proc, logs: () => out, exited: new Promise<number | null>((r) => proc.once('exit', (code) => r(code))) };
     this.procs.push(p);
     return p;
+  }
+
+  /**
+   * A zone CP inside the namespace (memory store, work dir `<home>/cp`, dataplane authn off) on
+   * NS_CP's ports; resolves once it serves the default Mesh, throws with its output if it exits.
+   */
+  async startZoneCp(home: string): Promise<NsProc> {
+    const cp = this.spawn('cp', [kumaBinary(), 'control-plane', 'run', '--mode=zone'], home, {
+      KUMA_GENERAL_WORK_DIR: join(home, 'cp'),
+      KUMA_STORE_TYPE: 'memory',
+      KUMA_API_SERVER_HTTP_PORT: String(NS_CP.api),
+      KUMA_API_SERVER_HTTP_INTERFACE: '127.0.0.1',
+      KUMA_API_SERVER_HTTPS_PORT: String(NS_CP.api + 1),
+      KUMA_DIAGNOSTICS_SERVER_PORT: String(NS_CP.diag),
+      KUMA_DP_SERVER_PORT: String(NS_CP.dp),
+      KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none',
+    });
+    const status = async (url: string) => {
+      if (cp.proc.exitCode !== null) throw new Error(`cp exited:\n${cp.logs()}`);
+      const r = await this.curl('GET', url);
+      if (r.status !== 200) throw new Error(`${url}: ${r.status}`);
+    };
+    await eventually(() => status(`http://127.0.0.1:${NS_CP.diag}/ready`), 30_000, 200);
+    await eventually(() => status(`http://127.0.0.1:${NS_CP.api}/meshes/default`), 10_000, 200);
+    return cp;
+  }
+
+  /** `kuma dp run` inside the namespace for a Dataplane YAML, against startZoneCp's CP (not waited for). */
+  startDataplane(home: string, name: string, yaml: string, adminPort: number, extraArgs: string[] = []): NsProc {
+    const file = join(home, `${name}.yaml`);
+    writeFileSync(file, yaml);
+    return this.spawn(name, [kumaBinary(), 'dp', 'run', '--cp-address', `https://127.0.0.1:${NS_CP.dp}`, '--dataplane-file', file,
+      '--ca-cert-file', join(home, 'cp', 'kuma-cp.crt'), '--binary-path', envoyBinary(), '--admin-port', String(adminPort),
+      '--concurrency', '1', '--drain-time', '1s', ...extraArgs], home);
   }
 
   /** curl inside the namespace: the status and body (and the body as JSON when it is). */

@@ -8,20 +8,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envoyBinary, eventually, freePort, kumactlHome, removeDir, runKuma, spawnKuma, startCp, waitEnvoyReady, type ControlPlane, type Proc } from './harness';
+import { envoyBinary, eventually, freePort, jsonObjects, kumactlHome, removeDir, runKuma, spawnKuma, startCp, waitEnvoyReady, type ControlPlane, type Proc } from './harness';
 
 const procs: Proc[] = [];
 
-type Obj = Record<string, any>;
-
-/** Every object in a JSON tree (config dumps nest clusters and routes deeply). */
-function* walk(v: unknown): Generator<Obj> {
-  if (Array.isArray(v)) for (const x of v) yield* walk(x);
-  else if (typeof v === 'object' && v !== null) {
-    yield v as Obj;
-    for (const x of Object.values(v)) yield* walk(x);
-  }
-}
 
 describe('policy merge order on real Envoy', () => {
   let cp: ControlPlane;
@@ -53,8 +43,8 @@ describe('policy merge order on real Envoy', () => {
     return r.json();
   }
 
-  const cluster = (dump: unknown, name: string) => [...walk(dump)].find((o) => o['@type']?.endsWith('.Cluster') && o.name === name);
-  const routeTo = (dump: unknown, cluster: string) => [...walk(dump)].find((o) => o.route?.cluster === cluster)?.route;
+  const cluster = (dump: unknown, name: string) => [...jsonObjects(dump)].find((o) => o['@type']?.endsWith('.Cluster') && o.name === name);
+  const routeTo = (dump: unknown, cluster: string) => [...jsonObjects(dump)].find((o) => o.route?.cluster === cluster)?.route;
 
   beforeAll(async () => {
     for (const k of ['dp', 'backendIn', 'backendApp', 'otherIn', 'otherApp', 'clientIn', 'clientApp', 'outBackend', 'outOther']) ports[k] = await freePort();

@@ -11,17 +11,15 @@
  * 10.204.0.2). Needs root, `ip netns`, iptables and Envoy: without them the suite fails.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envoyBinary, eventually, kumaBinary, removeDir, tempDir } from './harness';
-import { NetNs } from './netns';
+import { NS_CP, NetNs } from './netns';
 
 const workload = new NetNs(`kuma-tpw-${process.pid}`);
 const client = new NetNs(`kuma-tpc-${process.pid}`);
 const WORKLOAD_IP = '10.204.0.1';
 const CLIENT_IP = '10.204.0.2';
-const CP = { api: 15681, diag: 15680, dp: 15678 };
+const CP = NS_CP;
 const ADMIN = 19901;
 const APP_PORT = 8080;
 const UNDECLARED_PORT = 9000;
@@ -63,22 +61,8 @@ describe('transparent proxy inbound: kuma install transparent-proxy, inbound:pas
       workload.spawn(`app-${port}`, [process.execPath, '-e', `require('node:http').createServer((q, s) => s.end('${says} from ' + q.socket.remoteAddress)).listen(${port}, '0.0.0.0')`], home);
     app(APP_PORT, 'web');
     app(UNDECLARED_PORT, 'undeclared');
-    const cp = workload.spawn('cp', [kumaBinary(), 'control-plane', 'run', '--mode=zone'], home, {
-      KUMA_GENERAL_WORK_DIR: join(home, 'cp'),
-      KUMA_STORE_TYPE: 'memory',
-      KUMA_API_SERVER_HTTP_PORT: String(CP.api),
-      KUMA_API_SERVER_HTTP_INTERFACE: '127.0.0.1',
-      KUMA_API_SERVER_HTTPS_PORT: String(CP.api + 1),
-      KUMA_DIAGNOSTICS_SERVER_PORT: String(CP.diag),
-      KUMA_DP_SERVER_PORT: String(CP.dp),
-      KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none',
-    });
-    await eventually(async () => {
-      if (cp.proc.exitCode !== null) throw new Error(`cp exited:\n${cp.logs()}`);
-      expect((await curl('GET', `http://127.0.0.1:${CP.diag}/ready`)).status).toBe(200);
-    }, 30_000, 200);
-    const file = join(home, 'web-1.yaml');
-    writeFileSync(file, `type: Dataplane
+    await workload.startZoneCp(home);
+    workload.startDataplane(home, 'web-1', `type: Dataplane
 mesh: default
 name: web-1
 networking:
@@ -89,10 +73,7 @@ networking:
   transparentProxying:
     redirectPortInbound: 15006
     redirectPortOutbound: 15001
-`);
-    workload.spawn('web-1', [kumaBinary(), 'dp', 'run', '--cp-address', `https://127.0.0.1:${CP.dp}`, '--dataplane-file', file,
-      '--ca-cert-file', join(home, 'cp', 'kuma-cp.crt'), '--binary-path', envoyBinary(), '--admin-port', String(ADMIN),
-      '--concurrency', '1', '--drain-time', '1s'], home);
+`, ADMIN);
     await eventually(async () => expect((await curl('GET', `http://127.0.0.1:${ADMIN}/ready`)).text).toContain('LIVE'), 40_000, 250);
     await eventually(async () => expect((await curl('GET', `http://127.0.0.1:${ADMIN}/config_dump?resource=dynamic_listeners`)).text).toContain('inbound:passthrough:ipv4'), 20_000, 300);
   }, 150_000);

@@ -13,15 +13,13 @@
  * `nobody`. Needs root, `ip netns`, iptables and Envoy: without them the suite fails.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildQuery, parseResponse } from '../../internal/dns/dns-wire';
 import { envoyBinary, eventually, kumaBinary, removeDir, tempDir } from './harness';
-import { NetNs } from './netns';
+import { NS_CP, NetNs } from './netns';
 
 const ns = new NetNs(`kuma-tpi-${process.pid}`);
-const CP = { api: 15681, diag: 15680, dp: 15678 };
+const CP = NS_CP;
 const API = `http://127.0.0.1:${CP.api}`;
 const WEB_ADMIN = 19901;
 const BACKEND_ADMIN = 19902;
@@ -55,13 +53,7 @@ describe('kuma install transparent-proxy: real iptables in a network namespace, 
   const home = tempDir('kuma-tpi-home-');
   let vip = '';
 
-  const dataplane = (name: string, yaml: string, admin: number, extra: string[] = []) => {
-    const file = join(home, `${name}.yaml`);
-    writeFileSync(file, yaml);
-    ns.spawn(name, [kumaBinary(), 'dp', 'run', '--cp-address', `https://127.0.0.1:${CP.dp}`, '--dataplane-file', file,
-      '--ca-cert-file', join(home, 'cp', 'kuma-cp.crt'), '--binary-path', envoyBinary(), '--admin-port', String(admin),
-      '--concurrency', '1', '--drain-time', '1s', ...extra], home);
-  };
+  const dataplane = (name: string, yaml: string, admin: number, extra: string[] = []) => ns.startDataplane(home, name, yaml, admin, extra);
 
   beforeAll(async () => {
     if (process.getuid?.() !== 0) throw new Error('transparent-proxy-install.test.ts needs root (ip netns, iptables)');
@@ -77,21 +69,7 @@ describe('kuma install transparent-proxy: real iptables in a network namespace, 
     for (const dev of ['kt0', 'kt1']) ns.exec(['ip', 'link', 'set', dev, 'up']);
     ns.exec(['ip', 'route', 'add', '240.0.0.0/4', 'dev', 'kt0']);
     ns.spawn('backend-app', [process.execPath, '-e', `require('node:http').createServer((q, s) => s.end('backend says hi')).listen(20091, '127.0.0.1')`], home);
-    const cp = ns.spawn('cp', [kumaBinary(), 'control-plane', 'run', '--mode=zone'], home, {
-      KUMA_GENERAL_WORK_DIR: join(home, 'cp'),
-      KUMA_STORE_TYPE: 'memory',
-      KUMA_API_SERVER_HTTP_PORT: String(CP.api),
-      KUMA_API_SERVER_HTTP_INTERFACE: '127.0.0.1',
-      KUMA_API_SERVER_HTTPS_PORT: String(CP.api + 1),
-      KUMA_DIAGNOSTICS_SERVER_PORT: String(CP.diag),
-      KUMA_DP_SERVER_PORT: String(CP.dp),
-      KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none',
-    });
-    await eventually(async () => {
-      if (cp.proc.exitCode !== null) throw new Error(`cp exited:\n${cp.logs()}`);
-      expect((await curl('GET', `http://127.0.0.1:${CP.diag}/ready`)).status).toBe(200);
-    }, 30_000, 200);
-    await eventually(async () => expect((await curl('GET', `${API}/meshes/default`)).status).toBe(200), 10_000, 200);
+    await ns.startZoneCp(home);
     dataplane('backend-1', `type: Dataplane
 mesh: default
 name: backend-1
