@@ -12,6 +12,7 @@ import { toRest } from '../resources/codec';
 import type { ResourceDescriptor } from '../resources/registry';
 import type { ApiDeps } from './deps';
 import { HttpError, sendFailure, sendJson } from './http-util';
+import { statusReader } from './mesh-service-status';
 import { assertAccess } from './resource-endpoints';
 import type { RequestContext, Router } from './router';
 
@@ -35,7 +36,7 @@ function getByKri(deps: ApiDeps, c: RequestContext): void {
     assertAccess(deps, d, c);
     const r = find(deps, d, k);
     if (!r) throw new HttpError(404, T_KRI, 'Not found');
-    sendJson(c.res, 200, toRest(d, r));
+    sendJson(c.res, 200, toRest(d, r, statusReader(deps.store)(r)));
   } catch (e) {
     sendFailure(c.res, e, T_KRI);
   }

@@ -21,7 +21,8 @@ const NESTED_TOP_KEYS = ['type', 'mesh', 'name', 'labels', 'spec', 'status', 'cr
 const NESTED_TOP = new Set([...NESTED_TOP_KEYS, 'creation_time', 'modification_time']);
 
 /** The REST JSON object of a stored resource. */
-export function toRest(d: ResourceDescriptor, r: Resource): Record<string, unknown> {
+/** The REST/YAML form of a resource; `status` (server-owned, computed) goes next to a nested spec. */
+export function toRest(d: ResourceDescriptor, r: Resource, status?: Spec): Record<string, unknown> {
   const out: Record<string, unknown> = { type: r.type };
   if (d.scope === 'Mesh' && r.mesh) out.mesh = r.mesh;
   out.name = r.name;
@@ -32,6 +33,7 @@ export function toRest(d: ResourceDescriptor, r: Resource): Record<string, unkno
   if (kri) out.kri = kri;
   if (d.nestedSpec) {
     out.spec = r.spec;
+    if (status) out.status = status;
   } else {
     Object.assign(out, r.spec);
   }
