@@ -63,13 +63,18 @@ export function install(flags: TransparentProxyFlags, io: RunIo, host: Host = HO
     else io.err(`Warning: ${why}: installing the IPv4 rules only (--ip-family-mode ipv4 says so without this warning)\n`);
   }
   const texts = families.map((f) => ({ f, text: installText(tablesOf(opts, f), parseSave(host.save(f)), io.verbose) }));
+  restoreAll(host, io, texts);
+  io.out(`Transparent proxy set up successfully (${families.join(', ')}): run kuma dp as UID ${opts.kumaDpUid} with networking.transparentProxying redirectPortInbound ${opts.inbound.port}, redirectPortOutbound ${opts.outbound.port}.\n`);
+  return 0;
+}
+
+/** Every family's text tested first (`--test`), then applied: nothing is written unless all would apply. */
+function restoreAll(host: Host, io: RunIo, texts: readonly { f: IpFamily; text: string }[]): void {
   for (const { f, text } of texts) host.restore(f, text, true);
   for (const { f, text } of texts) {
     host.restore(f, text);
     if (io.verbose) io.out(`# ${RESTORE_OF[f]} --noflush\n${text}`);
   }
-  io.out(`Transparent proxy set up successfully (${families.join(', ')}): run kuma dp as UID ${opts.kumaDpUid} with networking.transparentProxying redirectPortInbound ${opts.inbound.port}, redirectPortOutbound ${opts.outbound.port}.\n`);
-  return 0;
 }
 
 export function uninstall(io: RunIo, host: Host = HOST): number {
@@ -84,11 +89,7 @@ export function uninstall(io: RunIo, host: Host = HOST): number {
     io.out(texts.map(({ f, text }) => `# ${RESTORE_OF[f]} --noflush\n${text}`).join('\n'));
     return 0;
   }
-  for (const { f, text } of texts) host.restore(f, text, true);
-  for (const { f, text } of texts) {
-    host.restore(f, text);
-    if (io.verbose) io.out(`# ${RESTORE_OF[f]} --noflush\n${text}`);
-  }
+  restoreAll(host, io, texts);
   io.out(`Transparent proxy cleaned up successfully (${texts.map((t) => t.f).join(', ')}).\n`);
   return 0;
 }

@@ -26,7 +26,6 @@ import type { LocalityLbEndpoints } from '../../../../proto/gen/envoy/config/end
 import { Listener } from '../../../../proto/gen/envoy/config/listener/v3/listener';
 import type { FilterChain } from '../../../../proto/gen/envoy/config/listener/v3/listener_components';
 import { TlsInspector } from '../../../../proto/gen/envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector';
-import { TcpProxy } from '../../../../proto/gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy';
 import { Secret } from '../../../../proto/gen/envoy/extensions/transport_sockets/tls/v3/secret';
 import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
 import { pack } from '../../../proto/any';
@@ -37,7 +36,7 @@ import type { Endpoint, MeshContext, XdsResources } from '../../context/types';
 import { routesThroughZoneEgress, zoneEgressView } from '../../context/zone-egress';
 import { selectInboundMatchingPolicies } from '../../policies/selectors';
 import { proxyPolicies } from '../../policies/proxy-policies';
-import { adsConfigSource, networkFilter, socketAddress } from '../envoy/common';
+import { adsConfigSource, socketAddress, tcpProxyFilter } from '../envoy/common';
 import { externalClusterParts } from '../envoy/external-tls';
 import { identitySecretName, inboundListenerName, meshCaSecretName, sniFromTags, statName } from '../envoy/names';
 import { type RbacConfig, networkRbacFilter, rbacOfMtpRules, rbacOfTrafficPermissions } from '../envoy/rbac';
@@ -139,7 +138,7 @@ export function generateEgress(input: EgressInput): XdsResources {
   const listenerName = inboundListenerName(address, port);
   const out: XdsResources = { listeners: [], clusters: [], endpoints: [], routes: [], secrets: [] };
   const chains: DeepPartial<FilterChain>[] = [];
-  const tcpProxy = (cluster: string) => networkFilter('envoy.filters.network.tcp_proxy', TcpProxy, { statPrefix: statName(cluster), clusterSpecifier: { $case: 'cluster', value: cluster } });
+  const tcpProxy = (cluster: string) => tcpProxyFilter(cluster, cluster);
 
   for (const mesh of [...input.meshes.keys()].sort(byName)) {
     const ctx = input.meshes.get(mesh)!;

@@ -8,11 +8,13 @@ import type { Address } from '../../../../proto/gen/envoy/config/core/v3/address
 import type { Metadata } from '../../../../proto/gen/envoy/config/core/v3/base';
 import type { Filter } from '../../../../proto/gen/envoy/config/listener/v3/listener_components';
 import { Router } from '../../../../proto/gen/envoy/extensions/filters/http/router/v3/router';
+import { TcpProxy } from '../../../../proto/gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy';
 import type { HttpFilter } from '../../../../proto/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager';
 import { HttpProtocolOptions } from '../../../../proto/gen/envoy/extensions/upstreams/http/v3/http_protocol_options';
 import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
 import { type PackableFns, pack } from '../../../proto/any';
 import type { Tags } from '../../context/dataplane-view';
+import { statName } from './names';
 import { duration } from './values';
 
 /** `{ads: {}, resource_api_version: V3}`: fetch over the proxy's ADS stream. */
@@ -32,6 +34,11 @@ export function networkFilter<T>(name: string, fns: PackableFns<T>, config: Deep
 /** An HTTP filter of an http_connection_manager with a typed config. */
 export function httpFilter<T>(name: string, fns: PackableFns<T>, config: DeepPartial<T>): DeepPartial<HttpFilter> {
   return { name, configType: { $case: 'typedConfig', value: pack(fns, config) } };
+}
+
+/** A tcp_proxy to one cluster, its stats under `stat` (Kuma's stat-name form). */
+export function tcpProxyFilter(stat: string, cluster: string): DeepPartial<Filter> {
+  return networkFilter('envoy.filters.network.tcp_proxy', TcpProxy, { statPrefix: statName(stat), clusterSpecifier: { $case: 'cluster', value: cluster } });
 }
 
 /** The terminal router filter every HCM ends with. */

@@ -27,7 +27,7 @@ import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
 import { pack } from '../../../proto/any';
 import { TAG, type Resource } from '../../../resources/model';
 import type { MeshContext, XdsResources } from '../../context/types';
-import { adsConfigSource, networkFilter, socketAddress } from '../envoy/common';
+import { adsConfigSource, networkFilter, socketAddress, tcpProxyFilter } from '../envoy/common';
 import { inboundListenerName, sniFromTags, statName } from '../envoy/names';
 import { duration } from '../envoy/values';
 import { type SubsetTags, subsetDestinations } from './subset-destinations';
@@ -66,7 +66,7 @@ function exposed(ingress: Resource): { mesh: string; service: string }[] {
 function passThrough(sni: string, cluster: string) {
   return {
     filterChainMatch: { serverNames: [sni], transportProtocol: 'tls' },
-    filters: [networkFilter('envoy.filters.network.tcp_proxy', TcpProxy, { statPrefix: statName(cluster), clusterSpecifier: { $case: 'cluster' as const, value: cluster } })],
+    filters: [tcpProxyFilter(cluster, cluster)],
   };
 }
 

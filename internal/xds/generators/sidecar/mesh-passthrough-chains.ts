@@ -18,9 +18,8 @@ import { Cluster, Cluster_DiscoveryType, Cluster_DnsLookupFamily, Cluster_LbPoli
 import type { FilterChain } from '../../../../proto/gen/envoy/config/listener/v3/listener_components';
 import type { VirtualHost } from '../../../../proto/gen/envoy/config/route/v3/route_components';
 import { HttpConnectionManager } from '../../../../proto/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager';
-import { TcpProxy } from '../../../../proto/gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy';
 import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
-import { httpProtocolOptions, networkFilter, routerFilter, socketAddress } from '../envoy/common';
+import { httpProtocolOptions, networkFilter, routerFilter, socketAddress, tcpProxyFilter } from '../envoy/common';
 import { statName } from '../envoy/names';
 import { SECOND_MS, duration } from '../envoy/values';
 
@@ -53,10 +52,6 @@ function prefixRange(m: PassthroughMatch): { addressPrefix: string; prefixLen: n
   if (m.type === 'IP') return { addressPrefix: m.value, prefixLen: m.value.includes(':') ? 128 : 32 };
   const [ip, bits] = m.value.split('/');
   return { addressPrefix: ip!, prefixLen: Number(bits) };
-}
-
-function tcpProxy(stat: string, to: string): DeepPartial<FilterChain>['filters'] {
-  return [networkFilter('envoy.filters.network.tcp_proxy', TcpProxy, { statPrefix: statName(stat), clusterSpecifier: { $case: 'cluster', value: to } })];
 }
 
 /** The cluster a match sends to: pinned to the domain when there is one to resolve, else ORIGINAL_DST. */
@@ -127,8 +122,8 @@ export function matchedChains(matches: readonly PassthroughMatch[], family: IpFa
     const name = passthroughClusterName(m);
     clusters.set(name, passthroughCluster(m, ipv6Enabled));
     const port = m.port ? { destinationPort: m.port } : {};
-    if (m.type !== 'Domain') l4.push({ name, filterChainMatch: { ...port, prefixRanges: [prefixRange(m)] }, filters: tcpProxy(name, name) });
-    else if (!l7) tls.push({ name, filterChainMatch: { ...port, transportProtocol: 'tls', serverNames: [m.value] }, filters: tcpProxy(name, name) });
+    if (m.type !== 'Domain') l4.push({ name, filterChainMatch: { ...port, prefixRanges: [prefixRange(m)] }, filters: [tcpProxyFilter(name, name)] });
+    else if (!l7) tls.push({ name, filterChainMatch: { ...port, transportProtocol: 'tls', serverNames: [m.value] }, filters: [tcpProxyFilter(name, name)] });
     else {
       const e = httpByPort.get(portPart(m.port)) ?? { ...(m.port ? { port: m.port } : {}), domains: [] };
       e.domains.push(m);

@@ -27,14 +27,13 @@ import { Listener } from '../../../../proto/gen/envoy/config/listener/v3/listene
 import type { FilterChain, ListenerFilter } from '../../../../proto/gen/envoy/config/listener/v3/listener_components';
 import { HttpInspector } from '../../../../proto/gen/envoy/extensions/filters/listener/http_inspector/v3/http_inspector';
 import { TlsInspector } from '../../../../proto/gen/envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector';
-import { TcpProxy } from '../../../../proto/gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy';
 import { pack } from '../../../proto/any';
 import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
 import type { Resource } from '../../../resources/model';
 import { DEFAULT_PASSTHROUGH_MODE } from '../../../resources/types/mesh-passthrough';
 import type { MeshContext, ProxyContext } from '../../context/types';
 import { proxyPolicies } from '../../policies/proxy-policies';
-import { networkFilter, socketAddress } from '../envoy/common';
+import { socketAddress, tcpProxyFilter } from '../envoy/common';
 import { statName } from '../envoy/names';
 import { SECOND_MS, duration } from '../envoy/values';
 import { ORIGIN, type TaggedResource, cluster, listener } from '../types';
@@ -89,10 +88,6 @@ export function passthroughOf(proxy: ProxyContext, ctx: MeshContext): { mode: Pa
   return { mode: flag === false ? 'None' : 'All', matches: [] };
 }
 
-function tcpProxy(stat: string, to: string): DeepPartial<FilterChain>['filters'] {
-  return [networkFilter('envoy.filters.network.tcp_proxy', TcpProxy, { statPrefix: statName(stat), clusterSpecifier: { $case: 'cluster', value: to } })];
-}
-
 /** A STATIC cluster without endpoints: tcp_proxy closes what it gets (Kuma/Istio's blackhole). */
 function blackhole(): Cluster {
   return Cluster.fromPartial({
@@ -123,7 +118,7 @@ function outboundPassthrough(family: IpFamily, port: number, mode: PassthroughMo
   let chains: DeepPartial<FilterChain>[] = [];
   let clusters: Cluster[] = [];
   if (mode === 'All') {
-    chains = [{ name, filters: tcpProxy(name, name) }];
+    chains = [{ name, filters: [tcpProxyFilter(name, name)] }];
     clusters = [originalDst(name)];
   } else if (mode === 'Matched') {
     const m = matchedChains(matches, family, ipv6);
@@ -141,7 +136,7 @@ function outboundPassthrough(family: IpFamily, port: number, mode: PassthroughMo
     useOriginalDst: true,
     listenerFilters,
     filterChains: chains,
-    ...(mode !== 'All' ? { defaultFilterChain: { name: BLACKHOLE_NAME, filters: tcpProxy(BLACKHOLE_NAME, BLACKHOLE_NAME) } } : {}),
+    ...(mode !== 'All' ? { defaultFilterChain: { name: BLACKHOLE_NAME, filters: [tcpProxyFilter(BLACKHOLE_NAME, BLACKHOLE_NAME)] } } : {}),
   });
   return [listener(name, ORIGIN.transparent, l), ...clusters.map((c) => cluster(c.name, ORIGIN.transparent, c))];
 }
@@ -153,7 +148,7 @@ function inboundPassthrough(family: IpFamily, port: number): TaggedResource[] {
     address: socketAddress(FAMILY[family].any, port),
     trafficDirection: TrafficDirection.INBOUND,
     useOriginalDst: true,
-    filterChains: [{ name, filters: tcpProxy(name, name) }],
+    filterChains: [{ name, filters: [tcpProxyFilter(name, name)] }],
   });
   return [listener(name, ORIGIN.transparent, l), cluster(name, ORIGIN.transparent, originalDst(name, FAMILY[family].inboundSource))];
 }
