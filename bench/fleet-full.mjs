@@ -9,6 +9,13 @@
 // to ACK p50/p99/max, KDS propagation, bytes and pushes received by the proxies, targets met) and
 // asserts nothing. mTLS comes before the scale-up because cross-zone endpoints need mTLS.
 //
+// Zone-2 has a ZoneIngress (registered through its API; no Envoy behind it, the simulated proxies
+// send no traffic), so once mTLS is on zone-1 proxies get zone-2's instances as ingress endpoints
+// (weight = instance count) and the scale-up is measured where the target asks: zone-1's EDS.
+// xds_generation_ms per scenario and zone CP is read from the CP's /metrics (Kuma's xds_generation
+// summary): count and mean over the scenario from the _count/_sum deltas, p50/p99 of its
+// 10-minute window (so they include earlier scenarios).
+//
 // Options: --n 1000 (proxies per zone) --services 500 --processes 2 (client processes per zone)
 //   --idle-s 60 --bounce 500 --timeout-s 120 --out FILE
 // Profiling: KUMA_BIN=<a script exec-ing `node --cpu-prof --cpu-prof-dir=D dist/kuma.cjs "$@"`>
@@ -225,6 +232,30 @@ async function loopDelayMaxMs(cp) {
   const m = /^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? (\S+)/m.exec(await (await fetch(`${cp.diag}/metrics`)).text());
   return m ? Math.round(Number(m[1]) * 1000) : null;
 }
+/** xds_generation (a Summary, milliseconds) of one CP: quantiles of its window and the running count/sum. */
+async function xdsGeneration(cp) {
+  const text = await (await fetch(`${cp.diag}/metrics`)).text();
+  const value = (re) => {
+    const m = re.exec(text);
+    return m ? Number(m[1]) : null;
+  };
+  return {
+    p50: value(/^xds_generation\{[^}]*quantile="0\.5"[^}]*\} (\S+)/m),
+    p99: value(/^xds_generation\{[^}]*quantile="0\.99"[^}]*\} (\S+)/m),
+    count: value(/^xds_generation_count(?:\{[^}]*\})? (\S+)/m) ?? 0,
+    sum: value(/^xds_generation_sum(?:\{[^}]*\})? (\S+)/m) ?? 0,
+  };
+}
+const xdsGenerationNow = async (cps) => Object.fromEntries(await Promise.all(cps.filter((cp) => cp.name !== 'global').map(async (cp) => [cp.name, await xdsGeneration(cp)])));
+/** Per zone CP: proxies generated during the scenario, their mean, and the summary's window quantiles. */
+async function xdsGenerationSince(cps, before) {
+  const out = {};
+  for (const [name, g] of Object.entries(await xdsGenerationNow(cps))) {
+    const n = g.count - before[name].count;
+    out[name] = { generated: n, mean: n > 0 ? round((g.sum - before[name].sum) / n) : null, window_p50: round(g.p50), window_p99: round(g.p99) };
+  }
+  return out;
+}
 const cpuNow = (cps) => Object.fromEntries(cps.map((cp) => [cp.name, cpuSeconds(cp.proc.pid)]));
 
 /** Change-to-arrival per proxy of the first `type` response after `t0` (all zones' clients). */
@@ -257,7 +288,7 @@ async function awaitAll(zones, pick, timeoutMs = TIMEOUT_MS) {
 const work = mkdtempSync(join(tmpdir(), 'kuma-bench-fleet-full-'));
 const cps = [];
 const clients = [];
-const result = { config: { proxies_per_zone: N, services: M, client_processes_per_zone: Number(args.processes), xds_generation_ms: 'from /metrics once it lands: null until then' }, targets: TARGETS, scenarios: {} };
+const result = { config: { proxies_per_zone: N, services: M, client_processes_per_zone: Number(args.processes), xds_generation_ms: 'per scenario, from each zone CP /metrics (xds_generation)' }, targets: TARGETS, scenarios: {} };
 try {
   const clientFile = join(work, 'fleet-storm-client.cjs');
   await esbuild.build({ entryPoints: [join(import.meta.dirname, 'fleet-storm-client.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: clientFile, logLevel: 'warning' });
@@ -271,6 +302,8 @@ try {
   await until('mesh synced', async () => !!(await rest(z1, 'GET', '/meshes/default')) && !!(await rest(z2, 'GET', '/meshes/default')), 30_000);
   await applyDataplanes(z1, 1, 0, N);
   await applyDataplanes(z2, 2, 0, N);
+  await rest(z2, 'PUT', '/zoneingresses/ingress-2', { type: 'ZoneIngress', name: 'ingress-2', networking: { address: '127.0.0.1', port: 10002, advertisedAddress: '127.0.0.1', advertisedPort: 10002 } });
+  await until('zone-2 ingress on zone-1', async () => ((await rest(z1, 'GET', '/zoneingresses')).items.find((zi) => zi.name.includes('ingress-2'))?.availableServices?.length ?? 0) >= M, 60_000, 200);
   await sleep(2000);
   const zones = [new ZoneClients('zone-1', clientFile, Array.from({ length: N }, (_, i) => dpName(i)), Number(args.processes)), new ZoneClients('zone-2', clientFile, Array.from({ length: N }, (_, i) => dpName(i)), Number(args.processes))];
   clients.push(...zones);
@@ -279,6 +312,7 @@ try {
   // connect
   {
     const idleRss = { 'zone-1': rssMb(z1.proc.pid), 'zone-2': rssMb(z2.proc.pid) };
+    const gen0 = await xdsGenerationNow(cps);
     const cpu0 = cpuNow(cps);
     await Promise.all([z1, z2].map(loopDelayMaxMs));
     const [r1, r2] = await Promise.all([zones[0].connect(z1.dpPort, 2000), zones[1].connect(z2.dpPort, 2000)]);
@@ -301,6 +335,7 @@ try {
       failure_kinds: failureKinds(all),
       client_loop_delay_ms: Object.fromEntries(zones.map((z) => [z.zone, z.loopDelayMs])),
       cp_loop_delay_max_ms: { 'zone-1': await loopDelayMaxMs(z1), 'zone-2': await loopDelayMaxMs(z2) },
+      xds_generation_ms: await xdsGenerationSince(cps, gen0),
       connect_to_config_ms: stats(ok.map((r) => r.configuredAt - r.startedAt)),
       last_connect_to_all_configured_ms: round(allConfiguredMs),
       targets_met: { zone_rss_mb_per_proxy: perProxy <= TARGETS.zone_rss_mb_per_proxy, connect_all_configured_ms: allConfiguredMs !== null && allConfiguredMs <= TARGETS.connect_all_configured_ms },
@@ -310,6 +345,7 @@ try {
   // a mesh-wide policy on the global: every proxy of both zones gets new clusters
   {
     await Promise.all(zones.map((z) => z.mark()));
+    const gen0 = await xdsGenerationNow(cps);
     const cpu0 = cpuNow(cps);
     const t0 = now();
     await rest(global, 'PUT', '/meshes/default/meshtimeouts/bench-timeout', { type: 'MeshTimeout', mesh: 'default', name: 'bench-timeout', spec: { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'Mesh' }, default: { connectionTimeout: '3s' } }] } });
@@ -320,55 +356,58 @@ try {
     }));
     await awaitAll(zones, (p) => p.first.CDS);
     const d = await delivery(zones, t0, (p) => p.first.CDS);
-    result.scenarios.global_policy = { cps: usage(cps, cpu0), kds_propagation_ms: kds, ...d, targets_met: { global_policy_acked_ms: d.not_delivered === 0 && d.delivery_ms.max <= TARGETS.global_policy_acked_ms } };
+    result.scenarios.global_policy = { cps: usage(cps, cpu0), kds_propagation_ms: kds, xds_generation_ms: await xdsGenerationSince(cps, gen0), ...d, targets_met: { global_policy_acked_ms: d.not_delivered === 0 && d.delivery_ms.max <= TARGETS.global_policy_acked_ms } };
   }
 
   // mTLS on the global: every proxy gets an identity certificate (its clusters get TLS)
   {
     await Promise.all(zones.map((z) => z.mark()));
+    const gen0 = await xdsGenerationNow(cps);
     const cpu0 = cpuNow(cps);
     const t0 = now();
     await rest(global, 'PUT', '/meshes/default', { type: 'Mesh', name: 'default', mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] } });
     await awaitAll(zones, (p) => p.first.CDS);
     const d = await delivery(zones, t0, (p) => p.first.CDS);
-    result.scenarios.mtls = { cps: usage(cps, cpu0), ...d, targets_met: { mtls_all_certified_ms: d.not_delivered === 0 && d.delivery_ms.max <= TARGETS.mtls_all_certified_ms } };
+    result.scenarios.mtls = { cps: usage(cps, cpu0), xds_generation_ms: await xdsGenerationSince(cps, gen0), ...d, targets_met: { mtls_all_certified_ms: d.not_delivered === 0 && d.delivery_ms.max <= TARGETS.mtls_all_certified_ms } };
   }
 
-  // one service scaled up by one instance in zone-2: its EDS moves for the proxies reaching it.
-  // The simulated fleet has no ZoneIngress, so zone-1 proxies get no zone-2 endpoints: measured
-  // on the zone-2 proxies that reach the service (zone-1 is reported as not measurable).
+  // one service scaled up by one instance in zone-2: its EDS moves for the proxies reaching it, in
+  // zone-2 (a local endpoint more) and in zone-1 (the zone-2 ingress endpoint's weight moves).
   {
     const target = svc(0);
     const reaching = new Set(Array.from({ length: N }, (_, i) => i).filter((i) => [0, 1, 2].some((o) => (i % M + 1 + o * 7) % M === 0)).map(dpName));
     for (const z of zones) z.watch(target);
     await Promise.all(zones.map((z) => z.mark()));
+    const gen0 = await xdsGenerationNow(cps);
     const cpu0 = cpuNow(cps);
     const t0 = now();
     await rest(z2, 'PUT', `/meshes/default/dataplanes/${target}-extra`, { ...dataplane(0, 2), name: `${target}-extra`, networking: { ...dataplane(0, 2).networking, address: '10.99.0.1', outbound: [] } });
     const pick = (p) => (reaching.has(p.name) ? p.cluster : 0);
-    await until('eds', async () => (await zones[1].collect(target)).proxies.every((p) => pick(p) !== undefined), 30_000, 50);
-    const c = await zones[1].collect(target);
-    const lat = c.proxies.filter((p) => reaching.has(p.name) && p.cluster !== undefined).map((p) => p.cluster - t0);
-    const others = c.proxies.filter((p) => !reaching.has(p.name) && p.first.CDS !== undefined).length;
-    const z1c = await zones[0].collect(target);
-    result.scenarios.scale_up = {
-      cps: usage(cps, cpu0),
-      service: target,
-      zone2_proxies_reaching: reaching.size,
-      zone2_eds_delivery_ms: stats(lat),
-      zone2_not_reaching_that_got_cds: others,
-      zone1_eds_delivery_ms: null,
-      zone1_note: 'no ZoneIngress in the simulated fleet: zone-1 proxies get no zone-2 endpoints',
-      bytes_received: c.bytes + z1c.bytes,
-      pushes: c.responses + z1c.responses,
-      targets_met: { new_instance_in_eds_ms: lat.length === reaching.size && Math.max(...lat) <= TARGETS.new_instance_in_eds_ms },
-    };
+    await until('eds', async () => {
+      for (const z of zones) if (!(await z.collect(target)).proxies.every((p) => pick(p) !== undefined)) return false;
+      return true;
+    }, 30_000, 50);
+    const scenario = { cps: usage(cps, cpu0), xds_generation_ms: await xdsGenerationSince(cps, gen0), service: target, proxies_reaching_per_zone: reaching.size, bytes_received: 0, pushes: 0 };
+    const lats = [];
+    for (const z of zones) {
+      const c = await z.collect(target);
+      const lat = c.proxies.filter((p) => reaching.has(p.name) && p.cluster !== undefined).map((p) => p.cluster - t0);
+      lats.push(lat);
+      const key = z.zone === 'zone-1' ? 'zone1' : 'zone2';
+      scenario[`${key}_eds_delivery_ms`] = stats(lat);
+      scenario[`${key}_not_reaching_that_got_cds`] = c.proxies.filter((p) => !reaching.has(p.name) && p.first.CDS !== undefined).length;
+      scenario.bytes_received += c.bytes;
+      scenario.pushes += c.responses;
+    }
+    const ok = (lat) => lat.length === reaching.size && Math.max(...lat) <= TARGETS.new_instance_in_eds_ms;
+    result.scenarios.scale_up = { ...scenario, targets_met: { new_instance_in_eds_ms: ok(lats[0]) && ok(lats[1]) } };
   }
 
   // idle: nothing changes
   {
     await sleep(3000);
     await Promise.all(zones.map((z) => z.mark()));
+    const gen0 = await xdsGenerationNow(cps);
     const cpu0 = cpuNow(cps);
     const idleS = Number(args['idle-s']);
     await sleep(idleS * 1000);
@@ -376,17 +415,18 @@ try {
     const u = usage(cps, cpu0);
     const cpuPct = Object.fromEntries(Object.entries(u).map(([k, v]) => [k, round((v.cpu_seconds / idleS) * 100)]));
     const pushes = a.responses + b.responses;
-    result.scenarios.idle = { seconds: idleS, cps: u, cpu_percent: cpuPct, pushes, bytes_received: a.bytes + b.bytes, targets_met: { idle_cpu_percent: Object.values(cpuPct).every((x) => x <= TARGETS.idle_cpu_percent), idle_pushes: pushes === TARGETS.idle_pushes } };
+    result.scenarios.idle = { seconds: idleS, cps: u, xds_generation_ms: await xdsGenerationSince(cps, gen0), cpu_percent: cpuPct, pushes, bytes_received: a.bytes + b.bytes, targets_met: { idle_cpu_percent: Object.values(cpuPct).every((x) => x <= TARGETS.idle_cpu_percent), idle_pushes: pushes === TARGETS.idle_pushes } };
   }
 
   // proxies disconnecting and reconnecting (zone-1)
   {
     const k = Math.min(Number(args.bounce), N);
+    const gen0 = await xdsGenerationNow(cps);
     const cpu0 = cpuNow(cps);
     const t0 = now();
     const res = await zones[0].bounce(Array.from({ length: k }, (_, i) => dpName(i)));
     const ok = res.filter((r) => r.configuredAt !== undefined);
-    result.scenarios.reconnect = { proxies: k, cps: usage(cps, cpu0), reconfigured: ok.length, failed: res.length - ok.length, reconnect_to_config_ms: stats(ok.map((r) => r.configuredAt - r.startedAt)), all_reconfigured_ms: ok.length ? round(Math.max(...ok.map((r) => r.configuredAt)) - t0) : null };
+    result.scenarios.reconnect = { proxies: k, cps: usage(cps, cpu0), xds_generation_ms: await xdsGenerationSince(cps, gen0), reconfigured: ok.length, failed: res.length - ok.length, reconnect_to_config_ms: stats(ok.map((r) => r.configuredAt - r.startedAt)), all_reconfigured_ms: ok.length ? round(Math.max(...ok.map((r) => r.configuredAt)) - t0) : null };
   }
   result.cp_error_lines = Object.fromEntries(cps.map((cp) => [cp.name, readFileSync(cp.logFile, 'utf8').split('\n').filter((l) => /"level":(5|6)\d/.test(l)).slice(0, 5)]));
 } catch (e) {

@@ -31,8 +31,16 @@ describe('bench:fleet', () => {
       expect(r.scenarios.connect).toMatchObject({ configured: 40, failed: 0, zone_rss_mb_per_proxy: expect.any(Number), connect_to_config_ms: pct, targets_met: { zone_rss_mb_per_proxy: expect.any(Boolean), connect_all_configured_ms: expect.any(Boolean) } });
       expect(r.scenarios.global_policy).toMatchObject({ not_delivered: 0, delivery_ms: { ...pct, n: 40 }, kds_propagation_ms: { 'zone-1': expect.any(Number), 'zone-2': expect.any(Number) }, pushes: expect.any(Number), bytes_received: expect.any(Number), targets_met: { global_policy_acked_ms: expect.any(Boolean) } });
       expect(r.scenarios.mtls).toMatchObject({ not_delivered: 0, delivery_ms: { ...pct, n: 40 }, targets_met: { mtls_all_certified_ms: expect.any(Boolean) } });
-      expect(r.scenarios.scale_up).toMatchObject({ zone2_eds_delivery_ms: pct, targets_met: { new_instance_in_eds_ms: expect.any(Boolean) } });
-      expect(r.scenarios.scale_up.zone2_eds_delivery_ms.n).toBe(r.scenarios.scale_up.zone2_proxies_reaching);
+      // Both zones: zone-2's own proxies, and zone-1's through the zone-2 ingress endpoint.
+      expect(r.scenarios.scale_up).toMatchObject({ zone1_eds_delivery_ms: pct, zone2_eds_delivery_ms: pct, targets_met: { new_instance_in_eds_ms: expect.any(Boolean) } });
+      expect(r.scenarios.scale_up.proxies_reaching_per_zone).toBeGreaterThan(0);
+      expect(r.scenarios.scale_up.zone1_eds_delivery_ms.n).toBe(r.scenarios.scale_up.proxies_reaching_per_zone);
+      expect(r.scenarios.scale_up.zone2_eds_delivery_ms.n).toBe(r.scenarios.scale_up.proxies_reaching_per_zone);
+      // xDS generation per zone CP, from its /metrics: every proxy was generated on connect.
+      const gen = { generated: expect.any(Number), mean: expect.any(Number), window_p50: expect.any(Number), window_p99: expect.any(Number) };
+      expect(r.scenarios.connect.xds_generation_ms).toEqual({ 'zone-1': gen, 'zone-2': gen });
+      expect(r.scenarios.connect.xds_generation_ms['zone-1'].generated).toBeGreaterThanOrEqual(20);
+      expect(r.scenarios.global_policy.xds_generation_ms['zone-2'].generated).toBeGreaterThanOrEqual(20);
       expect(r.scenarios.idle).toMatchObject({ seconds: 2, pushes: expect.any(Number), cpu_percent: { global: expect.any(Number), 'zone-1': expect.any(Number), 'zone-2': expect.any(Number) }, targets_met: { idle_cpu_percent: expect.any(Boolean), idle_pushes: expect.any(Boolean) } });
       expect(r.scenarios.reconnect).toMatchObject({ proxies: 10, reconfigured: 10, failed: 0, reconnect_to_config_ms: pct });
       expect(r.targets).toMatchObject({ zone_rss_mb_per_proxy: 0.1, connect_all_configured_ms: 5000, global_policy_acked_ms: 1000, new_instance_in_eds_ms: 1000, idle_cpu_percent: 1, idle_pushes: 0, mtls_all_certified_ms: 10000 });
