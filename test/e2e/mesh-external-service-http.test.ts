@@ -11,6 +11,9 @@
  *   retries, and a slow endpoint answers 504 once requestTimeout is shorter than its delay.
  * - MeshCircuitBreaker targeting a MeshExternalService acts on the egress's cluster of the real
  *   endpoints (MADR 056): two consecutive 5xx eject the endpoint there.
+ * - The egress takes such a policy whatever its top-level targetRef (Kuma's egress resource
+ *   rules): a MeshHealthCheck selecting the client Dataplane by name still makes the egress
+ *   health-check the real endpoint.
  */
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -32,7 +35,7 @@ describe('HTTP MeshExternalService through a zone egress: HTTP chain, upstream p
   const closers: (() => void)[] = [];
   /** Requests per path the HTTP/1.1 server received. */
   const hits = new Map<string, number>();
-  const outbound = { h1: 0, h2: 0, flaky: 0, slow: 0, breaker: 0 };
+  const outbound = { h1: 0, h2: 0, flaky: 0, slow: 0, breaker: 0, checked: 0 };
 
   const echo = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
     res.setHeader('content-type', 'application/json');
@@ -128,6 +131,7 @@ describe('HTTP MeshExternalService through a zone egress: HTTP chain, upstream p
     await mes('flaky', 80, 'http', h1);
     await mes('slow', 80, 'http', h1);
     await mes('breaker', 80, 'http', h1);
+    await mes('checked', 80, 'http', h1);
 
     const egressPort = await freePort();
     const ze = `type: ZoneEgress\nname: ze-1\nnetworking:\n  address: 127.0.0.1\n  port: ${egressPort}\n`;
@@ -146,7 +150,7 @@ networking:
     servicePort: ${await freePort()}
     tags: { kuma.io/service: web, kuma.io/protocol: http }
   outbound:
-${ob(outbound.h1, 'ext-h1')}${ob(outbound.h2, 'ext-h2')}${ob(outbound.flaky, 'flaky')}${ob(outbound.slow, 'slow')}${ob(outbound.breaker, 'breaker')}`;
+${ob(outbound.h1, 'ext-h1')}${ob(outbound.h2, 'ext-h2')}${ob(outbound.flaky, 'flaky')}${ob(outbound.slow, 'slow')}${ob(outbound.breaker, 'breaker')}${ob(outbound.checked, 'checked')}`;
     proxies['web-1'] = await startProxy({ cp, home, name: 'web-1', yaml: web });
     procs.push(proxies['web-1'].dp);
   }, 120_000);
@@ -262,5 +266,30 @@ ${ob(outbound.h1, 'ext-h1')}${ob(outbound.h2, 'ext-h2')}${ob(outbound.flaky, 'fl
     expect(hits.get('/echo-after-ejection')).toBeUndefined();
     // The other MeshExternalServices on the same server are unaffected.
     expect((await call(outbound.h1, '/echo')).status).toBe(200);
+  });
+
+  it('MeshHealthCheck with a Dataplane top-level targetRef: the egress health-checks the real endpoint all the same', async () => {
+    await eventually(async () => expect((await call(outbound.checked, '/echo')).status).toBe(200), 30_000, 200);
+    const attempts = () => egressStats().then((s) => mesStat(s, 'checked', 'health_check.attempt'));
+    expect(await attempts()).toBe(0);
+    await put(`/meshes/${MESH}/meshhealthchecks/web-checks`, {
+      type: 'MeshHealthCheck',
+      mesh: MESH,
+      name: 'web-checks',
+      spec: {
+        targetRef: { kind: 'Dataplane', name: 'web-1' },
+        to: [{ targetRef: { kind: 'MeshExternalService', name: 'checked' }, default: { interval: '1s', timeout: '1s', unhealthyThreshold: 3, healthyThreshold: 1, http: { path: '/hc-probe' } } }],
+      },
+    });
+    // The egress's own checker (its cluster counters), not the client's checks passing through it.
+    await eventually(async () => {
+      const s = await egressStats();
+      expect(mesStat(s, 'checked', 'health_check.attempt')).toBeGreaterThan(0);
+      expect(mesStat(s, 'checked', 'health_check.success')).toBeGreaterThan(0);
+    }, 30_000, 300);
+    expect(hits.get('/hc-probe') ?? 0).toBeGreaterThan(0);
+    // Only the MeshExternalService the to[] names.
+    expect(mesStat(await egressStats(), 'ext-h1', 'health_check.attempt')).toBe(0);
+    expect((await call(outbound.checked, '/echo')).status).toBe(200);
   });
 });

@@ -22,7 +22,8 @@ export interface Item {
   policy: Resource;
 }
 
-function itemsOf(policy: Resource, section: 'to' | 'from'): Item[] {
+/** The `to` or `from` items of one policy, each with its targetRef read and its conf. */
+export function itemsOf(policy: Resource, section: 'to' | 'from'): Item[] {
   const list = policy.spec[section];
   if (!Array.isArray(list)) return [];
   const out: Item[] = [];

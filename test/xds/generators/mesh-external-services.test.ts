@@ -54,6 +54,23 @@ const MES_EGRESS_POLICIES = ['MeshCircuitBreaker', 'MeshHealthCheck', 'MeshLoadB
   })
   .join('\n---\n');
 
+const BILLING = 'default_billing__zone-1_extsvc_80';
+
+/** A MeshExternalService selected by its labels. */
+const MES_BILLING = 'type: MeshExternalService\nmesh: default\nname: billing\nlabels:\n  kuma.io/origin: zone\n  team: payments\nspec:\n  match:\n    type: HostnameGenerator\n    port: 80\n    protocol: http\n  endpoints:\n  - address: 198.51.100.10\n    port: 8080';
+
+/**
+ * Policies a sidecar would only take when they select it, which the egress takes anyway: top-level
+ * Dataplane by labels, MeshService with proxyTypes [Sidecar]; to[] by name, labels, sectionName
+ * and Mesh (the `a-` name would win a name tie-break, and still loses to a MeshExternalService item).
+ */
+const EGRESS_ANY_TOP_LEVEL = docs(
+  'type: MeshCircuitBreaker\nmesh: default\nname: web-cb\nspec:\n  targetRef:\n    kind: Dataplane\n    labels:\n      app: web\n  to:\n  - targetRef:\n      kind: MeshExternalService\n      name: plain-h1\n    default:\n      connectionLimits:\n        maxConnections: 3\n  - targetRef:\n      kind: MeshExternalService\n      name: grpc-api\n      sectionName: "9090"\n    default:\n      connectionLimits:\n        maxPendingRequests: 11\n  - targetRef:\n      kind: MeshExternalService\n      name: billing\n      sectionName: "1234"\n    default:\n      connectionLimits:\n        maxPendingRequests: 12',
+  'type: MeshHealthCheck\nmesh: default\nname: web-hc\nspec:\n  targetRef:\n    kind: MeshService\n    name: web\n    proxyTypes: [Sidecar]\n  to:\n  - targetRef:\n      kind: MeshExternalService\n      name: h2-api\n    default:\n      interval: 10s\n      timeout: 2s\n      unhealthyThreshold: 3\n      healthyThreshold: 1\n      http:\n        path: /ready',
+  'type: MeshLoadBalancingStrategy\nmesh: default\nname: z-billing-lb\nspec:\n  targetRef:\n    kind: Mesh\n  to:\n  - targetRef:\n      kind: MeshExternalService\n      labels:\n        team: payments\n    default:\n      loadBalancer:\n        type: Random',
+  'type: MeshLoadBalancingStrategy\nmesh: default\nname: a-all-lb\nspec:\n  targetRef:\n    kind: Mesh\n  to:\n  - targetRef:\n      kind: Mesh\n    default:\n      loadBalancer:\n        type: LeastRequest',
+);
+
 /** One MeshExternalService per HTTP-family protocol: plain http, http2 with TLS, grpc over plain TCP. */
 const MES_HTTP_FAMILY = docs(
   ...[
@@ -274,6 +291,40 @@ describe('MeshExternalService on the zone egress', () => {
     }
   });
 
+  it('matches golden egress/06-mesh-external-egress-any-top-level', () => {
+    const res = generateEgress({ egress, meshes: egressMeshes(FAKE_CA_PEM, docs(MES_HTTP_FAMILY, MES_BILLING, EGRESS_ANY_TOP_LEVEL)), identities: new Map([['default', FAKE_IDENTITY]]) });
+    expectGolden(render(taggedEgress(res)), 'egress/06-mesh-external-egress-any-top-level.golden.yaml');
+  });
+
+  it('the egress takes every policy whose to[] reaches the MeshExternalService, whatever its top-level targetRef (Kuma egress ResourceRules)', () => {
+    const res = generateEgress({ egress, meshes: egressMeshes(FAKE_CA_PEM, docs(MES_HTTP_FAMILY, MES_BILLING, EGRESS_ANY_TOP_LEVEL)), identities: new Map([['default', FAKE_IDENTITY]]) });
+    const c = (key: string) => res.clusters.find((x) => x.name === key)!;
+    // Top-level Dataplane by labels, to[] by name: a client's policy, yet the egress applies it.
+    expect(c(PLAIN_H1).circuitBreakers?.thresholds[0]?.maxConnections).toBe(3);
+    // Top-level MeshService with proxyTypes [Sidecar], to[] by name.
+    expect(c(H2_API).healthChecks.map((h) => h.healthChecker?.$case)).toEqual(['httpHealthCheck']);
+    // to[] by labels reaches billing only; a to: Mesh item reaches all, and the MeshExternalService item beats it whatever the names.
+    expect(c(BILLING).lbPolicy).toBe(Cluster_LbPolicy.RANDOM);
+    expect(c(GRPC_API).lbPolicy).toBe(Cluster_LbPolicy.LEAST_REQUEST);
+    expect(c(PLAIN_H1).lbPolicy).toBe(Cluster_LbPolicy.LEAST_REQUEST);
+    // sectionName names the MeshExternalService's port: 9090 matches grpc-api, 1234 matches nothing.
+    expect(c(GRPC_API).circuitBreakers?.thresholds[0]?.maxPendingRequests).toBe(11);
+    expect(c(BILLING).circuitBreakers).toBeUndefined();
+  });
+
+  it('legacy CircuitBreaker and HealthCheck do not reach a MeshExternalService on the egress', () => {
+    const legacy = docs(
+      'type: CircuitBreaker\nmesh: default\nname: cb-all\nsources:\n- match:\n    kuma.io/service: "*"\ndestinations:\n- match:\n    kuma.io/service: "*"\nconf:\n  thresholds:\n    maxConnections: 2',
+      'type: HealthCheck\nmesh: default\nname: hc-all\nsources:\n- match:\n    kuma.io/service: "*"\ndestinations:\n- match:\n    kuma.io/service: "*"\nconf:\n  interval: 10s\n  timeout: 2s\n  unhealthyThreshold: 3\n  healthyThreshold: 1',
+    );
+    const res = generateEgress({ egress, meshes: egressMeshes(FAKE_CA_PEM, docs(MES_HTTP_FAMILY, legacy)), identities: new Map([['default', FAKE_IDENTITY]]) });
+    for (const key of [PLAIN_H1, H2_API, GRPC_API, TCP_DB]) {
+      const cl = res.clusters.find((x) => x.name === key)!;
+      expect(cl.circuitBreakers, key).toBeUndefined();
+      expect(cl.healthChecks, key).toEqual([]);
+    }
+  });
+
   it('routing.defaultForbidMeshExternalServiceAccess puts a deny-all RBAC on the chains', () => {
     const forbid = 'type: Mesh\nname: default\nmtls:\n  enabledBackend: ca-1\n  backends:\n  - name: ca-1\n    type: builtin\nrouting:\n  defaultForbidMeshExternalServiceAccess: true';
     const resources = parseResources(docs(forbid, MES_TCP_DB, LOCAL_EGRESS));
@@ -303,14 +354,17 @@ describe('MeshExternalService on the zone egress', () => {
     expect(h2.commonTlsContext!.alpnProtocols).toEqual(['h2']);
   });
 
-  it('is accepted by Envoy', () => {
+  it.each([
+    ['05 egress policies', () => docs(MES_HTTP_FAMILY, MES_EGRESS_POLICIES), 5],
+    ['06 any top-level', () => docs(MES_HTTP_FAMILY, MES_BILLING, EGRESS_ANY_TOP_LEVEL), 6],
+  ] as const)('is accepted by Envoy (%s)', (_name, extra, chains) => {
     const envoy = envoyBinary();
     const key = path.join(tmp, 'key.pem');
     const cert = path.join(tmp, 'cert.pem');
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=zone-egress', '-addext', 'subjectAltName=URI:spiffe://default/zone-egress'], { stdio: 'ignore' });
     const pki = { certPem: fs.readFileSync(cert, 'utf8'), keyPem: fs.readFileSync(key, 'utf8') };
-    const res = generateEgress({ egress, meshes: egressMeshes(pki.certPem, docs(MES_HTTP_FAMILY, MES_EGRESS_POLICIES)), identities: new Map([['default', pki]]) });
-    expect(res.listeners[0]!.filterChains.length).toBe(5);
+    const res = generateEgress({ egress, meshes: egressMeshes(pki.certPem, extra()), identities: new Map([['default', pki]]) });
+    expect(res.listeners[0]!.filterChains.length).toBe(chains);
     const bootstrap = Bootstrap.fromPartial({
       node: { id: '.egress', cluster: 'egress' },
       dynamicResources: {

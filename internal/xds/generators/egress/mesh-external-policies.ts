@@ -1,24 +1,37 @@
 /**
- * The policies Kuma applies on the zone egress to a MeshExternalService (MADR 056 "MeshExternalService
- * and ZoneEgress", placement "Egress (to)"): MeshCircuitBreaker, MeshHealthCheck and
- * MeshLoadBalancingStrategy (`loadBalancer` only). They act on the real endpoints, which only the
- * egress sees: the sidecar's MES cluster has the egresses as hosts. MeshTimeout, MeshRetry and the
- * routes stay on the sidecar (see mesh-external-http.ts).
+ * The policies Kuma 2.14 applies on the zone egress to a MeshExternalService (MADR 056
+ * "MeshExternalService and ZoneEgress", placement "Egress (to)"; Kuma's plugins, release-2.14):
  *
- * The egress is matched as a proxy of the mesh with no tags of its own (Kuma's egress matching
- * takes the `to` rules of policies whose top-level targetRef is the Mesh), so `to` items of kind
- * Mesh or MeshExternalService apply, merged as for a sidecar.
+ * | policy                                   | for MES traffic on the (global-scoped) ZoneEgress      |
+ * |------------------------------------------|--------------------------------------------------------|
+ * | MeshCircuitBreaker, MeshHealthCheck      | egress cluster of the real endpoints (here)             |
+ * | MeshLoadBalancingStrategy                | egress cluster, `loadBalancer` only (here)              |
+ * | MeshTrafficPermission                    | not read: allow all, deny all with the Mesh's           |
+ * |                                          | `routing.defaultForbidMeshExternalServiceAccess`        |
+ * | MeshTimeout, MeshRetry, MeshHTTPRoute,   | the client's sidecar (mesh-external-http.ts)            |
+ * | MeshTCPRoute, MeshAccessLog (to)         |                                                        |
+ * | MeshFaultInjection, MeshRateLimit,       | egress `from` rules for legacy ExternalService chains   |
+ * | MeshAccessLog (from)                     | only; none on a MeshExternalService chain               |
+ * | MeshMetric, MeshTrace, MeshProxyPatch,   | not on this egress                                      |
+ * | MeshTLS                                  |                                                        |
+ *
+ * (2.14's mesh-scoped zone proxies, Dataplanes with `networking.listeners`, take ten policies by
+ * top-level targetRef and `sni` matches; that proxy model is not implemented here.)
+ *
+ * They act on the real endpoints, which only the egress sees: the sidecar's MES cluster has the
+ * egresses as hosts. Which policies count is egress-to-conf.ts: every policy of the type whose
+ * `to[]` reaches the MeshExternalService, whatever its top-level targetRef. Legacy CircuitBreaker
+ * and HealthCheck select kuma.io/service destinations, which a MeshExternalService is not.
  *
  * Pure.
  */
-import { type Resource, ZERO_TIME } from '../../../resources/model';
 import type { MeshServiceDestination } from '../../context/mesh-services';
 import type { MeshContext } from '../../context/types';
-import { ZONE_EGRESS_SERVICE } from '../../context/zone-egress';
-import { type ProxyPolicies, proxyPolicies } from '../../policies/proxy-policies';
-import { type CircuitBreaking, outboundCircuitBreaking } from '../envoy/circuit-breakers';
-import { type HealthChecking, outboundHealthChecking } from '../envoy/health-checks';
-import { type LoadBalancing, meshLoadBalancing } from '../envoy/load-balancing';
+import { egressToConf } from '../../policies/egress-to-conf';
+import { type CircuitBreaking, fromMeshCircuitBreaker } from '../envoy/circuit-breakers';
+import { type HealthChecking, fromMeshHealthCheck } from '../envoy/health-checks';
+import { type LoadBalancing, fromMeshLoadBalancer } from '../envoy/load-balancing';
+import { objAt } from '../envoy/values';
 
 export interface MesEgressPolicies {
   breaking: CircuitBreaking;
@@ -26,29 +39,13 @@ export interface MesEgressPolicies {
   lb?: LoadBalancing;
 }
 
-const pseudoEgress = new WeakMap<MeshContext, Resource>();
-
-/** The egress as policies see it in one mesh (one object per MeshContext, so proxyPolicies memoizes). */
-function egressPolicies(ctx: MeshContext): ProxyPolicies {
-  let dp = pseudoEgress.get(ctx);
-  if (!dp) {
-    dp = {
-      type: 'Dataplane',
-      mesh: ctx.meshName,
-      name: ZONE_EGRESS_SERVICE,
-      labels: {},
-      version: 1,
-      creationTime: ZERO_TIME,
-      modificationTime: ZERO_TIME,
-      spec: { networking: { address: '0.0.0.0', inbound: [] } },
-    };
-    pseudoEgress.set(ctx, dp);
-  }
-  return proxyPolicies(dp, ctx);
-}
-
 export function meshExternalEgressPolicies(ctx: MeshContext, dest: MeshServiceDestination): MesEgressPolicies {
-  const pp = egressPolicies(ctx);
-  const lb = meshLoadBalancing(pp, dest.key);
-  return { breaking: outboundCircuitBreaking(pp, dest.key), health: outboundHealthChecking(pp, dest.key, dest.protocol), ...(lb ? { lb } : {}) };
+  const cb = egressToConf(ctx, 'MeshCircuitBreaker', dest);
+  const hc = egressToConf(ctx, 'MeshHealthCheck', dest);
+  const lb = objAt(egressToConf(ctx, 'MeshLoadBalancingStrategy', dest), 'loadBalancer');
+  return {
+    breaking: cb ? fromMeshCircuitBreaker(cb) : {},
+    health: hc ? fromMeshHealthCheck(hc, dest.protocol) : { healthChecks: [] },
+    ...(lb ? { lb: fromMeshLoadBalancer(lb) } : {}),
+  };
 }
