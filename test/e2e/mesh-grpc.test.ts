@@ -160,8 +160,13 @@ describe('gRPC across the mesh (mTLS) on real Envoy', () => {
   });
 
   it('MeshTimeout http.requestTimeout ends a slow unary call with the status Envoy gives an upstream timeout', async () => {
-    await put('/meshes/default/meshtimeouts/grpc-timeout', policy('MeshTimeout', 'grpc-timeout', 'to', { http: { requestTimeout: '1s' } }));
+    await put('/meshes/default/meshtimeouts/grpc-timeout', policy('MeshTimeout', 'grpc-timeout', 'to', { idleTimeout: '20m', http: { requestTimeout: '1s', maxStreamDuration: '5m' } }));
     await untilClientRoutes((routes) => expect(routes[0]?.route?.timeout).toBe('1s'));
+    // As in Kuma, MeshTimeout's cluster-level HTTP options are for http/http2: a gRPC cluster's
+    // streams are not capped by maxStreamDuration and its idle timeout stays off.
+    const backendCluster = [...jsonObjects(await configDump('client'))].find((o) => o['@type']?.endsWith('.Cluster') && o.name === 'backend')!;
+    const common = backendCluster.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'].common_http_protocol_options;
+    expect(common).toEqual({ idle_timeout: '0s' });
     const before = await stat('client', 'cluster\\.backend\\.upstream_rq_timeout');
     const slow = await caller.unary('Slow');
     // Envoy answers its upstream timeout with a local 504, which it maps to gRPC as UNAVAILABLE.
