@@ -143,3 +143,54 @@ spec:
       http:
         numRetries: 9
 `;
+
+/**
+ * gRPC to backend (Kuma's grpc rules): MeshRetry `grpc` with every field, rateLimitedBackOff
+ * included; MeshTimeout whose route timeouts apply to gRPC while its cluster-level HTTP options
+ * (idleTimeout, maxStreamDuration, maxConnectionDuration) do not (Kuma's MeshTimeout configures
+ * them for http and http2 only).
+ */
+export const GRPC_RETRY_TIMEOUT = `
+type: MeshRetry
+mesh: default
+name: grpc-retry
+spec:
+  targetRef:
+    kind: Mesh
+  to:
+  - targetRef:
+      kind: MeshService
+      name: backend
+    default:
+      grpc:
+        numRetries: 4
+        perTryTimeout: 3s
+        backOff:
+          baseInterval: 50ms
+          maxInterval: 500ms
+        rateLimitedBackOff:
+          resetHeaders:
+          - name: retry-after-grpc
+            format: Seconds
+          maxInterval: 30s
+        retryOn: [Unavailable, ResourceExhausted]
+---
+type: MeshTimeout
+mesh: default
+name: grpc-timeout
+spec:
+  targetRef:
+    kind: Mesh
+  to:
+  - targetRef:
+      kind: MeshService
+      name: backend
+    default:
+      connectionTimeout: 2s
+      idleTimeout: 20m
+      http:
+        requestTimeout: 7s
+        streamIdleTimeout: 5m
+        maxStreamDuration: 10m
+        maxConnectionDuration: 1h
+`;

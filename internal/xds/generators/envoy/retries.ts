@@ -103,6 +103,22 @@ function withStatusCodes(policy: DeepPartial<RetryPolicy>, codes: number[]): voi
   policy.retryOn = on.join(',');
 }
 
+/** `rateLimitedBackOff` (MeshRetry http and grpc alike) -> rate_limited_retry_back_off. */
+function rateLimitedBackOff(section: Obj): DeepPartial<RetryPolicy>['rateLimitedRetryBackOff'] | undefined {
+  const conf = objAt(section, 'rateLimitedBackOff');
+  if (!conf) return undefined;
+  const resetHeaders = listAt(conf, 'resetHeaders')
+    .map((h) => ({
+      name: strAt(h, 'name') ?? '',
+      format: strAt(h, 'format') === 'UnixTimestamp' ? RetryPolicy_ResetHeaderFormat.UNIX_TIMESTAMP : RetryPolicy_ResetHeaderFormat.SECONDS,
+    }))
+    .filter((h) => h.name !== '');
+  // Envoy requires at least one reset header.
+  if (resetHeaders.length === 0) return undefined;
+  const max = msAt(conf, 'maxInterval');
+  return { resetHeaders, ...(max ? { maxInterval: duration(max) } : {}) };
+}
+
 /** MeshRetry `http` section -> retry_policy. */
 export function meshHttpRetryPolicy(http: Obj): DeepPartial<RetryPolicy> | undefined {
   const policy = basePolicy(http, HTTP_RETRY_ON_DEFAULT);
@@ -122,20 +138,8 @@ export function meshHttpRetryPolicy(http: Obj): DeepPartial<RetryPolicy> | undef
   if (requestHeaders.length > 0) policy.retriableRequestHeaders = requestHeaders;
   const responseHeaders = headerMatchers(listAt(http, 'retriableResponseHeaders'));
   if (responseHeaders.length > 0) policy.retriableHeaders = responseHeaders;
-  const rateLimited = objAt(http, 'rateLimitedBackOff');
-  if (rateLimited) {
-    const resetHeaders = listAt(rateLimited, 'resetHeaders')
-      .map((h) => ({
-        name: strAt(h, 'name') ?? '',
-        format: strAt(h, 'format') === 'UnixTimestamp' ? RetryPolicy_ResetHeaderFormat.UNIX_TIMESTAMP : RetryPolicy_ResetHeaderFormat.SECONDS,
-      }))
-      .filter((h) => h.name !== '');
-    // Envoy requires at least one reset header.
-    if (resetHeaders.length > 0) {
-      const max = msAt(rateLimited, 'maxInterval');
-      policy.rateLimitedRetryBackOff = { resetHeaders, ...(max ? { maxInterval: duration(max) } : {}) };
-    }
-  }
+  const rateLimited = rateLimitedBackOff(http);
+  if (rateLimited) policy.rateLimitedRetryBackOff = rateLimited;
   const maxAttempts = uintAt(http, 'hostSelectionMaxAttempts');
   if (maxAttempts !== undefined) policy.hostSelectionRetryMaxAttempts = String(maxAttempts);
   return policy;
@@ -149,6 +153,9 @@ export function meshGrpcRetryPolicy(grpc: Obj): DeepPartial<RetryPolicy> | undef
     .map((x) => MESH_GRPC_RETRY_ON[String(x)])
     .filter((x): x is string => !!x);
   if (on.length > 0) policy.retryOn = on.join(',');
+  // A gRPC server pushes back with RESOURCE_EXHAUSTED and a reset header as an HTTP one does with 429.
+  const rateLimited = rateLimitedBackOff(grpc);
+  if (rateLimited) policy.rateLimitedRetryBackOff = rateLimited;
   return policy;
 }
 

@@ -97,3 +97,36 @@ export function inboundTimeouts(pp: ProxyPolicies, inbound: InboundView): Timeou
   const conf = pp.fromMesh('MeshTimeout', inbound);
   return conf ? fromMeshTimeout(conf, INBOUND_TIMEOUT_DEFAULTS) : INBOUND_TIMEOUT_DEFAULTS;
 }
+
+/** What a cluster's upstream HTTP protocol options take from its timeouts. */
+export interface ClusterHttpTimeouts {
+  idleMs?: number;
+  maxStreamMs?: number;
+  maxConnectionMs?: number;
+}
+
+function clusterHttpOf(t: Timeouts): ClusterHttpTimeouts {
+  return { idleMs: t.idleMs, maxStreamMs: t.maxStreamMs, maxConnectionMs: t.maxConnectionMs };
+}
+
+/**
+ * The HTTP options of the cluster to `service`. Kuma's MeshTimeout sets idleTimeout,
+ * maxStreamDuration and maxConnectionDuration on http and http2 clusters only
+ * (meshtimeout/plugin/xds ClusterConfigurer), so a grpc cluster keeps what Kuma's base timeout
+ * configurer gives it: the legacy Timeout's values when one applies, else an idle timeout of 0s
+ * (no Timeout: Envoy's idle timeout off), and long gRPC streams are never cut by maxStreamDuration.
+ */
+export function outboundClusterHttpTimeouts(pp: ProxyPolicies, service: string, protocol: string): ClusterHttpTimeouts {
+  const legacyOnly = !pp.to('MeshTimeout', service) && !!pp.legacy('Timeout').select({ 'kuma.io/service': service });
+  if (protocol === 'grpc' && !legacyOnly) return { idleMs: 0 };
+  return clusterHttpOf(outboundTimeouts(pp, service, protocol));
+}
+
+/**
+ * The HTTP options of an inbound's application cluster: MeshTimeout's, except for grpc, which
+ * keeps Kuma's inbound defaults (DefaultInboundTimeout) as on the outbound side above.
+ */
+export function inboundClusterHttpTimeouts(pp: ProxyPolicies, inbound: InboundView, protocol: string): ClusterHttpTimeouts {
+  if (protocol === 'grpc') return { idleMs: INBOUND_TIMEOUT_DEFAULTS.idleMs };
+  return clusterHttpOf(inboundTimeouts(pp, inbound));
+}

@@ -3,7 +3,7 @@
  * for a TrafficRoute split subset (spec kuma-kds-xds.md §3.2, §3.3, §3.6, §3.7).
  *
  * Settings come from policies on traffic to the destination service: connect timeout and HTTP
- * idleness (MeshTimeout / Timeout), circuit breakers and outlier detection (MeshCircuitBreaker /
+ * idleness (MeshTimeout / Timeout; not MeshTimeout's on grpc, envoy/timeouts.ts), circuit breakers and outlier detection (MeshCircuitBreaker /
  * CircuitBreaker), active health checks (MeshHealthCheck / HealthCheck), LB algorithm
  * (MeshLoadBalancingStrategy, else the routing TrafficRoute's loadBalancer). HTTP/2 and gRPC
  * destinations are spoken to over HTTP/2. With mTLS, Kuma's client TLS: SNI from the destination
@@ -30,7 +30,7 @@ import { outboundHealthChecking } from '../envoy/health-checks';
 import { type LoadBalancing, ROUND_ROBIN, fromLegacyLoadBalancer, meshLoadBalancing } from '../envoy/load-balancing';
 import { localityPlan } from '../envoy/locality';
 import { sniFromTags, statName } from '../envoy/names';
-import { outboundTimeouts } from '../envoy/timeouts';
+import { type ClusterHttpTimeouts, outboundClusterHttpTimeouts, outboundTimeouts } from '../envoy/timeouts';
 import { outboundTlsParams } from '../envoy/mesh-tls';
 import { meshMtls, upstreamTlsSocket, upstreamTlsSocketForSans } from '../envoy/tls';
 import { duration } from '../envoy/values';
@@ -42,7 +42,9 @@ import { type DestinationCluster, outboundPlans } from './outbound-plan';
 interface ClusterInputs {
   dest: DestinationCluster;
   protocol: string;
-  timeouts: ReturnType<typeof outboundTimeouts>;
+  connectMs: number;
+  /** Upstream HTTP options (HTTP-family destinations). */
+  http: ClusterHttpTimeouts;
   breaking: ReturnType<typeof outboundCircuitBreaking>;
   health: ReturnType<typeof outboundHealthChecking>;
   lb: LoadBalancing;
@@ -56,7 +58,7 @@ interface ClusterInputs {
 }
 
 function build(i: ClusterInputs): Cluster {
-  const { dest, protocol, timeouts, breaking, health, lb } = i;
+  const { dest, protocol, breaking, health, lb } = i;
   const panic = breaking.healthyPanicThreshold ?? health.healthyPanicThreshold;
   const commonLbConfig: DeepPartial<Cluster>['commonLbConfig'] = {};
   if (panic !== undefined) commonLbConfig.healthyPanicThreshold = { value: Math.min(Math.max(panic, 0), 100) };
@@ -70,7 +72,7 @@ function build(i: ClusterInputs): Cluster {
     altStatName: statName(dest.name),
     clusterDiscoveryType: { $case: 'type', value: Cluster_DiscoveryType.EDS },
     edsClusterConfig: { edsConfig: adsConfigSource() },
-    connectTimeout: duration(timeouts.connectMs),
+    connectTimeout: duration(i.connectMs),
     lbPolicy: lb.lbPolicy,
     ...(lb.lbConfig ? { lbConfig: lb.lbConfig } : {}),
     ...(breaking.circuitBreakers ? { circuitBreakers: breaking.circuitBreakers } : {}),
@@ -79,11 +81,7 @@ function build(i: ClusterInputs): Cluster {
     ...(Object.keys(commonLbConfig).length > 0 ? { commonLbConfig } : {}),
     ...(isHttpFamily(protocol)
       ? {
-          typedExtensionProtocolOptions: httpProtocolOptions(isHttp2(protocol), {
-            idleMs: timeouts.idleMs,
-            maxStreamMs: timeouts.maxStreamMs,
-            maxConnectionMs: timeouts.maxConnectionMs,
-          }),
+          typedExtensionProtocolOptions: httpProtocolOptions(isHttp2(protocol), i.http),
         }
       : {}),
     ...(i.mtlsMesh
@@ -115,7 +113,8 @@ export function outboundClusters(proxy: ProxyContext, ctx: MeshContext, memo?: S
       const inputs: ClusterInputs = {
         dest,
         protocol,
-        timeouts: outboundTimeouts(pp, dest.service, protocol),
+        connectMs: outboundTimeouts(pp, dest.service, protocol).connectMs,
+        http: outboundClusterHttpTimeouts(pp, dest.service, protocol),
         breaking: outboundCircuitBreaking(pp, dest.service),
         health: outboundHealthChecking(pp, dest.service, protocol),
         lb: meshLoadBalancing(pp, dest.service) ?? (plan.loadBalancer ? fromLegacyLoadBalancer(plan.loadBalancer) : ROUND_ROBIN),

@@ -51,4 +51,28 @@ spec:
 `,
     ),
   },
+  {
+    // gRPC: the connect timeout applies, the HTTP cluster options stay at the inbound defaults.
+    name: '06-mesh-timeout-from-grpc',
+    resources: docs(
+      dataplane({ protocol: 'grpc' }),
+      `
+type: MeshTimeout
+mesh: default
+name: inbound-timeouts
+spec:
+  targetRef:
+    kind: Mesh
+  from:
+  - targetRef:
+      kind: Mesh
+    default:
+      connectionTimeout: 2s
+      idleTimeout: 30m
+      http:
+        maxStreamDuration: 10m
+        maxConnectionDuration: 1h
+`,
+    ),
+  },
   ];

@@ -1,7 +1,7 @@
 import { backends, dataplane, docs } from '../fixtures';
 import type { Case } from '../golden';
 import { routeCase, routeCases } from './mesh-routes';
-import { BACKEND_RETRY_TIMEOUT, MERGE_ORDER_POLICIES, MESH_DEFAULT_POLICIES } from '../policies';
+import { BACKEND_RETRY_TIMEOUT, GRPC_RETRY_TIMEOUT, MERGE_ORDER_POLICIES, MESH_DEFAULT_POLICIES } from '../policies';
 
 const WEB = dataplane({ protocol: 'http', outbounds: [{ service: 'backend', port: 10001 }] });
 
@@ -331,6 +331,8 @@ conf:
   // MeshTCPRoute: weighted subset clusters on the tcp_proxy.
   routeCase(16, routeCases.tcp),
   routeCase(17, routeCases.subsets),
+  // gRPC: MeshRetry grpc (rateLimitedBackOff too) on the route, MeshTimeout's request timeout.
+  { name: '18-grpc-retry-timeout', resources: docs(dataplane({ protocol: 'grpc', outbounds: [{ service: 'backend', port: 10001 }] }), backends('grpc'), GRPC_RETRY_TIMEOUT) },
 ];
 
 
