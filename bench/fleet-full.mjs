@@ -256,6 +256,11 @@ async function xdsGenerationSince(cps, before) {
   }
   return out;
 }
+/** nodejs_heap_size_used_bytes of one CP, in MB. */
+async function heapUsedMb(cp) {
+  const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)/m.exec(await (await fetch(`${cp.diag}/metrics`)).text());
+  return m ? Number(m[1]) / 1024 / 1024 : null;
+}
 const cpuNow = (cps) => Object.fromEntries(cps.map((cp) => [cp.name, cpuSeconds(cp.proc.pid)]));
 
 /** Change-to-arrival per proxy of the first `type` response after `t0` (all zones' clients). */
@@ -312,6 +317,7 @@ try {
   // connect
   {
     const idleRss = { 'zone-1': rssMb(z1.proc.pid), 'zone-2': rssMb(z2.proc.pid) };
+    const idleHeap = { 'zone-1': await heapUsedMb(z1), 'zone-2': await heapUsedMb(z2) };
     const gen0 = await xdsGenerationNow(cps);
     const cpu0 = cpuNow(cps);
     await Promise.all([z1, z2].map(loopDelayMaxMs));
@@ -328,6 +334,9 @@ try {
     result.scenarios.connect = {
       cps: u,
       idle_rss_mb: { 'zone-1': round(idleRss['zone-1']), 'zone-2': round(idleRss['zone-2']) },
+      // Where the RSS goes: the V8 heap in use (after whatever GC last ran) per proxy; the rest is
+      // native (TLS and HTTP/2 sessions, buffers) and heap not yet returned.
+      zone_heap_used_mb_per_proxy: Object.fromEntries(await Promise.all([z1, z2].map(async (z) => [z.name, Math.round(((await heapUsedMb(z)) - idleHeap[z.name]) / N * 1000) / 1000]))),
       zone_rss_mb_per_proxy: Math.round(perProxy * 1000) / 1000,
       configured: ok.length,
       failed: all.length - ok.length,

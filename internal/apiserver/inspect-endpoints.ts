@@ -34,7 +34,7 @@ const T_CONFIG = 'Could not get proxy config';
 export function dataplaneInspectSource(dp: Pick<DpServerHandle, 'generated' | 'reconciler' | 'proxyPropagation'>): InspectSource {
   return {
     connected: (nodeId) => dp.reconciler?.connectedNodes().includes(nodeId) ?? false,
-    generated: (nodeId) => dp.generated.get(nodeId),
+    generated: (nodeId) => dp.generated(nodeId),
     ...(dp.proxyPropagation ? { proxyPropagation: dp.proxyPropagation } : {}),
   };
 }

@@ -24,6 +24,7 @@ import { XdsReconciler } from '../xds/sync/reconciler';
 import { ConfigAckLedger } from '../xds/sync/config-acks';
 import { proxyPropagation, type PropagationQuery, type ProxyPropagation } from '../xds/sync/proxy-propagation';
 import type { XdsResources } from '../xds/context/types';
+import { resourcesOfSnapshot } from '../xds/cache/snapshot-resources';
 import { bootstrapHandler, GLOBAL_REFUSES } from './bootstrap-handler';
 import { DP_GRPC_OPTIONS, startDpServer } from './dp-server';
 import type { CpMetrics } from '../metrics/cp-metrics';
@@ -32,8 +33,8 @@ import { XdsDeliveryTracker } from '../metrics/xds-stats-callbacks';
 export interface DpServerHandle {
   port: number;
   reconciler?: XdsReconciler;
-  /** The config last generated per node id, for inspection. */
-  generated: Map<string, XdsResources>;
+  /** The config a connected proxy was last given (decoded from its snapshot), for inspection. */
+  generated(nodeId: string): XdsResources | undefined;
   /**
    * Entries kept per proxy or stream, by owner. Every one of them returns to its idle size when
    * the proxies disconnect (test/e2e/dp-state-freed.test.ts).
@@ -56,10 +57,10 @@ export async function startDataplaneServer(deps: {
 }): Promise<DpServerHandle> {
   const { cfg, store, registry, manager, log } = deps;
   const grpcServer = new grpc.Server(DP_GRPC_OPTIONS);
-  const generated = new Map<string, XdsResources>();
+  let generated: DpServerHandle['generated'] = () => undefined;
   let reconciler: XdsReconciler | undefined;
   let propagation: ((q: PropagationQuery) => ProxyPropagation) | undefined;
-  let sizes: () => Record<string, number> = () => ({ generated: generated.size });
+  let sizes: () => Record<string, number> = () => ({});
   let port = 0;
   if (cfg.mode === 'global') {
     const refuse = (call: grpc.ServerDuplexStream<unknown, unknown>) => call.emit('error', { code: grpc.status.PERMISSION_DENIED, details: GLOBAL_REFUSES });
@@ -82,14 +83,10 @@ export async function startDataplaneServer(deps: {
       zone: cfg.multizone.zone.name,
       debounceMs: cfg.xdsServer.debounceMs,
       log,
-      onGenerated: (nodeId, res) => {
-        generated.set(nodeId, res);
-        delivery?.configReady(nodeId);
-      },
+      ...(delivery ? { onGenerated: (nodeId: string) => delivery.configReady(nodeId) } : {}),
       metrics: m && { generated: (ms) => m.xdsGeneration.observe(ms), failed: () => m.xdsGenerationErrors.inc() },
       onBuilt: (nodeId, seq, versions) => acks.built(nodeId, seq, versions),
       onForget: (nodeId, mesh, name) => {
-        generated.delete(nodeId);
         acks.forget(nodeId);
         insights.forgetIdentity(mesh, name);
       },
@@ -110,9 +107,13 @@ export async function startDataplaneServer(deps: {
       ),
     });
     const r = reconciler;
+    generated = (nodeId) => {
+      const snapshot = cache.getSnapshot(nodeId);
+      return snapshot && resourcesOfSnapshot(snapshot);
+    };
     propagation = (q) => proxyPropagation({ store, registry, reconciler: r, acks, zone: cfg.multizone.zone.name }, q);
     sizes = () => {
-      const flat: Record<string, number> = { generated: generated.size, adsStreams: ads.activeStreams() };
+      const flat: Record<string, number> = { adsStreams: ads.activeStreams() };
       const add = (owner: string, o: Record<string, number>) => {
         for (const [k, v] of Object.entries(o)) flat[`${owner}.${k}`] = v;
       };

@@ -25,7 +25,7 @@ import { Snapshot, type SnapshotResource } from './snapshot';
 /** How to encode, name and follow references of one resource type. */
 export interface ResourceKind<T> {
   readonly typeUrl: string;
-  readonly fns: { readonly $type: string; encode(message: T, writer?: BinaryWriter): { finish(): Uint8Array } };
+  readonly fns: { readonly $type: string; encode(message: T, writer?: BinaryWriter): { finish(): Uint8Array }; decode(bytes: Uint8Array): T };
   nameOf(message: T): string;
   referencesOf(message: T): string[];
 }
@@ -116,6 +116,22 @@ export function snapshotFromResources(res: XdsResources): Snapshot {
     [ROUTE_KIND.typeUrl, res.routes.map((m) => encodeResource(ROUTE_KIND, m))],
     [SECRET_KIND.typeUrl, res.secrets.map((m) => encodeResource(SECRET_KIND, m))],
   ]);
+}
+
+/**
+ * The messages a snapshot holds, decoded from its bytes, in its order: what `inspect` shows of a
+ * proxy's config. Decoding on demand (rare) instead of keeping each proxy's generated messages
+ * next to their bytes keeps one copy of the fleet's config in memory, not two.
+ */
+export function resourcesOfSnapshot(snapshot: Snapshot): XdsResources {
+  const decoded = <T>(kind: ResourceKind<T>): T[] => [...snapshot.resources(kind.typeUrl).values()].map((r) => kind.fns.decode(r.resource.value));
+  return {
+    listeners: decoded(LISTENER_KIND),
+    clusters: decoded(CLUSTER_KIND),
+    endpoints: decoded(ENDPOINT_KIND),
+    routes: decoded(ROUTE_KIND),
+    secrets: decoded(SECRET_KIND),
+  };
 }
 
 /**

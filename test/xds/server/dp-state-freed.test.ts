@@ -76,7 +76,6 @@ describe('DP server state after 1000 proxies connected and left', () => {
       await eventually(() => {
         const s = cp.dpServer.stateSizes();
         expect(s).toMatchObject({
-          generated: PROXIES,
           adsStreams: PROXIES,
           connections: PROXIES,
           'reconciler.proxies': PROXIES,

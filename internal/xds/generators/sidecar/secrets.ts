@@ -13,6 +13,17 @@ function inline(pem: string): { specifier: { $case: 'inlineBytes'; value: Buffer
   return { specifier: { $case: 'inlineBytes', value: Buffer.from(pem, 'utf8') } };
 }
 
+/** The CA bundle secret is the same for every proxy of a mesh: built once per MeshContext, so it is encoded once and its bytes shared. */
+const caSecrets = new WeakMap<MeshContext, Map<string, Secret>>();
+
+function meshCaSecret(ctx: MeshContext, name: string, caCertsPem: string): Secret {
+  let byName = caSecrets.get(ctx);
+  if (!byName) caSecrets.set(ctx, (byName = new Map()));
+  let ca = byName.get(name);
+  if (!ca) byName.set(name, (ca = Secret.fromPartial({ name, type: { $case: 'validationContext', value: { trustedCa: inline(caCertsPem) } } })));
+  return ca;
+}
+
 export function secrets(proxy: ProxyContext, ctx: MeshContext): TaggedResource[] {
   const mtls = meshMtls(proxy, ctx);
   if (!mtls || !proxy.identity || !ctx.caCertsPem) return [];
@@ -22,9 +33,6 @@ export function secrets(proxy: ProxyContext, ctx: MeshContext): TaggedResource[]
     name: identityName,
     type: { $case: 'tlsCertificate', value: { certificateChain: inline(proxy.identity.certPem), privateKey: inline(proxy.identity.keyPem) } },
   });
-  const ca = Secret.fromPartial({
-    name: caName,
-    type: { $case: 'validationContext', value: { trustedCa: inline(ctx.caCertsPem) } },
-  });
+  const ca = meshCaSecret(ctx, caName, ctx.caCertsPem);
   return [secret(identityName, ORIGIN.secrets, identity), secret(caName, ORIGIN.secrets, ca)];
 }
