@@ -28,6 +28,8 @@ export interface ProxyAck {
   state: ProxyAckState;
   ackedAt?: string;
   error?: string;
+  /** Disconnected: why it runs nothing of this zone's (no stream, and since when its insight says). */
+  note?: string;
   /** Pending or NACKed: the xDS types (LDS, CDS, EDS, RDS, SDS) of its current config not ACKed yet. */
   waitingFor?: string[];
 }
@@ -108,18 +110,18 @@ function zoneProxyAcks(deps: ProxyPropagationDeps, kinds: readonly ('ZoneIngress
     for (const zp of [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const node = deps.reconciler.zoneProxyNode(kind === 'ZoneIngress' ? 'ingress' : 'egress', zp.name);
       // Zone proxies are looked at on every flush (onBuilt), so no settled sequence is needed.
-      out.push({ kind, ...ackOfNode(deps, node, { mesh: '', name: zp.name }, seq, 0) });
+      out.push({ kind, ...ackOfNode(deps, node, { mesh: '', name: zp.name }, seq, 0, `${kind}Insight`) });
     }
   }
   return out;
 }
 
 function ackOf(deps: ProxyPropagationDeps, dp: Resource, seq: number): ProxyAck {
-  return ackOfNode(deps, deps.reconciler.sidecarNode(dp.mesh, dp.name), { mesh: dp.mesh, name: dp.name }, seq, deps.reconciler.settledSeq(dp.mesh));
+  return ackOfNode(deps, deps.reconciler.sidecarNode(dp.mesh, dp.name), { mesh: dp.mesh, name: dp.name }, seq, deps.reconciler.settledSeq(dp.mesh), 'DataplaneInsight');
 }
 
-function ackOfNode(deps: ProxyPropagationDeps, node: string | undefined, base: { mesh: string; name: string }, seq: number, settledSeq: number): ProxyAck {
-  if (!node) return { ...base, state: 'Disconnected' };
+function ackOfNode(deps: ProxyPropagationDeps, node: string | undefined, base: { mesh: string; name: string }, seq: number, settledSeq: number, insightType: string): ProxyAck {
+  if (!node) return { ...base, state: 'Disconnected', note: disconnectedNote(deps, insightType, base) };
   const st = deps.acks.state(node);
   if (st) {
     const state = ackStateOf(st, seq, settledSeq);
@@ -129,6 +131,18 @@ function ackOfNode(deps: ProxyPropagationDeps, node: string | undefined, base: {
     return { ...base, state, ...(waitingFor.length ? { waitingFor } : {}) };
   }
   return { ...base, state: 'Pending' };
+}
+
+/**
+ * A proxy with no stream runs none of this zone's config: a stopped kuma-dp, one connected to
+ * another zone's control plane, or one that never came up. Its insight's last subscription says
+ * when its stream closed (the resource outlives it by the deregistration delay).
+ */
+function disconnectedNote(deps: ProxyPropagationDeps, insightType: string, at: { mesh: string; name: string }): string {
+  const cp = deps.zone ? `${deps.zone}'s control plane` : "this zone's control plane";
+  const subs = (deps.store.get({ type: insightType, mesh: at.mesh, name: at.name })?.spec as { subscriptions?: { disconnectTime?: string }[] } | undefined)?.subscriptions;
+  const closed = subs?.[subs.length - 1]?.disconnectTime;
+  return closed ? `not connected to ${cp} since ${closed}` : `not connected to ${cp} (no xDS stream)`;
 }
 
 const SHORT: Record<string, string> = { [LISTENER_TYPE_URL]: 'LDS', [CLUSTER_TYPE_URL]: 'CDS', [ENDPOINT_TYPE_URL]: 'EDS', [ROUTE_TYPE_URL]: 'RDS', [SECRET_TYPE_URL]: 'SDS' };

@@ -146,7 +146,16 @@ describe('proxyPropagation', () => {
       expect(ingressRows()[0]!.state).toBe('ACKed');
     }
     reconciler.disconnect('zi-1');
-    expect(ingressRows()).toEqual([{ kind: 'ZoneIngress', mesh: '', name: 'zi-1', state: 'Disconnected' }]);
+    expect(ingressRows()).toEqual([{ kind: 'ZoneIngress', mesh: '', name: 'zi-1', state: 'Disconnected', note: "not connected to zone-1's control plane (no xDS stream)" }]);
+    // With the insight's last subscription, the row says since when.
+    await store.create({ type: 'ZoneIngressInsight', mesh: '', name: 'zi-1', labels: {}, spec: { subscriptions: [{ id: 's1', controlPlaneInstanceId: 'cp', connectTime: '2026-12-04T10:00:00.000Z', disconnectTime: '2026-12-04T10:05:00.000Z' }] } });
+    expect(ingressRows()[0]!.note).toBe("not connected to zone-1's control plane since 2026-12-04T10:05:00.000Z");
+  });
+
+  it('a disconnected sidecar says why', async () => {
+    await write(() => store.create(timeout('t', { kind: 'Mesh' })));
+    const c = ask('t').proxies.find((p) => p.name === 'c-0')!;
+    expect(c).toEqual({ mesh: 'default', name: 'c-0', state: 'Disconnected', note: "not connected to this zone's control plane (no xDS stream)" });
   });
 
   it('unknown records and types that configure no proxy say so', () => {
