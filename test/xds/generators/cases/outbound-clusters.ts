@@ -4,7 +4,7 @@ import { MESH_MTLS, backends, dataplane, docs } from '../fixtures';
 import { EXTERNAL_SERVICES, LOCAL_EGRESS, MESH_MTLS_ZONE_EGRESS, OTHER_ZONE_EGRESS, WEB_WITH_EXTERNAL } from '../egress-fixtures';
 import type { Case } from '../golden';
 import { routeCase, routeCases } from './mesh-routes';
-import { BACKEND_RETRY_TIMEOUT, MERGE_ORDER_POLICIES, MESH_DEFAULT_POLICIES } from '../policies';
+import { BACKEND_RETRY_TIMEOUT, MERGED_HASH_POLICIES, MERGE_ORDER_POLICIES, MESH_DEFAULT_POLICIES } from '../policies';
 
 const WEB = dataplane({ protocol: 'http', outbounds: [{ service: 'backend', port: 10001 }] });
 
@@ -241,4 +241,6 @@ spec:
   { name: '22-meshtls-versions-ciphers', mtls: true, resources: docs(MESH_MTLS, WEB, backends('http'), MESH_TLS_13) },
   // A minimum alone: the upstream gets TLS 1.3 as its maximum, not Envoy's client default of 1.2.
   { name: '23-meshtls-min-only', mtls: true, resources: docs(MESH_MTLS, WEB, backends('http'), MESH_TLS_MIN_13) },
+  // A conf with root hashPolicies only leaves the merged RingHash on the cluster (its routes: outbound-listeners 19).
+  { name: '24-ring-hash-merged-with-root-hash-policies', resources: docs(WEB, backends('http'), MERGED_HASH_POLICIES) },
 ];
