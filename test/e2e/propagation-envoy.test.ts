@@ -10,12 +10,14 @@
  * ingress|egress`) and a sidecar in a second mesh `zp` (mTLS, MeshService mode Exclusive). A
  * MeshMultiZoneService gathering that sidecar's MeshService gives the ingress a new SNI chain, a
  * MeshExternalService gives the egress a new cluster: each lists its zone proxy, ACKed after the
- * change, with Envoy running it. The egress stopped: its row says Disconnected, and why.
+ * change, with Envoy running it; so does a MeshCircuitBreaker towards the MeshExternalService,
+ * which the egress applies whatever its top-level targetRef. The egress stopped: its row says
+ * Disconnected, and why.
  */
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, eventually, freePort, kumactlHome, removeDir, runKuma, startGlobal, startProxy, startZone, tempDir, type ControlPlane, type Proxy } from './harness';
+import { api, eventually, freePort, jsonObjects, kumactlHome, removeDir, runKuma, startGlobal, startProxy, startZone, tempDir, type ControlPlane, type Proxy } from './harness';
 
 type ProxyRow = { kind?: string; name: string; state: string; error?: string; note?: string; ackedAt?: string; waitingFor?: string[] };
 type Row = { zone: string; state: string; synced: boolean; version?: number; note: string; proxies?: { total: number; acked: number; items: ProxyRow[] }; proxiesNote?: string };
@@ -253,6 +255,19 @@ describe('propagation status: 1 global + 2 zones, real Envoys', () => {
     expect(t.code, t.stderr).toBe(0);
     expect(t.stdout).toMatch(/\nzone-1\s+Synced\s+\d+\s+\S+\s+1\/1 proxies ACKed\n/);
     expect(t.stdout).toMatch(/\n {2}ZoneEgress\/ze-1\s+ACKed\s+\S+/);
+    // A MeshCircuitBreaker towards it selects no sidecar (top-level: a service nobody runs), yet
+    // the egress applies it to its cluster of the real endpoints, so the egress is listed.
+    const breaker = { type: 'MeshCircuitBreaker', mesh: 'zp', name: 'ext-cb', spec: { targetRef: { kind: 'MeshSubset', tags: { 'kuma.io/service': 'nobody' } }, to: [{ targetRef: { kind: 'MeshExternalService', name: 'ext' }, default: { connectionLimits: { maxConnections: 3 } } }] } };
+    expect((await api(global, 'PUT', '/meshes/zp/meshcircuitbreakers/ext-cb', breaker)).status).toBe(201);
+    const cbRow = await eventually(async () => {
+      const r = await zpRow('meshcircuitbreakers', 'ext-cb');
+      expect(r.proxies?.items.map((p) => `${p.kind ?? 'Dataplane'}/${p.name}:${p.state}`), JSON.stringify(r)).toEqual(['ZoneEgress/ze-1:ACKed']);
+      return r;
+    }, 20_000, 200);
+    expect(cbRow.proxies).toMatchObject({ total: 1, acked: 1 });
+    const egressDump = (await (await fetch(`http://127.0.0.1:${zoneProxies.ze!.admin}/config_dump`)).json()) as { configs: Record<string, any>[] };
+    const extCluster = [...jsonObjects(egressDump.configs)].find((o) => typeof o.name === 'string' && /^zp_ext_.*_extsvc_80$/.test(o.name) && o.circuit_breakers);
+    expect(extCluster?.circuit_breakers.thresholds[0].max_connections).toBe(3);
     // The Mesh zp: its sidecar and both zone proxies (mTLS on, a MeshExternalService: the egress serves it).
     const m = await eventually(async () => {
       const m = row((await api(global, 'GET', '/meshes/zp/_propagation')).json, 'zone-1');

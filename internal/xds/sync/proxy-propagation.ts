@@ -3,7 +3,9 @@
  * affected sidecars as the `_resources/dataplanes` route finds them (the
  * top-level targetRef of a targetRef policy, attachments of a legacy one,
  * every sidecar of the mesh for a Mesh), each with whether its ACKed config
- * was built from a store state that holds the resource's current version.
+ * was built from a store state that holds the resource's current version; then
+ * this zone's ingresses and egresses when the resource shapes them (ZONE_PROXY_KINDS,
+ * and a policy the egress applies towards a MeshExternalService).
  * Reads the reconciler's cached MeshContext, so asking costs one pass over
  * the mesh's sidecars, not a context build.
  */
@@ -14,6 +16,10 @@ import { policyAttachments, topLevelSelects } from '../policies/dataplane-inspec
 import { isRemoteIngress, zoneIngressView } from '../context/cross-zone';
 import type { MeshContext } from '../context/types';
 import { egressServesMesh } from '../generators/egress/egress-proxy';
+import { meshExternalDestinations } from '../generators/egress/mesh-external-services';
+import { toRefMatchesMeshService } from '../policies/mesh-service-target';
+import { itemsOf } from '../policies/proxy-policies';
+import { targetRefOf } from '../policies/target-ref';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL } from '../cache/resource-types';
 import type { ConfigAckLedger, ProxyConfigState } from './config-acks';
 import type { XdsReconciler } from './reconciler';
@@ -84,7 +90,8 @@ export function proxyPropagation(deps: ProxyPropagationDeps, q: PropagationQuery
     proxies.push(ackOf(deps, dp, seq));
   }
   proxies.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  if (zoneKinds) proxies.push(...zoneProxyAcks(deps, zoneKinds, ctx, seq));
+  const zoneProxyKinds = zoneKinds ?? (egressTakes(r, ctx) ? EGRESS_ONLY : undefined);
+  if (zoneProxyKinds) proxies.push(...zoneProxyAcks(deps, zoneProxyKinds, ctx, seq));
   return { found: true, zoneVersion: r.version, proxies };
 }
 
@@ -100,6 +107,22 @@ const ZONE_PROXY_KINDS: Record<string, readonly ('ZoneIngress' | 'ZoneEgress')[]
   MeshExternalService: ['ZoneEgress'],
   ExternalService: ['ZoneEgress'],
 };
+
+const EGRESS_ONLY = ['ZoneEgress'] as const;
+
+/** The policies the zone egress applies towards a MeshExternalService (egress/mesh-external-policies.ts). */
+const EGRESS_TO_POLICIES = new Set(['MeshCircuitBreaker', 'MeshHealthCheck', 'MeshLoadBalancingStrategy']);
+
+/**
+ * Whether the zone egress applies `policy`: one of its `to[]` items reaches a MeshExternalService
+ * of the mesh, whatever its top-level targetRef, as egress-to-conf.ts reads them (Kuma's egress
+ * ResourceRules); policies on a MeshHTTPRoute are left out there too.
+ */
+function egressTakes(policy: Resource, ctx: MeshContext): boolean {
+  if (!EGRESS_TO_POLICIES.has(policy.type) || targetRefOf(policy.spec.targetRef).kind === 'MeshHTTPRoute') return false;
+  const dests = meshExternalDestinations(ctx);
+  return dests.length > 0 && itemsOf(policy, 'to').some((i) => dests.some((dest) => toRefMatchesMeshService(i.targetRef, dest)));
+}
 
 /** This zone's own ZoneIngresses / ZoneEgresses (a few per zone), in name order per kind. */
 function zoneProxyAcks(deps: ProxyPropagationDeps, kinds: readonly ('ZoneIngress' | 'ZoneEgress')[], ctx: MeshContext, seq: number): ProxyAck[] {

@@ -158,6 +158,30 @@ describe('proxyPropagation', () => {
     expect(c).toEqual({ mesh: 'default', name: 'c-0', state: 'Disconnected', note: "not connected to this zone's control plane (no xDS stream)" });
   });
 
+  it('a policy whose to[] reaches a MeshExternalService lists the zone egress, which applies it (egress-to-conf); one to a MeshService does not', async () => {
+    const { ensureMeshCa } = await import('../../../internal/ca/builtin-ca');
+    const mesh = { type: 'Mesh', mesh: '', name: 'default', labels: {}, spec: { mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] } } };
+    const ops = await ensureMeshCa(store, { ...mesh, version: 1, creationTime: '', modificationTime: '' });
+    await write(() => store.transact([{ op: 'update', resource: mesh }, ...ops]));
+    await write(() => store.create({ type: 'MeshExternalService', mesh: 'default', name: 'ext', labels: {}, spec: { match: { type: 'HostnameGenerator', port: 80, protocol: 'http' }, endpoints: [{ address: '198.51.100.1', port: 8080 }] } }));
+    await write(() => store.create({ type: 'ZoneEgress', mesh: '', name: 'ze-1', labels: {}, spec: { networking: { address: '127.0.0.1', port: 10002 } } }));
+    await reconciler.connect('ze-1', '', 'ze-1', 'egress');
+    await reconciler.whenIdle();
+    const cb = (name: string, to: Record<string, unknown>, top: Record<string, unknown> = { kind: 'Mesh' }) => ({
+      type: 'MeshCircuitBreaker',
+      mesh: 'default',
+      name,
+      labels: {},
+      spec: { targetRef: top, to: [{ targetRef: to, default: { connectionLimits: { maxConnections: 3 } } }] },
+    });
+    await write(() => store.create(cb('to-ext', { kind: 'MeshExternalService', name: 'ext' }, { kind: 'MeshSubset', tags: { 'kuma.io/service': 'a' } })));
+    await write(() => store.create(cb('to-b', { kind: 'MeshService', name: 'b' })));
+    const rows = (name: string) => proxyPropagation({ store, registry, reconciler, acks, zone: 'zone-1' }, { type: 'MeshCircuitBreaker', mesh: 'default', name }).proxies.map((p) => `${p.kind ?? 'Dataplane'}/${p.name}`);
+    // Its sidecars by the top-level targetRef, and the egress whatever that says.
+    expect(rows('to-ext')).toEqual(['Dataplane/a-0', 'ZoneEgress/ze-1']);
+    expect(rows('to-b')).toEqual(['Dataplane/a-0', 'Dataplane/b-0', 'Dataplane/c-0']);
+  });
+
   it('unknown records and types that configure no proxy say so', () => {
     expect(ask('nope')).toEqual({ found: false, proxies: [] });
     expect(proxyPropagation({ store, registry, reconciler, acks }, { type: 'Nope', mesh: 'default', name: 'x' }).note).toMatch(/unknown type "Nope"/);
