@@ -4,8 +4,8 @@
  * top-level targetRef of a targetRef policy, attachments of a legacy one,
  * every sidecar of the mesh for a Mesh), each with whether its ACKed config
  * was built from a store state that holds the resource's current version; then
- * this zone's ingresses and egresses when the resource shapes them (ZONE_PROXY_KINDS,
- * and a policy the egress applies towards a MeshExternalService).
+ * this zone's ingresses and egresses when the resource shapes them (ZONE_PROXY_KINDS, a
+ * policy the egress applies towards a MeshExternalService, a route sending to a subset).
  * Reads the reconciler's cached MeshContext, so asking costs one pass over
  * the mesh's sidecars, not a context build.
  */
@@ -17,6 +17,7 @@ import { isRemoteIngress, zoneIngressView } from '../context/cross-zone';
 import type { MeshContext } from '../context/types';
 import { egressServesMesh } from '../generators/egress/egress-proxy';
 import { meshExternalDestinations } from '../generators/egress/mesh-external-services';
+import { namesSubsets } from '../generators/ingress/subset-destinations';
 import { toRefMatchesMeshService } from '../policies/mesh-service-target';
 import { itemsOf } from '../policies/proxy-policies';
 import { targetRefOf } from '../policies/target-ref';
@@ -90,7 +91,7 @@ export function proxyPropagation(deps: ProxyPropagationDeps, q: PropagationQuery
     proxies.push(ackOf(deps, dp, seq));
   }
   proxies.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const zoneProxyKinds = zoneKinds ?? (egressTakes(r, ctx) ? EGRESS_ONLY : undefined);
+  const zoneProxyKinds = zoneKinds ?? (egressTakes(r, ctx) ? EGRESS_ONLY : namesSubsets(r) ? INGRESS_ONLY : undefined);
   if (zoneProxyKinds) proxies.push(...zoneProxyAcks(deps, zoneProxyKinds, ctx, seq));
   return { found: true, zoneVersion: r.version, proxies };
 }
@@ -109,6 +110,8 @@ const ZONE_PROXY_KINDS: Record<string, readonly ('ZoneIngress' | 'ZoneEgress')[]
 };
 
 const EGRESS_ONLY = ['ZoneEgress'] as const;
+/** A route that sends to a subset: the ingresses get a chain for it (ingress/subset-destinations.ts). */
+const INGRESS_ONLY = ['ZoneIngress'] as const;
 
 /** The policies the zone egress applies towards a MeshExternalService (egress/mesh-external-policies.ts). */
 const EGRESS_TO_POLICIES = new Set(['MeshCircuitBreaker', 'MeshHealthCheck', 'MeshLoadBalancingStrategy']);

@@ -182,6 +182,23 @@ describe('proxyPropagation', () => {
     expect(rows('to-b')).toEqual(['Dataplane/a-0', 'Dataplane/b-0', 'Dataplane/c-0']);
   });
 
+  it('a route sending to a subset lists the zone ingress (it gets a chain per subset); one to a whole service does not', async () => {
+    await store.create({ type: 'ZoneIngress', mesh: '', name: 'zi-1', labels: {}, spec: { networking: { address: '127.0.0.1', port: 10001, advertisedAddress: '127.0.0.1', advertisedPort: 10001 } } });
+    await reconciler.connect('zi-1', '', 'zi-1', 'ingress');
+    const route = (name: string, backendRef: Record<string, unknown>) => ({
+      type: 'MeshHTTPRoute',
+      mesh: 'default',
+      name,
+      labels: {},
+      spec: { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'b' }, rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], default: { backendRefs: [backendRef] } }] }] },
+    });
+    await write(() => store.create(route('to-v2', { kind: 'MeshServiceSubset', name: 'b', tags: { version: 'v2' } })));
+    await write(() => store.create(route('to-b', { kind: 'MeshService', name: 'b' })));
+    const rows = (name: string) => proxyPropagation({ store, registry, reconciler, acks, zone: 'zone-1' }, { type: 'MeshHTTPRoute', mesh: 'default', name }).proxies.filter((p) => p.kind).map((p) => `${p.kind}/${p.name}`);
+    expect(rows('to-v2')).toEqual(['ZoneIngress/zi-1']);
+    expect(rows('to-b')).toEqual([]);
+  });
+
   it('unknown records and types that configure no proxy say so', () => {
     expect(ask('nope')).toEqual({ found: false, proxies: [] });
     expect(proxyPropagation({ store, registry, reconciler, acks }, { type: 'Nope', mesh: 'default', name: 'x' }).note).toMatch(/unknown type "Nope"/);
