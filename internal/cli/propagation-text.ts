@@ -28,7 +28,7 @@ export function propagationTable(body: unknown): Table {
     if (z.proxiesNote) rows.push(['  (proxies)', '', '', '', str(z.proxiesNote)]);
     for (const p of items) {
       const waiting = arr(p.waitingFor).map(str);
-      const why = p.error ? oneLine(str(p.error)) : waiting.length ? `waiting for the ACK of ${waiting.join(', ')}` : '';
+      const why = p.error ? oneLine(str(p.error)) : waiting.length ? `waiting for the ACK of ${waiting.join(', ')}` : str(p.note);
       rows.push([`  ${p.kind ? `${str(p.kind)}/` : ''}${str(p.name)}`, str(p.state), '', str(p.ackedAt) || '-', why]);
     }
   }

@@ -298,6 +298,8 @@ export async function startProxy(opts: {
   name: string;
   yaml: string;
   kind?: 'dp' | 'ingress' | 'egress';
+  /** `kuma dp run --proxy-type ingress|egress`: the zone proxy through the dp command (kind stays dp). */
+  proxyType?: 'ingress' | 'egress';
   tokenFile?: string;
   waitReady?: boolean;
 }): Promise<Proxy> {
@@ -306,6 +308,7 @@ export async function startProxy(opts: {
   const admin = await freePort();
   const args = [
     opts.kind ?? 'dp', 'run',
+    ...(opts.proxyType ? ['--proxy-type', opts.proxyType] : []),
     '--cp-address', `https://127.0.0.1:${opts.cp.dpPort}`,
     '--dataplane-file', file,
     '--ca-cert-file', join(opts.cp.workDir, 'kuma-cp.crt'),

@@ -14,11 +14,12 @@
  * MeshMultiZoneService port gathers the MeshServices' ports of that number.
  */
 import { createSocket } from 'node:dgram';
+import { get as httpGet } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RCODE, TYPE_A, buildQuery, parseResponse } from '../../internal/dns/dns-wire';
-import { api, envoyBinary, eventually, freePort, removeDir, spawnKuma, startGlobal, startProxy, startZone, tempDir, waitEnvoyReady, type ControlPlane, type Proc, type Proxy } from './harness';
+import { api, envoyBinary, eventually, freePort, jsonObjects, removeDir, spawnKuma, startGlobal, startProxy, startZone, tempDir, waitEnvoyReady, type ControlPlane, type Proc, type Proxy } from './harness';
 
 const ZONE_ENV = { KUMA_STORE_TYPE: 'memory', KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none', KUMA_DP_SERVER_AUTHN_ZONE_PROXY_TYPE: 'none', KUMA_XDS_SERVER_DATAPLANE_DEREGISTRATION_DELAY_MS: '200' };
 
@@ -118,6 +119,20 @@ networking:
       return { status: 0 };
     }
   };
+  /**
+   * One request on a connection of its own: a kept-alive connection opened before a listener
+   * update keeps the old listener's routes (Envoy drains it), so it would not show the new ones.
+   */
+  const callFresh = (headers: Record<string, string>): Promise<string> =>
+    new Promise((resolve) => {
+      const req = httpGet({ host: '127.0.0.1', port: clientPort, path: '/', headers, agent: false, timeout: 5000 }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve(res.statusCode === 200 ? (JSON.parse(body) as { instance: string }).instance : `failed-${res.statusCode}`));
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => resolve('failed-0'));
+    });
   const byZone = async (n: number, port = clientPort) => {
     const m: Record<string, number> = {};
     for (let i = 0; i < n; i++) {
@@ -223,6 +238,37 @@ networking:
     expect(z['zone-1']! + z['zone-2']!).toBe(40);
     const stats = await (await fetch(`http://127.0.0.1:${proxies['zi-2']!.admin}/stats?filter=mzsvc`)).text();
     expect(stats).toMatch(/default_backend___mzsvc_\d+\.upstream_cx_total: [1-9]/);
+  });
+
+  it('a header hash policy at default.hashPolicies (RingHash) pins each client to one backend instance; clients spread over both zones', async () => {
+    const mlbs = {
+      type: 'MeshLoadBalancingStrategy',
+      mesh: 'default',
+      name: 'spread',
+      spec: { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshMultiZoneService', name: 'backend' }, default: { localityAwareness: { disabled: true }, loadBalancer: { type: 'RingHash' }, hashPolicies: [{ type: 'Header', header: { name: 'x-user' } }] } }] },
+    };
+    expect([200, 201]).toContain((await api(global, 'PUT', '/meshes/default/meshloadbalancingstrategies/spread', mlbs)).status);
+    // The client's Envoy runs it: a ring hash cluster, and the hash policy on the outbound's route.
+    await eventually(async () => {
+      const dump = (await (await fetch(`http://127.0.0.1:${proxies['web-1']!.admin}/config_dump`)).json()) as { configs: Record<string, any>[] };
+      // Active, not warming: the new cluster replaces the old one only once its endpoints came.
+      const active = dump.configs.flatMap((c) => (c.dynamic_active_clusters ?? []) as { cluster: { name: string; lb_policy?: string } }[]).map((c) => c.cluster);
+      expect(active.find((c) => c.name === `default_backend___mzsvc_${backendPort}`)?.lb_policy).toBe('RING_HASH');
+      const hashPolicies = [...jsonObjects(dump.configs.filter((c) => c['@type'].endsWith('ListenersConfigDump')))].filter((o) => o.cluster === `default_backend___mzsvc_${backendPort}` && o.hash_policy);
+      expect(hashPolicies.length).toBeGreaterThan(0);
+      for (const r of hashPolicies) expect(r.hash_policy).toEqual([{ header: { header_name: 'x-user' } }]);
+    }, 20_000, 200);
+    const pinned: Record<string, string> = {};
+    for (let u = 0; u < 16; u++) {
+      const seen = new Set<string>();
+      for (let i = 0; i < 6; i++) {
+        seen.add(await callFresh({ 'x-user': `user-${u}` }));
+      }
+      expect([...seen], `user-${u}`).toHaveLength(1);
+      pinned[`user-${u}`] = [...seen][0]!;
+    }
+    // Each user is pinned, and the ring spreads users over both instances (one per zone).
+    expect(new Set(Object.values(pinned))).toEqual(new Set(['backend-1', 'backend-2']));
   });
 
   it('when zone-1\'s instance goes away every answer comes from zone-2', async () => {

@@ -25,6 +25,7 @@ const HASH_POLICY_FIELD: Record<string, string | undefined> = {
   QueryParameter: 'queryParameter',
   FilterState: 'filterState',
 };
+const HASH_POLICIES_TWICE_MSG = 'hashPolicies already specified in the root level';
 const ROUTE_ONLY_MSG = 'field is not allowed when targetRef.kind is MeshHTTPRoute, only hashPolicies is supported';
 
 function checkHashPolicies(vs: Violations, field: string, v: unknown): void {
@@ -130,6 +131,13 @@ function conf(vs: Violations, field: string, c: Record<string, unknown>, ctx: Co
   }
   checkLoadBalancer(vs, `${field}.loadBalancer`, c.loadBalancer);
   checkLocalityAwareness(vs, `${field}.localityAwareness`, c.localityAwareness);
+  // Kuma 2.10 moved hashPolicies up to `default`; one conf may not hold both (the root one would win).
+  if (!isUnset(c.hashPolicies) && isObject(c.loadBalancer)) {
+    for (const kind of ['ringHash', 'maglev'] as const) {
+      const sub = c.loadBalancer[kind];
+      if (isObject(sub) && !isUnset(sub.hashPolicies)) vs.add(`${field}.loadBalancer.${kind}.hashPolicies`, HASH_POLICIES_TWICE_MSG);
+    }
+  }
 }
 
 /** Kuma meshloadbalancingstrategy Conf. */

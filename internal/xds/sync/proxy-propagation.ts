@@ -3,7 +3,9 @@
  * affected sidecars as the `_resources/dataplanes` route finds them (the
  * top-level targetRef of a targetRef policy, attachments of a legacy one,
  * every sidecar of the mesh for a Mesh), each with whether its ACKed config
- * was built from a store state that holds the resource's current version.
+ * was built from a store state that holds the resource's current version; then
+ * this zone's ingresses and egresses when the resource shapes them (ZONE_PROXY_KINDS, a
+ * policy the egress applies towards a MeshExternalService, a route sending to a subset).
  * Reads the reconciler's cached MeshContext, so asking costs one pass over
  * the mesh's sidecars, not a context build.
  */
@@ -14,6 +16,11 @@ import { policyAttachments, topLevelSelects } from '../policies/dataplane-inspec
 import { isRemoteIngress, zoneIngressView } from '../context/cross-zone';
 import type { MeshContext } from '../context/types';
 import { egressServesMesh } from '../generators/egress/egress-proxy';
+import { meshExternalDestinations } from '../generators/egress/mesh-external-services';
+import { namesSubsets } from '../generators/ingress/subset-destinations';
+import { toRefMatchesMeshService } from '../policies/mesh-service-target';
+import { itemsOf } from '../policies/proxy-policies';
+import { targetRefOf } from '../policies/target-ref';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL } from '../cache/resource-types';
 import type { ConfigAckLedger, ProxyConfigState } from './config-acks';
 import type { XdsReconciler } from './reconciler';
@@ -28,6 +35,8 @@ export interface ProxyAck {
   state: ProxyAckState;
   ackedAt?: string;
   error?: string;
+  /** Disconnected: why it runs nothing of this zone's (no stream, and since when its insight says). */
+  note?: string;
   /** Pending or NACKed: the xDS types (LDS, CDS, EDS, RDS, SDS) of its current config not ACKed yet. */
   waitingFor?: string[];
 }
@@ -82,7 +91,8 @@ export function proxyPropagation(deps: ProxyPropagationDeps, q: PropagationQuery
     proxies.push(ackOf(deps, dp, seq));
   }
   proxies.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  if (zoneKinds) proxies.push(...zoneProxyAcks(deps, zoneKinds, ctx, seq));
+  const zoneProxyKinds = zoneKinds ?? (egressTakes(r, ctx) ? EGRESS_ONLY : namesSubsets(r) ? INGRESS_ONLY : undefined);
+  if (zoneProxyKinds) proxies.push(...zoneProxyAcks(deps, zoneProxyKinds, ctx, seq));
   return { found: true, zoneVersion: r.version, proxies };
 }
 
@@ -99,6 +109,24 @@ const ZONE_PROXY_KINDS: Record<string, readonly ('ZoneIngress' | 'ZoneEgress')[]
   ExternalService: ['ZoneEgress'],
 };
 
+const EGRESS_ONLY = ['ZoneEgress'] as const;
+/** A route that sends to a subset: the ingresses get a chain for it (ingress/subset-destinations.ts). */
+const INGRESS_ONLY = ['ZoneIngress'] as const;
+
+/** The policies the zone egress applies towards a MeshExternalService (egress/mesh-external-policies.ts). */
+const EGRESS_TO_POLICIES = new Set(['MeshCircuitBreaker', 'MeshHealthCheck', 'MeshLoadBalancingStrategy']);
+
+/**
+ * Whether the zone egress applies `policy`: one of its `to[]` items reaches a MeshExternalService
+ * of the mesh, whatever its top-level targetRef, as egress-to-conf.ts reads them (Kuma's egress
+ * ResourceRules); policies on a MeshHTTPRoute are left out there too.
+ */
+function egressTakes(policy: Resource, ctx: MeshContext): boolean {
+  if (!EGRESS_TO_POLICIES.has(policy.type) || targetRefOf(policy.spec.targetRef).kind === 'MeshHTTPRoute') return false;
+  const dests = meshExternalDestinations(ctx);
+  return dests.length > 0 && itemsOf(policy, 'to').some((i) => dests.some((dest) => toRefMatchesMeshService(i.targetRef, dest)));
+}
+
 /** This zone's own ZoneIngresses / ZoneEgresses (a few per zone), in name order per kind. */
 function zoneProxyAcks(deps: ProxyPropagationDeps, kinds: readonly ('ZoneIngress' | 'ZoneEgress')[], ctx: MeshContext, seq: number): ProxyAck[] {
   const out: ProxyAck[] = [];
@@ -108,18 +136,18 @@ function zoneProxyAcks(deps: ProxyPropagationDeps, kinds: readonly ('ZoneIngress
     for (const zp of [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const node = deps.reconciler.zoneProxyNode(kind === 'ZoneIngress' ? 'ingress' : 'egress', zp.name);
       // Zone proxies are looked at on every flush (onBuilt), so no settled sequence is needed.
-      out.push({ kind, ...ackOfNode(deps, node, { mesh: '', name: zp.name }, seq, 0) });
+      out.push({ kind, ...ackOfNode(deps, node, { mesh: '', name: zp.name }, seq, 0, `${kind}Insight`) });
     }
   }
   return out;
 }
 
 function ackOf(deps: ProxyPropagationDeps, dp: Resource, seq: number): ProxyAck {
-  return ackOfNode(deps, deps.reconciler.sidecarNode(dp.mesh, dp.name), { mesh: dp.mesh, name: dp.name }, seq, deps.reconciler.settledSeq(dp.mesh));
+  return ackOfNode(deps, deps.reconciler.sidecarNode(dp.mesh, dp.name), { mesh: dp.mesh, name: dp.name }, seq, deps.reconciler.settledSeq(dp.mesh), 'DataplaneInsight');
 }
 
-function ackOfNode(deps: ProxyPropagationDeps, node: string | undefined, base: { mesh: string; name: string }, seq: number, settledSeq: number): ProxyAck {
-  if (!node) return { ...base, state: 'Disconnected' };
+function ackOfNode(deps: ProxyPropagationDeps, node: string | undefined, base: { mesh: string; name: string }, seq: number, settledSeq: number, insightType: string): ProxyAck {
+  if (!node) return { ...base, state: 'Disconnected', note: disconnectedNote(deps, insightType, base) };
   const st = deps.acks.state(node);
   if (st) {
     const state = ackStateOf(st, seq, settledSeq);
@@ -129,6 +157,18 @@ function ackOfNode(deps: ProxyPropagationDeps, node: string | undefined, base: {
     return { ...base, state, ...(waitingFor.length ? { waitingFor } : {}) };
   }
   return { ...base, state: 'Pending' };
+}
+
+/**
+ * A proxy with no stream runs none of this zone's config: a stopped kuma-dp, one connected to
+ * another zone's control plane, or one that never came up. Its insight's last subscription says
+ * when its stream closed (the resource outlives it by the deregistration delay).
+ */
+function disconnectedNote(deps: ProxyPropagationDeps, insightType: string, at: { mesh: string; name: string }): string {
+  const cp = deps.zone ? `${deps.zone}'s control plane` : "this zone's control plane";
+  const subs = (deps.store.get({ type: insightType, mesh: at.mesh, name: at.name })?.spec as { subscriptions?: { disconnectTime?: string }[] } | undefined)?.subscriptions;
+  const closed = subs?.[subs.length - 1]?.disconnectTime;
+  return closed ? `not connected to ${cp} since ${closed}` : `not connected to ${cp} (no xDS stream)`;
 }
 
 const SHORT: Record<string, string> = { [LISTENER_TYPE_URL]: 'LDS', [CLUSTER_TYPE_URL]: 'CDS', [ENDPOINT_TYPE_URL]: 'EDS', [ROUTE_TYPE_URL]: 'RDS', [SECRET_TYPE_URL]: 'SDS' };

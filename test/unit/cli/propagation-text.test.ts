@@ -44,4 +44,25 @@ describe('propagationTable', () => {
       ].join('\n'),
     );
   });
+
+  it('a zone proxy row carries its kind; a disconnected one says why', () => {
+    const body = {
+      resource: { type: 'MeshExternalService', mesh: 'zp', name: 'ext', version: 2, modificationTime: '2026-12-03T17:00:00.000Z' },
+      zones: [
+        {
+          zone: 'zone-1',
+          state: 'Synced',
+          synced: true,
+          version: 2,
+          ackedAt: '2026-12-03T17:00:01.000Z',
+          note: '',
+          proxies: { total: 1, acked: 0, items: [{ kind: 'ZoneEgress', mesh: '', name: 'ze-1', state: 'Disconnected', note: "not connected to zone-1's control plane since 2026-12-03T17:00:05.000Z" }] },
+        },
+      ],
+    };
+    expect(renderTable(propagationTable(body)).split('\n').slice(2, 4)).toEqual([
+      'zone-1              Synced         2         2026-12-03T17:00:01.000Z   0/1 proxies ACKed',
+      "  ZoneEgress/ze-1   Disconnected             -                          not connected to zone-1's control plane since 2026-12-03T17:00:05.000Z",
+    ]);
+  });
 });

@@ -291,6 +291,15 @@ describe('MeshExternalService on the zone egress', () => {
     }
   });
 
+  it('MeshLoadBalancingStrategy root hashPolicies (Kuma 2.10+) go on the egress route; with no loadBalancer the cluster keeps round robin', () => {
+    const mlbs = 'type: MeshLoadBalancingStrategy\nmesh: default\nname: h2-hash\nspec:\n  targetRef:\n    kind: Mesh\n  to:\n  - targetRef:\n      kind: MeshExternalService\n      name: h2-api\n    default:\n      hashPolicies:\n      - type: Header\n        header:\n          name: x-tenant';
+    const res = generateEgress({ egress, meshes: egressMeshes(FAKE_CA_PEM, docs(MES_HTTP_FAMILY, mlbs)), identities: new Map([['default', FAKE_IDENTITY]]) });
+    const chain = (key: string) => render([{ kind: 'listener', name: 'x', origin: 'egress', resource: { filterChains: [res.listeners[0]!.filterChains.find((x) => x.name === key)!] } } as never]);
+    expect(chain(H2_API)).toMatch(/hashPolicy:\s+- header:\s+headerName: x-tenant/);
+    expect(chain(PLAIN_H1)).not.toContain('hashPolicy');
+    expect(res.clusters.find((x) => x.name === H2_API)!.lbPolicy).toBe(Cluster_LbPolicy.ROUND_ROBIN);
+  });
+
   it('matches golden egress/06-mesh-external-egress-any-top-level', () => {
     const res = generateEgress({ egress, meshes: egressMeshes(FAKE_CA_PEM, docs(MES_HTTP_FAMILY, MES_BILLING, EGRESS_ANY_TOP_LEVEL)), identities: new Map([['default', FAKE_IDENTITY]]) });
     expectGolden(render(taggedEgress(res)), 'egress/06-mesh-external-egress-any-top-level.golden.yaml');

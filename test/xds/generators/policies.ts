@@ -194,3 +194,44 @@ spec:
         maxStreamDuration: 10m
         maxConnectionDuration: 1h
 `;
+
+/**
+ * MeshLoadBalancingStrategy from two policies: a RingHash with the older nested hash policies for
+ * the whole mesh, and Kuma 2.10's root `hashPolicies` for backend. Merged, backend balances by
+ * RingHash and hashes by x-new (the root list wins).
+ */
+export const MERGED_HASH_POLICIES = `
+type: MeshLoadBalancingStrategy
+mesh: default
+name: a-ring
+spec:
+  targetRef:
+    kind: Mesh
+  to:
+  - targetRef:
+      kind: Mesh
+    default:
+      loadBalancer:
+        type: RingHash
+        ringHash:
+          hashPolicies:
+          - type: Header
+            header:
+              name: x-legacy
+---
+type: MeshLoadBalancingStrategy
+mesh: default
+name: b-hash
+spec:
+  targetRef:
+    kind: Mesh
+  to:
+  - targetRef:
+      kind: MeshService
+      name: backend
+    default:
+      hashPolicies:
+      - type: Header
+        header:
+          name: x-new
+`;

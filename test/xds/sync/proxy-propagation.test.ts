@@ -146,7 +146,57 @@ describe('proxyPropagation', () => {
       expect(ingressRows()[0]!.state).toBe('ACKed');
     }
     reconciler.disconnect('zi-1');
-    expect(ingressRows()).toEqual([{ kind: 'ZoneIngress', mesh: '', name: 'zi-1', state: 'Disconnected' }]);
+    expect(ingressRows()).toEqual([{ kind: 'ZoneIngress', mesh: '', name: 'zi-1', state: 'Disconnected', note: "not connected to zone-1's control plane (no xDS stream)" }]);
+    // With the insight's last subscription, the row says since when.
+    await store.create({ type: 'ZoneIngressInsight', mesh: '', name: 'zi-1', labels: {}, spec: { subscriptions: [{ id: 's1', controlPlaneInstanceId: 'cp', connectTime: '2026-12-04T10:00:00.000Z', disconnectTime: '2026-12-04T10:05:00.000Z' }] } });
+    expect(ingressRows()[0]!.note).toBe("not connected to zone-1's control plane since 2026-12-04T10:05:00.000Z");
+  });
+
+  it('a disconnected sidecar says why', async () => {
+    await write(() => store.create(timeout('t', { kind: 'Mesh' })));
+    const c = ask('t').proxies.find((p) => p.name === 'c-0')!;
+    expect(c).toEqual({ mesh: 'default', name: 'c-0', state: 'Disconnected', note: "not connected to this zone's control plane (no xDS stream)" });
+  });
+
+  it('a policy whose to[] reaches a MeshExternalService lists the zone egress, which applies it (egress-to-conf); one to a MeshService does not', async () => {
+    const { ensureMeshCa } = await import('../../../internal/ca/builtin-ca');
+    const mesh = { type: 'Mesh', mesh: '', name: 'default', labels: {}, spec: { mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] } } };
+    const ops = await ensureMeshCa(store, { ...mesh, version: 1, creationTime: '', modificationTime: '' });
+    await write(() => store.transact([{ op: 'update', resource: mesh }, ...ops]));
+    await write(() => store.create({ type: 'MeshExternalService', mesh: 'default', name: 'ext', labels: {}, spec: { match: { type: 'HostnameGenerator', port: 80, protocol: 'http' }, endpoints: [{ address: '198.51.100.1', port: 8080 }] } }));
+    await write(() => store.create({ type: 'ZoneEgress', mesh: '', name: 'ze-1', labels: {}, spec: { networking: { address: '127.0.0.1', port: 10002 } } }));
+    await reconciler.connect('ze-1', '', 'ze-1', 'egress');
+    await reconciler.whenIdle();
+    const cb = (name: string, to: Record<string, unknown>, top: Record<string, unknown> = { kind: 'Mesh' }) => ({
+      type: 'MeshCircuitBreaker',
+      mesh: 'default',
+      name,
+      labels: {},
+      spec: { targetRef: top, to: [{ targetRef: to, default: { connectionLimits: { maxConnections: 3 } } }] },
+    });
+    await write(() => store.create(cb('to-ext', { kind: 'MeshExternalService', name: 'ext' }, { kind: 'MeshSubset', tags: { 'kuma.io/service': 'a' } })));
+    await write(() => store.create(cb('to-b', { kind: 'MeshService', name: 'b' })));
+    const rows = (name: string) => proxyPropagation({ store, registry, reconciler, acks, zone: 'zone-1' }, { type: 'MeshCircuitBreaker', mesh: 'default', name }).proxies.map((p) => `${p.kind ?? 'Dataplane'}/${p.name}`);
+    // Its sidecars by the top-level targetRef, and the egress whatever that says.
+    expect(rows('to-ext')).toEqual(['Dataplane/a-0', 'ZoneEgress/ze-1']);
+    expect(rows('to-b')).toEqual(['Dataplane/a-0', 'Dataplane/b-0', 'Dataplane/c-0']);
+  });
+
+  it('a route sending to a subset lists the zone ingress (it gets a chain per subset); one to a whole service does not', async () => {
+    await store.create({ type: 'ZoneIngress', mesh: '', name: 'zi-1', labels: {}, spec: { networking: { address: '127.0.0.1', port: 10001, advertisedAddress: '127.0.0.1', advertisedPort: 10001 } } });
+    await reconciler.connect('zi-1', '', 'zi-1', 'ingress');
+    const route = (name: string, backendRef: Record<string, unknown>) => ({
+      type: 'MeshHTTPRoute',
+      mesh: 'default',
+      name,
+      labels: {},
+      spec: { targetRef: { kind: 'Mesh' }, to: [{ targetRef: { kind: 'MeshService', name: 'b' }, rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], default: { backendRefs: [backendRef] } }] }] },
+    });
+    await write(() => store.create(route('to-v2', { kind: 'MeshServiceSubset', name: 'b', tags: { version: 'v2' } })));
+    await write(() => store.create(route('to-b', { kind: 'MeshService', name: 'b' })));
+    const rows = (name: string) => proxyPropagation({ store, registry, reconciler, acks, zone: 'zone-1' }, { type: 'MeshHTTPRoute', mesh: 'default', name }).proxies.filter((p) => p.kind).map((p) => `${p.kind}/${p.name}`);
+    expect(rows('to-v2')).toEqual(['ZoneIngress/zi-1']);
+    expect(rows('to-b')).toEqual([]);
   });
 
   it('unknown records and types that configure no proxy say so', () => {

@@ -20,7 +20,7 @@ import { KUMA_TAGS_HEADER } from '../envoy/kuma-tags-header';
 import { statName } from '../envoy/names';
 import { duration } from '../envoy/values';
 
-/** `hashPolicies`: a MeshLoadBalancingStrategy RingHash/Maglev's, for the egress's own balancing. */
+/** `hashPolicies`: a MeshLoadBalancingStrategy's (egress/mesh-external-policies.ts), for the egress's own balancing. */
 export function meshExternalHttpFilter(dest: MeshServiceDestination, hashPolicies?: DeepPartial<RouteAction_HashPolicy>[]): DeepPartial<Filter> {
   return networkFilter('envoy.filters.network.http_connection_manager', HttpConnectionManager, {
     statPrefix: statName(dest.key),

@@ -30,22 +30,29 @@ import type { MeshContext } from '../../context/types';
 import { egressToConf } from '../../policies/egress-to-conf';
 import { type CircuitBreaking, fromMeshCircuitBreaker } from '../envoy/circuit-breakers';
 import { type HealthChecking, fromMeshHealthCheck } from '../envoy/health-checks';
-import { type LoadBalancing, fromMeshLoadBalancer } from '../envoy/load-balancing';
+import type { RouteAction_HashPolicy } from '../../../../proto/gen/envoy/config/route/v3/route_components';
+import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
+import { type LoadBalancing, fromMeshLoadBalancer, meshHashPolicies } from '../envoy/load-balancing';
 import { objAt } from '../envoy/values';
 
 export interface MesEgressPolicies {
   breaking: CircuitBreaking;
   health: HealthChecking;
   lb?: LoadBalancing;
+  /** The route's hash policies (MeshLoadBalancingStrategy `hashPolicies`, else RingHash/Maglev's). */
+  hashPolicies?: DeepPartial<RouteAction_HashPolicy>[];
 }
 
 export function meshExternalEgressPolicies(ctx: MeshContext, dest: MeshServiceDestination): MesEgressPolicies {
   const cb = egressToConf(ctx, 'MeshCircuitBreaker', dest);
   const hc = egressToConf(ctx, 'MeshHealthCheck', dest);
-  const lb = objAt(egressToConf(ctx, 'MeshLoadBalancingStrategy', dest), 'loadBalancer');
+  const lbConf = egressToConf(ctx, 'MeshLoadBalancingStrategy', dest);
+  const lb = objAt(lbConf, 'loadBalancer');
+  const hashPolicies = meshHashPolicies(lbConf);
   return {
     breaking: cb ? fromMeshCircuitBreaker(cb) : {},
     health: hc ? fromMeshHealthCheck(hc, dest.protocol) : { healthChecks: [] },
     ...(lb ? { lb: fromMeshLoadBalancer(lb) } : {}),
+    ...(hashPolicies?.length ? { hashPolicies } : {}),
   };
 }

@@ -91,7 +91,7 @@ export function meshExternalChain(
   return {
     name: dest.key,
     filterChainMatch: { serverNames: [dest.sni], transportProtocol: 'tls' },
-    filters: [...deny, isHttpFamily(dest.protocol) ? meshExternalHttpFilter(dest, policies?.lb?.hashPolicies) : tcpProxy(dest.key)],
+    filters: [...deny, isHttpFamily(dest.protocol) ? meshExternalHttpFilter(dest, policies?.hashPolicies) : tcpProxy(dest.key)],
     transportSocket: downstreamTlsSocket(ctx.meshName),
   };
 }

@@ -2,6 +2,12 @@
  * Load-balancer algorithm of an outbound cluster and the route hash policies it needs (spec
  * kuma-kds-xds.md §3.6; Kuma meshloadbalancingstrategy plugin, legacy TrafficRoute loadBalancer).
  * Locality awareness (priorities, affinity, cross-zone failover) is in locality.ts.
+ *
+ * Hash policies are route settings, the algorithm a cluster one. Since Kuma 2.10 they live at
+ * `default.hashPolicies` (MADR "move HashPolicies out of LB specific structs"); the older
+ * `loadBalancer.ringHash|maglev.hashPolicies` still count, for the type in use only. When the
+ * merged conf holds both, the root list wins, even empty (Kuma's getHashPolicies); it applies
+ * whatever the algorithm, as Kuma's route configurer does.
  */
 import type { Cluster } from '../../../../proto/gen/envoy/config/cluster/v3/cluster';
 import { Cluster_LbPolicy, Cluster_RingHashLbConfig_HashFunction } from '../../../../proto/gen/envoy/config/cluster/v3/cluster';
@@ -58,12 +64,27 @@ function hashPolicies(list: unknown[]): DeepPartial<RouteAction_HashPolicy>[] {
   return out;
 }
 
-function withHashPolicies(lb: LoadBalancing, list: unknown[]): LoadBalancing {
-  const hp = hashPolicies(list);
-  return hp.length > 0 ? { ...lb, hashPolicies: hp } : lb;
+/**
+ * The hash policies of a MeshLoadBalancingStrategy conf, as Envoy route hash policies:
+ * `hashPolicies` when set, else those of `loadBalancer.ringHash` (type RingHash) or
+ * `loadBalancer.maglev` (type Maglev); undefined when the conf names none.
+ */
+export function meshHashPolicies(conf: Obj | undefined): DeepPartial<RouteAction_HashPolicy>[] | undefined {
+  if (!conf) return undefined;
+  if (conf.hashPolicies !== undefined && conf.hashPolicies !== null) return hashPolicies(listAt(conf, 'hashPolicies'));
+  const lb = objAt(conf, 'loadBalancer');
+  const legacy = strAt(lb, 'type') === 'RingHash' ? objAt(lb, 'ringHash') : strAt(lb, 'type') === 'Maglev' ? objAt(lb, 'maglev') : undefined;
+  const list = legacy?.hashPolicies;
+  return list === undefined || list === null ? undefined : hashPolicies(listAt(legacy, 'hashPolicies'));
 }
 
-/** MeshLoadBalancingStrategy `loadBalancer`. */
+/** `lb` for a route: with the hash policies when there are any (an empty list puts none on the route). */
+function withHashPolicies(lb: LoadBalancing, hp: DeepPartial<RouteAction_HashPolicy>[] | undefined): LoadBalancing {
+  const { hashPolicies: _, ...cluster } = lb;
+  return hp?.length ? { ...cluster, hashPolicies: hp } : cluster;
+}
+
+/** MeshLoadBalancingStrategy `loadBalancer`: the cluster's algorithm (hash policies: meshHashPolicies). */
 export function fromMeshLoadBalancer(lb: Obj): LoadBalancing {
   switch (strAt(lb, 'type')) {
     case 'LeastRequest': {
@@ -77,28 +98,22 @@ export function fromMeshLoadBalancer(lb: Obj): LoadBalancing {
       const rh = objAt(lb, 'ringHash');
       const min = uintAt(rh, 'minRingSize');
       const max = uintAt(rh, 'maxRingSize');
-      return withHashPolicies(
-        {
-          lbPolicy: Cluster_LbPolicy.RING_HASH,
-          lbConfig: {
-            $case: 'ringHashLbConfig',
-            value: {
-              hashFunction: strAt(rh, 'hashFunction') === 'MurmurHash2' ? Cluster_RingHashLbConfig_HashFunction.MURMUR_HASH_2 : Cluster_RingHashLbConfig_HashFunction.XX_HASH,
-              ...(min !== undefined ? { minimumRingSize: String(min) } : {}),
-              ...(max !== undefined ? { maximumRingSize: String(max) } : {}),
-            },
+      return {
+        lbPolicy: Cluster_LbPolicy.RING_HASH,
+        lbConfig: {
+          $case: 'ringHashLbConfig',
+          value: {
+            hashFunction: strAt(rh, 'hashFunction') === 'MurmurHash2' ? Cluster_RingHashLbConfig_HashFunction.MURMUR_HASH_2 : Cluster_RingHashLbConfig_HashFunction.XX_HASH,
+            ...(min !== undefined ? { minimumRingSize: String(min) } : {}),
+            ...(max !== undefined ? { maximumRingSize: String(max) } : {}),
           },
         },
-        listAt(rh, 'hashPolicies'),
-      );
+      };
     }
     case 'Maglev': {
       const mg = objAt(lb, 'maglev');
       const size = uintAt(mg, 'tableSize');
-      return withHashPolicies(
-        { lbPolicy: Cluster_LbPolicy.MAGLEV, ...(size !== undefined ? { lbConfig: { $case: 'maglevLbConfig', value: { tableSize: String(size) } } } : {}) },
-        listAt(mg, 'hashPolicies'),
-      );
+      return { lbPolicy: Cluster_LbPolicy.MAGLEV, ...(size !== undefined ? { lbConfig: { $case: 'maglevLbConfig', value: { tableSize: String(size) } } } : {}) };
     }
     case 'Random':
       return { lbPolicy: Cluster_LbPolicy.RANDOM };
@@ -139,8 +154,12 @@ export function fromLegacyLoadBalancer(lb: Obj | undefined): LoadBalancing {
   return ROUND_ROBIN;
 }
 
-/** The MeshLoadBalancingStrategy load balancer for traffic to `service`, when one applies. */
-export function meshLoadBalancing(pp: ProxyPolicies, service: string): LoadBalancing | undefined {
-  const lb = objAt(pp.to('MeshLoadBalancingStrategy', service), 'loadBalancer');
-  return lb ? fromMeshLoadBalancer(lb) : undefined;
+/**
+ * The balancing of traffic to `service`: the MeshLoadBalancingStrategy `loadBalancer` when one
+ * sets it, else `fallback` (the TrafficRoute's, or round robin); with its hash policies.
+ */
+export function meshLoadBalancing(pp: ProxyPolicies, service: string, fallback: LoadBalancing): LoadBalancing {
+  const conf = pp.to('MeshLoadBalancingStrategy', service);
+  const lb = objAt(conf, 'loadBalancer');
+  return withHashPolicies(lb ? fromMeshLoadBalancer(lb) : fallback, meshHashPolicies(conf));
 }

@@ -8,7 +8,7 @@
  *
  * Computed once per MeshContext (both are immutable) and shared by every ingress.
  */
-import { TAG } from '../../../resources/model';
+import { type Resource, TAG } from '../../../resources/model';
 import type { MeshContext } from '../../context/types';
 import { MATCH_ALL } from '../../policies/selectors';
 
@@ -59,14 +59,27 @@ function fromTrafficRouteTargets(out: Map<string, Map<string, SubsetTags>>, o: u
   if (isObj(o.destination)) addSubset(out, o.destination[TAG.service], o.destination);
 }
 
+/** The route policies whose destinations the ingress looks at. */
+const SUBSET_SOURCES = ['MeshHTTPRoute', 'MeshTCPRoute', 'TrafficRoute'];
+
+function fromPolicy(out: Map<string, Map<string, SubsetTags>>, p: Resource): void {
+  if (p.type !== 'TrafficRoute') return fromRoutePolicy(out, p.spec);
+  const conf = p.spec.conf;
+  fromTrafficRouteTargets(out, conf);
+  if (isObj(conf)) for (const h of list(conf.http)) fromTrafficRouteTargets(out, h);
+}
+
+/** Whether a route policy sends to a subset, so the ingresses have a chain for it (for propagation status). */
+export function namesSubsets(p: Resource): boolean {
+  if (!SUBSET_SOURCES.includes(p.type)) return false;
+  const out = new Map<string, Map<string, SubsetTags>>();
+  fromPolicy(out, p);
+  return out.size > 0;
+}
+
 function compute(ctx: MeshContext): Map<string, SubsetTags[]> {
   const out = new Map<string, Map<string, SubsetTags>>();
-  for (const type of ['MeshHTTPRoute', 'MeshTCPRoute']) for (const p of ctx.resources.get(type) ?? []) fromRoutePolicy(out, p.spec);
-  for (const tr of ctx.resources.get('TrafficRoute') ?? []) {
-    const conf = tr.spec.conf;
-    fromTrafficRouteTargets(out, conf);
-    if (isObj(conf)) for (const h of list(conf.http)) fromTrafficRouteTargets(out, h);
-  }
+  for (const type of SUBSET_SOURCES) for (const p of ctx.resources.get(type) ?? []) fromPolicy(out, p);
   const sorted = new Map<string, SubsetTags[]>();
   for (const [service, byKey] of out) sorted.set(service, [...byKey.keys()].sort().map((k) => byKey.get(k)!));
   return sorted;

@@ -117,7 +117,7 @@ export function outboundClusters(proxy: ProxyContext, ctx: MeshContext, memo?: S
         http: outboundClusterHttpTimeouts(pp, dest.service, protocol),
         breaking: outboundCircuitBreaking(pp, dest.service),
         health: outboundHealthChecking(pp, dest.service, protocol),
-        lb: meshLoadBalancing(pp, dest.service) ?? (plan.loadBalancer ? fromLegacyLoadBalancer(plan.loadBalancer) : ROUND_ROBIN),
+        lb: meshLoadBalancing(pp, dest.service, plan.loadBalancer ? fromLegacyLoadBalancer(plan.loadBalancer) : ROUND_ROBIN),
         ...(mtls ? { mtlsMesh: mtls.mesh } : {}),
         ...(tlsParams && !external ? { tlsParams } : {}),
         ...(locality.kind === 'failover' && locality.localityWeighted && !external ? { localityWeighted: true as const } : {}),

@@ -127,7 +127,7 @@ export function outboundListeners(proxy: ProxyContext, ctx: MeshContext, memo?: 
       timeouts: outboundTimeouts(pp, plan.service, plan.protocol),
       retries: outboundRetries(pp, plan.service, plan.protocol),
       ...(http
-        ? { loadBalancing: meshLoadBalancing(pp, plan.service) ?? (plan.loadBalancer ? fromLegacyLoadBalancer(plan.loadBalancer) : ROUND_ROBIN), kumaTags }
+        ? { loadBalancing: meshLoadBalancing(pp, plan.service, plan.loadBalancer ? fromLegacyLoadBalancer(plan.loadBalancer) : ROUND_ROBIN), kumaTags }
         : {}),
       add,
     };

@@ -37,6 +37,13 @@ validationTable('MeshLoadBalancingStrategy', {
           - to: { type: Any }
           failoverThreshold: { percentage: 70 }
 `,
+    'hash policies at the default level beside a ring hash (Kuma 2.10+)': `${head}spec:
+  to:
+  - targetRef: { kind: MeshService, name: backend }
+    default:
+      hashPolicies: [{ type: Header, header: { name: x-user } }]
+      loadBalancer: { type: RingHash, ringHash: { hashFunction: MurmurHash2 } }
+`,
     'hash policies on a route': `${head}spec:
   to:
   - targetRef: { kind: MeshHTTPRoute, name: r }
@@ -87,6 +94,22 @@ validationTable('MeshLoadBalancingStrategy', {
         v('spec.to[0].default.localityAwareness.crossZone.failover[1].to.zones', 'must not be empty when type is Only'),
         v('spec.to[0].default.localityAwareness.crossZone.failover[2].to.type', 'unrecognized type'),
         v('spec.to[0].default.localityAwareness.crossZone.failoverThreshold.percentage', 'must be greater than 0'),
+      ],
+    },
+    'hash policies both at the default level and in the balancer': {
+      yaml: `${head}spec:
+  to:
+  - targetRef: { kind: MeshService, name: backend }
+    default:
+      hashPolicies: [{ type: Header, header: { name: x-a } }]
+      loadBalancer:
+        type: RingHash
+        ringHash: { hashPolicies: [{ type: Header, header: { name: x-b } }] }
+        maglev: { hashPolicies: [] }
+`,
+      violations: [
+        v('spec.to[0].default.loadBalancer.ringHash.hashPolicies', 'hashPolicies already specified in the root level'),
+        v('spec.to[0].default.loadBalancer.maglev.hashPolicies', 'hashPolicies already specified in the root level'),
       ],
     },
     'balancer settings on a route': {

@@ -4,7 +4,7 @@ import { MESH_MTLS, backends, dataplane, docs } from '../fixtures';
 import { EXTERNAL_SERVICES, LOCAL_EGRESS, MESH_MTLS_ZONE_EGRESS, OTHER_ZONE_EGRESS, WEB_WITH_EXTERNAL } from '../egress-fixtures';
 import type { Case } from '../golden';
 import { routeCase, routeCases } from './mesh-routes';
-import { BACKEND_RETRY_TIMEOUT, GRPC_RETRY_TIMEOUT, MERGE_ORDER_POLICIES, MESH_DEFAULT_POLICIES } from '../policies';
+import { BACKEND_RETRY_TIMEOUT, GRPC_RETRY_TIMEOUT, MERGED_HASH_POLICIES, MERGE_ORDER_POLICIES, MESH_DEFAULT_POLICIES } from '../policies';
 
 const WEB = dataplane({ protocol: 'http', outbounds: [{ service: 'backend', port: 10001 }] });
 
@@ -243,4 +243,6 @@ spec:
   { name: '23-meshtls-min-only', mtls: true, resources: docs(MESH_MTLS, WEB, backends('http'), MESH_TLS_MIN_13) },
   // gRPC: MeshTimeout's connect timeout only; its HTTP cluster options are http/http2-only in Kuma.
   { name: '24-grpc-mesh-timeout', resources: docs(dataplane({ protocol: 'grpc', outbounds: [{ service: 'backend', port: 10001 }] }), backends('grpc'), GRPC_RETRY_TIMEOUT) },
+  // A conf with root hashPolicies only leaves the merged RingHash on the cluster (its routes: outbound-listeners 20).
+  { name: '25-ring-hash-merged-with-root-hash-policies', resources: docs(WEB, backends('http'), MERGED_HASH_POLICIES) },
 ];

@@ -1,7 +1,7 @@
 import { backends, dataplane, docs } from '../fixtures';
 import type { Case } from '../golden';
 import { routeCase, routeCases } from './mesh-routes';
-import { BACKEND_RETRY_TIMEOUT, GRPC_RETRY_TIMEOUT, MERGE_ORDER_POLICIES, MESH_DEFAULT_POLICIES } from '../policies';
+import { BACKEND_RETRY_TIMEOUT, GRPC_RETRY_TIMEOUT, MERGED_HASH_POLICIES, MERGE_ORDER_POLICIES, MESH_DEFAULT_POLICIES } from '../policies';
 
 const WEB = dataplane({ protocol: 'http', outbounds: [{ service: 'backend', port: 10001 }] });
 
@@ -333,6 +333,94 @@ conf:
   routeCase(17, routeCases.subsets),
   // gRPC: MeshRetry grpc (rateLimitedBackOff too) on the route, MeshTimeout's request timeout.
   { name: '18-grpc-retry-timeout', resources: docs(dataplane({ protocol: 'grpc', outbounds: [{ service: 'backend', port: 10001 }] }), backends('grpc'), GRPC_RETRY_TIMEOUT) },
+  {
+    // Kuma 2.10+: hash policies at `default`, beside a Maglev whose own list is unset.
+    name: '19-default-hash-policies',
+    resources: docs(
+      WEB,
+      backends('http'),
+      `
+type: MeshLoadBalancingStrategy
+mesh: default
+name: sticky-backend
+spec:
+  targetRef:
+    kind: Mesh
+  to:
+  - targetRef:
+      kind: MeshService
+      name: backend
+    default:
+      hashPolicies:
+      - type: Header
+        header:
+          name: x-user
+        terminal: true
+      - type: Cookie
+        cookie:
+          name: session
+          ttl: 1h
+          path: /
+      - type: QueryParameter
+        queryParameter:
+          name: u
+      loadBalancer:
+        type: Maglev
+        maglev:
+          tableSize: 1021
+`,
+    ),
+  },
+  {
+    // Merged from two policies: the root list (x-new) wins over the RingHash's (x-legacy); the
+    // RingHash still balances the cluster.
+    name: '20-default-hash-policies-win-over-merged-ring-hash',
+    resources: docs(
+      WEB,
+      backends('http'),
+      MERGED_HASH_POLICIES,
+    ),
+  },
+  {
+    // An empty root list is set, so it wins: no hash policy, though the RingHash names one.
+    name: '21-empty-default-hash-policies',
+    resources: docs(
+      WEB,
+      backends('http'),
+      `
+type: MeshLoadBalancingStrategy
+mesh: default
+name: a-ring
+spec:
+  targetRef:
+    kind: Mesh
+  to:
+  - targetRef:
+      kind: Mesh
+    default:
+      loadBalancer:
+        type: RingHash
+        ringHash:
+          hashPolicies:
+          - type: Header
+            header:
+              name: x-legacy
+---
+type: MeshLoadBalancingStrategy
+mesh: default
+name: b-none
+spec:
+  targetRef:
+    kind: Mesh
+  to:
+  - targetRef:
+      kind: MeshService
+      name: backend
+    default:
+      hashPolicies: []
+`,
+    ),
+  },
 ];
 
 
