@@ -20,6 +20,7 @@
 //   --idle-s 60 --bounce 500 --timeout-s 120 --out FILE
 // Profiling: KUMA_BIN=<a script exec-ing `node --cpu-prof --cpu-prof-dir=D dist/kuma.cjs "$@"`>
 //   FLEET_STOP_SIGNAL=SIGTERM (the CPs then exit cleanly and write their profiles).
+// FLEET_PHASES=1 prints one stderr line per scenario start ({phase, at, pids}).
 // FLEET_RESULTS_FILE=FILE writes every proxy's connect timeline (connect, TLS, preface, first
 //   response, configured or failed and how) and the client processes' stalls over 1 s.
 // Wall-clock numbers depend on what else runs on the machine (the clients share it with the CPs).
@@ -261,6 +262,10 @@ async function heapUsedMb(cp) {
   const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)/m.exec(await (await fetch(`${cp.diag}/metrics`)).text());
   return m ? Number(m[1]) / 1024 / 1024 : null;
 }
+/** With FLEET_PHASES=1, one stderr line per scenario start (epoch ms and the CPs' pids): for profiles and samplers that must know when a scenario ran. */
+const phase = (name) => {
+  if (process.env.FLEET_PHASES) process.stderr.write(`${JSON.stringify({ phase: name, at: Date.now(), pids: Object.fromEntries(cps.map((cp) => [cp.name, cp.proc.pid])) })}\n`);
+};
 const cpuNow = (cps) => Object.fromEntries(cps.map((cp) => [cp.name, cpuSeconds(cp.proc.pid)]));
 
 /** Change-to-arrival per proxy of the first `type` response after `t0` (all zones' clients). */
@@ -316,6 +321,7 @@ try {
 
   // connect
   {
+    phase('connect');
     const idleRss = { 'zone-1': rssMb(z1.proc.pid), 'zone-2': rssMb(z2.proc.pid) };
     const idleHeap = { 'zone-1': await heapUsedMb(z1), 'zone-2': await heapUsedMb(z2) };
     const gen0 = await xdsGenerationNow(cps);
@@ -353,6 +359,7 @@ try {
 
   // a mesh-wide policy on the global: every proxy of both zones gets new clusters
   {
+    phase('global_policy');
     await Promise.all(zones.map((z) => z.mark()));
     const gen0 = await xdsGenerationNow(cps);
     const cpu0 = cpuNow(cps);
@@ -370,6 +377,7 @@ try {
 
   // mTLS on the global: every proxy gets an identity certificate (its clusters get TLS)
   {
+    phase('mtls');
     await Promise.all(zones.map((z) => z.mark()));
     const gen0 = await xdsGenerationNow(cps);
     const cpu0 = cpuNow(cps);
@@ -383,6 +391,7 @@ try {
   // one service scaled up by one instance in zone-2: its EDS moves for the proxies reaching it, in
   // zone-2 (a local endpoint more) and in zone-1 (the zone-2 ingress endpoint's weight moves).
   {
+    phase('scale_up');
     const target = svc(0);
     const reaching = new Set(Array.from({ length: N }, (_, i) => i).filter((i) => [0, 1, 2].some((o) => (i % M + 1 + o * 7) % M === 0)).map(dpName));
     for (const z of zones) z.watch(target);
@@ -414,6 +423,7 @@ try {
 
   // idle: nothing changes
   {
+    phase('idle');
     await sleep(3000);
     await Promise.all(zones.map((z) => z.mark()));
     const gen0 = await xdsGenerationNow(cps);
@@ -429,6 +439,7 @@ try {
 
   // proxies disconnecting and reconnecting (zone-1)
   {
+    phase('reconnect');
     const k = Math.min(Number(args.bounce), N);
     const gen0 = await xdsGenerationNow(cps);
     const cpu0 = cpuNow(cps);
