@@ -262,7 +262,11 @@ describe('zone egress generator', () => {
   it('serves HTTP-family ExternalServices with an HTTP connection manager and the egress from policies', () => {
     const res = generateEgress({ egress, meshes: meshes(FAKE_CA_PEM, HTTP_EXTERNALS), identities: identities() });
     const chain = (service: string) => res.listeners[0]!.filterChains.find((c) => c.name === `${service}_default`)!;
-    const hcm = (service: string) => HttpConnectionManager.decode(chain(service).filters[1]!.configType!.value!.value);
+    const hcm = (service: string) => {
+      const config = chain(service).filters[1]!.configType;
+      if (config?.$case !== 'typedConfig') throw new Error(`${service}: the chain's second filter has no typed config`);
+      return HttpConnectionManager.decode(config.value.value);
+    };
     expect(chain('tcp-echo').filters.map((f) => f.name)).toEqual(['envoy.filters.network.rbac', 'envoy.filters.network.tcp_proxy']);
     for (const s of ['httpbin', 'h2-api', 'grpc-api']) expect(chain(s).filters.map((f) => f.name)).toEqual(['envoy.filters.network.rbac', 'envoy.filters.network.http_connection_manager']);
     expect([hcm('httpbin').codecType, hcm('h2-api').codecType, hcm('grpc-api').codecType]).toEqual([HttpConnectionManager_CodecType.HTTP1, HttpConnectionManager_CodecType.HTTP2, HttpConnectionManager_CodecType.HTTP2]);
