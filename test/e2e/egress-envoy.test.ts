@@ -3,8 +3,13 @@
  * zone-2 has an ingress and `backend`. With Mesh `routing.zoneEgress: true` the client's cross-zone
  * traffic leaves zone-1 through the egress (SNI pass-through to zone-2's ingress), and an
  * ExternalService is reached through the egress too (mesh mTLS terminated there); the egress
- * Envoy's own stats prove the path. With zoneEgress off both go direct and the egress sees nothing.
+ * Envoy's own stats prove the path. The ExternalService is kuma.io/protocol http, so its egress
+ * chain is an HTTP connection manager carrying the egress `from` policies: a MeshFaultInjection
+ * abort, a MeshRateLimit budget (429) and a MeshAccessLog File backend, each applied on the global
+ * and seen on the egress. With zoneEgress off both go direct and the egress sees nothing.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   api, eventually, freePort, removeDir, spawnKuma, startGlobal, startProxy, startZone, tempDir,
@@ -158,6 +163,71 @@ ${outbounds.length ? `  outbound:\n${outbounds.map((o) => `  - port: ${o.port}\n
     // The chain terminated TLS (a handshake on the egress listener) and RBAC let the client in.
     expect(Object.entries(s).some(([k, v]) => /^listener\.127\.0\.0\.1_\d+\.ssl\.handshake$/.test(k) && v > 0)).toBe(true);
     expect(Object.entries(s).some(([k, v]) => /default_ext-echo\.rbac\.allowed$/.test(k) && v > 0)).toBe(true);
+  });
+
+  /** Applies a policy on the global (it reaches the egress through zone-1) or deletes it. */
+  const policy = async (path: string, body?: Record<string, unknown>) => {
+    const r = body ? await api(global, 'PUT', `/meshes/default/${path}`, body) : await api(global, 'DELETE', `/meshes/default/${path}`);
+    expect([200, 201], r.text).toContain(r.status);
+  };
+  const statusesOf = async (n: number) => (await calls(externalOutbound, n)).map((r) => r.status);
+  /** Until the egress applies what a policy change says and no old filter chain still serves open connections. */
+  const untilEgress = async (check: () => Promise<void>) =>
+    eventually(async () => {
+      await check();
+      const s = await egressStats();
+      expect(stat(s, 'listener_manager.total_filter_chains_draining')).toBe(0);
+    }, 60_000, 300);
+
+  it('an HTTP ExternalService is served by an HTTP connection manager on the egress: requests are counted there', async () => {
+    const before = await egressStats();
+    const rs = await calls(externalOutbound, 5);
+    expect(rs.every((r) => r.status === 200 && r.instance === 'ext-1')).toBe(true);
+    const after = await egressStats();
+    // The HCM's stat prefix is the service (Kuma's), so these exist only on an HTTP chain.
+    expect(stat(after, 'http.ext-echo.downstream_rq_2xx') - stat(before, 'http.ext-echo.downstream_rq_2xx')).toBeGreaterThanOrEqual(5);
+    expect(stat(after, 'cluster.default_ext-echo.upstream_rq_total')).toBeGreaterThanOrEqual(5);
+  });
+
+  it('a MeshFaultInjection targeting the ExternalService aborts on the egress with its status', async () => {
+    await policy('meshfaultinjections/ext-echo-abort', {
+      type: 'MeshFaultInjection', mesh: 'default', name: 'ext-echo-abort',
+      spec: { targetRef: { kind: 'MeshService', name: 'ext-echo' }, from: [{ targetRef: { kind: 'Mesh' }, default: { http: [{ abort: { httpStatus: 418, percentage: 100 } }] } }] },
+    });
+    await untilEgress(async () => expect(await statusesOf(3)).toEqual([418, 418, 418]));
+    expect(Object.entries(await egressStats()).some(([k, v]) => /^http\.ext-echo\.fault\.aborts_injected$/.test(k) && v >= 3)).toBe(true);
+    await policy('meshfaultinjections/ext-echo-abort');
+    await untilEgress(async () => expect(await statusesOf(3)).toEqual([200, 200, 200]));
+  });
+
+  it('a MeshRateLimit on the ExternalService answers 429 on the egress past its budget', async () => {
+    await policy('meshratelimits/ext-echo-budget', {
+      type: 'MeshRateLimit', mesh: 'default', name: 'ext-echo-budget',
+      spec: { targetRef: { kind: 'MeshService', name: 'ext-echo' }, from: [{ targetRef: { kind: 'Mesh' }, default: { local: { http: { requestRate: { num: 3, interval: '10m' } } } } }] },
+    });
+    await untilEgress(async () => expect((await statusesOf(4)).at(-1)).toBe(429));
+    // The budget is spent for the whole interval: every further request is refused.
+    expect(await statusesOf(3)).toEqual([429, 429, 429]);
+    // Envoy counts it under the filter's stat prefix (Kuma's `rate_limit`) in the egress's stats.
+    const limited = Object.entries(await egressStats()).filter(([k]) => /rate_limit.*\.rate_limited$/.test(k));
+    expect(limited.some(([, v]) => v >= 3), JSON.stringify(limited)).toBe(true);
+    await policy('meshratelimits/ext-echo-budget');
+    await untilEgress(async () => expect(await statusesOf(5)).toEqual([200, 200, 200, 200, 200]));
+  });
+
+  it('a MeshAccessLog File backend gets a line in Kuma\'s HTTP format written by the egress', async () => {
+    const file = join(home, 'egress-access.log');
+    await policy('meshaccesslogs/ext-echo-log', {
+      type: 'MeshAccessLog', mesh: 'default', name: 'ext-echo-log',
+      spec: { targetRef: { kind: 'MeshService', name: 'ext-echo' }, from: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ type: 'File', file: { path: file } }] } }] },
+    });
+    await untilEgress(async () => {
+      expect(await statusesOf(1)).toEqual([200]);
+      const lines = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : [];
+      // [time] mesh "METHOD path protocol" status flags ... "source" "destination" "source address" "upstream host"
+      expect(lines.some((l) => new RegExp(`^\\[[^\\]]+\\] default "GET / HTTP/1\\.1" 200 - .*"egress" "ext-echo" "127\\.0\\.0\\.1" "127\\.0\\.0\\.1:${externalAppPort}"$`).test(l)), lines.join('\n')).toBe(true);
+    });
+    await policy('meshaccesslogs/ext-echo-log');
   });
 
   it('with zoneEgress off, traffic goes direct (zone-2\'s ingress, the external host) and the egress stats stop growing', async () => {

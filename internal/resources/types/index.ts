@@ -14,7 +14,9 @@ import { mesh } from './mesh';
 import { meshAccessLog } from './mesh-access-log';
 import { meshCircuitBreaker } from './mesh-circuit-breaker';
 import { meshExternalService } from './mesh-external-service';
+import { faultInjection } from './fault-injection';
 import { meshFaultInjection } from './mesh-fault-injection';
+import { rateLimit } from './rate-limit';
 import { meshHealthCheck } from './mesh-health-check';
 import { meshHttpRoute } from './mesh-http-route';
 import { meshInsight } from './mesh-insight';
@@ -68,6 +70,8 @@ export const ALL_TYPES = [
   retry,
   timeout,
   virtualOutbound,
+  faultInjection,
+  rateLimit,
   // targetRef policies
   meshTrafficPermission,
   meshRetry,

@@ -35,6 +35,8 @@ describe('resource registry', () => {
       'Retry',
       'Timeout',
       'VirtualOutbound',
+      'FaultInjection',
+      'RateLimit',
       'MeshTrafficPermission',
       'MeshRetry',
       'MeshTimeout',

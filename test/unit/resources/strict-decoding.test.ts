@@ -261,6 +261,33 @@ conf:
 `,
     nested: [['conf', 'tcp'], 'conf.tcp.bogus'],
   },
+  FaultInjection: {
+    yaml: `type: FaultInjection
+mesh: default
+name: fi
+sources: [{ match: { kuma.io/service: web } }]
+destinations: [{ match: { kuma.io/service: backend, kuma.io/protocol: http } }]
+conf:
+  delay: { percentage: 50, value: 5s }
+  abort: { percentage: 10.5, httpStatus: 503 }
+  responseBandwidth: { percentage: 100, limit: 50kbps }
+`,
+    nested: [['conf', 'abort'], 'conf.abort.bogus'],
+  },
+  RateLimit: {
+    yaml: `type: RateLimit
+mesh: default
+name: rl
+sources: [{ match: { kuma.io/service: web } }]
+destinations: [{ match: { kuma.io/service: backend } }]
+conf:
+  http:
+    requests: 5
+    interval: 10s
+    onRateLimit: { status: 423, headers: [{ key: x-limited, value: 'yes', append: true }] }
+`,
+    nested: [['conf', 'http', 'onRateLimit'], 'conf.http.onRateLimit.bogus'],
+  },
   VirtualOutbound: {
     yaml: `type: VirtualOutbound
 mesh: default

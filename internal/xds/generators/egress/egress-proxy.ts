@@ -12,7 +12,9 @@
  *   validated against `mesh_ca:secret:<mesh>`), applies the mesh's traffic permissions for the
  *   ExternalService (network RBAC on the client SPIFFE IDs) and proxies to the cluster
  *   `<mesh>:<service>`, STRICT_DNS/STATIC to the real host with the ExternalService's TLS
- *   (envoy/external-tls.ts). A mesh without an egress identity yet gets no such chains.
+ *   (envoy/external-tls.ts): tcp_proxy, or for kuma.io/protocol http/http2/grpc an
+ *   http_connection_manager with the egress `from` policies (external-service-http.ts) and a
+ *   cluster speaking HTTP/1.1 or HTTP/2. A mesh without an egress identity yet gets no such chains.
  * - a MeshExternalService of a mesh with mTLS (routing.zoneEgress not needed): the same
  *   termination, then tcp_proxy or, for http/http2/grpc, an http_connection_manager to its
  *   endpoints with spec.tls and the egress-side policies (mesh-external-services.ts).
@@ -36,12 +38,14 @@ import type { Endpoint, MeshContext, XdsResources } from '../../context/types';
 import { routesThroughZoneEgress, zoneEgressView } from '../../context/zone-egress';
 import { selectInboundMatchingPolicies } from '../../policies/selectors';
 import { proxyPolicies } from '../../policies/proxy-policies';
-import { adsConfigSource, socketAddress, tcpProxyFilter } from '../envoy/common';
+import { isHttp2, isHttpFamily, parseProtocol } from '../../context/protocol';
+import { adsConfigSource, httpProtocolOptions, socketAddress, tcpProxyFilter } from '../envoy/common';
 import { externalClusterParts } from '../envoy/external-tls';
 import { identitySecretName, inboundListenerName, meshCaSecretName, sniFromTags, statName } from '../envoy/names';
 import { type RbacConfig, networkRbacFilter, rbacOfMtpRules, rbacOfTrafficPermissions } from '../envoy/rbac';
 import { downstreamTlsSocket } from '../envoy/tls';
 import { duration } from '../envoy/values';
+import { externalServiceHttpFilter } from './external-service-http';
 import { meshExternalEgressPolicies } from './mesh-external-policies';
 import { meshExternalChain, meshExternalCluster, meshExternalDestinations } from './mesh-external-services';
 
@@ -176,18 +180,23 @@ export function generateEgress(input: EgressInput): XdsResources {
       if (services.length === 0) continue;
       anyExternal = true;
       const name = egressClusterName(mesh, service);
+      // Kuma reads the protocol of the service's first ExternalService.
+      const protocol = parseProtocol(services[0]!.tags[TAG.protocol]);
+      const http = isHttpFamily(protocol);
       out.clusters.push(
         Cluster.fromPartial({
           name,
           altStatName: statName(name),
           connectTimeout: duration(CONNECT_TIMEOUT_MS),
           ...externalClusterParts(name, services),
+          ...(http ? { typedExtensionProtocolOptions: httpProtocolOptions(isHttp2(protocol)) } : {}),
         }),
       );
+      const terminal = http ? externalServiceHttpFilter({ ctx, services, protocol, cluster: name, egressAddress: address }) : tcpProxy(name);
       chains.push({
         name: `${service}_${mesh}`,
         filterChainMatch: { serverNames: [sniFromTags({ [TAG.service]: service }, mesh)], transportProtocol: 'tls' },
-        filters: [networkRbacFilter(externalServiceRbac(ctx, services[0]!), `${listenerName}:${name}`), tcpProxy(name)],
+        filters: [networkRbacFilter(externalServiceRbac(ctx, services[0]!), `${listenerName}:${name}`), terminal],
         transportSocket: downstreamTlsSocket(mesh),
       });
     }

@@ -31,9 +31,9 @@ export const DEFAULT_HTTP_FORMAT =
   '[%START_TIME%] %KUMA_MESH% "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% %RESPONSE_FLAGS% %BYTES_RECEIVED% %BYTES_SENT% %DURATION% %RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% "%REQ(X-FORWARDED-FOR)%" "%REQ(USER-AGENT)%" "%REQ(X-B3-TRACEID?X-DATADOG-TRACEID)%" "%REQ(X-REQUEST-ID)%" "%REQ(:AUTHORITY)%" "%KUMA_SOURCE_SERVICE%" "%KUMA_DESTINATION_SERVICE%" "%KUMA_SOURCE_ADDRESS_WITHOUT_PORT%" "%UPSTREAM_HOST%"';
 
 /** The source of inbound traffic is not known when the config is generated. */
-const UNKNOWN_SERVICE = 'unknown';
+export const UNKNOWN_SERVICE = 'unknown';
 
-interface KumaValues {
+export interface KumaValues {
   mesh: string;
   sourceService: string;
   /** Kuma uses the proxy's own address in both directions. */
@@ -90,7 +90,7 @@ function otelLogger(otel: Obj, collectors: Map<string, OtelCollector>, defaultFo
   return otelAccessLog({ clusterName: collector.name, body: otel.body, attributes, defaultFormat, fill: (s) => interpolate(s, v) });
 }
 
-function addBackends(conf: Obj | undefined, http: boolean, v: KumaValues, pipe: string, collectors: Map<string, OtelCollector>, add: ListenerAdditions): void {
+export function addBackends(conf: Obj | undefined, http: boolean, v: KumaValues, pipe: string, collectors: Map<string, OtelCollector>, add: ListenerAdditions): void {
   const defaultFormat = http ? DEFAULT_HTTP_FORMAT : DEFAULT_TCP_FORMAT;
   for (const b of listAt(conf, 'backends')) {
     const file = objAt(b, 'file');

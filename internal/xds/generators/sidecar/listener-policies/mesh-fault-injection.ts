@@ -56,6 +56,18 @@ function faultFilter(entry: Obj, subset: Subset): DeepPartial<HttpFilter> | unde
   return httpFilter('envoy.filters.http.fault', HTTPFault, fault);
 }
 
+/** The fault filters of `from` rules (or of one conf for every client, subset []), in rule order. */
+export function meshFaultFilters(applied: readonly { subset: Subset; conf: Obj }[]): DeepPartial<HttpFilter>[] {
+  const out: DeepPartial<HttpFilter>[] = [];
+  for (const r of applied) {
+    for (const entry of listAt(r.conf, 'http')) {
+      const f = typeof entry === 'object' && entry !== null ? faultFilter(entry as Obj, r.subset) : undefined;
+      if (f) out.push(f);
+    }
+  }
+  return out;
+}
+
 export const meshFaultInjectionPolicy: ListenerPolicy = {
   type: 'MeshFaultInjection',
   inbound({ pp, inbound, http }, add) {
@@ -66,11 +78,6 @@ export const meshFaultInjectionPolicy: ListenerPolicy = {
       const conf = pp.fromMesh('MeshFaultInjection', inbound);
       if (conf) applied.push({ subset: [], conf });
     }
-    for (const r of applied) {
-      for (const entry of listAt(r.conf, 'http')) {
-        const f = typeof entry === 'object' && entry !== null ? faultFilter(entry as Obj, r.subset) : undefined;
-        if (f) add.httpFilters.push(f);
-      }
-    }
+    add.httpFilters.push(...meshFaultFilters(applied));
   },
 };

@@ -10,6 +10,7 @@ import { HeaderValueOption_HeaderAppendAction } from '../../../../../proto/gen/e
 import { LocalRateLimit as HttpLocalRateLimit } from '../../../../../proto/gen/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit';
 import { LocalRateLimit as NetworkLocalRateLimit } from '../../../../../proto/gen/envoy/extensions/filters/network/local_ratelimit/v3/local_rate_limit';
 import type { TokenBucket } from '../../../../../proto/gen/envoy/type/v3/token_bucket';
+import type { HttpFilter } from '../../../../../proto/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager';
 import type { DeepPartial } from '../../../../../proto/gen/typeRegistry';
 import { httpFilter, networkFilter } from '../../envoy/common';
 import { type Obj, boolAt, duration, listAt, msAt, objAt, strAt, uintAt } from '../../envoy/values';
@@ -40,27 +41,31 @@ function responseHeaders(headers: Obj | undefined) {
   return out;
 }
 
+/** envoy.filters.http.local_ratelimit of a MeshRateLimit `local` conf; undefined when it limits no request. */
+export function meshHttpRateLimitFilter(local: Obj): DeepPartial<HttpFilter> | undefined {
+  const conf = objAt(local, 'http');
+  const bucket = conf && boolAt(conf, 'disabled') !== true ? tokenBucket(objAt(conf, 'requestRate')) : undefined;
+  if (!conf || !bucket) return undefined;
+  const on = objAt(conf, 'onRateLimit');
+  const all = { defaultValue: fractionalPercent(100) };
+  return httpFilter('envoy.filters.http.local_ratelimit', HttpLocalRateLimit, {
+    statPrefix: 'rate_limit',
+    status: { code: (on && uintAt(on, 'status')) || DEFAULT_STATUS },
+    tokenBucket: bucket,
+    filterEnabled: { ...all, runtimeKey: 'local_rate_limit_enabled' },
+    filterEnforced: { ...all, runtimeKey: 'local_rate_limit_enforced' },
+    responseHeadersToAdd: responseHeaders(objAt(on, 'headers')),
+  });
+}
+
 export const meshRateLimitPolicy: ListenerPolicy = {
   type: 'MeshRateLimit',
   inbound({ pp, inbound, http }, add) {
     const local = objAt(pp.fromMesh('MeshRateLimit', inbound), 'local');
     if (!local) return;
     if (http) {
-      const conf = objAt(local, 'http');
-      const bucket = conf && boolAt(conf, 'disabled') !== true ? tokenBucket(objAt(conf, 'requestRate')) : undefined;
-      if (!conf || !bucket) return;
-      const on = objAt(conf, 'onRateLimit');
-      const all = { defaultValue: fractionalPercent(100) };
-      add.httpFilters.push(
-        httpFilter('envoy.filters.http.local_ratelimit', HttpLocalRateLimit, {
-          statPrefix: 'rate_limit',
-          status: { code: (on && uintAt(on, 'status')) || DEFAULT_STATUS },
-          tokenBucket: bucket,
-          filterEnabled: { ...all, runtimeKey: 'local_rate_limit_enabled' },
-          filterEnforced: { ...all, runtimeKey: 'local_rate_limit_enforced' },
-          responseHeadersToAdd: responseHeaders(objAt(on, 'headers')),
-        }),
-      );
+      const f = meshHttpRateLimitFilter(local);
+      if (f) add.httpFilters.push(f);
       return;
     }
     const conf = objAt(local, 'tcp');
