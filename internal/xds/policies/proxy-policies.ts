@@ -155,6 +155,11 @@ export class ProxyPolicies {
 
 const memo = new WeakMap<MeshContext, WeakMap<Resource, ProxyPolicies>>();
 
+/** Drops the memoized ProxyPolicies of a proxy in a context (outbound-plan.ts forgetProxyPlans says when). */
+export function forgetProxyPolicies(dataplane: Resource, ctx: MeshContext): void {
+  memo.get(ctx)?.delete(dataplane);
+}
+
 /** The ProxyPolicies of a proxy in a MeshContext (memoized: both objects are immutable). */
 export function proxyPolicies(dataplane: Resource, ctx: MeshContext): ProxyPolicies {
   let byDp = memo.get(ctx);

@@ -33,7 +33,7 @@ import type { MeshContext, XdsResources } from '../context/types';
 import { generateSidecar } from '../generators/sidecar/profile';
 import { generateIngress } from '../generators/ingress/ingress-proxy';
 import { egressServesMesh, generateEgress } from '../generators/egress/egress-proxy';
-import { outboundPlans } from '../generators/sidecar/outbound-plan';
+import { forgetProxyPlans, outboundPlans } from '../generators/sidecar/outbound-plan';
 import { resourceDigest } from '../context/mesh-context';
 import { changedServices, ProxyInputIndex, proxyInputHash } from './proxy-inputs';
 
@@ -515,56 +515,66 @@ export class XdsReconciler {
         p.lastHash = undefined;
         continue;
       }
-      let identity;
       try {
-        identity = await this.#d.identities.getIdentity(mesh, dp);
-      } catch (e) {
-        // The mesh CA is not there yet (created a moment later): its Secret event brings us back.
-        // That event may move no hash this proxy's inputs are indexed by (the CA key, say), so the
-        // proxy is marked due: the mesh's next flush looks at it whatever changed.
-        this.#d.log.debug({ mesh, proxy: p.name, err: (e as Error).message }, 'identity not ready');
-        let due = this.#renewDue.get(mesh);
-        if (!due) this.#renewDue.set(mesh, (due = new Set()));
-        due.add(p);
-        continue;
+        await this.#reconcileSidecar(p, mesh, ctx, dp);
+      } finally {
+        // What generation memoized for this proxy alone (its plans, its policies) is not kept with the context.
+        forgetProxyPlans(dp, ctx);
       }
-      const adminPort = (dp.spec.networking as { admin?: { port?: number } } | undefined)?.admin?.port ?? DEFAULT_ADMIN_PORT;
-      // The plans are memoized per (MeshContext, Dataplane): generation below reuses them.
-      const services = [...new Set(outboundPlans(dp, ctx, { dnsPort: p.dnsPort ?? 0 }).flatMap((plan) => plan.clusters.map((c) => c.service)))].sort();
-      this.#index.set(p, mesh, services);
-      this.#stats.hashed++;
-      const hash = proxyInputHash(ctx, { dataplaneDigest: resourceDigest(dp), serial: identity?.serial ?? '', adminPort, dnsPort: p.dnsPort ?? 0, services });
-      const seq = this.#ctxSeq.get(ctx) ?? 0;
-      if (hash === p.lastHash) {
-        this.#d.onBuilt?.(p.nodeId, seq);
-        continue;
-      }
-      const t0 = performance.now();
-      this.#stats.generated++;
-      let res;
-      let versioned;
-      try {
-        res = generateSidecar({ dataplane: dp, adminPort, ...(p.dnsPort ? { dnsPort: p.dnsPort } : {}), ...(identity ? { identity: { certPem: identity.certPem, keyPem: identity.keyPem, expiresAt: identity.expiresAt.toISOString() } } : {}) }, ctx);
-        versioned = this.#d.cache.setSnapshot(p.nodeId, snapshotFromResources(res));
-      } catch (e) {
-        // One proxy's failure (a MeshProxyPatch that does not apply to its config, or adds an EDS
-        // cluster without endpoints) must not hold back the rest of the mesh: the proxy keeps its
-        // last config and is tried again on the next change.
-        this.#d.metrics?.failed();
-        this.#d.log.error({ mesh, proxy: p.name, err: (e as Error).message }, 'xDS generation failed; the proxy keeps its last config');
-        continue;
-      }
-      this.#d.metrics?.generated(performance.now() - t0);
-      this.#d.onGenerated?.(p.nodeId, res);
-      this.#d.onBuilt?.(p.nodeId, seq, snapshotVersions(versioned));
-      p.lastHash = hash;
-      if (p.renewTimer) clearTimeout(p.renewTimer);
-      if (identity) {
-        this.#d.onIdentity?.(mesh, p.name, identity);
-        const wait = Math.max(0, identity.renewAt.getTime() - Date.now());
-        // Only this proxy is due: the flush looks at it alone (and at nothing else of the mesh).
-        p.renewTimer = setTimeout(() => this.renew(p.nodeId), Math.min(wait, 2 ** 31 - 1));
-      }
+    }
+  }
+
+  /** One sidecar of a mesh pass: its identity, its input hash and, when that moved, its config. */
+  async #reconcileSidecar(p: Proxy, mesh: string, ctx: MeshContext, dp: Resource): Promise<void> {
+    let identity;
+    try {
+      identity = await this.#d.identities.getIdentity(mesh, dp);
+    } catch (e) {
+      // The mesh CA is not there yet (created a moment later): its Secret event brings us back.
+      // That event may move no hash this proxy's inputs are indexed by (the CA key, say), so the
+      // proxy is marked due: the mesh's next flush looks at it whatever changed.
+      this.#d.log.debug({ mesh, proxy: p.name, err: (e as Error).message }, 'identity not ready');
+      let due = this.#renewDue.get(mesh);
+      if (!due) this.#renewDue.set(mesh, (due = new Set()));
+      due.add(p);
+      return;
+    }
+    const adminPort = (dp.spec.networking as { admin?: { port?: number } } | undefined)?.admin?.port ?? DEFAULT_ADMIN_PORT;
+    // The plans are memoized per (MeshContext, Dataplane): generation below reuses them.
+    const services = [...new Set(outboundPlans(dp, ctx, { dnsPort: p.dnsPort ?? 0 }).flatMap((plan) => plan.clusters.map((c) => c.service)))].sort();
+    this.#index.set(p, mesh, services);
+    this.#stats.hashed++;
+    const hash = proxyInputHash(ctx, { dataplaneDigest: resourceDigest(dp), serial: identity?.serial ?? '', adminPort, dnsPort: p.dnsPort ?? 0, services });
+    const seq = this.#ctxSeq.get(ctx) ?? 0;
+    if (hash === p.lastHash) {
+      this.#d.onBuilt?.(p.nodeId, seq);
+      return;
+    }
+    const t0 = performance.now();
+    this.#stats.generated++;
+    let res;
+    let versioned;
+    try {
+      res = generateSidecar({ dataplane: dp, adminPort, ...(p.dnsPort ? { dnsPort: p.dnsPort } : {}), ...(identity ? { identity: { certPem: identity.certPem, keyPem: identity.keyPem, expiresAt: identity.expiresAt.toISOString() } } : {}) }, ctx);
+      versioned = this.#d.cache.setSnapshot(p.nodeId, snapshotFromResources(res));
+    } catch (e) {
+      // One proxy's failure (a MeshProxyPatch that does not apply to its config, or adds an EDS
+      // cluster without endpoints) must not hold back the rest of the mesh: the proxy keeps its
+      // last config and is tried again on the next change.
+      this.#d.metrics?.failed();
+      this.#d.log.error({ mesh, proxy: p.name, err: (e as Error).message }, 'xDS generation failed; the proxy keeps its last config');
+      return;
+    }
+    this.#d.metrics?.generated(performance.now() - t0);
+    this.#d.onGenerated?.(p.nodeId, res);
+    this.#d.onBuilt?.(p.nodeId, seq, snapshotVersions(versioned));
+    p.lastHash = hash;
+    if (p.renewTimer) clearTimeout(p.renewTimer);
+    if (identity) {
+      this.#d.onIdentity?.(mesh, p.name, identity);
+      const wait = Math.max(0, identity.renewAt.getTime() - Date.now());
+      // Only this proxy is due: the flush looks at it alone (and at nothing else of the mesh).
+      p.renewTimer = setTimeout(() => this.renew(p.nodeId), Math.min(wait, 2 ** 31 - 1));
     }
   }
 }

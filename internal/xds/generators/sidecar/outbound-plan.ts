@@ -16,7 +16,7 @@ import { TAG, type Resource } from '../../../resources/model';
 import type { OutboundView, Tags } from '../../context/dataplane-view';
 import { type Protocol, commonProtocol, isHttpFamily } from '../../context/protocol';
 import type { MeshContext, ProxyContext } from '../../context/types';
-import { type ProxyPolicies, proxyPolicies } from '../../policies/proxy-policies';
+import { type ProxyPolicies, forgetProxyPolicies, proxyPolicies } from '../../policies/proxy-policies';
 import { MATCH_ALL } from '../../policies/selectors';
 import { destinationClusterName } from '../envoy/names';
 import type { MeshServiceDestination } from '../../context/mesh-services';
@@ -223,6 +223,16 @@ const memo = new WeakMap<MeshContext, WeakMap<Resource, { plain?: OutboundPlan[]
  * (vipOutboundsEnabled: its Dataplane's transparentProxying, or `proxy.dnsPort`), one per VIP and
  * port. Every generator of a proxy must pass the same `proxy`.
  */
+/**
+ * Drops a proxy's plans (and the policies they came from) once its config is built: they are only
+ * needed while one proxy is generated, and kept for the context's life they were a good part of
+ * the zone CP's memory per connected proxy.
+ */
+export function forgetProxyPlans(dataplane: Resource, ctx: MeshContext): void {
+  memo.get(ctx)?.delete(dataplane);
+  forgetProxyPolicies(dataplane, ctx);
+}
+
 export function outboundPlans(dataplane: Resource, ctx: MeshContext, proxy?: Pick<ProxyContext, 'dnsPort'>): OutboundPlan[] {
   const withVips = (!!ctx.vips || !!ctx.meshServices) && vipOutboundsEnabled(dataplane, proxy);
   let byDp = memo.get(ctx);
