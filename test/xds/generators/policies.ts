@@ -195,12 +195,8 @@ spec:
         maxConnectionDuration: 1h
 `;
 
-/**
- * MeshLoadBalancingStrategy from two policies: a RingHash with the older nested hash policies for
- * the whole mesh, and Kuma 2.10's root `hashPolicies` for backend. Merged, backend balances by
- * RingHash and hashes by x-new (the root list wins).
- */
-export const MERGED_HASH_POLICIES = `
+/** A mesh-wide RingHash with the older nested hash policies (header x-legacy). */
+export const RING_HASH_LEGACY_POLICIES = `
 type: MeshLoadBalancingStrategy
 mesh: default
 name: a-ring
@@ -218,7 +214,14 @@ spec:
           - type: Header
             header:
               name: x-legacy
----
+`;
+
+/**
+ * MeshLoadBalancingStrategy from two policies: a RingHash with the older nested hash policies for
+ * the whole mesh, and Kuma 2.10's root `hashPolicies` for backend. Merged, backend balances by
+ * RingHash and hashes by x-new (the root list wins).
+ */
+export const MERGED_HASH_POLICIES = `${RING_HASH_LEGACY_POLICIES}---
 type: MeshLoadBalancingStrategy
 mesh: default
 name: b-hash

@@ -96,19 +96,7 @@ export function fromMeshLoadBalancer(lb: Obj): LoadBalancing {
     }
     case 'RingHash': {
       const rh = objAt(lb, 'ringHash');
-      const min = uintAt(rh, 'minRingSize');
-      const max = uintAt(rh, 'maxRingSize');
-      return {
-        lbPolicy: Cluster_LbPolicy.RING_HASH,
-        lbConfig: {
-          $case: 'ringHashLbConfig',
-          value: {
-            hashFunction: strAt(rh, 'hashFunction') === 'MurmurHash2' ? Cluster_RingHashLbConfig_HashFunction.MURMUR_HASH_2 : Cluster_RingHashLbConfig_HashFunction.XX_HASH,
-            ...(min !== undefined ? { minimumRingSize: String(min) } : {}),
-            ...(max !== undefined ? { maximumRingSize: String(max) } : {}),
-          },
-        },
-      };
+      return ringHash(rh, strAt(rh, 'hashFunction') === 'MurmurHash2');
     }
     case 'Maglev': {
       const mg = objAt(lb, 'maglev');
@@ -120,6 +108,23 @@ export function fromMeshLoadBalancer(lb: Obj): LoadBalancing {
     default:
       return ROUND_ROBIN;
   }
+}
+
+/** A RING_HASH cluster from `minRingSize` / `maxRingSize` (both APIs name them so). */
+function ringHash(conf: Obj | undefined, murmur: boolean): LoadBalancing {
+  const min = uintAt(conf, 'minRingSize');
+  const max = uintAt(conf, 'maxRingSize');
+  return {
+    lbPolicy: Cluster_LbPolicy.RING_HASH,
+    lbConfig: {
+      $case: 'ringHashLbConfig',
+      value: {
+        hashFunction: murmur ? Cluster_RingHashLbConfig_HashFunction.MURMUR_HASH_2 : Cluster_RingHashLbConfig_HashFunction.XX_HASH,
+        ...(min !== undefined ? { minimumRingSize: String(min) } : {}),
+        ...(max !== undefined ? { maximumRingSize: String(max) } : {}),
+      },
+    },
+  };
 }
 
 /** Legacy TrafficRoute `conf.loadBalancer` (one of roundRobin / leastRequest / ringHash / random / maglev). */
@@ -135,19 +140,8 @@ export function fromLegacyLoadBalancer(lb: Obj | undefined): LoadBalancing {
   }
   const ring = objAt(lb, 'ringHash');
   if (ring) {
-    const min = uintAt(ring, 'minRingSize');
-    const max = uintAt(ring, 'maxRingSize');
-    return {
-      lbPolicy: Cluster_LbPolicy.RING_HASH,
-      lbConfig: {
-        $case: 'ringHashLbConfig',
-        value: {
-          hashFunction: strAt(ring, 'hashFunction') === 'MURMUR_HASH_2' ? Cluster_RingHashLbConfig_HashFunction.MURMUR_HASH_2 : Cluster_RingHashLbConfig_HashFunction.XX_HASH,
-          ...(min !== undefined ? { minimumRingSize: String(min) } : {}),
-          ...(max !== undefined ? { maximumRingSize: String(max) } : {}),
-        },
-      },
-    };
+    // The legacy API spells the hash function as Envoy's enum.
+    return ringHash(ring, strAt(ring, 'hashFunction') === 'MURMUR_HASH_2');
   }
   if (objAt(lb, 'random')) return { lbPolicy: Cluster_LbPolicy.RANDOM };
   if (objAt(lb, 'maglev')) return { lbPolicy: Cluster_LbPolicy.MAGLEV };

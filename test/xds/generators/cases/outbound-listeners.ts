@@ -1,7 +1,7 @@
 import { backends, dataplane, docs } from '../fixtures';
 import type { Case } from '../golden';
 import { routeCase, routeCases } from './mesh-routes';
-import { BACKEND_RETRY_TIMEOUT, GRPC_RETRY_TIMEOUT, MERGED_HASH_POLICIES, MERGE_ORDER_POLICIES, MESH_DEFAULT_POLICIES } from '../policies';
+import { BACKEND_RETRY_TIMEOUT, GRPC_RETRY_TIMEOUT, MERGED_HASH_POLICIES, RING_HASH_LEGACY_POLICIES, MERGE_ORDER_POLICIES, MESH_DEFAULT_POLICIES } from '../policies';
 
 const WEB = dataplane({ protocol: 'http', outbounds: [{ service: 'backend', port: 10001 }] });
 
@@ -387,25 +387,7 @@ spec:
     resources: docs(
       WEB,
       backends('http'),
-      `
-type: MeshLoadBalancingStrategy
-mesh: default
-name: a-ring
-spec:
-  targetRef:
-    kind: Mesh
-  to:
-  - targetRef:
-      kind: Mesh
-    default:
-      loadBalancer:
-        type: RingHash
-        ringHash:
-          hashPolicies:
-          - type: Header
-            header:
-              name: x-legacy
----
+      `${RING_HASH_LEGACY_POLICIES}---
 type: MeshLoadBalancingStrategy
 mesh: default
 name: b-none
