@@ -1,25 +1,103 @@
 /**
- * Status for the MeshService family as the API serves it (meshservice/status.ts), read from the
- * store once per request: the HostnameGenerators, and each mesh's VIP allocation the first time
- * one of its resources is shown. Other types have none.
+ * Status for the MeshService family as the API serves it (meshservice/status.ts). One reader per
+ * request: what a status needs is read from the store the first time a resource of that mesh
+ * asks for it and shared by the rest of the request (a list of MeshServices indexes the mesh's
+ * Dataplanes once, and assigns the mesh's hostnames once per kind). Other types have none.
+ *
+ * Which reader runs is decided at wiring time (control-plane.ts): a zone computes the status of
+ * what it stores; the global shows, as Kuma, only what zones computed (Kuma runs the hostname
+ * generator, the VIP allocator and the status updaters on zones only), i.e. the zero status.
  */
-import { meshServiceStatus } from '../meshservice/status';
+import { isLocal, labelsMatch } from '../meshservice/labels';
+import { assignHostnames, type AssignedHostnames } from '../meshservice/hostname-assignment';
+import { type DataplaneIndex, dataplaneProxiesOf, indexDataplanes, selectedDataplanes, tlsStatusOf } from '../meshservice/dataplane-proxies';
+import { externalServiceStatus, meshServiceStatus, multiZoneServiceStatus } from '../meshservice/status';
 import { VIP_KINDS, type MsVips, type VipKind, msVipAllocationKey, msVipsOf } from '../meshservice/vips';
+import { kriPartsOf } from '../resources/kri';
+import type { Registry } from '../resources/registry';
 import type { Resource, Spec } from '../resources/model';
 import type { ResourceStore } from '../store/resource-store';
+import { meshMtlsEnabled } from '../xds/context/cross-zone';
 
 const KINDS = new Set<string>(VIP_KINDS);
 
 export type StatusOf = (r: Resource) => Spec | undefined;
 
-export function statusReader(store: ResourceStore): StatusOf {
-  let generators: readonly Resource[] | undefined;
-  const vipsByMesh = new Map<string, MsVips>();
-  return (r) => {
-    if (!KINDS.has(r.type)) return undefined;
-    generators ??= store.list('HostnameGenerator').items;
-    let vips = vipsByMesh.get(r.mesh);
-    if (!vips) vipsByMesh.set(r.mesh, (vips = msVipsOf(store.get(msVipAllocationKey(r.mesh))?.spec)));
-    return meshServiceStatus(r.type as VipKind, r, generators, vips);
+/** Makes the status reader of one request. */
+export interface StatusSource {
+  reader(): StatusOf;
+}
+
+interface MeshFacts {
+  vips: MsVips;
+  hostnames: Partial<Record<VipKind, Map<string, AssignedHostnames>>>;
+  dataplanes?: DataplaneIndex;
+  mtls?: boolean;
+}
+
+/** A zone CP: every part computed from this zone's store (local zone name for what is local). */
+export function zoneStatusSource(store: ResourceStore, registry: Registry, zone: string): StatusSource {
+  const msDescriptor = registry.byName('MeshService');
+  return {
+    reader(): StatusOf {
+      let generators: readonly Resource[] | undefined;
+      const meshes = new Map<string, MeshFacts>();
+      const factsOf = (mesh: string): MeshFacts => {
+        let f = meshes.get(mesh);
+        if (!f) meshes.set(mesh, (f = { vips: msVipsOf(store.get(msVipAllocationKey(mesh))?.spec), hostnames: {} }));
+        return f;
+      };
+      const hostnamesOf = (kind: VipKind, r: Resource): AssignedHostnames | undefined => {
+        const f = factsOf(r.mesh);
+        generators ??= store.list('HostnameGenerator').items;
+        f.hostnames[kind] ??= assignHostnames(kind, store.list(kind, { mesh: r.mesh }).items, generators);
+        return f.hostnames[kind].get(r.name);
+      };
+      const insightOf = (dp: Resource) => store.get({ type: 'DataplaneInsight', mesh: dp.mesh, name: dp.name })?.spec;
+      return (r) => {
+        if (!KINDS.has(r.type)) return undefined;
+        const kind = r.type as VipKind;
+        const f = factsOf(r.mesh);
+        const hostnames = hostnamesOf(kind, r);
+        const vip = f.vips[kind][r.name];
+        if (kind === 'MeshExternalService') return externalServiceStatus({ hostnames, vip });
+        if (kind === 'MeshMultiZoneService') {
+          const matchLabels = (r.spec.selector as { meshService?: { matchLabels?: Record<string, unknown> } } | undefined)?.meshService?.matchLabels ?? {};
+          const meshServices = store
+            .list('MeshService', { mesh: r.mesh })
+            .items.filter((ms) => labelsMatch(matchLabels, ms.labels))
+            .map((ms) => {
+              const k = msDescriptor && kriPartsOf(msDescriptor, ms);
+              return { name: k?.name ?? ms.name, namespace: k?.namespace ?? '', zone: k?.zone ?? '', mesh: ms.mesh };
+            });
+          return multiZoneServiceStatus({ hostnames, vip, meshServices });
+        }
+        // Only the zone a MeshService lives in counts its proxies (Kuma: IsLocalMeshService).
+        if (!isLocal(r, zone)) return meshServiceStatus({ hostnames, vip });
+        f.dataplanes ??= indexDataplanes(store.list('Dataplane', { mesh: r.mesh }).items, zone);
+        f.mtls ??= (() => {
+          const mesh = store.get({ type: 'Mesh', mesh: '', name: r.mesh });
+          return mesh ? meshMtlsEnabled(mesh) : false;
+        })();
+        const dps = selectedDataplanes(r, f.dataplanes);
+        return meshServiceStatus({ hostnames, vip, proxies: { dataplaneProxies: dataplaneProxiesOf(r, dps, insightOf), tls: tlsStatusOf(f.mtls, dps, insightOf) } });
+      };
+    },
   };
+}
+
+/** The global CP: computes nothing of its own; zones' MeshServices show their zero status. */
+export const globalStatusSource: StatusSource = {
+  reader(): StatusOf {
+    return (r) => {
+      if (r.type === 'MeshService') return meshServiceStatus({});
+      if (r.type === 'MeshExternalService') return externalServiceStatus({});
+      return undefined;
+    };
+  },
+};
+
+/** The request's reader from the wired source; without one nothing has a status. */
+export function statusReader(deps: { status?: StatusSource }): StatusOf {
+  return deps.status ? deps.status.reader() : () => undefined;
 }
