@@ -7,7 +7,7 @@ import type { XdsResources } from '../xds/context/types';
 import type { EnvoyAdminForwarder } from '../kds/global/envoy-admin-forwarder';
 import type { ZoneSyncViews } from '../kds/global/zone-sync-views';
 import type { PropagationQuery, ProxyPropagation } from '../xds/sync/proxy-propagation';
-import type { StatusSource } from './mesh-service-status';
+import type { StatusSource } from '../meshservice/status-source';
 
 /** What `inspect dataplane --type config` reads from the DP server; node ids are "<mesh>.<name>". */
 export interface InspectSource {

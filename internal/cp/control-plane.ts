@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { startApiServer } from '../apiserver/server';
-import { globalStatusSource, zoneStatusSource } from '../apiserver/mesh-service-status';
+import { globalStatusSource, zoneStatusSource } from '../meshservice/status-source';
 import { startDiagnosticsServer } from '../apiserver/diagnostics-server';
 import { dataplaneInspectSource } from '../apiserver/inspect-endpoints';
 import { isFederatedZone, type CpConfig } from '../config/cp-config';
@@ -165,8 +165,8 @@ export async function startControlPlane(cfg: CpConfig, early?: EarlyStart): Prom
     let apiPort = 0;
     let apiHttpsPort: number | undefined;
     inspectLater.source = dataplaneInspectSource(dp);
-    // A zone computes the MeshService family's status from its own store; the global shows what zones computed.
-    const status = cfg.mode === 'global' ? globalStatusSource : zoneStatusSource(store, registry, cfg.multizone.zone.name);
+    // A zone computes the MeshService family's status from its own store; the global shows what zones sent.
+    const status = cfg.mode === 'global' ? globalStatusSource(store) : zoneStatusSource(store, registry, cfg.multizone.zone.name);
     const apiDeps = { config: cfg, registry, store, manager, instanceId, clusterId: () => clusterId(store), inspect: inspectLater.source, isLeader: () => elector.isLeader(), adminForwarder, syncViews, status };
     const handler = apiRequestListener(apiDeps);
     if (cfg.apiServer.http.enabled) {

@@ -202,7 +202,7 @@ networking:
     expect(JSON.stringify(vipListener?.active_state?.listener)).toContain(`"cluster":"default_backend___mzsvc_${backendPort}"`);
   });
 
-  it('kuma get meshservice shows each zone\'s own proxies (connected, healthy, total from kuma dp + Envoy) and TLS Ready once their certificates are issued', async () => {
+  it('kuma get meshservice shows each zone\'s own proxies (connected, healthy, total from kuma dp + Envoy) and TLS Ready once their certificates are issued; the global shows the same, as each zone sent it', async () => {
     const homes: string[] = [];
     try {
       for (const zone of ['zone-1', 'zone-2']) {
@@ -222,6 +222,22 @@ networking:
       const copy = JSON.parse(list.stdout).items.find((i: { labels: Record<string, string> }) => i.labels['kuma.io/zone'] === 'zone-2');
       expect(copy.status.dataplaneProxies).toEqual({});
       expect(copy.status.tls).toEqual({});
+      // The global shows each zone's MeshService with the status that zone computed, sent over KDS.
+      const gh = await kumactlHome(global);
+      homes.push(gh);
+      await eventually(async () => {
+        const r = await runKuma(['get', 'meshservices', '--mesh', 'default', '-o', 'json'], { home: gh });
+        expect(r.code, r.stderr).toBe(0);
+        const items = JSON.parse(r.stdout).items as { labels: Record<string, string>; status: Record<string, any> }[];
+        const backends = items.filter((i) => i.labels['kuma.io/display-name'] === 'backend').sort((a, b) => a.labels['kuma.io/zone']!.localeCompare(b.labels['kuma.io/zone']!));
+        expect(backends.map((b) => b.labels['kuma.io/zone'])).toEqual(['zone-1', 'zone-2']);
+        for (const b of backends) {
+          expect(b.status.dataplaneProxies).toEqual({ connected: 1, healthy: 1, total: 1 });
+          expect(b.status.tls).toEqual({ status: 'Ready' });
+          expect(b.status.addresses.map((a: { hostname: string }) => a.hostname)).toEqual(['backend.svc.mesh.local']);
+          expect(b.status.vips[0].ip).toMatch(/^241\./);
+        }
+      }, 20_000, 500);
     } finally {
       for (const h of homes) removeDir(h);
     }

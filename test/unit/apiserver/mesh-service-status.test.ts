@@ -9,11 +9,12 @@
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiDeps } from '../../../internal/apiserver/deps';
-import { globalStatusSource, zoneStatusSource } from '../../../internal/apiserver/mesh-service-status';
+import { globalStatusSource, zoneStatusSource } from '../../../internal/meshservice/status-source';
 import { startApiServer } from '../../../internal/apiserver/server';
 import { defaultConfig, type CpConfig } from '../../../internal/config/cp-config';
 import { ResourceManager } from '../../../internal/core/resource-manager';
 import { ensureDefaultHostnameGenerators } from '../../../internal/meshservice/default-hostname-generators';
+import { syncedStatusKey } from '../../../internal/meshservice/synced-status';
 import { emptyVips, msVipAllocationKey } from '../../../internal/meshservice/vips';
 import { registerAll } from '../../../internal/resources/types';
 import type { ResourceStore } from '../../../internal/store/resource-store';
@@ -175,17 +176,26 @@ describe('MeshService family status in the API (zone)', () => {
 });
 
 describe('MeshService family status in the API (global)', () => {
-  it('shows the zero status: the global computes none of it', async () => {
+  it('shows the status the origin zone sent over KDS, else the zero status: the global computes none of it', async () => {
     const store = new MemoryStore();
     const registry = registerAll();
     const manager = new ResourceManager({ store, registry, ctx: { mode: 'global', federated: false, zoneName: '' }, unsafeDelete: false, readOnly: false });
     await manager.createMesh('default');
     await ensureDefaultHostnameGenerators(store, 'global', '');
     await store.create({ type: 'MeshService', mesh: 'default', name: 'backend-x', labels: { ...LOCAL, 'kuma.io/zone': 'zone-1' }, spec: { selector: { dataplaneTags: { 'kuma.io/service': 'backend' } }, ports: [{ port: 80 }] } });
+    await store.create({ type: 'MeshService', mesh: 'default', name: 'backend-y', labels: { ...LOCAL, 'kuma.io/zone': 'zone-2' }, spec: { selector: { dataplaneTags: { 'kuma.io/service': 'backend' } }, ports: [{ port: 80 }] } });
+    const fromZone2 = { addresses: [{ hostname: 'backend.svc.mesh.local', origin: 'HostnameGenerator', hostnameGeneratorRef: { coreName: 'local-universal-mesh-service' } }], vips: [{ ip: '241.0.0.7' }], tls: { status: 'Ready' }, dataplaneProxies: { connected: 2, healthy: 1, total: 3 } };
+    await store.create({ ...syncedStatusKey({ type: 'MeshService', mesh: 'default', name: 'backend-y' }), labels: { 'kuma.io/origin': 'zone', 'kuma.io/zone': 'zone-2' }, spec: { status: fromZone2 } });
     await store.create({ type: 'MeshMultiZoneService', mesh: 'default', name: 'backend', labels: {}, spec: { selector: { meshService: { matchLabels: { 'kuma.io/display-name': 'backend' } } }, ports: [{ port: 80 }] } });
-    const { server, base } = await serve({ config: defaultConfig() as unknown as CpConfig, registry, store, manager, instanceId: 't', clusterId: () => 'c', status: globalStatusSource });
+    const { server, base } = await serve({ config: defaultConfig() as unknown as CpConfig, registry, store, manager, instanceId: 't', clusterId: () => 'c', status: globalStatusSource(store) });
     try {
       expect((await (await fetch(`${base}/meshes/default/meshservices/backend-x`)).json()).status).toEqual({ tls: {}, dataplaneProxies: {} });
+      expect((await (await fetch(`${base}/meshes/default/meshservices/backend-y`)).json()).status).toEqual(fromZone2);
+      // Deleting the Zone takes its resources and their status records.
+      expect((await fetch(`${base}/zones/zone-2`, { method: 'PUT', body: JSON.stringify({ type: 'Zone', name: 'zone-2' }), headers: { 'content-type': 'application/json' } })).status).toBe(201);
+      expect((await fetch(`${base}/zones/zone-2`, { method: 'DELETE' })).status).toBe(200);
+      expect(store.get({ type: 'MeshService', mesh: 'default', name: 'backend-y' })).toBeUndefined();
+      expect(store.list('KdsStatus').items).toEqual([]);
       expect((await (await fetch(`${base}/meshes/default/meshmultizoneservices/backend`)).json()).status).toBeUndefined();
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
