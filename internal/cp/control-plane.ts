@@ -263,6 +263,7 @@ function startZoneKdsClientFor(cfg: CpConfig, store: ResourceStore, instanceId: 
     maxMsgBytes: cfg.multizone.global.kds.maxMsgSizeBytes,
     baseBackoffMs: z.kds.reconnectBaseBackoffMs,
     maxBackoffMs: z.kds.reconnectMaxBackoffMs,
+    statusRefreshIntervalMs: z.kds.statusRefreshIntervalMs,
     metrics,
     inspect,
   });

@@ -36,6 +36,7 @@ interface MeshFacts {
   hostnames: Partial<Record<VipKind, Map<string, AssignedHostnames>>>;
   dataplanes?: DataplaneIndex;
   mtls?: boolean;
+  meshServices?: readonly Resource[];
 }
 
 /** A zone CP: every part computed from this zone's store (local zone name for what is local). */
@@ -66,9 +67,9 @@ export function zoneStatusSource(store: ResourceStore, registry: Registry, zone:
         if (kind === 'MeshExternalService') return externalServiceStatus({ hostnames, vip });
         if (kind === 'MeshMultiZoneService') {
           const matchLabels = (r.spec.selector as { meshService?: { matchLabels?: Record<string, unknown> } } | undefined)?.meshService?.matchLabels ?? {};
-          const meshServices = store
-            .list('MeshService', { mesh: r.mesh })
-            .items.filter((ms) => labelsMatch(matchLabels, ms.labels))
+          f.meshServices ??= store.list('MeshService', { mesh: r.mesh }).items;
+          const meshServices = f.meshServices
+            .filter((ms) => labelsMatch(matchLabels, ms.labels))
             .map((ms) => {
               const k = msDescriptor && kriPartsOf(msDescriptor, ms);
               return { name: k?.name ?? ms.name, namespace: k?.namespace ?? '', zone: k?.zone ?? '', mesh: ms.mesh };

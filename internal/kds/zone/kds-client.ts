@@ -13,10 +13,10 @@ import type { Logger } from 'pino';
 import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '../../../proto/gen/envoy/service/discovery/v3/discovery';
 import { GlobalKDSServiceClient, KDSSyncServiceClient } from '../../../proto/gen/kuma/mesh/v1alpha1/kds';
 import type { Registry, ResourceDescriptor } from '../../resources/registry';
-import { LABEL, type Resource, type Spec } from '../../resources/model';
+import { LABEL, type Resource, type ResourceKey, type Spec } from '../../resources/model';
 import { hasStatus } from '../../meshservice/synced-status';
 import { type StatusOf, zoneStatusSource } from '../../meshservice/status-source';
-import { withStatusChanges } from './status-changes';
+import { statusMoved, statusRefreshOf } from './status-changes';
 import type { EncodedResource } from '../wire';
 import type { ResourceStore } from '../../store/resource-store';
 import { applyBatch, fromGlobalSide } from '../apply';
@@ -65,12 +65,16 @@ export interface ZoneKdsDeps {
   baseBackoffMs: number;
   maxBackoffMs: number;
   onStateChange?(from: LinkState, to: LinkState): void;
+  /** How often at most the status of MeshServices that only their status moved is sent again (default 1 s). */
+  statusRefreshIntervalMs?: number;
   metrics?: CpMetrics;
   /** The DP server's generated config, for the global's `_config` requests (set once the DP server runs). */
   inspect?: () => InspectSource | undefined;
 }
 
 const REFRESH_DEBOUNCE_MS = 10;
+/** Kuma recomputes a MeshService's status every 5 s (coreResources.status.meshServiceInterval). */
+export const DEFAULT_STATUS_REFRESH_INTERVAL_MS = 1000;
 
 /**
  * One record as the zone -> global sender sees it. A copy of another zone's resource (origin
@@ -144,6 +148,19 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
     return zoneChannelCredentials(ca, deps.tlsSkipVerify);
   };
 
+  // A resource whose status alone moved (a proxy connected, ...) is looked at again at most once
+  // per interval: what its status reads (the mesh's Dataplanes) is then read once for a whole
+  // connection storm, not once per debounce window.
+  const statusPending = new Map<string, ResourceKey>();
+  let statusTimer: NodeJS.Timeout | undefined;
+  const flushStatus = () => {
+    statusTimer = undefined;
+    const refresh = statusRefreshOf(statusPending.values(), store);
+    statusPending.clear();
+    const cur = current;
+    if (cur && refresh.size) timedKdsRefresh(deps.metrics, () => withFreshStatus(() => cur.sender.refresh(refresh)));
+  };
+
   // Only the changed records of the changed types are looked at (insights are rewritten often).
   let timer: NodeJS.Timeout | undefined;
   const changes = new ChangeCollector();
@@ -155,7 +172,10 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
         // Taken even while disconnected: a new link starts with the whole state anyway.
         const c = changes.take();
         const cur = current;
-        if (cur) timedKdsRefresh(deps.metrics, () => withFreshStatus(() => cur.sender.refresh(withStatusChanges(c, store, deps.zone))));
+        if (!cur) return;
+        timedKdsRefresh(deps.metrics, () => withFreshStatus(() => cur.sender.refresh(c)));
+        for (const r of statusMoved(c, store, deps.zone)) statusPending.set(`${r.type}\0${r.mesh}\0${r.name}`, { type: r.type, mesh: r.mesh, name: r.name });
+        if (statusPending.size && !statusTimer) statusTimer = setTimeout(flushStatus, deps.statusRefreshIntervalMs ?? DEFAULT_STATUS_REFRESH_INTERVAL_MS);
       }, REFRESH_DEBOUNCE_MS);
     }
   });
@@ -266,6 +286,8 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
     stop: () => {
       unwatch();
       if (timer) clearTimeout(timer);
+      if (statusTimer) clearTimeout(statusTimer);
+      statusPending.clear();
       if (retryTimer) clearTimeout(retryTimer);
       const c = current;
       current = undefined;

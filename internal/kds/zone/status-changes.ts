@@ -1,9 +1,9 @@
 /**
  * A zone sends the global its MeshServices and MeshExternalServices with their status (Kuma: the
  * status is computed by the source zone and synced to the global, MADR 056). The status is
- * derived from other records, so a change of those must make the sender look at the resources
- * whose status it may move; this adds them to a refresh's change set as updates (the sender
- * re-encodes them and sends only those whose bytes changed):
+ * derived from other records, so a change of those must make the sender look again at the
+ * resources whose status it may move (it re-encodes them and sends only those whose bytes
+ * changed). Which ones, for one refresh's changes:
  *
  * - a Dataplane change: the MeshServices of its mesh selecting it before or after (one pass over
  *   the mesh's MeshServices per refresh, against an index of just the changed Dataplanes);
@@ -17,7 +17,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { isOnline } from '../../core/insight-status';
 import { indexDataplanes, selectedDataplanes } from '../../meshservice/dataplane-proxies';
 import { MS_VIP_ALLOCATION_TYPE } from '../../meshservice/vips';
-import type { Resource } from '../../resources/model';
+import type { Resource, ResourceKey } from '../../resources/model';
 import type { ResourceStore, StoreEvent } from '../../store/resource-store';
 import { meshMtlsEnabled } from '../../xds/context/cross-zone';
 import type { ChangeSet } from '../delta-sender';
@@ -39,7 +39,8 @@ function relabelled(e: StoreEvent): boolean {
   return e.kind !== 'update' || !e.previous || !isDeepStrictEqual(e.previous.labels, e.resource.labels);
 }
 
-export function withStatusChanges(changes: ChangeSet, store: ResourceStore, zone: string): ChangeSet {
+/** The stored resources whose status `changes` may have moved (a resource may appear twice). */
+export function statusMoved(changes: ChangeSet, store: ResourceStore, zone: string): Resource[] {
   /** kind -> meshes where every resource of the kind may have moved ("*" = every mesh). */
   const whole: Record<Kind, Set<string>> = { MeshService: new Set(), MeshExternalService: new Set() };
   /** mesh -> Dataplanes (both versions) whose selection may have moved. */
@@ -66,21 +67,28 @@ export function withStatusChanges(changes: ChangeSet, store: ResourceStore, zone
   }
   for (const k of KINDS) for (const e of changes.get(k) ?? []) if (relabelled(e)) whole[k].add(e.resource.mesh);
 
-  const extra: Record<Kind, Resource[]> = { MeshService: [], MeshExternalService: [] };
+  const out: Resource[] = [];
   for (const k of KINDS) {
-    if (whole[k].has('*')) extra[k].push(...store.list(k).items);
-    else for (const mesh of whole[k]) extra[k].push(...store.list(k, { mesh }).items);
+    if (whole[k].has('*')) out.push(...store.list(k).items);
+    else for (const mesh of whole[k]) out.push(...store.list(k, { mesh }).items);
   }
   for (const [mesh, dps] of touched) {
     if (whole.MeshService.has('*') || whole.MeshService.has(mesh)) continue;
     const idx = indexDataplanes(dps, zone);
-    for (const ms of store.list('MeshService', { mesh }).items) if (selectedDataplanes(ms, idx).length > 0) extra.MeshService.push(ms);
+    for (const ms of store.list('MeshService', { mesh }).items) if (selectedDataplanes(ms, idx).length > 0) out.push(ms);
   }
-  if (extra.MeshService.length === 0 && extra.MeshExternalService.length === 0) return changes;
-  const out = new Map(changes);
-  for (const k of KINDS) {
-    if (extra[k].length === 0) continue;
-    out.set(k, [...(changes.get(k) ?? []), ...extra[k].map((resource): StoreEvent => ({ kind: 'update', resource }))]);
+  return out;
+}
+
+/** The change set that makes the sender look at `keys` as they are stored now (gone ones are left out). */
+export function statusRefreshOf(keys: Iterable<ResourceKey>, store: ResourceStore): ChangeSet {
+  const out = new Map<string, StoreEvent[]>();
+  for (const k of keys) {
+    const resource = store.get(k);
+    if (!resource) continue;
+    const l = out.get(resource.type);
+    if (l) l.push({ kind: 'update', resource });
+    else out.set(resource.type, [{ kind: 'update', resource }]);
   }
   return out;
 }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ChangeSet } from '../../../internal/kds/delta-sender';
-import { withStatusChanges } from '../../../internal/kds/zone/status-changes';
+import { statusMoved, statusRefreshOf } from '../../../internal/kds/zone/status-changes';
 import type { Resource } from '../../../internal/resources/model';
 import type { StoreEvent } from '../../../internal/store/resource-store';
 import { MemoryStore } from '../../../internal/store/memory-store';
@@ -24,35 +24,40 @@ async function zone() {
 }
 
 const update = (resource: Resource, spec: Record<string, unknown>, previous = resource): StoreEvent => ({ kind: 'update', resource: { ...resource, spec }, previous });
-const extra = (c: ChangeSet, type = 'MeshService') => (c.get(type) ?? []).map((e) => e.resource.name).sort();
+const moved = (c: ChangeSet, store: MemoryStore) => statusMoved(c, store, 'zone-1').map((r) => r.name).sort();
 
 describe('zone KDS: MeshServices whose status a change may move', () => {
   it('an insight write that moves neither connected nor the certificate adds nothing', async () => {
     const { store, insight } = await zone();
-    const c: ChangeSet = new Map([['DataplaneInsight', [update(insight, { ...ONLINE, mTLS: undefined })]]]);
-    expect(withStatusChanges(c, store, 'zone-1')).toBe(c);
+    expect(moved(new Map([['DataplaneInsight', [update(insight, { ...ONLINE, mTLS: undefined })]]]), store)).toEqual([]);
   });
 
   it('a proxy going offline (or getting its certificate) adds the MeshServices selecting it, by tags or by name', async () => {
     const { store, insight } = await zone();
-    expect(extra(withStatusChanges(new Map([['DataplaneInsight', [update(insight, OFFLINE)]]]), store, 'zone-1'))).toEqual(['backend', 'pinned']);
-    expect(extra(withStatusChanges(new Map([['DataplaneInsight', [update(insight, { ...ONLINE, mTLS: { issuedBackend: 'ca-1' } })]]]), store, 'zone-1'))).toEqual(['backend', 'pinned']);
+    expect(moved(new Map([['DataplaneInsight', [update(insight, OFFLINE)]]]), store)).toEqual(['backend', 'pinned']);
+    expect(moved(new Map([['DataplaneInsight', [update(insight, { ...ONLINE, mTLS: { issuedBackend: 'ca-1' } })]]]), store)).toEqual(['backend', 'pinned']);
   });
 
   it('a Dataplane change adds what selected it before and what selects it now', async () => {
     const { store, dp } = await zone();
-    const moved = update(dp, { networking: { address: '10.0.0.1', inbound: [{ port: 80, tags: { 'kuma.io/service': 'web' } }] } });
-    expect(extra(withStatusChanges(new Map([['Dataplane', [moved]]]), store, 'zone-1'))).toEqual(['backend', 'pinned', 'web']);
+    const retagged = update(dp, { networking: { address: '10.0.0.1', inbound: [{ port: 80, tags: { 'kuma.io/service': 'web' } }] } });
+    expect(moved(new Map([['Dataplane', [retagged]]]), store)).toEqual(['backend', 'pinned', 'web']);
   });
 
   it('a HostnameGenerator, a VIP record or a new MeshService adds every MeshService of the mesh (hostnames, collisions)', async () => {
     const { store } = await zone();
     const hg = await store.create({ type: 'HostnameGenerator', mesh: '', name: 'g', labels: {}, spec: {} });
-    expect(extra(withStatusChanges(new Map([['HostnameGenerator', [{ kind: 'create', resource: hg }]]]), store, 'zone-1'))).toEqual(['backend', 'pinned', 'web']);
+    expect(moved(new Map([['HostnameGenerator', [{ kind: 'create', resource: hg }]]]), store)).toEqual(['backend', 'pinned', 'web']);
     const ms = store.get({ type: 'MeshService', mesh: 'default', name: 'web' })!;
-    // The changed one itself plus the rest of the mesh.
-    expect(extra(withStatusChanges(new Map([['MeshService', [{ kind: 'create', resource: ms }]]]), store, 'zone-1'))).toEqual(['backend', 'pinned', 'web', 'web']);
-    // A spec-only change of a MeshService moves no other MeshService's hostnames.
-    expect(extra(withStatusChanges(new Map([['MeshService', [update(ms, { ...ms.spec, ports: [{ port: 81 }] })]]]), store, 'zone-1'))).toEqual(['web']);
+    expect(moved(new Map([['MeshService', [{ kind: 'create', resource: ms }]]]), store)).toEqual(['backend', 'pinned', 'web']);
+    // A spec-only change of a MeshService moves no other MeshService's hostnames (the sender sends it anyway).
+    expect(moved(new Map([['MeshService', [update(ms, { ...ms.spec, ports: [{ port: 81 }] })]]]), store)).toEqual([]);
+  });
+
+  it('the later refresh looks at them as stored then, leaving out those gone meanwhile', async () => {
+    const { store } = await zone();
+    const c = statusRefreshOf([{ type: 'MeshService', mesh: 'default', name: 'web' }, { type: 'MeshService', mesh: 'default', name: 'gone' }], store);
+    expect([...c.keys()]).toEqual(['MeshService']);
+    expect(c.get('MeshService')!.map((e) => [e.kind, e.resource.name])).toEqual([['update', 'web']]);
   });
 });
