@@ -14,7 +14,7 @@
  * This zone computes every part (VIPs: vip-allocator.ts, hostnames: hostname-assignment.ts) and
  * keeps them out of the resource, so the status is put together when the resource is read. Pure.
  */
-import type { Resource, Spec } from '../resources/model';
+import type { Spec } from '../resources/model';
 import type { AssignedHostnames } from './hostname-assignment';
 import type { DataplaneProxies } from './dataplane-proxies';
 
@@ -85,10 +85,4 @@ export function multiZoneServiceStatus(p: MultiZoneServiceStatusParts): Spec | u
 
 export function externalServiceStatus(p: { hostnames?: AssignedHostnames; vip?: string }): Spec {
   return { vip: p.vip ? { ip: p.vip } : {}, ...addressesOf(p.hostnames), ...generatorsOf(p.hostnames) };
-}
-
-/** Whether `mzs` selects `ms` (Kuma matchesService: every matchLabels entry present; none selects all). */
-export function multiZoneServiceSelects(mzs: Resource, ms: Resource): boolean {
-  const sel = (mzs.spec.selector as { meshService?: { matchLabels?: Record<string, unknown> } } | undefined)?.meshService?.matchLabels ?? {};
-  return Object.entries(sel).every(([k, v]) => ms.labels[k] === v);
 }

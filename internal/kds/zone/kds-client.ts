@@ -74,7 +74,7 @@ export interface ZoneKdsDeps {
 
 const REFRESH_DEBOUNCE_MS = 10;
 /** Kuma recomputes a MeshService's status every 5 s (coreResources.status.meshServiceInterval). */
-export const DEFAULT_STATUS_REFRESH_INTERVAL_MS = 1000;
+const DEFAULT_STATUS_REFRESH_INTERVAL_MS = 1000;
 
 /**
  * One record as the zone -> global sender sees it. A copy of another zone's resource (origin
