@@ -7,6 +7,7 @@ import type { XdsResources } from '../xds/context/types';
 import type { EnvoyAdminForwarder } from '../kds/global/envoy-admin-forwarder';
 import type { ZoneSyncViews } from '../kds/global/zone-sync-views';
 import type { PropagationQuery, ProxyPropagation } from '../xds/sync/proxy-propagation';
+import type { StatusSource } from '../meshservice/status-source';
 
 /** What `inspect dataplane --type config` reads from the DP server; node ids are "<mesh>.<name>". */
 export interface InspectSource {
@@ -34,4 +35,6 @@ export interface ApiDeps {
   adminForwarder?: EnvoyAdminForwarder;
   /** On a global: what each connected zone was sent and ACKed (`_propagation`). */
   syncViews?: ZoneSyncViews;
+  /** The MeshService family's computed `status` (zone or global reader); absent: no status is shown. */
+  status?: StatusSource;
 }

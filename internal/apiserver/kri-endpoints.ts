@@ -36,7 +36,7 @@ function getByKri(deps: ApiDeps, c: RequestContext): void {
     assertAccess(deps, d, c);
     const r = find(deps, d, k);
     if (!r) throw new HttpError(404, T_KRI, 'Not found');
-    sendJson(c.res, 200, toRest(d, r, statusReader(deps.store)(r)));
+    sendJson(c.res, 200, toRest(d, r, statusReader(deps)(r)));
   } catch (e) {
     sendFailure(c.res, e, T_KRI);
   }

@@ -50,7 +50,7 @@ function list(deps: ApiDeps, d: ResourceDescriptor, c: RequestContext, mesh: str
     const filters = parseFilters(c.query, T_LIST);
     const filter = d.name === 'Dataplane' || d.name === 'ExternalService' ? dataplaneFilter(c.query, T_LIST) ?? externalTagFilter(d, c.query) : undefined;
     const r = deps.store.list(d.name, { mesh, ...filters, filter, offset: page.offset, size: page.size });
-    const statusOf = statusReader(deps.store);
+    const statusOf = statusReader(deps);
     sendJson(c.res, 200, { total: r.total, items: r.items.map((x) => toRest(d, x, statusOf(x))), next: nextLink(c.req, c.url, r.nextOffset) });
   } catch (e) {
     sendFailure(c.res, e, T_LIST);
@@ -72,7 +72,7 @@ function get(deps: ApiDeps, d: ResourceDescriptor, c: RequestContext, mesh: stri
     assertAccess(deps, d, c);
     const r = deps.store.get({ type: d.name, mesh, name });
     if (!r) throw new HttpError(404, T_GET, 'Not found');
-    sendJson(c.res, 200, toRest(d, r, statusReader(deps.store)(r)));
+    sendJson(c.res, 200, toRest(d, r, statusReader(deps)(r)));
   } catch (e) {
     sendFailure(c.res, e, T_GET);
   }

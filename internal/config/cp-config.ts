@@ -145,6 +145,11 @@ export function defaultConfig() {
           /** Reconnect backoff: starts here, doubles up to the max, forever. */
           reconnectBaseBackoffMs: 250,
           reconnectMaxBackoffMs: 2_000,
+          /**
+           * How often at most the zone sends the global its MeshServices again when only their
+           * status moved (proxies connecting, certificates issued); Kuma recomputes it every 5 s.
+           */
+          statusRefreshIntervalMs: 1_000,
         },
         /** How soon ZoneIngress.availableServices follows a change of local Dataplanes. */
         ingressUpdateIntervalMs: 200,

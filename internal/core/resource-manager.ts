@@ -13,6 +13,7 @@ import { dataplaneSigningKeyName, newSigningKeyData } from '../auth/signing-key'
 import { checkImmutableLabels, checkLabelRules, computeLabels, nameFitsGlobal, type LabelContext } from './labels';
 import { defaultMeshPolicies } from './mesh-defaults';
 import { isOnline } from './insight-status';
+import { hasStatus, syncedStatusKey } from '../meshservice/synced-status';
 
 export interface ManagerDeps {
   store: ResourceStore;
@@ -165,6 +166,12 @@ export class ResourceManager {
     if (d.insightType) {
       const ik = { type: d.insightType, mesh: key.mesh, name: key.name };
       if (store.get(ik) && !ops.some((o) => o.op === 'delete' && o.key.type === ik.type)) ops.push({ op: 'delete', key: ik });
+    }
+    // The status a zone sent with a resource (global only) goes with the resource.
+    for (const o of [...ops]) {
+      if (o.op !== 'delete' || !hasStatus(o.key.type)) continue;
+      const sk = syncedStatusKey(o.key);
+      if (store.get(sk)) ops.push({ op: 'delete', key: sk });
     }
     await store.transact(ops);
   }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { startApiServer } from '../apiserver/server';
+import { globalStatusSource, zoneStatusSource } from '../meshservice/status-source';
 import { startDiagnosticsServer } from '../apiserver/diagnostics-server';
 import { dataplaneInspectSource } from '../apiserver/inspect-endpoints';
 import { isFederatedZone, type CpConfig } from '../config/cp-config';
@@ -164,7 +165,9 @@ export async function startControlPlane(cfg: CpConfig, early?: EarlyStart): Prom
     let apiPort = 0;
     let apiHttpsPort: number | undefined;
     inspectLater.source = dataplaneInspectSource(dp);
-    const apiDeps = { config: cfg, registry, store, manager, instanceId, clusterId: () => clusterId(store), inspect: inspectLater.source, isLeader: () => elector.isLeader(), adminForwarder, syncViews };
+    // A zone computes the MeshService family's status from its own store; the global shows what zones sent.
+    const status = cfg.mode === 'global' ? globalStatusSource(store) : zoneStatusSource(store, registry, cfg.multizone.zone.name);
+    const apiDeps = { config: cfg, registry, store, manager, instanceId, clusterId: () => clusterId(store), inspect: inspectLater.source, isLeader: () => elector.isLeader(), adminForwarder, syncViews, status };
     const handler = apiRequestListener(apiDeps);
     if (cfg.apiServer.http.enabled) {
       const api = await startApiServer(apiDeps, { port: cfg.apiServer.http.port, iface: cfg.apiServer.http.interface }, handler);
@@ -260,6 +263,7 @@ function startZoneKdsClientFor(cfg: CpConfig, store: ResourceStore, instanceId: 
     maxMsgBytes: cfg.multizone.global.kds.maxMsgSizeBytes,
     baseBackoffMs: z.kds.reconnectBaseBackoffMs,
     maxBackoffMs: z.kds.reconnectMaxBackoffMs,
+    statusRefreshIntervalMs: z.kds.statusRefreshIntervalMs,
     metrics,
     inspect,
   });

@@ -16,13 +16,13 @@ import { decodeResource, type KdsResource } from './wire';
 const CONFLICT_RETRIES = 3;
 
 export interface ApplySide {
-  /** Adapts a received resource before it is stored. */
+  /** Adapts a received resource before it is stored (drops a status the side does not keep). */
   adapt(r: KdsResource): KdsResource;
   /** Whether a stored resource belongs to this sync (a full state may delete it). */
   owns(r: Resource): boolean;
 }
 
-/** The global receiving from zone `zone`: it owns exactly that zone's copies. */
+/** The global receiving from zone `zone`: it owns exactly that zone's copies, and keeps the status each came with. */
 export function fromZoneSide(zone: string): ApplySide {
   return {
     adapt: (r) => pinToZone(r, zone),
@@ -30,9 +30,12 @@ export function fromZoneSide(zone: string): ApplySide {
   };
 }
 
-/** A zone receiving from the global: it owns every global-origin copy, never its local resources. */
+/**
+ * A zone receiving from the global: it owns every global-origin copy, never its local resources.
+ * A status (Kuma's global sends a zero one) is dropped: a zone computes its own.
+ */
 export const fromGlobalSide: ApplySide = {
-  adapt: markFromGlobal,
+  adapt: ({ status: _dropped, ...r }) => markFromGlobal(r),
   owns: (r) => r.labels[LABEL.origin] === 'global',
 };
 

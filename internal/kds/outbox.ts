@@ -3,9 +3,11 @@
  * that pass the filter, mapped and encoded. Encodings are cached per stored
  * record object (the store replaces the object on every write), so a change
  * costs one encode, not one per resource; the cache is shared by every
- * peer whose mapping is the same.
+ * peer whose mapping is the same. A status (derived from other records)
+ * is part of the key: the same record with another status encodes again.
  */
-import type { Resource } from '../resources/model';
+import { isDeepStrictEqual } from 'node:util';
+import type { Resource, Spec } from '../resources/model';
 import type { Registry, ResourceDescriptor } from '../resources/registry';
 import type { ResourceStore } from '../store/resource-store';
 import { encodeResource, type EncodedResource, type KdsResource } from './wire';
@@ -13,8 +15,13 @@ import { encodeResource, type EncodedResource, type KdsResource } from './wire';
 /** A record that cannot be encoded (its spec does not fit Kuma's message): reported once, not sent. */
 const UNENCODABLE = Symbol('unencodable');
 
+interface Cached {
+  status?: Spec;
+  encoded: EncodedResource | typeof UNENCODABLE;
+}
+
 export class EncodeCache {
-  readonly #cache = new WeakMap<Resource, EncodedResource | typeof UNENCODABLE>();
+  readonly #cache = new WeakMap<Resource, Cached>();
   readonly #map: (d: ResourceDescriptor, r: Resource) => KdsResource;
   readonly #onError: (err: Error) => void;
 
@@ -23,27 +30,37 @@ export class EncodeCache {
     this.#onError = onError;
   }
 
-  encode(d: ResourceDescriptor, r: Resource): EncodedResource | undefined {
-    let e = this.#cache.get(r);
-    if (!e) {
+  /** The record as the peer gets it, with `status` when given. */
+  encode(d: ResourceDescriptor, r: Resource, status?: Spec): EncodedResource | undefined {
+    let c = this.#cache.get(r);
+    if (!c || !isDeepStrictEqual(c.status, status)) {
+      let encoded: Cached['encoded'];
       try {
-        e = encodeResource(d, this.#map(d, r));
+        const kr = this.#map(d, r);
+        encoded = encodeResource(d, status ? { ...kr, status } : kr);
       } catch (err) {
         this.#onError(err as Error);
-        e = UNENCODABLE;
+        encoded = UNENCODABLE;
       }
-      this.#cache.set(r, e);
+      this.#cache.set(r, (c = { ...(status ? { status } : {}), encoded }));
     }
-    return e === UNENCODABLE ? undefined : e;
+    return c.encoded === UNENCODABLE ? undefined : c.encoded;
   }
 }
 
-export function outboxSnapshot(store: ResourceStore, registry: Registry, cache: EncodeCache, type: string, include: (d: ResourceDescriptor, r: Resource) => boolean): Map<string, EncodedResource> {
+export function outboxSnapshot(
+  store: ResourceStore,
+  registry: Registry,
+  cache: EncodeCache,
+  type: string,
+  include: (d: ResourceDescriptor, r: Resource) => boolean,
+  statusOf: (r: Resource) => Spec | undefined = () => undefined,
+): Map<string, EncodedResource> {
   const d = registry.mustByName(type);
   const out = new Map<string, EncodedResource>();
   for (const r of store.list(type).items) {
     if (!include(d, r)) continue;
-    const e = cache.encode(d, r);
+    const e = cache.encode(d, r, statusOf(r));
     if (e) out.set(e.wireName, e);
   }
   return out;

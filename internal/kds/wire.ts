@@ -1,9 +1,11 @@
 /**
  * Resources on the KDS wire (kuma-kds-xds.md §1.3, kuma-wire/kds-wire.md §3-4):
  * a delta `Resource` named `<name>.<mesh>` (global-scoped: `<name>.`),
- * versioned by the SHA-256 of its KumaResource {meta, spec}, whose Any
+ * versioned by the SHA-256 of its KumaResource {meta, spec, status}, whose Any
  * carries the KumaResource; `type_url` of requests and responses is the
- * Kuma type name. The spec's own encoding is per type (spec-codec.ts).
+ * Kuma type name. The spec's own encoding is per type (spec-codec.ts); a
+ * status (MeshService-like types, zone -> global) is Go JSON with an empty
+ * type URL, as Kuma's ToAny writes it.
  */
 import { createHash } from 'node:crypto';
 import { Resource as WireResource } from '../../proto/gen/envoy/service/discovery/v3/discovery';
@@ -13,13 +15,15 @@ import type { Spec } from '../resources/model';
 import type { ResourceDescriptor } from '../resources/registry';
 import { decodeSpec, encodeSpec } from './spec-codec';
 
-/** What crosses KDS for one resource: identity, labels and spec; versions and times stay local. */
+/** What crosses KDS for one resource: identity, labels, spec and (some types) status; versions and times stay local. */
 export interface KdsResource {
   type: string;
   mesh: string;
   name: string;
   labels: Record<string, string>;
   spec: Spec;
+  /** The sending side's computed status (meshservice/status.ts), when the type has one. */
+  status?: Spec;
 }
 
 /** The parts of a type descriptor the wire needs. */
@@ -62,7 +66,7 @@ export function encodeResource(d: WireType, r: KdsResource): EncodedResource {
     KumaResource.encode({
       meta: { name: r.name, mesh: r.mesh, version: '', labels: sortedLabels(r.labels) },
       spec,
-      status: undefined,
+      status: r.status ? { typeUrl: '', value: Buffer.from(JSON.stringify(r.status)) } : undefined,
     }).finish(),
   );
   return { wireName: wireName(r), version: createHash('sha256').update(bytes).digest('hex'), bytes };
@@ -74,8 +78,9 @@ export function toWireResource(e: EncodedResource): WireResource {
 
 /**
  * Decodes one wire resource; throws with the resource name on anything malformed.
- * `status` is not read: none of our types has one (Kuma sends it only for
- * MeshService-like types, and as a zero value on global->zone).
+ * A status is kept when it is a JSON object (Kuma sends one for MeshService-like
+ * types: the zone's on zone->global, a zero value on global->zone); what is done
+ * with it is the receiving side's choice (apply.ts).
  */
 export function decodeResource(d: WireType, w: WireResource): KdsResource {
   const fail = (why: string) => new Error(`${d.name} ${w.name}: ${why}`);
@@ -94,5 +99,15 @@ export function decodeResource(d: WireType, w: WireResource): KdsResource {
   } catch (e) {
     throw fail((e as Error).message);
   }
-  return { type: d.name, mesh: kr.meta.mesh, name: kr.meta.name, labels: { ...kr.meta.labels }, spec };
+  let status: Spec | undefined;
+  if (kr.status && kr.status.value.length > 0) {
+    if (kr.status.typeUrl !== '') throw fail(`status: expected JSON with an empty type URL, got ${kr.status.typeUrl}`);
+    try {
+      status = JSON.parse(Buffer.from(kr.status.value).toString('utf8')) as Spec;
+    } catch (e) {
+      throw fail(`status is not JSON: ${(e as Error).message}`);
+    }
+    if (typeof status !== 'object' || status === null || Array.isArray(status)) throw fail('status is not a JSON object');
+  }
+  return { type: d.name, mesh: kr.meta.mesh, name: kr.meta.name, labels: { ...kr.meta.labels }, spec, ...(status ? { status } : {}) };
 }

@@ -19,7 +19,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RCODE, TYPE_A, buildQuery, parseResponse } from '../../internal/dns/dns-wire';
-import { api, envoyBinary, eventually, freePort, jsonObjects, removeDir, spawnKuma, startGlobal, startProxy, startZone, tempDir, waitEnvoyReady, type ControlPlane, type Proc, type Proxy } from './harness';
+import { api, envoyBinary, eventually, freePort, jsonObjects, kumactlHome, removeDir, runKuma, spawnKuma, startGlobal, startProxy, startZone, tempDir, waitEnvoyReady, type ControlPlane, type Proc, type Proxy } from './harness';
 
 const ZONE_ENV = { KUMA_STORE_TYPE: 'memory', KUMA_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none', KUMA_DP_SERVER_AUTHN_ZONE_PROXY_TYPE: 'none', KUMA_XDS_SERVER_DATAPLANE_DEREGISTRATION_DELAY_MS: '200' };
 
@@ -215,6 +215,47 @@ networking:
     const dump = (await (await fetch(`http://127.0.0.1:${proxies['web-1']!.admin}/config_dump?resource=dynamic_listeners`)).json()) as { configs: { name: string; active_state?: { listener: unknown } }[] };
     const vipListener = dump.configs.find((c) => c.name === `outbound:${answer.ips[0]}:${backendPort}`);
     expect(JSON.stringify(vipListener?.active_state?.listener)).toContain(`"cluster":"default_backend___mzsvc_${backendPort}"`);
+  });
+
+  it('kuma get meshservice shows each zone\'s own proxies (connected, healthy, total from kuma dp + Envoy) and TLS Ready once their certificates are issued; the global shows the same, as each zone sent it', async () => {
+    const homes: string[] = [];
+    try {
+      for (const zone of ['zone-1', 'zone-2']) {
+        const kh = await kumactlHome(zones[zone]!);
+        homes.push(kh);
+        await eventually(async () => {
+          const r = await runKuma(['get', 'meshservice', 'backend', '--mesh', 'default', '-o', 'json'], { home: kh });
+          expect(r.code, r.stderr).toBe(0);
+          const status = JSON.parse(r.stdout).status;
+          expect(status.dataplaneProxies).toEqual({ connected: 1, healthy: 1, total: 1 });
+          expect(status.tls).toEqual({ status: 'Ready' });
+          expect(status.addresses.map((a: { hostname: string }) => a.hostname)).toEqual(['backend.svc.mesh.local']);
+        }, 20_000, 500);
+      }
+      // zone-1's copy of zone-2's backend: its proxies are zone-2's to count.
+      const list = await runKuma(['get', 'meshservices', '--mesh', 'default', '-o', 'json'], { home: homes[0]! });
+      const copy = JSON.parse(list.stdout).items.find((i: { labels: Record<string, string> }) => i.labels['kuma.io/zone'] === 'zone-2');
+      expect(copy.status.dataplaneProxies).toEqual({});
+      expect(copy.status.tls).toEqual({});
+      // The global shows each zone's MeshService with the status that zone computed, sent over KDS.
+      const gh = await kumactlHome(global);
+      homes.push(gh);
+      await eventually(async () => {
+        const r = await runKuma(['get', 'meshservices', '--mesh', 'default', '-o', 'json'], { home: gh });
+        expect(r.code, r.stderr).toBe(0);
+        const items = JSON.parse(r.stdout).items as { labels: Record<string, string>; status: Record<string, any> }[];
+        const backends = items.filter((i) => i.labels['kuma.io/display-name'] === 'backend').sort((a, b) => a.labels['kuma.io/zone']!.localeCompare(b.labels['kuma.io/zone']!));
+        expect(backends.map((b) => b.labels['kuma.io/zone'])).toEqual(['zone-1', 'zone-2']);
+        for (const b of backends) {
+          expect(b.status.dataplaneProxies).toEqual({ connected: 1, healthy: 1, total: 1 });
+          expect(b.status.tls).toEqual({ status: 'Ready' });
+          expect(b.status.addresses.map((a: { hostname: string }) => a.hostname)).toEqual(['backend.svc.mesh.local']);
+          expect(b.status.vips[0].ip).toMatch(/^241\./);
+        }
+      }, 20_000, 500);
+    } finally {
+      for (const h of homes) removeDir(h);
+    }
   });
 
   it('a MeshService outbound to zone-2\'s backend (backendRef by labels) is answered by zone-2 through its ingress, by the hashed SNI', async () => {

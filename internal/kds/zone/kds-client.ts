@@ -13,7 +13,10 @@ import type { Logger } from 'pino';
 import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '../../../proto/gen/envoy/service/discovery/v3/discovery';
 import { GlobalKDSServiceClient, KDSSyncServiceClient } from '../../../proto/gen/kuma/mesh/v1alpha1/kds';
 import type { Registry, ResourceDescriptor } from '../../resources/registry';
-import { LABEL, type Resource } from '../../resources/model';
+import { LABEL, type Resource, type ResourceKey, type Spec } from '../../resources/model';
+import { hasStatus } from '../../meshservice/synced-status';
+import { type StatusOf, zoneStatusSource } from '../../meshservice/status-source';
+import { statusMoved, statusRefreshOf } from './status-changes';
 import type { EncodedResource } from '../wire';
 import type { ResourceStore } from '../../store/resource-store';
 import { applyBatch, fromGlobalSide } from '../apply';
@@ -62,12 +65,16 @@ export interface ZoneKdsDeps {
   baseBackoffMs: number;
   maxBackoffMs: number;
   onStateChange?(from: LinkState, to: LinkState): void;
+  /** How often at most the status of MeshServices that only their status moved is sent again (default 1 s). */
+  statusRefreshIntervalMs?: number;
   metrics?: CpMetrics;
   /** The DP server's generated config, for the global's `_config` requests (set once the DP server runs). */
   inspect?: () => InspectSource | undefined;
 }
 
 const REFRESH_DEBOUNCE_MS = 10;
+/** Kuma recomputes a MeshService's status every 5 s (coreResources.status.meshServiceInterval). */
+const DEFAULT_STATUS_REFRESH_INTERVAL_MS = 1000;
 
 /**
  * One record as the zone -> global sender sees it. A copy of another zone's resource (origin
@@ -75,9 +82,9 @@ const REFRESH_DEBOUNCE_MS = 10;
  * this zone's own resource of the same display name (zone-1's `backend` and its copy of zone-2's
  * both hash to backend-<hash of zone-1>), and its arrival would retract that one from the global.
  */
-export function zoneToGlobalEntry(cache: EncodeCache, d: ResourceDescriptor, r: Resource): { wireName?: string; encoded?: EncodedResource } {
+export function zoneToGlobalEntry(cache: EncodeCache, d: ResourceDescriptor, r: Resource, status?: Spec): { wireName?: string; encoded?: EncodedResource } {
   if (r.labels[LABEL.origin] === 'global') return {};
-  const encoded = cache.encode(d, r);
+  const encoded = cache.encode(d, r, status);
   return { wireName: encoded?.wireName, encoded: encoded && sendToGlobal(d, r) ? encoded : undefined };
 }
 
@@ -91,6 +98,19 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
   );
   const upTypes = typesZoneToGlobal(registry).map((d) => d.name);
   const downTypes = typesGlobalToZone(registry).map((d) => d.name);
+  // The status of this zone's MeshServices goes up with them: one reader per refresh or snapshot,
+  // so what it reads (the mesh's Dataplanes, hostnames) is read once for all of them.
+  const statusSource = zoneStatusSource(store, registry, deps.zone);
+  let reader: StatusOf | undefined;
+  const statusOf = (r: Resource): Spec | undefined => (hasStatus(r.type) && r.labels[LABEL.origin] !== 'global' ? (reader ??= statusSource.reader())(r) : undefined);
+  const withFreshStatus = <T>(fn: () => T): T => {
+    reader = undefined;
+    try {
+      return fn();
+    } finally {
+      reader = undefined;
+    }
+  };
 
   let state: LinkState = 'idle';
   let backoff = deps.baseBackoffMs;
@@ -128,6 +148,19 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
     return zoneChannelCredentials(ca, deps.tlsSkipVerify);
   };
 
+  // A resource whose status alone moved (a proxy connected, ...) is looked at again at most once
+  // per interval: what its status reads (the mesh's Dataplanes) is then read once for a whole
+  // connection storm, not once per debounce window.
+  const statusPending = new Map<string, ResourceKey>();
+  let statusTimer: NodeJS.Timeout | undefined;
+  const flushStatus = () => {
+    statusTimer = undefined;
+    const refresh = statusRefreshOf(statusPending.values(), store);
+    statusPending.clear();
+    const cur = current;
+    if (cur && refresh.size) timedKdsRefresh(deps.metrics, () => withFreshStatus(() => cur.sender.refresh(refresh)));
+  };
+
   // Only the changed records of the changed types are looked at (insights are rewritten often).
   let timer: NodeJS.Timeout | undefined;
   const changes = new ChangeCollector();
@@ -139,7 +172,10 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
         // Taken even while disconnected: a new link starts with the whole state anyway.
         const c = changes.take();
         const cur = current;
-        if (cur) timedKdsRefresh(deps.metrics, () => cur.sender.refresh(c));
+        if (!cur) return;
+        timedKdsRefresh(deps.metrics, () => withFreshStatus(() => cur.sender.refresh(c)));
+        for (const r of statusMoved(c, store, deps.zone)) statusPending.set(`${r.type}\0${r.mesh}\0${r.name}`, { type: r.type, mesh: r.mesh, name: r.name });
+        if (statusPending.size && !statusTimer) statusTimer = setTimeout(flushStatus, deps.statusRefreshIntervalMs ?? DEFAULT_STATUS_REFRESH_INTERVAL_MS);
       }, REFRESH_DEBOUNCE_MS);
     }
   });
@@ -185,8 +221,8 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
     const up = client.zoneToGlobalSync(md) as grpc.ClientDuplexStream<DeltaDiscoveryResponse, DeltaDiscoveryRequest>;
     const sender = new DeltaSender({
       types: upTypes,
-      snapshot: (type) => outboxSnapshot(store, registry, cache, type, (d, r) => sendToGlobal(d, r)),
-      entry: (type, r) => zoneToGlobalEntry(cache, registry.mustByName(type), r),
+      snapshot: (type) => withFreshStatus(() => outboxSnapshot(store, registry, cache, type, (d, r) => sendToGlobal(d, r), statusOf)),
+      entry: (type, r) => zoneToGlobalEntry(cache, registry.mustByName(type), r, statusOf(r)),
       send: (resp) => up.write(resp),
       maxMsgBytes: deps.maxMsgBytes,
       onStat: withKdsStats(deps.metrics, (type, ev, detail) => {
@@ -250,6 +286,8 @@ export function startZoneKdsClient(deps: ZoneKdsDeps): { state(): LinkState; sto
     stop: () => {
       unwatch();
       if (timer) clearTimeout(timer);
+      if (statusTimer) clearTimeout(statusTimer);
+      statusPending.clear();
       if (retryTimer) clearTimeout(retryTimer);
       const c = current;
       current = undefined;

@@ -17,7 +17,7 @@
  */
 import type { Resource } from '../../resources/model';
 import { isIP } from '../../resources/validation';
-import { hostnamesOf } from '../../meshservice/hostnames';
+import { assignHostnames, hostnamesByName } from '../../meshservice/hostname-assignment';
 import { displayName, isLocal, obj } from '../../meshservice/labels';
 import { meshServiceSniName, sniForResource } from '../../meshservice/sni';
 import type { MsVips } from '../../meshservice/vips';
@@ -107,6 +107,7 @@ export function buildMeshExternalServices(input: MeshExternalServicesInput): { d
   if (input.externalServices.length === 0 || !meshMtlsEnabled(input.mesh)) return { destinations, endpoints };
   const mesh = input.mesh.name;
   const viaEgress = egressEndpoints(input.zoneEgresses, { tags: {}, ...(input.zone ? { zone: input.zone } : {}) });
+  const hostnames = hostnamesByName(assignHostnames('MeshExternalService', input.externalServices, input.hostnameGenerators));
   for (const mes of input.externalServices) {
     const match = obj(mes.spec.match);
     const port = typeof match.port === 'number' ? match.port : undefined;
@@ -136,7 +137,7 @@ export function buildMeshExternalServices(input: MeshExternalServicesInput): { d
       // The sidecar's TLS ends at the egress, which presents the zone egress identity.
       sans: [`spiffe://${mesh}/${ZONE_EGRESS_SERVICE}`],
       ...(vip ? { vip } : {}),
-      hostnames: hostnamesOf('MeshExternalService', mes, input.hostnameGenerators).map((h) => h.hostname),
+      hostnames: hostnames.get(mes.name) ?? [],
       local: isLocal(mes, input.zone),
       upstream: { endpoints: eps, ...(tls ? { tls } : {}) },
     });

@@ -16,10 +16,11 @@
  *
  * The client TLS names the hashed SNI of the resource and port and accepts the SPIFFE IDs of the
  * MeshServices' ServiceTag identities (of every matched one for a MeshMultiZoneService). VIPs come
- * from the zone's MeshServiceVipAllocation, hostnames from the HostnameGenerators. Pure.
+ * from the zone's MeshServiceVipAllocation, hostnames from the HostnameGenerators as
+ * hostname-assignment.ts keeps them (collisions lost). Pure.
  */
 import { LABEL, TAG, type Resource } from '../../resources/model';
-import { hostnamesOf } from '../../meshservice/hostnames';
+import { assignHostnames, hostnamesByName } from '../../meshservice/hostname-assignment';
 import { type MsPort, NAMESPACE_LABEL, displayName, isLocal, labelsMatch, list, obj, portsOf } from '../../meshservice/labels';
 import { meshServiceSniName, sniForResource } from '../../meshservice/sni';
 import type { MsVips } from '../../meshservice/vips';
@@ -170,10 +171,13 @@ export function buildMeshServices(input: MeshServicesInput): MeshServicesView {
   const idx = indexInbounds(input.dataplanes, input.zone);
   const remoteAt = meshMtlsEnabled(input.mesh) ? ingressAddresses(input.zoneIngresses, input.zone) : new Map<string, { address: string; port: number }[]>();
   const msKeysByName = new Map<string, Map<number, string>>();
+  // Hostnames as the zone's status gives them: a hostname two resources of a kind claim goes to the first.
+  const msHostnames = hostnamesByName(assignHostnames('MeshService', input.meshServices, input.hostnameGenerators));
+  const mzsHostnames = hostnamesByName(assignHostnames('MeshMultiZoneService', input.multiZoneServices, input.hostnameGenerators));
   for (const ms of input.meshServices) {
     const local = isLocal(ms, input.zone);
     const zone = zoneOf(ms, input.zone);
-    const hostnames = hostnamesOf('MeshService', ms, input.hostnameGenerators).map((h) => h.hostname);
+    const hostnames = msHostnames.get(ms.name) ?? [];
     const vip = input.vips?.MeshService[ms.name];
     const byPort = new Map<number, string>();
     msKeysByName.set(ms.name, byPort);
@@ -212,7 +216,7 @@ export function buildMeshServices(input: MeshServicesInput): MeshServicesView {
   for (const mzs of input.multiZoneServices) {
     const matchLabels = obj(obj(obj(mzs.spec.selector).meshService).matchLabels);
     const matched = input.meshServices.filter((ms) => labelsMatch(matchLabels, ms.labels) && (isLocal(ms, input.zone) || ms.spec.state === undefined || ms.spec.state === 'Available'));
-    const hostnames = hostnamesOf('MeshMultiZoneService', mzs, input.hostnameGenerators).map((h) => h.hostname);
+    const hostnames = mzsHostnames.get(mzs.name) ?? [];
     const vip = input.vips?.MeshMultiZoneService[mzs.name];
     for (const port of portsOf(mzs.spec)) {
       const key = destinationKey('MeshMultiZoneService', mzs, port.port, input.zone);

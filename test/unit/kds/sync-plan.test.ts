@@ -41,3 +41,42 @@ describe('planSync', () => {
     expect(planSync(mtp, [stored('same')], { full: true, resources: [incoming('same')], removed: [] }, () => undefined).ops).toEqual([]);
   });
 });
+
+describe('planSync: the status a zone sends with a MeshService (global side)', () => {
+  const ms = registry.mustByName('MeshService');
+  const labels = { 'kuma.io/origin': 'zone', 'kuma.io/zone': 'zone-1' };
+  const msSpec = { selector: { dataplaneTags: { 'kuma.io/service': 'b' } }, ports: [{ port: 80 }] };
+  const inc = (status?: Record<string, unknown>): KdsResource => ({ type: 'MeshService', mesh: 'default', name: 'b-x', labels, spec: msSpec, ...(status ? { status } : {}) });
+  const cur: Resource = { type: 'MeshService', mesh: 'default', name: 'b-x', version: 3, creationTime: '', modificationTime: '', labels, spec: msSpec };
+  const record = (status: Record<string, unknown>): Resource => ({ type: 'KdsStatus', mesh: 'default', name: 'MeshService/b-x', version: 2, creationTime: '', modificationTime: '', labels, spec: { status } });
+  const key = { type: 'KdsStatus', mesh: 'default', name: 'MeshService/b-x' };
+  const up = { tls: { status: 'Ready' }, dataplaneProxies: { connected: 1, healthy: 1, total: 1 } };
+  const down = { tls: { status: 'Ready' }, dataplaneProxies: { total: 1 } };
+
+  it('is kept as a record of its own, written with the resource; labelled with the zone', () => {
+    const plan = planSync(ms, [], { full: true, resources: [inc(up)], removed: [] }, () => undefined);
+    expect(plan.ops).toEqual([
+      { op: 'create', resource: { type: 'MeshService', mesh: 'default', name: 'b-x', labels, spec: msSpec } },
+      { op: 'create', resource: { ...key, labels, spec: { status: up } } },
+    ]);
+  });
+
+  it('a changed status alone updates only the record; the same status writes nothing', () => {
+    const lookup = (k: { name: string }) => (k.name === key.name ? record(up) : undefined);
+    expect(planSync(ms, [cur], { full: false, resources: [inc(down)], removed: [] }, lookup).ops).toEqual([{ op: 'update', resource: { ...key, labels, spec: { status: down } }, version: 2 }]);
+    expect(planSync(ms, [cur], { full: false, resources: [inc(up)], removed: [] }, lookup).ops).toEqual([]);
+  });
+
+  it('goes when the resource comes without one, and with the resource', () => {
+    const lookup = (k: { name: string }) => (k.name === key.name ? record(up) : undefined);
+    expect(planSync(ms, [cur], { full: false, resources: [inc()], removed: [] }, lookup).ops).toEqual([{ op: 'delete', key, version: 2 }]);
+    expect(planSync(ms, [cur], { full: false, resources: [], removed: ['b-x.default'] }, lookup).ops).toEqual([
+      { op: 'delete', key: { type: 'MeshService', mesh: 'default', name: 'b-x' }, version: 3 },
+      { op: 'delete', key, version: 2 },
+    ]);
+  });
+
+  it('a type without a status never gets a record', () => {
+    expect(planSync(mtp, [], { full: true, resources: [{ ...incoming('p'), status: { x: 1 } }], removed: [] }, () => undefined).ops.map((o) => o.op === 'delete' ? o.key.type : o.resource.type)).toEqual(['MeshTrafficPermission']);
+  });
+});

@@ -47,6 +47,16 @@ describe('MeshService DNS records', () => {
     ]);
   });
 
+  it('answers a hostname two MeshServices claim with the VIP of the one that keeps it (the older), never both', () => {
+    const twin = parseResources(docs(LOCAL_BACKEND.replace(/name: backend\n/, 'name: backend-twin\n')))[0]!;
+    const ms = resources.filter((r) => r.type === 'MeshService');
+    const local = ms.find((r) => r.name === 'backend')!;
+    const older = { ...twin, creationTime: '2020-01-01T00:00:00.000Z' };
+    const vips = { ...msVipsOfResources(resources), MeshService: { ...msVipsOfResources(resources).MeshService, 'backend-twin': '241.0.0.9' } };
+    const recs = meshServiceDnsRecords({ meshServices: [{ ...local, creationTime: '2026-01-01T00:00:00.000Z' }, older], multiZoneServices: [], externalServices: [], hostnameGenerators: hostnameGeneratorsOf('zone-1'), vips });
+    expect(recs.filter((r) => r.name === 'backend.svc.mesh.local').map((r) => r.ip)).toEqual(['241.0.0.9']);
+  });
+
   it('gives no record to a resource without a VIP yet', () => {
     const of = (t: string) => resources.filter((r) => r.type === t);
     const none = meshServiceDnsRecords({ meshServices: of('MeshService'), multiZoneServices: of('MeshMultiZoneService'), externalServices: [], hostnameGenerators: hostnameGeneratorsOf('zone-1'), vips: { MeshService: {}, MeshMultiZoneService: {}, MeshExternalService: {} } });

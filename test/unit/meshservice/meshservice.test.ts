@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { reconcileMeshServices } from '../../../internal/meshservice/controller';
 import { defaultHostnameGenerators, ensureDefaultHostnameGenerators } from '../../../internal/meshservice/default-hostname-generators';
 import { wantedMeshServices } from '../../../internal/meshservice/generate';
-import { hostnamesOf, renderHostname } from '../../../internal/meshservice/hostnames';
+import { assignHostnames } from '../../../internal/meshservice/hostname-assignment';
+import { renderHostname } from '../../../internal/meshservice/hostnames';
 import { meshServiceSniName, sniForResource } from '../../../internal/meshservice/sni';
 import { allocateMsVips, emptyVips, msVipAllocationKey, msVipsOf } from '../../../internal/meshservice/vips';
 import type { Resource } from '../../../internal/resources/model';
@@ -94,17 +95,49 @@ describe('MeshService family VIPs', () => {
 describe('hostnames', () => {
   const hgs = [...defaultHostnameGenerators('zone', 'zone-1'), ...defaultHostnameGenerators('global', '')].map((h) => r(h.type, h.name, h.spec, h.labels ?? {}, ''));
 
+  const hostnamesOf = (kind: 'MeshService' | 'MeshMultiZoneService' | 'MeshExternalService', x: Resource) => assignHostnames(kind, [x], hgs).get(x.name)?.addresses ?? [];
+
   it('renders the default generators for local and synced MeshServices, MMZS and MES', () => {
     const local = r('MeshService', 'backend', {}, { 'kuma.io/origin': 'zone', 'kuma.io/zone': 'zone-1', 'kuma.io/env': 'universal' });
     const copy = r('MeshService', 'backend-x5d9', {}, { 'kuma.io/origin': 'global', 'kuma.io/zone': 'zone-2', 'kuma.io/env': 'universal', 'kuma.io/display-name': 'backend' });
     const kube = r('MeshService', 'redis-h', {}, { 'kuma.io/origin': 'global', 'kuma.io/zone': 'east', 'kuma.io/env': 'kubernetes', 'kuma.io/display-name': 'redis', 'k8s.kuma.io/namespace': 'redis-system' });
-    expect(hostnamesOf('MeshService', local, hgs)).toEqual([{ hostname: 'backend.svc.mesh.local', generator: 'local-universal-mesh-service' }]);
-    expect(hostnamesOf('MeshService', copy, hgs).map((h) => h.hostname)).toEqual(['backend.svc.zone-2.mesh.local']);
-    expect(hostnamesOf('MeshService', kube, hgs).map((h) => h.hostname)).toEqual(['redis.redis-system.svc.east.mesh.local']);
+    expect(hostnamesOf('MeshService', local)).toEqual([{ hostname: 'backend.svc.mesh.local', generator: 'local-universal-mesh-service' }]);
+    expect(hostnamesOf('MeshService', copy).map((h) => h.hostname)).toEqual(['backend.svc.zone-2.mesh.local']);
+    expect(hostnamesOf('MeshService', kube).map((h) => h.hostname)).toEqual(['redis.redis-system.svc.east.mesh.local']);
     const mzs = r('MeshMultiZoneService', 'backend-h', {}, { 'kuma.io/origin': 'global', 'kuma.io/display-name': 'backend' });
-    expect(hostnamesOf('MeshMultiZoneService', mzs, hgs).map((h) => h.hostname)).toEqual(['backend.mzsvc.mesh.local']);
+    expect(hostnamesOf('MeshMultiZoneService', mzs).map((h) => h.hostname)).toEqual(['backend.mzsvc.mesh.local']);
     const mes = r('MeshExternalService', 'httpbin', {}, { 'kuma.io/origin': 'zone' });
-    expect(hostnamesOf('MeshExternalService', mes, hgs).map((h) => h.hostname)).toEqual(['httpbin.extsvc.mesh.local']);
+    expect(hostnamesOf('MeshExternalService', mes).map((h) => h.hostname)).toEqual(['httpbin.extsvc.mesh.local']);
+  });
+
+  it('a hostname two resources of a kind claim goes to the older one (then the name); the other gets a Collision condition', () => {
+    const gen = (name: string, labels: Record<string, string>, created: string, template = '{{ label "app" }}.x.mesh') => ({ ...r('HostnameGenerator', name, { selector: { meshService: { matchLabels: {} } }, template }, labels, ''), creationTime: created });
+    const ms = (name: string, created: string) => ({ ...r('MeshService', name, {}, { app: 'same' }), creationTime: created });
+    const older = ms('zz-old', '2026-01-01T00:00:00.000Z');
+    const newer = ms('aa-new', '2026-01-02T00:00:00.000Z');
+    const out = assignHostnames('MeshService', [newer, older], [gen('g', {}, '2026-01-01T00:00:00.000Z')]);
+    expect(out.get('zz-old')).toEqual({ addresses: [{ hostname: 'same.x.mesh', generator: 'g' }], generators: [{ generator: 'g', condition: { type: 'Generated', status: 'True', reason: 'Generated', message: '' } }] });
+    expect(out.get('aa-new')).toEqual({ addresses: [], generators: [{ generator: 'g', condition: { type: 'Generated', status: 'False', reason: 'Collision', message: 'Hostname collision with MeshService: aa-new' } }] });
+    // Created together: the name decides; a second generator giving the same hostname to the same resource is fine.
+    const tie = assignHostnames('MeshService', [ms('b', ''), ms('a', '')], [gen('g1', {}, ''), gen('g2', {}, '')]);
+    expect(tie.get('a')!.addresses.map((a) => a.generator)).toEqual(['g1', 'g2']);
+    expect(tie.get('b')!.generators.map((g) => g.condition.reason)).toEqual(['Collision', 'Collision']);
+    // A zone-origin generator is tried before a global one, however old: its resource keeps the hostname.
+    const only = (name: string, genName: string, labels: Record<string, string>, created: string) => ({
+      ...r('HostnameGenerator', genName, { selector: { meshService: { matchLabels: { 'kuma.io/display-name': name } } }, template: 'h.x.mesh' }, labels, ''),
+      creationTime: created,
+    });
+    const byOrigin = assignHostnames(
+      'MeshService',
+      [{ ...ms('a', ''), labels: { 'kuma.io/display-name': 'a' } }, { ...ms('b', ''), labels: { 'kuma.io/display-name': 'b' } }],
+      [only('a', 'global-old', {}, '2020-01-01T00:00:00.000Z'), only('b', 'zone-young', { 'kuma.io/origin': 'zone' }, '2026-06-01T00:00:00.000Z')],
+    );
+    expect(byOrigin.get('b')!.addresses).toEqual([{ hostname: 'h.x.mesh', generator: 'zone-young' }]);
+    expect(byOrigin.get('a')!.generators[0]!.condition.reason).toBe('Collision');
+    // Kinds do not collide with each other.
+    const mes = { ...r('MeshExternalService', 'ext', {}, { app: 'same' }), creationTime: '' };
+    const mesGen = { ...r('HostnameGenerator', 'm', { selector: { meshExternalService: { matchLabels: { app: 'same' } } }, template: '{{ label "app" }}.x.mesh' }, {}, ''), creationTime: '' };
+    expect(assignHostnames('MeshExternalService', [mes], [mesGen]).get('ext')!.addresses).toEqual([{ hostname: 'same.x.mesh', generator: 'm' }]);
   });
 
   it('renders nothing when the template names a value the resource lacks', () => {
