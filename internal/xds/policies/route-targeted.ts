@@ -59,6 +59,12 @@ function routeNamed(pp: ProxyPolicies, name: string | undefined): Resource | und
   return applying.find((r) => r.name === name) ?? applying.find((r) => displayNameOf(r) === name);
 }
 
+/** Whether a policy with a top-level MeshHTTPRoute targetRef selects this proxy: its route applies here. */
+export function routeTargetSelects(pp: ProxyPolicies, policy: Resource): boolean {
+  const top = targetRefOf(policy.spec.targetRef);
+  return top.kind === 'MeshHTTPRoute' && routeNamed(pp, top.name) !== undefined;
+}
+
 function confsOf(policy: Resource): { targetRef: ReturnType<typeof targetRefOf>; conf: unknown }[] {
   const to = Array.isArray(policy.spec.to) ? policy.spec.to : [];
   return to.filter(isObj).map((o) => ({ targetRef: targetRefOf(o.targetRef), conf: o.default }));
