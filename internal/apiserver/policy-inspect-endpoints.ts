@@ -26,7 +26,7 @@ import type { ResourceDescriptor } from '../resources/registry';
 import { buildMeshContext } from '../xds/context/mesh-context';
 import { meshContextInputFromStore } from '../xds/context/mesh-context-input';
 import type { MeshContext } from '../xds/context/types';
-import { inboundPolicies, inspectEntries, inspectRules, layoutInbounds, policyAttachments, proxyPoliciesConf, topLevelSelects } from '../xds/policies/dataplane-inspect';
+import { inboundPolicies, inspectEntries, inspectHttpMatches, inspectRules, layoutInbounds, policyAttachments, proxyPoliciesConf, topLevelSelects } from '../xds/policies/dataplane-inspect';
 import type { Rule } from '../xds/policies/rules';
 import type { ApiDeps } from './deps';
 import { HttpError, sendFailure, sendJson } from './http-util';
@@ -167,7 +167,7 @@ function dataplaneRules(deps: ApiDeps, c: RequestContext): void {
         : {}),
       warnings: r.warnings,
     }));
-    sendJson(c.res, 200, { resource: metaOf(deps, dp), rules, httpMatches: [] });
+    sendJson(c.res, 200, { resource: metaOf(deps, dp), rules, httpMatches: inspectHttpMatches(dp, ctx, isTargetRefOf(deps)) });
   } catch (e) {
     sendFailure(c.res, e, T_RULES);
   }

@@ -107,7 +107,8 @@ function indent(text: string, by: string): string {
 /**
  * `inspect dataplane NAME --type rules`: per policy type its proxy rule, `to` rules (by
  * destination matchers), `from` rules and inbound rules (per inbound port), each with the merged
- * conf as YAML and the policies it came from, in merge order.
+ * conf as YAML and the policies it came from, in merge order; then the MeshHTTPRoute matches each
+ * `__rule-matches-hash__` value stands for.
  */
 export function dataplaneRulesText(body: unknown, yaml: (v: unknown) => string): string {
   let out = '';
@@ -126,6 +127,13 @@ export function dataplaneRulesText(body: unknown, yaml: (v: unknown) => string):
       for (const x of arr(ir.rules).map(obj)) out += `  rules on inbound :${port} (${originText(x.origin)}):\n${indent(yaml(arr(x.conf)[0] ?? {}), '    ')}\n`;
     }
     for (const w of arr(r.warnings)) out += `  warning: ${str(w)}\n`;
+    out += '\n';
+  }
+  // Rules of policies aimed at a MeshHTTPRoute name its rule by a hash: say which matches it is.
+  const matches = arr(obj(body).httpMatches).map(obj);
+  if (matches.length > 0) {
+    out += 'HTTP matches (__rule-matches-hash__):\n';
+    for (const m of matches) out += `  ${str(m.hash)}:\n${indent(yaml(m.match), '    ')}\n`;
     out += '\n';
   }
   return out;

@@ -8,12 +8,17 @@
  * - 5 requests per 10s to `limited`: five quick requests pass, the sixth gets 429;
  * - a MeshAccessLog on the client's outbound to `backend` writes lines in Kuma's default HTTP
  *   format with the mesh, source and destination values filled in, to a File backend and to a Tcp
- *   backend (through kuma-dp's pipe to a TCP collector in this test).
+ *   backend (through kuma-dp's pipe to a TCP collector in this test);
+ * - a MeshTimeout whose top-level targetRef is the MeshHTTPRoute `slow-paths` (rule `/slow`) cuts
+ *   that route's requests to `slow` at its 1s with Envoy's 504, while another path to `slow`, on
+ *   the catch-all route, keeps the service-level 10s and gets the app's 200 after 2s. The `slow` app
+ *   is a loopback HTTP server in this test that answers every request after 2s.
  *
  * Faults and limits sit on the destination's inbound listener, so the requests go to that listener
  * directly: through the client's outbound the mesh's default MeshRetry would retry the 503s.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,7 +64,44 @@ spec:
         file: { path: ${accessLog} }
       - type: Tcp
         tcp: { address: "${collector}" }
+---
+type: MeshHTTPRoute
+mesh: default
+name: slow-paths
+spec:
+  targetRef: { kind: Mesh }
+  to:
+  - targetRef: { kind: MeshService, name: slow }
+    rules:
+    - matches:
+      - path: { type: PathPrefix, value: /slow }
+      default:
+        backendRefs:
+        - { kind: MeshService, name: slow }
+---
+type: MeshTimeout
+mesh: default
+name: slow-service
+spec:
+  targetRef: { kind: Mesh }
+  to:
+  - targetRef: { kind: MeshService, name: slow }
+    default:
+      http: { requestTimeout: 10s }
+---
+type: MeshTimeout
+mesh: default
+name: slow-paths-timeout
+spec:
+  targetRef: { kind: MeshHTTPRoute, name: slow-paths }
+  to:
+  - targetRef: { kind: Mesh }
+    default:
+      http: { requestTimeout: 1s }
 `;
+
+/** How long the `slow` app takes to answer: past the route's timeout, within the service's. */
+const SLOW_APP_DELAY_MS = 2000;
 
 /** An HTTP filter (or access logger) of this name is in the Envoy's dynamic listeners. */
 async function hasInConfig(admin: number, name: string): Promise<void> {
@@ -74,12 +116,13 @@ describe('MeshFaultInjection, MeshRateLimit and MeshAccessLog on real Envoy', ()
   let accessLog: string;
   let collector: net.Server | undefined;
   let collected = '';
+  let slowApp: http.Server | undefined;
   const procs: Proc[] = [];
   const proxies: Record<string, Proxy> = {};
   const ports: Record<string, number> = {};
 
   beforeAll(async () => {
-    for (const k of ['dp', 'backendIn', 'backendApp', 'limitedIn', 'limitedApp', 'clientIn', 'clientApp', 'outBackend', 'frontendIn', 'frontendApp', 'frontendOut']) ports[k] = await freePort();
+    for (const k of ['dp', 'backendIn', 'backendApp', 'limitedIn', 'limitedApp', 'clientIn', 'clientApp', 'outBackend', 'frontendIn', 'frontendApp', 'frontendOut', 'slowIn', 'slowApp', 'outSlow']) ports[k] = await freePort();
     cp = await startCp({ env: { KUMA_STORE_TYPE: 'memory', KUMA_DP_SERVER_PORT: String(ports.dp) } });
     home = await kumactlHome(cp);
     accessLog = join(home, 'client-to-backend.log');
@@ -100,11 +143,15 @@ networking:
     servicePort: ${ports[`${svc}App`]}
     tags: { kuma.io/service: ${svc}, kuma.io/protocol: http }
 ${extra}`;
-    const client = dataplane('client', `  outbound:\n  - port: ${ports.outBackend}\n    tags: { kuma.io/service: backend }\n`);
+    const client = dataplane('client', `  outbound:\n  - port: ${ports.outBackend}\n    tags: { kuma.io/service: backend }\n  - port: ${ports.outSlow}\n    tags: { kuma.io/service: slow }\n`);
+    slowApp = http.createServer((req, res) => {
+      setTimeout(() => res.end(JSON.stringify({ service: 'slow', path: req.url })), SLOW_APP_DELAY_MS);
+    });
+    await new Promise<void>((r) => slowApp!.listen(ports.slowApp, '127.0.0.1', r));
     const frontend = dataplane('frontend', `  outbound:\n  - port: ${ports.frontendOut}\n    tags: { kuma.io/service: backend }\n`);
     await Promise.all(
-      [['backend', dataplane('backend')], ['limited', dataplane('limited')], ['client', client], ['frontend', frontend]].map(async ([svc, yaml]) => {
-        procs.push(spawnKuma(['demo-app', 'http', '--port', String(ports[`${svc}App`]), '--service', svc!, '--instance', `mf-${svc}-1`], { home }));
+      [['backend', dataplane('backend')], ['limited', dataplane('limited')], ['client', client], ['frontend', frontend], ['slow', dataplane('slow')]].map(async ([svc, yaml]) => {
+        if (svc !== 'slow') procs.push(spawnKuma(['demo-app', 'http', '--port', String(ports[`${svc}App`]), '--service', svc!, '--instance', `mf-${svc}-1`], { home }));
         const tok = await runKuma(['generate', 'dataplane-token', '--mesh', 'default', '--name', `mf-${svc}-1`, '--valid-for', '1h'], { home });
         expect(tok.code, tok.stderr).toBe(0);
         const tokenFile = join(home, `${svc}.token`);
@@ -118,6 +165,8 @@ ${extra}`;
     for (const p of Object.values(proxies)) await p.dp.stop('SIGKILL');
     for (const p of procs) await p.stop('SIGKILL');
     collector?.close();
+    slowApp?.closeAllConnections();
+    slowApp?.close();
     await cp?.kill9();
     if (cp) removeDir(cp.workDir);
     if (home) removeDir(home);
@@ -198,5 +247,22 @@ ${extra}`;
       return l!;
     }, 20_000);
     expect(sent).toMatch(kumaDefault);
+  });
+
+  it('a MeshTimeout targeting the MeshHTTPRoute slow-paths times out /slow at 1s (504); another path to slow keeps the service-level 10s', { timeout: 60_000 }, async () => {
+    // Gate on config: the route's 1s timeout on the /slow routes of the client's outbound to slow.
+    await eventually(async () => {
+      const r = await fetch(`http://127.0.0.1:${proxies.client!.admin}/config_dump?resource=dynamic_listeners`);
+      const dump = await r.text();
+      expect(dump).toContain('"path": "/slow"');
+      expect(dump).toContain('"timeout": "1s"');
+      expect(dump).toContain('"timeout": "10s"');
+    }, 20_000);
+    const slow = await fetch(`http://127.0.0.1:${ports.outSlow}/slow/report`);
+    expect(slow.status).toBe(504);
+    expect(await slow.text()).toBe('upstream request timeout');
+    const other = await fetch(`http://127.0.0.1:${ports.outSlow}/other`);
+    expect(other.status).toBe(200);
+    expect(((await other.json()) as { path: string }).path).toBe('/other');
   });
 });

@@ -9,7 +9,9 @@
  *   the dataplane), `from` and `rules` to the inbounds they select, policies with only a top-level
  *   conf to the dataplane.
  * - `inspectRules`: Kuma's `_rules` (InspectRule per type): `toRules` from the `to[]` items in merge
- *   order, `fromRules` per inbound from `from[]`, `inboundRules` per inbound from `rules[]`.
+ *   order, `fromRules` per inbound from `from[]`, `inboundRules` per inbound from `rules[]`; items
+ *   aimed at a MeshHTTPRoute's rules (route-targeted.ts) count as `{kuma.io/service, __rule-matches-hash__}`
+ *   subsets, as Kuma builds them, and `inspectHttpMatches` says which matches each hash stands for.
  * - `policyAttachments`: where one policy attaches on one proxy (`/{policy}/{name}/dataplanes`).
  */
 import type { Resource } from '../../resources/model';
@@ -20,7 +22,8 @@ import { outboundPlans } from '../generators/sidecar/outbound-plan';
 import { mergeConfs } from './merge';
 import { type MatchedPolicy, matchedPolicies } from './matched-policies';
 import { proxyPolicies } from './proxy-policies';
-import { type Rule, buildRules } from './rules';
+import { type Rule, type RuleItem, buildRules } from './rules';
+import { RULE_MATCHES_HASH_TAG, routeTargetSelects, routeTargetedItems, ruleMatchesHash } from './route-targeted';
 import { comparePolicies, selectableInZone, selectsInbound, selectsProxy, targetRefOf } from './target-ref';
 
 export type AttachmentType = 'dataplane' | 'inbound' | 'outbound' | 'service';
@@ -137,8 +140,8 @@ export function policyAttachments(policy: Resource, dataplane: Resource, ctx: Me
 
 /** Whether a targetRef policy's top-level targetRef selects the proxy (Kuma `_resources/dataplanes`). */
 export function topLevelSelects(policy: Resource, dataplane: Resource, ctx: MeshContext): boolean {
-  const dp = proxyPolicies(dataplane, ctx).dp;
-  return selectableInZone(policy, dp) && selectsProxy(targetRefOf(policy.spec.targetRef), dp);
+  const pp = proxyPolicies(dataplane, ctx);
+  return selectableInZone(policy, pp.dp) && (selectsProxy(targetRefOf(policy.spec.targetRef), pp.dp) || routeTargetSelects(pp, policy));
 }
 
 export interface InboundRef {
@@ -160,6 +163,21 @@ function inboundRef(i: InboundView): InboundRef {
   return { ...(i.name ? { name: i.name } : {}), tags: i.tags, port: i.port };
 }
 
+/** A route-targeted item as Kuma's artificial one: the rule's service and its matches hash. */
+function routeRuleItem(i: ReturnType<typeof routeTargetedItems>[number]): RuleItem {
+  return { targetRef: { kind: 'MeshServiceSubset', name: i.service, tags: { [RULE_MATCHES_HASH_TAG]: ruleMatchesHash(i.ruleKey) } }, conf: i.conf, policy: i.policy };
+}
+
+/** Kuma's `_rules` `httpMatches`: per rule-matches hash used in the toRules, the matches it stands for; sorted by hash. */
+export function inspectHttpMatches(dataplane: Resource, ctx: MeshContext, isTargetRef: (type: string) => boolean): { hash: string; match: unknown[] }[] {
+  const pp = proxyPolicies(dataplane, ctx);
+  const byHash = new Map<string, unknown[]>();
+  for (const type of [...ctx.resources.keys()].filter(isTargetRef)) {
+    for (const i of routeTargetedItems(pp, type)) byHash.set(ruleMatchesHash(i.ruleKey), JSON.parse(i.ruleKey) as unknown[]);
+  }
+  return [...byHash].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([hash, match]) => ({ hash, match }));
+}
+
 /** Kuma's `_rules` of a proxy: one InspectRule per targetRef policy type that has any, types sorted. */
 export function inspectRules(dataplane: Resource, ctx: MeshContext, isTargetRef: (type: string) => boolean): InspectRule[] {
   const pp = proxyPolicies(dataplane, ctx);
@@ -170,7 +188,7 @@ export function inspectRules(dataplane: Resource, ctx: MeshContext, isTargetRef:
     const all = pp.all(type);
     const wide = all.filter((p) => isProxyWide(p) && selectsProxy(targetRefOf(p.spec.targetRef), pp.dp)).sort(comparePolicies);
     if (wide.length > 0) rule.proxyRule = { conf: mergeConfs(wide.map((p) => p.spec.default)), origin: wide };
-    const toItems = pp.toItems(type);
+    const toItems: RuleItem[] = [...pp.toItems(type), ...routeTargetedItems(pp, type).map(routeRuleItem)];
     if (toItems.length > 0) rule.toRules = buildRules(toItems);
     const from: NonNullable<InspectRule['fromRules']> = [];
     const inboundRules: NonNullable<InspectRule['inboundRules']> = [];

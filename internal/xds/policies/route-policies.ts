@@ -45,6 +45,11 @@ export interface BackendRef {
 
 export interface ResolvedHttpRoute {
   match: HttpMatch;
+  /**
+   * The rule the route comes from (ruleKeyOf its `matches`); policies targeting a MeshHTTPRoute
+   * name rules by it (Kuma's `__rule-matches-hash__`). Undefined for the appended catch-all.
+   */
+  ruleKey?: string;
   filters: Obj[];
   backendRefs: BackendRef[];
 }
@@ -95,6 +100,11 @@ function withPath(m: unknown): unknown {
   return isObj(m) && m.path === undefined ? { ...m, path: { type: 'PathPrefix', value: '/' } } : m;
 }
 
+/** The identity of a rule: its matches, each without a path read as `PathPrefix /` (Kuma HashMatches after To.GetDefault). */
+export function ruleKeyOf(matches: readonly unknown[]): string {
+  return canonicalJson(matches.map(withPath));
+}
+
 const PATH_RANK = { Exact: 0, PathPrefix: 1, RegularExpression: 2 } as const;
 
 function comparePath(a: HttpMatch['path'], b: HttpMatch['path']): number {
@@ -129,18 +139,18 @@ export function resolveHttpRoutes(items: readonly Item[], service: string): Reso
     for (const rule of list) {
       if (!isObj(rule) || !Array.isArray(rule.matches)) continue;
       const matches = rule.matches.map(withPath);
-      const key = canonicalJson(matches);
+      const key = ruleKeyOf(rule.matches);
       let r = rules.get(key);
       if (!r) rules.set(key, (r = { matches, confs: [] }));
       r.confs.push(rule.default);
     }
   }
   const routes: ResolvedHttpRoute[] = [];
-  for (const r of rules.values()) {
+  for (const [ruleKey, r] of rules) {
     const conf = mergeConfs(r.confs);
     const filters = Array.isArray(conf.filters) ? conf.filters.filter(isObj) : [];
     const backendRefs = backendRefsOf(conf.backendRefs, service);
-    for (const m of r.matches) routes.push({ match: matchOf(m), filters, backendRefs });
+    for (const m of r.matches) routes.push({ match: matchOf(m), ruleKey, filters, backendRefs });
   }
   // Array.prototype.sort is stable, as Kuma's SortStableFunc.
   routes.sort((a, b) => compareMatch(a.match, b.match));

@@ -56,6 +56,19 @@ beforeAll(async () => {
     name: 'mtp-backend',
     spec: { targetRef: { kind: 'MeshService', name: 'backend' }, from: [{ targetRef: { kind: 'MeshService', name: 'web' }, default: { action: 'Allow' } }] },
   });
+  await put(dataplane('api-client-01', 'api-client', 7070, ['api']));
+  await put({
+    type: 'MeshHTTPRoute',
+    mesh: 'default',
+    name: 'backend-api',
+    spec: { targetRef: { kind: 'MeshService', name: 'api-client' }, to: [{ targetRef: { kind: 'MeshService', name: 'api' }, rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/api' } }], default: {} }] }] },
+  });
+  await put({
+    type: 'MeshTimeout',
+    mesh: 'default',
+    name: 'api-timeout',
+    spec: { targetRef: { kind: 'MeshHTTPRoute', name: 'backend-api' }, to: [{ targetRef: { kind: 'Mesh' }, default: { http: { requestTimeout: '2s' } } }] },
+  });
   await put({ type: 'TrafficPermission', mesh: 'default', name: 'tp-web', sources: [{ match: { 'kuma.io/service': '*' } }], destinations: [{ match: { 'kuma.io/service': 'web' } }] });
   const deps: ApiDeps = { config: cfg, registry, store, manager, instanceId: 'test-1234', clusterId: () => 'c' };
   server = createServer(apiRequestListener(deps));
@@ -113,7 +126,9 @@ describe('policy -> dataplanes', () => {
     const second = await get('/meshes/default/meshtrafficpermissions/mtp-backend/_resources/dataplanes?size=2&offset=2');
     expect([second.json.total, second.json.items.map((i: { name: string }) => i.name), second.json.next]).toEqual([3, ['backend-03'], null]);
     expect((await get('/meshes/default/meshtrafficpermissions/mtp-backend/_resources/dataplanes?name=02')).json.items.map((i: { name: string }) => i.name)).toEqual(['backend-02']);
-    expect((await get('/meshes/default/meshretries/retry-backend/_resources/dataplanes')).json.total).toBe(4);
+    expect((await get('/meshes/default/meshretries/retry-backend/_resources/dataplanes')).json.total).toBe(5);
+    // A top-level MeshHTTPRoute selects the proxies its route selects.
+    expect((await get('/meshes/default/meshtimeouts/api-timeout/_resources/dataplanes')).json.items.map((i: { name: string }) => i.name)).toEqual(['api-client-01']);
     expect((await get('/meshes/default/traffic-permissions/tp-web/_resources/dataplanes')).json.items.map((i: { name: string }) => i.name)).toEqual(['web-01']);
     expect((await get('/meshes/default/meshtrafficpermissions/nope/_resources/dataplanes')).status).toBe(404);
     expect((await get('/meshes/default/meshtrafficpermissions/mtp-backend/_resources/dataplanes?size=0')).status).toBe(400);
@@ -170,6 +185,28 @@ describe('dataplane -> policies', () => {
     const mtp = backend.json.rules.find((x: { type: string }) => x.type === 'MeshTrafficPermission');
     expect(mtp.fromRules[0].rules[0]).toMatchObject({ matchers: [{ key: 'kuma.io/service', value: 'web', not: false }], conf: { action: 'Allow' } });
     expect((await get('/meshes/default/dataplanes/nope/_rules')).status).toBe(404);
+  });
+
+  it('_rules: a MeshTimeout aimed at a MeshHTTPRoute is a rule on the route\'s service and matches hash, over the service-level conf; httpMatches names the matches', async () => {
+    const r = await get('/meshes/default/dataplanes/api-client-01/_rules');
+    expect(r.json.httpMatches).toEqual([{ hash: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/), match: [{ path: { type: 'PathPrefix', value: '/api' } }] }]);
+    const hash = r.json.httpMatches[0].hash;
+    const timeout = r.json.rules.find((x: { type: string }) => x.type === 'MeshTimeout');
+    const onRoute = timeout.toRules.find((x: { matchers: { key: string; not: boolean }[] }) => x.matchers.some((m) => m.key === '__rule-matches-hash__' && !m.not));
+    expect(onRoute.matchers).toEqual([
+      { key: '__rule-matches-hash__', value: hash, not: false },
+      { key: 'kuma.io/service', value: 'api', not: false },
+    ]);
+    // The route-level field wins; the rest comes from the mesh's default MeshTimeout.
+    expect(onRoute.conf).toMatchObject({ connectionTimeout: '5s', http: { requestTimeout: '2s', streamIdleTimeout: '30m' } });
+    expect(onRoute.origin.map((o: { name: string }) => o.name)).toEqual(['api-timeout', 'mesh-timeout-all-default']);
+    // Other requests to api keep the service-level conf.
+    const offRoute = timeout.toRules.find((x: { matchers: { key: string; value: string; not: boolean }[] }) => x.matchers.some((m) => m.key === '__rule-matches-hash__' && m.not) && x.matchers.some((m) => m.value === 'api' && !m.not));
+    expect(offRoute.conf.http.requestTimeout).toBe('15s');
+    // A proxy the route does not select has no route rules.
+    const web = await get('/meshes/default/dataplanes/web-01/_rules');
+    expect(web.json.httpMatches).toEqual([]);
+    expect(JSON.stringify(web.json.rules)).not.toContain('__rule-matches-hash__');
   });
 });
 

@@ -63,4 +63,30 @@ describe('policy inspection text', () => {
         'MeshTimeout:\n  from all to inbound :8080 (mt):\n    idleTimeout: 2h\n\n',
     );
   });
+
+  it('rules text: a route-level rule shows its hash matcher, and the matches the hash stands for follow', () => {
+    const body = {
+      rules: [
+        {
+          type: 'MeshTimeout',
+          toRules: [
+            {
+              matchers: [
+                { key: '__rule-matches-hash__', value: 'h1', not: false },
+                { key: 'kuma.io/service', value: 'api', not: false },
+              ],
+              conf: { http: { requestTimeout: '2s' } },
+              origin: [{ name: 'api-timeout' }],
+            },
+          ],
+          warnings: [],
+        },
+      ],
+      httpMatches: [{ hash: 'h1', match: [{ path: { type: 'PathPrefix', value: '/api' } }] }],
+    };
+    expect(dataplaneRulesText(body, (v) => stringify(v))).toBe(
+      'MeshTimeout:\n  to __rule-matches-hash__=h1,kuma.io/service=api (api-timeout):\n    http:\n      requestTimeout: 2s\n\n' +
+        'HTTP matches (__rule-matches-hash__):\n  h1:\n    - path:\n        type: PathPrefix\n        value: /api\n\n',
+    );
+  });
 });

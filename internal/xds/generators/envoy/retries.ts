@@ -182,20 +182,23 @@ export function legacyRetryPolicy(section: Obj, grpc: boolean): DeepPartial<Retr
   return policy;
 }
 
+/** The retries a merged MeshRetry conf gives traffic spoken as `protocol` (grpc reads `grpc`, http/http2 `http`, others `tcp`). */
+export function meshRetries(conf: Obj, protocol: string): Retries {
+  if (protocol === 'grpc') {
+    const grpc = objAt(conf, 'grpc');
+    return grpc ? optional({ http: meshGrpcRetryPolicy(grpc) }) : {};
+  }
+  if (protocol === 'http' || protocol === 'http2') {
+    const http = objAt(conf, 'http');
+    return http ? optional({ http: meshHttpRetryPolicy(http) }) : {};
+  }
+  return optional({ tcpMaxConnectAttempts: uintAt(objAt(conf, 'tcp'), 'maxConnectAttempt') || undefined });
+}
+
 /** Retries of traffic from this proxy to `service` spoken as `protocol`. */
 export function outboundRetries(pp: ProxyPolicies, service: string, protocol: string): Retries {
   const conf = pp.to('MeshRetry', service);
-  if (conf) {
-    if (protocol === 'grpc') {
-      const grpc = objAt(conf, 'grpc');
-      return grpc ? optional({ http: meshGrpcRetryPolicy(grpc) }) : {};
-    }
-    if (protocol === 'http' || protocol === 'http2') {
-      const http = objAt(conf, 'http');
-      return http ? optional({ http: meshHttpRetryPolicy(http) }) : {};
-    }
-    return optional({ tcpMaxConnectAttempts: uintAt(objAt(conf, 'tcp'), 'maxConnectAttempt') || undefined });
-  }
+  if (conf) return meshRetries(conf, protocol);
   const legacy = pp.legacy('Retry').select({ 'kuma.io/service': service });
   if (!legacy) return {};
   const lc = field(legacy.spec, 'conf');

@@ -26,6 +26,8 @@ import type { DestinationCluster, OutboundPlan, RoutePlan, WeightedTarget } from
 
 export interface MeshRouteDetails {
   match: HttpMatch;
+  /** The MeshHTTPRoute rule the route comes from (route-policies.ts ruleKeyOf); undefined for the appended catch-all. */
+  ruleKey?: string;
   /** Every filter but RequestMirror, in order. */
   filters: Obj[];
   mirrors: { cluster: string; /** 0-100; undefined: every request. */ percentage?: number }[];
@@ -73,8 +75,8 @@ function percentageOf(v: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-function details(match: HttpMatch, filters: readonly Obj[], clusters: Map<string, DestinationCluster>, ctx: MeshContext): MeshRouteDetails {
-  const out: MeshRouteDetails = { match, filters: [], mirrors: [] };
+function details(match: HttpMatch, ruleKey: string | undefined, filters: readonly Obj[], clusters: Map<string, DestinationCluster>, ctx: MeshContext): MeshRouteDetails {
+  const out: MeshRouteDetails = { match, ...(ruleKey !== undefined ? { ruleKey } : {}), filters: [], mirrors: [] };
   for (const f of filters) {
     if (f.type !== 'RequestMirror') {
       out.filters.push(f);
@@ -99,7 +101,7 @@ export function meshRoutePlan(pp: ProxyPolicies, outbound: OutboundView, ctx: Me
   if (isHttpFamily(protocol)) {
     const resolved = resolveHttpRoutes(pp.toItems('MeshHTTPRoute'), service);
     if (resolved) {
-      const routes: RoutePlan[] = resolved.map((r) => ({ meshRoute: details(r.match, r.filters, clusters, ctx), targets: targetsOf(r.backendRefs, clusters, ctx) }));
+      const routes: RoutePlan[] = resolved.map((r) => ({ meshRoute: details(r.match, r.ruleKey, r.filters, clusters, ctx), targets: targetsOf(r.backendRefs, clusters, ctx) }));
       return { outbound, service, protocol, routes, clusters: [...clusters.values()] };
     }
   }

@@ -2,7 +2,8 @@
  * One listener per declared outbound, `outbound:<address>:<port>` (spec kuma-kds-xds.md §3.2,
  * §3.4, §3.9 explicit outbounds). HTTP-family destinations get an http_connection_manager with the
  * inline route config `outbound:<service>`; others a tcp_proxy (weighted for splits). Retries,
- * timeouts and hash policies are those of traffic to the outbound's service.
+ * timeouts and hash policies are those of traffic to the outbound's service, except on the routes of
+ * a MeshHTTPRoute rule a policy aims at (envoy/route-level-policies.ts).
  *
  * Kuma DNS (§3.8): a proxy with VIP outbounds (outbound-plan.ts vipOutboundsEnabled) also gets
  * `outbound:<VIP>:<port>` for every VIP of the mesh, with `bind_to_port` and `freebind`.
@@ -21,6 +22,7 @@ import { kumaTagsMetadata, networkFilter, routerFilter, socketAddress } from '..
 import { type LoadBalancing, ROUND_ROBIN, fromLegacyLoadBalancer, meshLoadBalancing } from '../envoy/load-balancing';
 import { outboundListenerName, outboundRouteName, statName } from '../envoy/names';
 import { outboundRetries } from '../envoy/retries';
+import { type RouteLevel, routeLevelSettings } from '../envoy/route-level-policies';
 import { outboundTimeouts } from '../envoy/timeouts';
 import { duration } from '../envoy/values';
 import { ORIGIN, type TaggedResource, listener } from '../types';
@@ -45,6 +47,8 @@ interface ListenerInputs {
   routes: OutboundPlan['routes'];
   timeouts: ReturnType<typeof outboundTimeouts>;
   retries: ReturnType<typeof outboundRetries>;
+  /** HTTP only, when policies aim at some of its MeshHTTPRoute rules: per route, what they set. */
+  routeLevel?: (RouteLevel | undefined)[];
   /** HTTP only: MeshLoadBalancingStrategy, else the TrafficRoute's, else round robin (hash policies). */
   loadBalancing?: LoadBalancing;
   /** HTTP only: x-kuma-tags of the client (serializeTagSets). */
@@ -54,7 +58,12 @@ interface ListenerInputs {
 
 function httpFilter(i: ListenerInputs): DeepPartial<Filter> {
   const { timeouts, add } = i;
-  const routes = httpRoutes(i.routes, { requestTimeoutMs: timeouts.requestMs, retries: i.retries, loadBalancing: i.loadBalancing! });
+  const routes = httpRoutes(i.routes, {
+    requestTimeoutMs: timeouts.requestMs,
+    retries: i.retries,
+    loadBalancing: i.loadBalancing!,
+    ...(i.routeLevel ? { routeLevel: i.routeLevel } : {}),
+  });
   const hcm: DeepPartial<HttpConnectionManager> = {
     statPrefix: statName(i.service),
     routeSpecifier: {
@@ -116,6 +125,7 @@ export function outboundListeners(proxy: ProxyContext, ctx: MeshContext, memo?: 
     const http = isHttpFamily(plan.protocol);
     const add = outboundAdditions({ proxy, ctx, pp, plan, listenerName: name, http });
     if (http) kumaTags ??= serializeTagSets(pp.dp.tagSets);
+    const routeLevel = http ? routeLevelSettings(pp, plan) : undefined;
     const inputs: ListenerInputs = {
       name,
       address,
@@ -126,6 +136,7 @@ export function outboundListeners(proxy: ProxyContext, ctx: MeshContext, memo?: 
       routes: plan.routes,
       timeouts: outboundTimeouts(pp, plan.service, plan.protocol),
       retries: outboundRetries(pp, plan.service, plan.protocol),
+      ...(routeLevel ? { routeLevel } : {}),
       ...(http
         ? { loadBalancing: meshLoadBalancing(pp, plan.service, plan.loadBalancer ? fromLegacyLoadBalancer(plan.loadBalancer) : ROUND_ROBIN), kumaTags }
         : {}),

@@ -1,7 +1,9 @@
 /**
  * Envoy routes of an HTTP outbound from its plan: TrafficRoute http[] matches and modifications
  * (spec kuma-api-cli.md §1.10), weighted clusters for splits, plus the outbound's retry policy,
- * request timeout and hash policies. MeshHTTPRoute routes are rendered by outbound-http-route.ts.
+ * request timeout and hash policies; on a MeshHTTPRoute rule's routes, what policies aimed at that
+ * route set instead (envoy/route-level-policies.ts). MeshHTTPRoute routes are rendered by
+ * outbound-http-route.ts.
  */
 import type { HeaderValueOption } from '../../../../proto/gen/envoy/config/core/v3/base';
 import { HeaderValueOption_HeaderAppendAction } from '../../../../proto/gen/envoy/config/core/v3/base';
@@ -9,6 +11,7 @@ import type { HeaderMatcher, Route, RouteAction, RouteMatch } from '../../../../
 import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
 import type { Retries } from '../envoy/retries';
 import type { LoadBalancing } from '../envoy/load-balancing';
+import type { RouteLevel } from '../envoy/route-level-policies';
 import { type Obj, boolAt, duration, listAt, objAt, strAt } from '../envoy/values';
 import { meshHttpRoutes } from './outbound-http-route';
 import type { RoutePlan, WeightedTarget } from './outbound-plan';
@@ -17,6 +20,8 @@ export interface RouteSettings {
   requestTimeoutMs: number;
   retries: Retries;
   loadBalancing: LoadBalancing;
+  /** Per plan (same index): what policies aimed at that MeshHTTPRoute rule set instead. */
+  routeLevel?: readonly (RouteLevel | undefined)[];
 }
 
 type StringMatch = DeepPartial<HeaderMatcher>['headerMatchSpecifier'];
@@ -104,11 +109,14 @@ function clusterSpecifier(targets: readonly WeightedTarget[]): DeepPartial<Route
 }
 
 export function httpRoutes(plans: readonly RoutePlan[], settings: RouteSettings): DeepPartial<Route>[] {
-  return plans.flatMap((p) => {
+  return plans.flatMap((p, i) => {
+    const level = settings.routeLevel?.[i];
+    const retryPolicy = (level?.retries ?? settings.retries).http;
     const action: DeepPartial<RouteAction> = {
       clusterSpecifier: clusterSpecifier(p.targets),
-      timeout: duration(settings.requestTimeoutMs),
-      ...(settings.retries.http ? { retryPolicy: settings.retries.http } : {}),
+      timeout: duration(level?.requestTimeoutMs ?? settings.requestTimeoutMs),
+      ...(level?.streamIdleMs !== undefined ? { idleTimeout: duration(level.streamIdleMs) } : {}),
+      ...(retryPolicy ? { retryPolicy } : {}),
       ...(settings.loadBalancing.hashPolicies ? { hashPolicy: settings.loadBalancing.hashPolicies } : {}),
     };
     if (p.meshRoute) return meshHttpRoutes(p.meshRoute, p.targets.length > 0 ? action : undefined);

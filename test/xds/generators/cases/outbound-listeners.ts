@@ -1,6 +1,7 @@
 import { backends, dataplane, docs } from '../fixtures';
 import type { Case } from '../golden';
 import { routeCase, routeCases } from './mesh-routes';
+import { ROUTE_TARGETED_GRPC_RETRY, ROUTE_TARGETED_TIMEOUT_RETRY } from './route-targeted';
 import { BACKEND_RETRY_TIMEOUT, GRPC_RETRY_TIMEOUT, MERGED_HASH_POLICIES, RING_HASH_LEGACY_POLICIES, MERGE_ORDER_POLICIES, MESH_DEFAULT_POLICIES } from '../policies';
 
 const WEB = dataplane({ protocol: 'http', outbounds: [{ service: 'backend', port: 10001 }] });
@@ -403,6 +404,12 @@ spec:
 `,
     ),
   },
+  // A MeshTimeout with a top-level MeshHTTPRoute and a MeshRetry with a `to` MeshHTTPRoute item:
+  // only the routes of that route's rule change; /fast (another MeshHTTPRoute) and the catch-all keep the service's.
+  { name: '22-route-targeted-timeout-retry', resources: docs(WEB, backends('http'), ROUTE_TARGETED_TIMEOUT_RETRY) },
+  // gRPC: the route-level MeshRetry `grpc` section, numRetries 0 on one rule turns retries off there.
+  {
+    name: '23-route-targeted-grpc-retry',
+    resources: docs(dataplane({ protocol: 'grpc', outbounds: [{ service: 'backend', port: 10001 }] }), backends('grpc'), ROUTE_TARGETED_GRPC_RETRY),
+  },
 ];
-
-
