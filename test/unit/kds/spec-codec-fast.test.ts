@@ -10,7 +10,7 @@ import { encodeSpecWith } from '../../../internal/kds/spec-codec';
 import { registry } from '../../../internal/resources/types';
 
 const T = (name: string) => registry.mustByName(name);
-const VECTORS = path.join(__dirname, '..', '..', '..', '..', 'shared', 'spec', 'kuma-wire', 'vectors');
+const VECTORS = path.resolve(__dirname, '../../fixtures/kuma-wire');
 
 const stats = (n: number) => ({ responsesSent: String(n), responsesAcknowledged: String(n - 1), responsesRejected: '1' });
 const subscription = (i: number, extra: Record<string, unknown> = {}) => ({
