@@ -9,7 +9,7 @@ import type { HttpFilter } from '../../../../proto/gen/envoy/extensions/filters/
 import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
 import type { Resource } from '../../../resources/model';
 import { httpFilter } from '../envoy/common';
-import { KUMA_TAGS_HEADER } from '../envoy/kuma-tags-header';
+import { kumaTagsMatcher } from '../envoy/kuma-tags-header';
 import { duration, msAt, objAt, strAt, uintAt } from '../envoy/values';
 import { percentAt } from '../sidecar/listener-policies/percent';
 import { sourcesRegex } from './legacy-source-regex';
@@ -20,7 +20,7 @@ const KBPS_PER_UNIT: Record<string, number> = { '': 1 / 1000, k: 1, M: 1_000, G:
 export function legacyFaultFilter(policy: Resource): DeepPartial<HttpFilter> {
   const conf = objAt(policy.spec, 'conf');
   const fault: DeepPartial<HTTPFault> = {
-    headers: [{ name: KUMA_TAGS_HEADER, headerMatchSpecifier: { $case: 'stringMatch', value: { matchPattern: { $case: 'safeRegex', value: { regex: sourcesRegex(policy) } } } } }],
+    headers: [kumaTagsMatcher(sourcesRegex(policy))],
   };
   const delay = objAt(conf, 'delay');
   const delayMs = delay ? msAt(delay, 'value') : undefined;

@@ -13,7 +13,7 @@ import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
 import { pack } from '../../../proto/any';
 import type { Resource } from '../../../resources/model';
 import { httpFilter } from '../envoy/common';
-import { KUMA_TAGS_HEADER } from '../envoy/kuma-tags-header';
+import { kumaTagsMatcher } from '../envoy/kuma-tags-header';
 import { boolAt, duration, listAt, msAt, objAt, strAt, uintAt } from '../envoy/values';
 import { fractionalPercent } from '../sidecar/listener-policies/percent';
 import { sourcesRegex } from './legacy-source-regex';
@@ -56,7 +56,7 @@ export function legacyRateLimitRoute(policy: Resource): LegacyRateLimitRoute {
     }),
   });
   return {
-    headers: [{ name: KUMA_TAGS_HEADER, headerMatchSpecifier: { $case: 'stringMatch', value: { matchPattern: { $case: 'safeRegex', value: { regex: sourcesRegex(policy) } } } } }],
+    headers: [kumaTagsMatcher(sourcesRegex(policy))],
     typedPerFilterConfig: { [LOCAL_RATE_LIMIT_FILTER]: config },
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { HeaderValueOption } from '../../../../proto/gen/envoy/config/core/v3/base';
 import { HeaderValueOption_HeaderAppendAction } from '../../../../proto/gen/envoy/config/core/v3/base';
+import type { HeaderMatcher } from '../../../../proto/gen/envoy/config/route/v3/route_components';
 import type { DeepPartial } from '../../../../proto/gen/typeRegistry';
 import type { Tags } from '../../context/dataplane-view';
 
@@ -34,4 +35,9 @@ export function kumaTagsHeader(tagSets: readonly Tags[]): DeepPartial<HeaderValu
 /** The header with an already serialized value (serializeTagSets). */
 export function kumaTagsHeaderOf(value: string): DeepPartial<HeaderValueOption> {
   return { header: { key: KUMA_TAGS_HEADER, value }, appendAction: HeaderValueOption_HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD };
+}
+
+/** A route/fault header matcher on the client's tags: `regex` over the serialized header. */
+export function kumaTagsMatcher(regex: string): DeepPartial<HeaderMatcher> {
+  return { name: KUMA_TAGS_HEADER, headerMatchSpecifier: { $case: 'stringMatch', value: { matchPattern: { $case: 'safeRegex', value: { regex } } } } };
 }

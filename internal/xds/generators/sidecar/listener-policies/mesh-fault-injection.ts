@@ -12,7 +12,7 @@ import type { DeepPartial } from '../../../../../proto/gen/typeRegistry';
 import { BANDWIDTH_RE } from '../../../../resources/types/mesh-fault-injection';
 import type { Subset } from '../../../policies/rules';
 import { httpFilter } from '../../envoy/common';
-import { KUMA_TAGS_HEADER } from '../../envoy/kuma-tags-header';
+import { kumaTagsMatcher } from '../../envoy/kuma-tags-header';
 import { type Obj, duration, listAt, msAt, objAt, strAt, uintAt } from '../../envoy/values';
 import type { ListenerPolicy } from '../listener-policies';
 import { percentAt } from './percent';
@@ -27,11 +27,7 @@ function escapeRegex(s: string): string {
 /** A tag value may be one of several comma-separated ones in the header, hence `[^&]*` and `[,&]`. */
 function tagMatchers(subset: Subset): DeepPartial<HeaderMatcher>[] {
   return subset.map((t) => ({
-    name: KUMA_TAGS_HEADER,
-    headerMatchSpecifier: {
-      $case: 'stringMatch',
-      value: { matchPattern: { $case: 'safeRegex', value: { regex: `.*&${escapeRegex(t.key)}=[^&]*${escapeRegex(t.value)}[,&].*` } } },
-    },
+    ...kumaTagsMatcher(`.*&${escapeRegex(t.key)}=[^&]*${escapeRegex(t.value)}[,&].*`),
     invertMatch: t.not,
     // A client that sends no header is "not frontend": without this Envoy fails even inverted matchers.
     treatMissingHeaderAsEmpty: true,
